@@ -1,0 +1,1 @@
+"""Ketenzicht: signalen van mensenhandel, van signaal tot aanpak."""

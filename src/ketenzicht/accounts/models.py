@@ -1,0 +1,157 @@
+"""Regions, districts, municipalities, organisations and the people who work in them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """A police unit (politie-eenheid), the level at which regional tables and maps are set."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("naam"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("regio (politie-eenheid)")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="districts")
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("naam"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    cbs_code = models.CharField(_("CBS-code"), max_length=6, unique=True)
+    name = models.CharField(_("naam"), max_length=100)
+    veiligheidsregio_code = models.CharField(max_length=4, blank=True)
+    veiligheidsregio_name = models.CharField(max_length=100, blank=True)
+    police_unit = models.CharField(_("politie-eenheid"), max_length=100, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="municipalities"
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="municipalities"
+    )
+    on_platform = models.BooleanField(
+        _("aangesloten"),
+        default=False,
+        help_text=_("Of de gemeente Ketenzicht gebruikt en signalen zelf behandelt."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("gemeente")
+        verbose_name_plural = _("gemeenten")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationKind(models.TextChoices):
+    GEMEENTE = "gemeente", _("Gemeente")
+    POLITIE_AVIM = "politie-avim", _("Politie (AVIM / Team Mensenhandel)")
+    NLA = "nla", _("Nederlandse Arbeidsinspectie")
+    ZORGCOORDINATOR = "zorgcoordinator", _("Zorgcoördinator mensenhandel")
+    ZORG_EN_VEILIGHEIDSHUIS = "zorg-en-veiligheidshuis", _("Zorg- en Veiligheidshuis")
+    VEILIG_THUIS = "veilig-thuis", _("Veilig Thuis")
+    RIEC = "riec", _("RIEC")
+    OM = "om", _("Openbaar Ministerie")
+    KMAR = "kmar", _("Koninklijke Marechaussee")
+    HEIT = "heit", _("HEIT")
+    ODWH = "odwh", _("Omgevingsdienst")
+    BRANDWEER = "brandweer", _("Brandweer")
+    BELASTINGDIENST = "belastingdienst", _("Belastingdienst")
+    COMENSHA = "comensha", _("CoMensha")
+    OVERIG = "overig", _("Overig")
+
+
+class Organisation(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("naam"), max_length=150)
+    kind = models.CharField(_("soort"), max_length=40, choices=OrganisationKind.choices)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        help_text=_("Alleen voor de organisatie van een gemeente."),
+    )
+    phone = models.CharField(_("telefoon"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    on_platform = models.BooleanField(_("werkt in Ketenzicht"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="gemeente") | models.Q(municipality__isnull=False),
+                name="gemeente_org_has_municipality",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    MELDER = "melder", _("Melder")
+    AANDACHTSFUNCTIONARIS = "aandachtsfunctionaris", _("Aandachtsfunctionaris")
+    OVERLEGDEELNEMER = "overlegdeelnemer", _("Overlegdeelnemer")
+    KETENREGISSEUR = "ketenregisseur", _("Ketenregisseur")
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
+    BEHEERDER = "beheerder", _("Beheerder")
+    KETENPARTNER = "ketenpartner", _("Ketenpartner")
+    PARTNERSYSTEEM = "partnersysteem", _("Partnersysteem (API)")
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    preferred_language = models.CharField(_("taal"), max_length=5, default="nl")
+
+    class Meta:
+        ordering = ["username"]
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        # Cached per instance: the policy module asks for it on every check.
+        if not hasattr(self, "_role_codes"):
+            self._role_codes = frozenset(self.roles.values_list("role", flat=True))
+        return self._role_codes
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.role_codes.intersection(roles))
+
+    @property
+    def municipality(self) -> Municipality | None:
+        org = self.organisation
+        return org.municipality if org is not None else None
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(max_length=30, choices=Role.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_user_role")]
+
+    def __str__(self) -> str:
+        return self.role

@@ -1,0 +1,32 @@
+"""Writing the audit trail. Called inside the same transaction as the change it records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ketenzicht.audit.models import AuditAction, AuditEvent
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    object_type: str,
+    object_id: object,
+    object_label: str = "",
+    fields: Iterable[str] = (),
+    reason: str = "",
+) -> AuditEvent:
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_label=actor.get_username() if authenticated else "anoniem",
+        organisation=getattr(actor, "organisation", None) if authenticated else None,
+        action=str(action),
+        object_type=object_type,
+        object_id=str(object_id),
+        object_label=object_label,
+        fields=sorted(set(fields)),
+        reason=reason[:500],
+    )

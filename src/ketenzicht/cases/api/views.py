@@ -1,0 +1,81 @@
+"""The signalen API: one class per operation, input and output serializers apart."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ketenzicht.accounts.models import Municipality
+from ketenzicht.audit.models import AuditAction
+from ketenzicht.audit.services import audit_record
+from ketenzicht.cases import services
+from ketenzicht.cases.api.serializers import (
+    MunicipalityOutput,
+    SignalDetailOutput,
+    SignalListOutput,
+    TransitionInput,
+)
+from ketenzicht.cases.models import Case
+from ketenzicht.core import policy
+from ketenzicht.core.api import problem
+from ketenzicht.domain import case_states
+
+
+class SignalListApi(APIView):
+    policy_action = "api.signal.list"
+
+    @extend_schema(
+        operation_id="signalen_list",
+        summary="Signalen van de eigen gemeente",
+        parameters=[OpenApiParameter("status", str, description="Filter op status")],
+        responses=SignalListOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        qs = policy.cases_visible_to(request.user, Case.objects.select_related("municipality"))
+        if state := request.query_params.get("status"):
+            qs = qs.filter(state=state)
+        return Response(SignalListOutput(qs.order_by("-created_at")[:200], many=True).data)
+
+
+class SignalDetailApi(APIView):
+    policy_action = "api.signal.view"
+
+    def _case(self, request: Request, case_id: str) -> Case:
+        case = get_object_or_404(Case.objects.select_related("municipality"), pk=case_id)
+        self.check_object_permissions(request, case)
+        return case
+
+    @extend_schema(operation_id="signalen_retrieve", summary="Eén signaal", responses=SignalDetailOutput)
+    def get(self, request: Request, case_id: str) -> Response:
+        case = self._case(request, case_id)
+        audit_record(actor=request.user, action=AuditAction.VIEW, object_type="case", object_id=case.pk, object_label=case.reference, fields=["signaal", "betrokkenen"], reason="api")
+        steps = [t.action.value for t in case_states.allowed_actions(case.state, services.case_facts(case))]
+        return Response(SignalDetailOutput(case, context={"next_steps": steps}).data)
+
+
+class SignalTransitionApi(SignalDetailApi):
+    policy_action = "api.signal.transition"
+
+    @extend_schema(operation_id="signalen_transitie", summary="Een stap zetten in de behandeling", request=TransitionInput, responses=SignalDetailOutput)
+    def post(self, request: Request, case_id: str) -> Response:
+        case = self._case(request, case_id)
+        data = TransitionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            case = services.case_transition(actor=request.user, case=case, action=data.validated_data["stap"], reason=data.validated_data.get("toelichting", ""), check_policy=True)
+        except services.CaseError as exc:
+            return problem(status.HTTP_409_CONFLICT, str(exc), code="stap-niet-toegestaan", instance=request.path)
+        steps = [t.action.value for t in case_states.allowed_actions(case.state, services.case_facts(case))]
+        return Response(SignalDetailOutput(case, context={"next_steps": steps}).data)
+
+
+class MunicipalityListApi(APIView):
+    policy_action = "api.reference"
+
+    @extend_schema(operation_id="gemeenten_list", summary="Gemeenten (CBS 2025)", responses=MunicipalityOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(MunicipalityOutput(Municipality.objects.all(), many=True).data)

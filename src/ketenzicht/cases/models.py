@@ -1,0 +1,228 @@
+"""The case file (dossier) of a signal: the signal itself, its subjects, attachments and history.
+
+State changes go only through `cases.services.case_transition`; the `state` field is never
+written anywhere else (the history is append-only and the check constraint keeps the state
+within the machine's states).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ketenzicht.domain.case_states import STATE_LABELS, CaseState
+
+
+class ExploitationForm(models.TextChoices):
+    SEKSUEEL = "seksueel", _("Seksuele uitbuiting")
+    ARBEID = "arbeid", _("Arbeidsuitbuiting")
+    CRIMINEEL = "crimineel", _("Criminele uitbuiting")
+    ORGAAN = "orgaan", _("Gedwongen orgaanverwijdering")
+    ONBEKEND = "onbekend", _("Onbekend")
+
+
+class Channel(models.TextChoices):
+    INTERN = "intern", _("Interne meldroute")
+    PUBLIEK = "publiek", _("Openbaar meldformulier")
+    PARTNER = "partner", _("Ketenpartner (API)")
+
+
+class TriState(models.TextChoices):
+    JA = "ja", _("Ja")
+    NEE = "nee", _("Nee")
+    ONBEKEND = "onbekend", _("Weet ik niet")
+
+
+CASE_STATE_CHOICES = [(s.value, STATE_LABELS[s]) for s in CaseState]
+
+
+class Case(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("kenmerk"), max_length=20, unique=True)
+    municipality = models.ForeignKey(
+        "accounts.Municipality", on_delete=models.PROTECT, related_name="cases"
+    )
+    channel = models.CharField(_("kanaal"), max_length=10, choices=Channel.choices)
+    state = models.CharField(
+        _("status"), max_length=20, choices=CASE_STATE_CHOICES, default=CaseState.ONTVANGEN
+    )
+    created_at = models.DateTimeField(_("ontvangen op"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_cases",
+    )
+    reporter_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    # What was seen: free text may hold personal data; it is audited on every view.
+    description = models.TextField(_("wat is er gezien"))
+    observed_on = models.DateField(_("wanneer gezien"), null=True, blank=True)
+    location_address = models.CharField(_("adres"), max_length=200, blank=True)
+    location_description = models.CharField(_("plaatsomschrijving"), max_length=300, blank=True)
+    address_key = models.CharField(max_length=200, blank=True, db_index=True)
+    forms = models.JSONField(_("vormen van uitbuiting"), default=list)
+    # Denormalised flags so the work queue can filter by form on every database.
+    form_seksueel = models.BooleanField(default=False)
+    form_arbeid = models.BooleanField(default=False)
+    form_crimineel = models.BooleanField(default=False)
+    form_orgaan = models.BooleanField(default=False)
+    form_onbekend = models.BooleanField(default=False)
+    minor_involved = models.CharField(
+        _("minderjarige betrokken"), max_length=10, choices=TriState.choices, default=TriState.ONBEKEND
+    )
+    acute_danger = models.BooleanField(_("acuut gevaar"), default=False)
+    # Enrichment (verrijken) by the aandachtsfunctionaris.
+    company_name = models.CharField(_("bedrijfsnaam"), max_length=200, blank=True)
+    kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True, db_index=True)
+    address_details = models.TextField(_("adresgegevens (BAG/BRP)"), blank=True)
+    earlier_sanctions = models.TextField(_("eerdere sancties"), blank=True)
+    enrichment_notes = models.TextField(_("aantekeningen"), blank=True)
+    first_assessment_due = models.DateField(_("eerste beoordeling uiterlijk"), null=True, blank=True)
+    # Terugkoppeling (feedback) to the reporter.
+    feedback_message = models.TextField(_("terugkoppeling aan melder"), blank=True)
+    feedback_at = models.DateTimeField(null=True, blank=True)
+    feedback_impossible_reason = models.CharField(
+        _("waarom geen terugkoppeling mogelijk is"), max_length=300, blank=True
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Idempotency of intake: a retried submission carries the same key.
+    intake_key = models.CharField(max_length=100, blank=True)
+    # Public reports (issue 3): the reporter's language and how to reach them, if given.
+    reporter_language = models.CharField(max_length=5, default="nl")
+    reporter_contact_email = models.EmailField(blank=True)
+    reporter_contact_phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=[s.value for s in CaseState]), name="case_state_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["channel", "intake_key"],
+                condition=~models.Q(intake_key=""),
+                name="case_unique_intake_key",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state=CaseState.AFGESLOTEN.value)
+                | ~models.Q(feedback_at__isnull=True)
+                | ~models.Q(feedback_impossible_reason=""),
+                name="case_closed_only_after_feedback",
+            ),
+        ]
+        indexes = [models.Index(fields=["municipality", "state"])]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def state_label(self) -> str:
+        return STATE_LABELS[CaseState(self.state)]
+
+    @property
+    def form_labels(self) -> list[str]:
+        labels = dict(ExploitationForm.choices)
+        return [str(labels.get(f, f)) for f in self.forms]
+
+
+class SubjectRole(models.TextChoices):
+    SLACHTOFFER = "slachtoffer", _("Mogelijk slachtoffer")
+    DADER = "dader", _("Mogelijke dader")
+    BEDRIJF = "bedrijf", _("Bedrijf")
+    OVERIG = "overig", _("Overig")
+
+
+class Subject(models.Model):
+    """A person or company involved in a signal. Every field here is personal data."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="subjects")
+    role = models.CharField(_("rol"), max_length=20, choices=SubjectRole.choices)
+    name = models.CharField(_("naam"), max_length=200, blank=True)
+    birth_date = models.DateField(_("geboortedatum"), null=True, blank=True)
+    nationality = models.CharField(_("nationaliteit"), max_length=60, blank=True)
+    description = models.CharField(_("omschrijving"), max_length=500, blank=True)
+    kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True)
+    name_key = models.CharField(max_length=200, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["role", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} #{self.pk}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Never the uploaded name on disk: names can carry personal data.
+    return f"bijlagen/{instance.case_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+
+class CaseEvent(models.Model):
+    """Append-only history of a case: every transition and every substantive change."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=30)
+    action = models.CharField(max_length=40, blank=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("De geschiedenis van een signaal wordt nooit gewijzigd.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def from_label(self) -> str:
+        return STATE_LABELS[CaseState(self.from_state)] if self.from_state else ""
+
+    @property
+    def to_label(self) -> str:
+        return STATE_LABELS[CaseState(self.to_state)] if self.to_state else ""
+
+
+class ReferenceCounter(models.Model):
+    """Per-year counter for case references (KZ-2026-000042); rows are locked while used."""
+
+    year = models.PositiveIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)

@@ -1,0 +1,179 @@
+"""The aandachtsfunctionaris' work queue and case page. Thin: forms, services, selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ketenzicht.audit.models import AuditAction
+from ketenzicht.audit.services import audit_record
+from ketenzicht.cases import selectors, services
+from ketenzicht.cases.forms import AttachmentForm, EnrichForm, FeedbackForm, QueueFilterForm, SubjectForm, TransitionForm
+from ketenzicht.cases.models import Attachment, Case
+from ketenzicht.core.decorators import policy_view
+from ketenzicht.domain import case_states
+
+QUEUE_VIEWS = [
+    ("nieuw", gettext_lazy("Nieuw")),
+    ("mijn", gettext_lazy("Mijn signalen")),
+    ("wachtend", gettext_lazy("Wachtend")),
+    ("te_laat", gettext_lazy("Te laat")),
+    ("alle", gettext_lazy("Alle")),
+]
+
+
+@policy_view("case.queue")
+def queue(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    view = request.GET.get("weergave", "nieuw")
+    if view not in dict(QUEUE_VIEWS):
+        view = "nieuw"
+    filter_form = QueueFilterForm(request.GET or None)
+    filters = selectors.QueueFilters(view=view)
+    if filter_form.is_valid():
+        for name in ("form", "state", "minor", "age"):
+            setattr(filters, name, filter_form.cleaned_data.get(name) or "")
+    cases = selectors.work_queue(request.user, filters, today)[:200]
+    context = {
+        "cases": cases,
+        "filter_form": filter_form,
+        "view": view,
+        "views": QUEUE_VIEWS,
+        "counts": selectors.queue_counts(request.user, today),
+        "today": today,
+    }
+    template = "cases/_queue_table.html" if request.htmx and not request.htmx.boosted else "cases/queue.html"
+    return render(request, template, context)
+
+
+def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
+    facts = services.case_facts(case)
+    return {
+        "case": case,
+        "subjects": list(case.subjects.all()),
+        "attachments": list(case.attachments.all()),
+        "events": list(case.events.select_related("organisation").all()),
+        "related": selectors.related_cases(case),
+        "next_steps": case_states.allowed_actions(case.state, facts),
+        "blocked_close": case_states.guard_failures(case_states.TRANSITIONS[case_states.Action.AFSLUITEN], facts)
+        if case.state in {s.value for s in case_states.TRANSITIONS[case_states.Action.AFSLUITEN].sources}
+        else [],
+        "enrich_form": forms.get("enrich_form") or EnrichForm(initial={f: getattr(case, f) for f in services.ENRICHMENT_FIELDS}),
+        "feedback_form": forms.get("feedback_form") or FeedbackForm(initial={"message": case.feedback_message, "impossible_reason": case.feedback_impossible_reason}),
+        "subject_form": forms.get("subject_form") or SubjectForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "transition_form": forms.get("transition_form"),
+        "transition_error": forms.get("transition_error"),
+        "today": timezone.localdate(),
+    }
+
+
+@policy_view("case.view")
+def detail(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = selectors.case_for_work(request.user, case_id)
+    return render(request, "cases/detail.html", _case_context(request, case))
+
+
+def _rerender(request: HttpRequest, case: Case, status: int = 400, **forms: Any) -> HttpResponse:
+    return render(request, "cases/detail.html", _case_context(request, case, **forms), status=status)
+
+
+@require_POST
+@policy_view("case.transition")
+def transition(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = selectors.case_for_work(request.user, case_id, purpose="statuswijziging")
+    form = TransitionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_transition(actor=request.user, case=case, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"])
+        except services.CaseError as exc:
+            return _rerender(request, case, transition_form=form, transition_error=str(exc))
+        messages.success(request, _("De status is gewijzigd."))
+        return redirect("cases:detail", case_id=case.pk)
+    return _rerender(request, case, transition_form=form, transition_error=_("Kies een stap."))
+
+
+@require_POST
+@policy_view("case.enrich")
+def enrich(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = selectors.case_for_work(request.user, case_id, purpose="verrijken")
+    form = EnrichForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_enrich(actor=request.user, case=case, changes={k: v or "" for k, v in form.cleaned_data.items()})
+        except services.CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("De verrijking is opgeslagen."))
+            return redirect("cases:detail", case_id=case.pk)
+    return _rerender(request, case, enrich_form=form)
+
+
+@require_POST
+@policy_view("case.feedback")
+def feedback(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = selectors.case_for_work(request.user, case_id, purpose="terugkoppeling")
+    form = FeedbackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_record_feedback(actor=request.user, case=case, **form.cleaned_data)
+        except services.CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("De terugkoppeling is vastgelegd."))
+            return redirect("cases:detail", case_id=case.pk)
+    return _rerender(request, case, feedback_form=form)
+
+
+@require_POST
+@policy_view("case.subjects")
+def add_subject(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = selectors.case_for_work(request.user, case_id, purpose="betrokkene toevoegen")
+    form = SubjectForm(request.POST)
+    if form.is_valid():
+        try:
+            services.subject_add(actor=request.user, case=case, subject=services.SubjectInput(**{k: v or ("" if k != "birth_date" else None) for k, v in form.cleaned_data.items()}))
+        except services.CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("De betrokkene is toegevoegd."))
+            return redirect("cases:detail", case_id=case.pk)
+    return _rerender(request, case, subject_form=form)
+
+
+@require_POST
+@policy_view("case.attachments")
+def add_attachment(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = selectors.case_for_work(request.user, case_id, purpose="bijlage toevoegen")
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        services.attachment_add(actor=request.user, case=case, attachment=services.read_uploaded(form.cleaned_data["file"]))
+        messages.success(request, _("De bijlage is toegevoegd."))
+        return redirect("cases:detail", case_id=case.pk)
+    return _rerender(request, case, attachment_form=form)
+
+
+@require_POST
+@policy_view("case.assign")
+def assign_to_me(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = selectors.case_for_work(request.user, case_id, purpose="toewijzen")
+    services.case_assign(actor=request.user, case=case, assignee=request.user)
+    messages.success(request, _("Het signaal is aan u toegewezen."))
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@policy_view("case.attachments")
+def download_attachment(request: HttpRequest, case_id: str, attachment_id: int) -> FileResponse:
+    case = selectors.case_for_work(request.user, case_id, purpose="bijlage")
+    attachment = get_object_or_404(Attachment, pk=attachment_id, case=case)
+    audit_record(actor=request.user, action=AuditAction.DOWNLOAD, object_type="attachment", object_id=attachment.pk, object_label=case.reference, fields=["bijlage"])
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}.get(attachment.content_type, "bin")
+    # The download name is the reference, not the uploaded name (which may hold a person's name).
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=f"{case.reference}-bijlage-{attachment.pk}.{extension}", content_type=attachment.content_type)

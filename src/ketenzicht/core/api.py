@@ -1,0 +1,92 @@
+"""API plumbing: access through the policy module, errors as problem+json (RFC 9457)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Ongeldige invoer",
+    401: "Niet ingelogd",
+    403: "Geen toegang",
+    404: "Niet gevonden",
+    405: "Methode niet toegestaan",
+    409: "Conflict",
+    415: "Niet-ondersteund formaat",
+    422: "Niet verwerkbaar",
+    429: "Te veel verzoeken",
+}
+
+
+class ProblemJSONRenderer(JSONRenderer):
+    media_type = PROBLEM_CONTENT_TYPE
+
+
+def _invalid_params(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    params: list[dict[str, str]] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            params.extend(_invalid_params(value, name))
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, (dict, list)):
+                params.extend(_invalid_params(value, f"{prefix}[{index}]" if prefix else str(index)))
+            else:
+                params.append({"name": prefix or "nonFieldErrors", "code": getattr(value, "code", "invalid"), "reason": str(value)})
+    else:
+        params.append({"name": prefix or "nonFieldErrors", "code": getattr(detail, "code", "invalid"), "reason": str(detail)})
+    return params
+
+
+def problem(status_code: int, detail: str, *, title: str | None = None, code: str = "", invalid_params: list[dict[str, str]] | None = None, instance: str = "") -> Response:
+    body: dict[str, Any] = {
+        "type": f"https://ketenzicht.nl/problemen/{code or status_code}",
+        "title": title or TITLES.get(status_code, "Fout"),
+        "status": status_code,
+        "detail": detail,
+    }
+    if code:
+        body["code"] = code
+    if instance:
+        body["instance"] = instance
+    if invalid_params:
+        body["invalidParams"] = invalid_params
+    return Response(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+
+
+def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    request = context.get("request")
+    instance = request.path if request is not None else ""
+    if isinstance(exc, exceptions.ValidationError):
+        result = problem(
+            status.HTTP_400_BAD_REQUEST,
+            "Een of meer velden zijn ongeldig; zie invalidParams.",
+            code="ongeldige-invoer",
+            invalid_params=_invalid_params(exc.detail),
+            instance=instance,
+        )
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        result = problem(response.status_code, str(detail), code=getattr(exc, "default_code", ""), instance=instance)
+    for header in ("WWW-Authenticate", "Retry-After", "Allow"):
+        if header in response:
+            result[header] = response[header]
+    return result

@@ -1,0 +1,33 @@
+"""Navigation shown to a person: only the places the policy lets them go."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ketenzicht.core import policy
+
+NAV = [
+    ("case.queue", "cases:queue", _("Werkvoorraad")),
+    ("case.report", "intake:report", _("Signaal melden")),
+    ("case.list_own_reports", "intake:own_reports", _("Mijn meldingen")),
+    ("audit.view", "audit:log", _("Audittrail")),
+    ("users.manage", "accounts:users", _("Gebruikers")),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    staff_languages = [(code, name) for code, name in settings.LANGUAGES if code in settings.STAFF_LANGUAGES]
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "staff_languages": staff_languages}
+    items = [
+        {"url": reverse(url_name), "label": label, "current": request.path.startswith(reverse(url_name))}
+        for action, url_name, label in NAV
+        if policy.can(user, action)
+    ]
+    return {"nav_items": items, "staff_languages": staff_languages}

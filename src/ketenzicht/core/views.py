@@ -1,0 +1,56 @@
+"""Cross-cutting views: home, health check."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from ketenzicht.core import policy
+from ketenzicht.core.decorators import policy_view
+
+
+@policy_view("app.home")
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if policy.can(user, "case.queue"):
+        return redirect("cases:queue")
+    if policy.can(user, "case.list_own_reports"):
+        return redirect("intake:own_reports")
+    return render(request, "core/home.html")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the app and its database answer, 503 otherwise (for load balancers)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means "not healthy"
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """Log out on POST (a GET shows the button, so a link cannot log someone out)."""
+    from django.contrib.auth import logout
+
+    if request.method == "POST":
+        logout(request)
+        return redirect("two_factor:login")
+    return render(request, "core/logout.html")
+
+
+# Error pages: generic, with no path, query or object named (they may hold personal data).
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/500.html", status=500)
