@@ -1,0 +1,132 @@
+"""Shared fixtures: the region data and a named cast, built through the real services.
+
+The cast (after healthchecks' alice/bob/charlie):
+- anouk: aandachtsfunctionaris (AF) of Zoeterwoude
+- bram: AF of Lisse
+- chantal: melder (Boa) of Zoeterwoude
+- esra: police participant at the signal tables (overlegdeelnemer)
+- julia: zorgcoördinator SHOP (ketenpartner)
+- fleur: ketenregisseur of the district
+- gijs: privacy officer of Zoeterwoude
+- hanna: beheerder of the region
+- otto: an outsider: a Zoeterwoude employee with no role at all
+- pim: a partner system with an API token
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+
+from ketenzicht.accounts.loaders import load_municipalities, load_region
+from ketenzicht.accounts.models import Municipality, Organisation, User, UserRole
+from ketenzicht.cases import services
+from ketenzicht.cases.models import Case
+
+PASSWORD = "Test-wachtwoord-2026!"
+
+
+def ensure_region() -> None:
+    # Browser tests flush the database between tests, so the region is loaded on demand.
+    if not Organisation.objects.filter(slug="gemeente-zoeterwoude").exists():
+        load_municipalities()
+        load_region("den-haag")
+
+
+def make_user(username: str, org_slug: str, *roles: str, email: str = "") -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=email or f"{username}@example.test",
+        first_name=username.capitalize(),
+        last_name="Test",
+        organisation=Organisation.objects.get(slug=org_slug),
+    )
+    for role in roles:
+        UserRole.objects.create(user=user, role=role)
+    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
+
+
+@dataclass
+class Cast:
+    anouk: User
+    bram: User
+    chantal: User
+    esra: User
+    julia: User
+    fleur: User
+    gijs: User
+    hanna: User
+    otto: User
+    pim: User
+    pim_token: str
+
+    @property
+    def zoeterwoude(self) -> Municipality:
+        return Municipality.objects.get(cbs_code="GM0638")
+
+    @property
+    def lisse(self) -> Municipality:
+        return Municipality.objects.get(cbs_code="GM0553")
+
+    def members(self) -> dict[str, User]:
+        return {k: v for k, v in self.__dict__.items() if isinstance(v, User)}
+
+
+@pytest.fixture
+def region(db: Any) -> None:
+    ensure_region()
+
+
+@pytest.fixture
+def cast(region: None) -> Cast:
+    pim = make_user("pim", "nla", "partnersysteem")
+    return Cast(
+        anouk=make_user("anouk", "gemeente-zoeterwoude", "aandachtsfunctionaris"),
+        bram=make_user("bram", "gemeente-lisse", "aandachtsfunctionaris"),
+        chantal=make_user("chantal", "gemeente-zoeterwoude", "melder"),
+        esra=make_user("esra", "politie-den-haag-avim", "overlegdeelnemer"),
+        julia=make_user("julia", "shop", "ketenpartner"),
+        fleur=make_user("fleur", "districtscoordinatie-leiden-bollenstreek", "ketenregisseur"),
+        gijs=make_user("gijs", "gemeente-zoeterwoude", "privacy_officer"),
+        hanna=make_user("hanna", "districtscoordinatie-leiden-bollenstreek", "beheerder"),
+        otto=make_user("otto", "gemeente-zoeterwoude"),
+        pim=pim,
+        pim_token=Token.objects.create(user=pim).key,
+    )
+
+
+def login(client: Client, user: User) -> Client:
+    """Log in with a verified second factor, as after a real TOTP login."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user).first()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def report_signal(actor: User, municipality: Municipality, **overrides: Any) -> Case:
+    data = services.SignalInput(
+        municipality=municipality,
+        description=overrides.pop("description", "Veel wisselende arbeidsmigranten in één woning."),
+        location_address=overrides.pop("location_address", "Dorpsstraat 3, 2381 AB Zoeterwoude"),
+        forms=overrides.pop("forms", ["arbeid"]),
+        **overrides,
+    )
+    case, _ = services.case_create(actor=actor, data=data)
+    return case
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """Load the region once per test database; tests roll back to it."""
+    with django_db_blocker.unblock():
+        ensure_region()
