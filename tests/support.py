@@ -50,7 +50,7 @@ def make_user(username: str, org_slug: str, *roles: str, email: str = "") -> Use
     )
     for role in roles:
         UserRole.objects.create(user=user, role=role)
-    TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     return user
 
 

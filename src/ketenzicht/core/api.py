@@ -8,10 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.renderers import JSONRenderer
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
-
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from ketenzicht.settings.env import envbool, envint, envlist, envstr
 
@@ -114,8 +113,8 @@ LOGOUT_REDIRECT_URL = "two_factor:login"
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [
-    ("nl", _("Nederlands")),
-    ("en", _("English")),
+    ("nl", "Nederlands"),
+    ("en", "English"),
     ("pl", "Polski"),
     ("bg", "Български"),
     ("ro", "Română"),

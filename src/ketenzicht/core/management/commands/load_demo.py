@@ -73,7 +73,7 @@ def _demo_user(entry: dict[str, Any], password: str) -> User:
     for role in entry["rollen"]:
         UserRole.objects.get_or_create(user=user, role=role)
     if not TOTPDevice.objects.filter(user=user).exists():
-        TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
+        TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     return user
 
 

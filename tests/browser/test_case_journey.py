@@ -1,0 +1,96 @@
+"""The AF takes a signal from ontvangen to afgesloten through the UI; axe checks every page."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ketenzicht.cases.models import Case, CaseEvent
+from tests.browser.conftest import check_a11y, login_browser
+from tests.support import Cast, report_signal
+
+pytestmark = pytest.mark.browser
+
+
+def _step(page: Page, label: str, reason: str = "") -> None:
+    page.get_by_label(label).check()
+    if reason:
+        page.get_by_label("Toelichting", exact=True).fill(reason)
+    page.get_by_role("button", name="Stap vastleggen").click()
+
+
+def test_melder_reports_and_af_takes_signal_to_closure(page: Page, live_server: object, cast: Cast) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+
+    # The melder reports through the internal meldroute.
+    login_browser(page, base, "chantal")
+    page.goto(f"{base}/signalen/nieuw/")
+    check_a11y(page, "meldformulier")
+    page.get_by_role("button", name="Melding versturen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Niet alles is goed ingevuld")
+    check_a11y(page, "meldformulier met fouten")
+    page.get_by_label("Wat heeft u gezien?").fill("Twaalf matrassen in twee kamers; een man voert het woord.")
+    page.get_by_label("Adres").fill("Dorpsstraat 3, 2381 AB Zoeterwoude")
+    page.get_by_label("Arbeidsuitbuiting").check()
+    page.get_by_role("button", name="Melding versturen").click()
+    expect(page.locator(".utrecht-alert--ok")).to_contain_text("Uw melding is ontvangen")
+    check_a11y(page, "eigen melding")
+    case = Case.objects.get()
+    assert case.state == "ontvangen" and case.forms == ["arbeid"]
+
+    # The AF of Zoeterwoude works it.
+    page.context.clear_cookies()
+    login_browser(page, base, "anouk")
+    expect(page).to_have_url(re.compile(r"/werkvoorraad/"))
+    check_a11y(page, "werkvoorraad")
+    page.get_by_role("link", name=case.reference).click()
+    check_a11y(page, "dossier")
+
+    _step(page, "In behandeling nemen")
+    expect(page.get_by_test_id("case-state")).to_have_text("In behandeling (verrijken)")
+    page.get_by_label("Eerdere sancties").fill("Last onder dwangsom 2025 (huisvesting)")
+    page.get_by_role("button", name="Verrijking opslaan").click()
+    expect(page.locator(".utrecht-alert--ok")).to_contain_text("verrijking is opgeslagen")
+
+    _step(page, "Agenderen voor signalenoverleg")
+    # A decision without a reason is refused, and the chosen step stays chosen.
+    _step(page, "Signalenoverleg: niet bevestigd")
+    expect(page.get_by_role("alert")).to_contain_text("Geef een toelichting")
+    check_a11y(page, "dossier met fout")
+    _step(page, "Signalenoverleg: niet bevestigd", "Controle door wijkhandhaver: geen aanwijzingen.")
+    expect(page.get_by_test_id("case-state")).to_have_text("Niet bevestigd")
+
+    # Closing is not offered until the reporter has heard back.
+    expect(page.get_by_label("Afsluiten")).to_have_count(0)
+    expect(page.locator(".utrecht-alert--info")).to_contain_text("terugkoppeling")
+    page.get_by_role("textbox", name="Terugkoppeling aan de melder").fill("Dank voor uw melding; het signaal is onderzocht en afgerond.")
+    page.get_by_role("button", name="Terugkoppeling vastleggen").click()
+    _step(page, "Afsluiten", "Afgerond na signalenoverleg.")
+    expect(page.get_by_test_id("case-state")).to_have_text("Afgesloten")
+    check_a11y(page, "afgesloten dossier")
+
+    case.refresh_from_db()
+    assert case.state == "afgesloten"
+    transitions = list(CaseEvent.objects.filter(case=case, kind="transition").values_list("to_state", flat=True))
+    assert transitions == ["in_behandeling", "geagendeerd", "niet_bevestigd", "afgesloten"]
+
+    # The melder reads the feedback.
+    page.context.clear_cookies()
+    login_browser(page, base, "chantal")
+    page.goto(f"{base}/signalen/mijn/")
+    expect(page.get_by_role("cell", name="Afgerond")).to_be_visible()
+    page.get_by_role("link", name=case.reference).click()
+    expect(page.locator("main")).to_contain_text("het signaal is onderzocht en afgerond")
+
+
+def test_af_of_other_municipality_cannot_open_the_case(page: Page, live_server: object, cast: Cast) -> None:
+    base = live_server.url  # type: ignore[attr-defined]
+    case = report_signal(cast.chantal, cast.zoeterwoude)
+    login_browser(page, base, "bram")
+    response = page.goto(f"{base}/werkvoorraad/{case.pk}/")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Geen toegang")
+    assert case.reference not in page.content()
+    check_a11y(page, "403")
