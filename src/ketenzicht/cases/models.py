@@ -101,6 +101,10 @@ class Case(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     # Idempotency of intake: a retried submission carries the same key.
     intake_key = models.CharField(max_length=100, blank=True)
+    # Fingerprint (sha256) of the submitted content: a reused intake key with other content is refused.
+    intake_fingerprint = models.CharField(max_length=64, blank=True)
+    # Public reports: the receipt code is shown once and stored only as a keyed hash.
+    receipt_hash = models.CharField(max_length=64, blank=True, db_index=True)
     # Public reports (issue 3): the reporter's language and how to reach them, if given.
     reporter_language = models.CharField(max_length=5, default="nl")
     reporter_contact_email = models.EmailField(blank=True)
@@ -219,6 +223,17 @@ class CaseEvent(models.Model):
     @property
     def to_label(self) -> str:
         return STATE_LABELS[CaseState(self.to_state)] if self.to_state else ""
+
+
+class ReporterAddition(models.Model):
+    """Information a reporter added later with their receipt code (or a colleague on their report)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="additions")
+    at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["at"]
 
 
 class ReferenceCounter(models.Model):

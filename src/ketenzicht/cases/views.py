@@ -15,7 +15,14 @@ from django.views.decorators.http import require_POST
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases import selectors, services
-from ketenzicht.cases.forms import AttachmentForm, EnrichForm, FeedbackForm, QueueFilterForm, SubjectForm, TransitionForm
+from ketenzicht.cases.forms import (
+    AttachmentForm,
+    EnrichForm,
+    FeedbackForm,
+    QueueFilterForm,
+    SubjectForm,
+    TransitionForm,
+)
 from ketenzicht.cases.models import Attachment, Case
 from ketenzicht.core.decorators import policy_view
 from ketenzicht.domain import case_states
