@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from ketenzicht.cases import services
 from tests.smtp import smtp_server  # noqa: F401 - fixture
 from tests.support import Cast, report_signal

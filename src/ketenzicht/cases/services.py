@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q as models_q
 from django.utils import timezone
 
 from ketenzicht.accounts.models import Municipality
@@ -76,6 +77,8 @@ class SignalInput:
     subjects: list[SubjectInput] = field(default_factory=list)
     attachments: list[AttachmentInput] = field(default_factory=list)
     intake_key: str = ""
+    # sha256 of the submitted content: a reused intake key with other content is refused (API).
+    intake_fingerprint: str = ""
     reporter_language: str = "nl"
     reporter_contact_email: str = ""
     reporter_contact_phone: str = ""
@@ -157,6 +160,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 kvk_number=kvk_key(data.kvk_number),
                 first_assessment_due=add_working_days(now, FIRST_ASSESSMENT_WORKING_DAYS),
                 intake_key=data.intake_key,
+                intake_fingerprint=data.intake_fingerprint,
                 reporter_language=data.reporter_language,
                 reporter_contact_email=data.reporter_contact_email,
                 reporter_contact_phone=data.reporter_contact_phone,
@@ -354,3 +358,33 @@ def attachment_add(*, actor: Any, case: Case, attachment: AttachmentInput) -> At
 def read_uploaded(upload: UploadedFile) -> AttachmentInput:
     data = upload.read(settings.MAX_ATTACHMENT_BYTES + 1)
     return AttachmentInput(name=upload.name or "bijlage", content_type=upload.content_type or "", data=data)
+
+
+def cases_expired(*, now: datetime, closed_days: int, unconfirmed_days: int) -> Any:
+    """Closed cases past their retention period.
+
+    A case closed as 'niet bevestigd' holds data about people who were not confirmed to be
+    involved, so it is kept shorter.
+    """
+    from datetime import timedelta
+
+    unconfirmed = CaseEvent.objects.filter(kind="transition", to_state=CaseState.NIET_BEVESTIGD).values("case_id")
+    return Case.objects.filter(state=CaseState.AFGESLOTEN).filter(
+        models_q(closed_at__lt=now - timedelta(days=closed_days))
+        | models_q(closed_at__lt=now - timedelta(days=unconfirmed_days), pk__in=unconfirmed)
+    )
+
+
+def cases_purge_expired(*, now: datetime, closed_days: int, unconfirmed_days: int) -> list[str]:
+    """Delete expired cases, files included; the audit row keeps only the reference."""
+    purged = []
+    expired = cases_expired(now=now, closed_days=closed_days, unconfirmed_days=unconfirmed_days)
+    for case in expired.prefetch_related("attachments"):
+        with transaction.atomic():
+            for attachment in case.attachments.all():
+                attachment.file.delete(save=False)
+            reference, pk = case.reference, case.pk
+            case.delete()
+            audit_record(actor=None, action=AuditAction.PURGE, object_type="case", object_id=pk, object_label=reference, fields=["alles"], reason="bewaartermijn verstreken")
+        purged.append(reference)
+    return purged

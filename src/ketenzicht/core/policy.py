@@ -142,6 +142,33 @@ rule("api.signal.transition")(lambda user, obj: _is_af_for(user, obj))
 rule("api.reference")(lambda user, obj: True)
 
 
+# --- public reports for municipalities off the platform (issue 3) ---------------------------
+# The region's beheerder sees that such a report exists (reference, municipality, date, state)
+# and forwards it to an on-platform municipality of the same region; never its contents.
+@rule("case.unrouted")
+def _unrouted(user: User, case: Case | None) -> bool:
+    if not user.has_role(Role.BEHEERDER):
+        return False
+    if case is None:
+        return True
+    own = user.organisation
+    municipality = case.municipality
+    return (
+        own is not None
+        and own.region_id is not None
+        and not municipality.on_platform
+        and municipality.region_id == own.region_id
+    )
+
+
+def unrouted_cases_visible_to(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Reports waiting for a municipality that is not on the platform, in the beheerder's region."""
+    own = user.organisation
+    if not user.has_role(Role.BEHEERDER) or own is None or own.region_id is None:
+        return queryset.none()
+    return queryset.filter(municipality__on_platform=False, municipality__region_id=own.region_id)
+
+
 # --- scoping of lists ------------------------------------------------------------------------
 def cases_visible_to(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
     """The cases an AF may work on: their own municipality's, nothing else."""

@@ -45,12 +45,12 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 # Error pages: generic, with no path, query or object named (they may hold personal data).
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/403.html", status=403)
+    return render(request, "errors/403.html", {"lang_next": "/"}, status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "errors/404.html", status=404)
+    return render(request, "errors/404.html", {"lang_next": "/"}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/500.html", status=500)
+    return render(request, "errors/500.html", {"lang_next": "/"}, status=500)

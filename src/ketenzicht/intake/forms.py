@@ -49,6 +49,7 @@ class ReportForm(forms.Form):
         help_text=_("Beschrijf zo feitelijk mogelijk wat u zag of hoorde."),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
+        error_messages={"required": _("Beschrijf wat u heeft gezien.")},
     )
     observed_on = forms.DateField(
         label=_("Wanneer zag u het?"),

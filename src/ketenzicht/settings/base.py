@@ -50,6 +50,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "ketenzicht.core.api_version.ApiVersionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -177,7 +178,7 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_USERNAME_FORM_FIELD = "auth-username"
+AXES_USERNAME_CALLABLE = "ketenzicht.core.lockout.login_username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 
@@ -196,7 +197,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_RATES": {"public_report": "30/minute", "partner": "600/minute"},
+    # Per client (core.ratelimit: partner by account, public by keyed hash of the address).
+    "DEFAULT_THROTTLE_RATES": {
+        "public_report": envstr("RATE_LIMIT_PUBLIC_REPORT", "30/minute"),
+        "partner": envstr("RATE_LIMIT_PARTNER", "600/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Ketenzicht API",
@@ -207,6 +212,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Rate limits count per client address; behind N reverse proxies that append to
+# X-Forwarded-For, set this to N so the client (not the proxy) is counted.
+RATE_LIMIT_TRUSTED_PROXIES = envint("RATE_LIMIT_TRUSTED_PROXIES", 0)
+# BAG address lookup (PDOK Locatieserver, core.registries.bag); empty = adapter disabled.
+BAG_API_URL = envstr("BAG_API_URL", "")
+BAG_API_TIMEOUT = float(envstr("BAG_API_TIMEOUT", "3"))
 
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = envstr("EMAIL_HOST", "127.0.0.1")

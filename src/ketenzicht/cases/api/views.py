@@ -41,13 +41,15 @@ class SignalListApi(APIView):
         return Response(SignalListOutput(qs.order_by("-created_at")[:200], many=True).data)
 
 
-class SignalDetailApi(APIView):
-    policy_action = "api.signal.view"
-
+class _SignalObjectApi(APIView):
     def _case(self, request: Request, case_id: str) -> Case:
         case = get_object_or_404(Case.objects.select_related("municipality"), pk=case_id)
         self.check_object_permissions(request, case)
         return case
+
+
+class SignalDetailApi(_SignalObjectApi):
+    policy_action = "api.signal.view"
 
     @extend_schema(operation_id="signalen_retrieve", summary="Eén signaal", responses=SignalDetailOutput)
     def get(self, request: Request, case_id: str) -> Response:
@@ -57,7 +59,7 @@ class SignalDetailApi(APIView):
         return Response(SignalDetailOutput(case, context={"next_steps": steps}).data)
 
 
-class SignalTransitionApi(SignalDetailApi):
+class SignalTransitionApi(_SignalObjectApi):
     policy_action = "api.signal.transition"
 
     @extend_schema(operation_id="signalen_transitie", summary="Een stap zetten in de behandeling", request=TransitionInput, responses=SignalDetailOutput)

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(self.style.SUCCESS(f"Demoregio geladen ({created} nieuwe signalen)."))
         self.stdout.write("")
-        self.stdout.write("Demo-accounts (wachtwoord voor allemaal: %s)" % spec["wachtwoord"])
+        self.stdout.write(f"Demo-accounts (wachtwoord voor allemaal: {spec['wachtwoord']})")
         self.stdout.write("Tweestapsverificatie: voeg het geheim toe aan een authenticator-app,")
         self.stdout.write("of vraag de huidige code op met: .venv/bin/ketenzicht demo_code GEBRUIKER")
         self.stdout.write("")
