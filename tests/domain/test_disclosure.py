@@ -287,7 +287,7 @@ def test_three_tables_in_a_cycle(
     data: tuple[dict[tuple[str, str, str], int], tuple[int, int, int]],
 ) -> None:
     # With all three 2-D breakdowns the audit still holds for a (continuous) attacker;
-    # the integer case is a documented limit (see docs/disclosure-control.md).
+    # the integer case is a documented limit (see docs/privacy.md (section "Disclosure control")).
     counts, shape = data
     breakdowns = [("gemeente", "fase"), ("gemeente", "vorm"), ("fase", "vorm")]
     result = protect_linked(counts, DIMS, breakdowns)

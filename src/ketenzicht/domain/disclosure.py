@@ -2,7 +2,7 @@
 
 Every figure that leaves the detail level of the AF's own municipality (regional pages,
 exports, reports, API) goes through this module. The method and its limits are
-described in docs/disclosure-control.md; in short:
+described in docs/privacy.md (section "Disclosure control"); in short:
 
 * **Primary suppression.** A published count ``v`` is *sensitive* when
   ``0 < v < threshold`` (default threshold 5). Zeros are safe by default: "nobody" is
