@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_tasks",
+    "django_tasks_db",
     "ketenzicht.core",
     "ketenzicht.accounts",
     "ketenzicht.audit",
@@ -219,6 +221,10 @@ RATE_LIMIT_TRUSTED_PROXIES = envint("RATE_LIMIT_TRUSTED_PROXIES", 0)
 BAG_API_URL = envstr("BAG_API_URL", "")
 BAG_API_TIMEOUT = float(envstr("BAG_API_TIMEOUT", "3"))
 
+# Background tasks (reminder e-mails): django-tasks on the database queue, the embedded
+# default; `ketenzicht db_worker` runs as a service next to the web process (docs/meetings.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = envstr("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = envint("EMAIL_PORT", 8025)
@@ -247,6 +253,10 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# Regional monitor: counts below this threshold are suppressed wherever figures leave the
+# detail level of the AF's own municipality (docs/privacy.md, "Disclosure control").
+MONITOR_DISCLOSURE_THRESHOLD = envint("MONITOR_DISCLOSURE_THRESHOLD", 5)
 
 # Retention (days) per kind of record; `ketenzicht purge` removes what is older.
 RETENTION_DAYS_CLOSED_CASE = envint("RETENTION_DAYS_CLOSED_CASE", 5 * 365)

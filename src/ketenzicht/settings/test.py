@@ -10,3 +10,10 @@ AXES_FAILURE_LIMIT = 5
 # Quiet test output: axes logs every login at INFO.
 LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "axes": {"level": "WARNING"}}}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
+# Tasks run in-process in tests; the database queue itself is tested in test_meetings_reminders.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# A file-backed SQLite test database: the live server of the browser tests runs in another
+# thread, which an in-memory database does not share reliably.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

@@ -1,0 +1,197 @@
+"""Reminder e-mails for action items, feedback to reporters and first assessments.
+
+A reminder is sent once per (subject, kind, due date): near the deadline ("bijna") and once
+more when it has passed ("te_laat"). The row in ``ReminderSent`` is the proof. Sending follows
+healthchecks' sendalerts: find or create the row by its natural key (a unique constraint makes
+two workers agree on one row), then claim it with a conditional UPDATE; only the worker whose
+UPDATE changed a row sends. A failed send releases the claim, so the next run tries again; a
+claim older than ``STALE_CLAIM`` (a worker that died mid-send) may be taken over.
+
+Mails carry no personal data: a case reference, the kind of deadline, the date and a link.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ketenzicht.accounts.models import Role, User
+from ketenzicht.cases.models import Case
+from ketenzicht.domain.case_states import CaseState
+from ketenzicht.domain.deadlines import ReminderStage
+from ketenzicht.meetings.models import ActionItem, Decision, ReminderKind, ReminderSent
+from ketenzicht.meetings.services import norms_for
+
+logger = logging.getLogger(__name__)
+STALE_CLAIM = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    subject_type: str
+    subject_id: str
+    kind: str
+    due_date: date
+    recipients: tuple[str, ...]
+    subject: str
+    body: str
+
+
+def _afs(municipality_id: int) -> list[str]:
+    users = User.objects.filter(
+        is_active=True, organisation__municipality_id=municipality_id, roles__role=Role.AANDACHTSFUNCTIONARIS
+    ).exclude(email="")
+    return sorted({u.email for u in users})
+
+
+def _link(path: str) -> str:
+    base = getattr(settings, "SITE_URL", "").rstrip("/")
+    return f"{base}{path}"
+
+
+def _stage_word(stage: ReminderStage) -> str:
+    return "is verlopen" if stage is ReminderStage.TE_LAAT else "nadert"
+
+
+def _action_item_reminders(today: date) -> Iterable[Reminder]:
+    items = ActionItem.objects.filter(done_at__isnull=True).select_related(
+        "owner", "owner_organisation", "decision__item__case", "decision__item__sitting__meeting__municipality__region"
+    )
+    for item in items:
+        meeting = item.decision.item.sitting.meeting
+        stage = norms_for(meeting.municipality).reminder_stage(item.due_date, today)
+        if stage is None:
+            continue
+        if item.owner is not None and item.owner.is_active and item.owner.email:
+            recipients = [item.owner.email]
+        elif item.owner_organisation.email:
+            recipients = [item.owner_organisation.email]
+        else:
+            # Nobody to address at the owner's side: the chair follows it up.
+            recipients = _afs(meeting.municipality_id)
+        if not recipients:
+            continue
+        reference = item.decision.item.case.reference
+        yield Reminder(
+            subject_type="actiepunt",
+            subject_id=str(item.pk),
+            kind=ReminderKind.ACTIEPUNT_TE_LAAT if stage is ReminderStage.TE_LAAT else ReminderKind.ACTIEPUNT_BIJNA,
+            due_date=item.due_date,
+            recipients=tuple(recipients),
+            subject=f"Ketenzicht: actiepunt bij {reference} {_stage_word(stage)} ({item.due_date:%d-%m-%Y})",
+            body=(
+                f"De uiterste datum van een actiepunt uit het {meeting.kind.name} {_stage_word(stage)}: "
+                f"{item.due_date:%d-%m-%Y}.\nSignaal: {reference}\n\n"
+                f"Bekijk het actiepunt in Ketenzicht: {_link(reverse('meetings:deadlines'))}\n"
+            ),
+        )
+
+
+def _feedback_reminders(today: date) -> Iterable[Reminder]:
+    decisions = (
+        Decision.objects.filter(feedback_due__isnull=False)
+        .filter(item__case__feedback_at__isnull=True, item__case__feedback_impossible_reason="")
+        .exclude(item__case__state=CaseState.AFGESLOTEN)
+        .select_related("item__case__municipality__region")
+    )
+    for decision in decisions:
+        case = decision.item.case
+        stage = norms_for(case.municipality).reminder_stage(decision.feedback_due, today)
+        recipients = _afs(case.municipality_id)
+        if stage is None or not recipients:
+            continue
+        yield Reminder(
+            subject_type="besluit",
+            subject_id=str(decision.pk),
+            kind=ReminderKind.TERUGKOPPELING_TE_LAAT if stage is ReminderStage.TE_LAAT else ReminderKind.TERUGKOPPELING_BIJNA,
+            due_date=decision.feedback_due,
+            recipients=tuple(recipients),
+            subject=f"Ketenzicht: terugkoppeling aan de melder van {case.reference} {_stage_word(stage)}",
+            body=(
+                f"Over signaal {case.reference} is besloten ({decision.label}). De terugkoppeling aan de "
+                f"melder moet uiterlijk {decision.feedback_due:%d-%m-%Y} zijn vastgelegd.\n\n"
+                f"Open het signaal: {_link(reverse('cases:detail', kwargs={'case_id': case.pk}))}\n"
+            ),
+        )
+
+
+def _assessment_reminders(today: date) -> Iterable[Reminder]:
+    cases = Case.objects.filter(state=CaseState.ONTVANGEN, first_assessment_due__isnull=False).select_related(
+        "municipality__region", "assigned_to"
+    )
+    for case in cases:
+        stage = norms_for(case.municipality).reminder_stage(case.first_assessment_due, today)
+        if stage is None:
+            continue
+        if case.assigned_to is not None and case.assigned_to.is_active and case.assigned_to.email:
+            recipients = [case.assigned_to.email]
+        else:
+            recipients = _afs(case.municipality_id)
+        if not recipients:
+            continue
+        yield Reminder(
+            subject_type="signaal",
+            subject_id=str(case.pk),
+            kind=ReminderKind.BEOORDELING_TE_LAAT if stage is ReminderStage.TE_LAAT else ReminderKind.BEOORDELING_BIJNA,
+            due_date=case.first_assessment_due,
+            recipients=tuple(recipients),
+            subject=f"Ketenzicht: eerste beoordeling van {case.reference} {_stage_word(stage)}",
+            body=(
+                f"Signaal {case.reference} moet uiterlijk {case.first_assessment_due:%d-%m-%Y} een eerste "
+                f"beoordeling hebben.\n\nOpen het signaal: {_link(reverse('cases:detail', kwargs={'case_id': case.pk}))}\n"
+            ),
+        )
+
+
+def reminders_due(today: date) -> list[Reminder]:
+    return [*_action_item_reminders(today), *_feedback_reminders(today), *_assessment_reminders(today)]
+
+
+def _claim(reminder: Reminder, now: datetime) -> ReminderSent | None:
+    key = {
+        "subject_type": reminder.subject_type,
+        "subject_id": reminder.subject_id,
+        "kind": reminder.kind,
+        "due_date": reminder.due_date,
+    }
+    try:
+        with transaction.atomic():
+            row, _ = ReminderSent.objects.get_or_create(**key, defaults={"recipients": list(reminder.recipients)})
+    except IntegrityError:
+        row = ReminderSent.objects.get(**key)
+    claimed = (
+        ReminderSent.objects.filter(pk=row.pk, sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
+        .update(claimed_at=now, recipients=list(reminder.recipients))
+    )
+    return row if claimed == 1 else None
+
+
+def reminders_send(today: date | None = None, now: datetime | None = None) -> int:
+    """Send every reminder that is due and not sent before; returns how many went out."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    sent = 0
+    for reminder in reminders_due(today):
+        row = _claim(reminder, now)
+        if row is None:
+            continue
+        try:
+            send_mail(reminder.subject, reminder.body, None, list(reminder.recipients))
+        except Exception:  # noqa: BLE001 - any mail failure: release the claim and retry next run
+            ReminderSent.objects.filter(pk=row.pk).update(claimed_at=None)
+            logger.exception("reminder %s failed for %s %s", reminder.kind, reminder.subject_type, reminder.subject_id)
+            continue
+        ReminderSent.objects.filter(pk=row.pk).update(sent_at=timezone.now())
+        logger.info("reminder %s sent for %s %s", reminder.kind, reminder.subject_type, reminder.subject_id)
+        sent += 1
+    return sent

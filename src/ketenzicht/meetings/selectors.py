@@ -1,0 +1,365 @@
+"""Reads for the tables: agenda and minutes per participant, action items, throughput.
+
+What a participant sees of an agenda item is cut by ``policy.meeting_field_groups`` (their
+organisation's sharing profile); every read of case content writes an audit row naming the
+field groups shown, so the privacy officer can see who saw what at which table.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from ketenzicht.accounts.models import Municipality
+from ketenzicht.audit.models import AuditAction
+from ketenzicht.audit.services import audit_record
+from ketenzicht.cases.models import Case, CaseEvent, SubjectRole
+from ketenzicht.core import policy
+from ketenzicht.domain import disclosure
+from ketenzicht.domain.case_states import TRANSITIONS, Action, Venue
+from ketenzicht.domain.workdays import DueStatus, due_status, working_days_between
+from ketenzicht.meetings.models import ActionItem, AgendaItem, Decision, Meeting, Sitting
+from ketenzicht.meetings.services import norms_for
+
+GROUP_LABELS = {
+    "signaal": "Signaal",
+    "locatie": "Locatie",
+    "personen": "Betrokken personen",
+    "bedrijf": "Bedrijf",
+    "verrijking": "Verrijking",
+    "melder": "Melder",
+    "bijlagen": "Bijlagen",
+}
+
+
+@dataclass
+class ItemView:
+    """One agenda item as one participant may see it."""
+
+    item: AgendaItem
+    number: int
+    reference: str
+    state_label: str
+    groups: tuple[str, ...]
+    fields: dict[str, list[tuple[str, str]]]
+    decision: Decision | None
+    action_items: list[ActionItem] = field(default_factory=list)
+
+    @property
+    def sections(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
+        return [(g, GROUP_LABELS[g], rows) for g, rows in self.fields.items()]
+
+    @property
+    def withheld(self) -> list[str]:
+        return [GROUP_LABELS[g] for g in GROUP_LABELS if g not in self.groups]
+
+
+def meeting_for(user: Any, meeting_id: object) -> Meeting:
+    meeting = get_object_or_404(Meeting.objects.select_related("kind", "municipality"), pk=meeting_id)
+    policy.require(user, "meeting.view", meeting)
+    return meeting
+
+
+def sitting_for(user: Any, sitting_id: object) -> Sitting:
+    sitting = get_object_or_404(Sitting.objects.select_related("meeting__kind", "meeting__municipality"), pk=sitting_id)
+    policy.require(user, "meeting.view", sitting)
+    return sitting
+
+
+def item_for_chair(user: Any, item_id: object) -> AgendaItem:
+    item = get_object_or_404(AgendaItem.objects.select_related("sitting__meeting__kind", "sitting__meeting__municipality", "case"), pk=item_id)
+    policy.require(user, "meeting.chair", item)
+    return item
+
+
+def meetings_for(user: Any) -> QuerySet[Meeting]:
+    return policy.meetings_visible_to(user, Meeting.objects.select_related("kind", "municipality")).filter(active=True)
+
+
+def case_extract(case: Case) -> dict[str, list[tuple[str, str]]]:
+    """The case file as field groups of (label, value); the groups of domain/sharing.py."""
+    subjects = list(case.subjects.all())
+    people = [s for s in subjects if s.role != SubjectRole.BEDRIJF]
+    companies = [s for s in subjects if s.role == SubjectRole.BEDRIJF]
+    extract: dict[str, list[tuple[str, str]]] = {
+        "signaal": [
+            ("Wat is er gezien", case.description),
+            ("Vormen van uitbuiting", ", ".join(case.form_labels)),
+            ("Wanneer gezien", case.observed_on.strftime("%d-%m-%Y") if case.observed_on else "onbekend"),
+            ("Minderjarige betrokken", case.get_minor_involved_display()),
+            ("Acuut gevaar", "ja" if case.acute_danger else "nee"),
+        ],
+        "locatie": [
+            ("Adres", case.location_address or "—"),
+            ("Plaatsomschrijving", case.location_description or "—"),
+        ],
+        "personen": [
+            (s.get_role_display(), ", ".join(v for v in (s.name, s.nationality, s.description) if v) or "—")
+            for s in people
+        ],
+        "bedrijf": [
+            ("Bedrijfsnaam", case.company_name or "—"),
+            ("KvK-nummer", case.kvk_number or "—"),
+            *[("Bedrijf", f"{s.name} {s.kvk_number}".strip()) for s in companies],
+        ],
+        "verrijking": [
+            ("Eerdere sancties", case.earlier_sanctions or "—"),
+            ("Aantekeningen", case.enrichment_notes or "—"),
+        ],
+        "melder": [
+            ("Gemeld door", case.reporter_organisation.name if case.reporter_organisation else case.get_channel_display()),
+            ("Melder", case.reporter.get_full_name() if case.reporter else "—"),
+        ],
+        "bijlagen": [("Aantal bijlagen", str(case.attachments.count()))],
+    }
+    return extract
+
+
+def _item_views(user: Any, sitting: Sitting, purpose: str, *, with_content: bool = True) -> tuple[list[ItemView], int]:
+    groups = policy.meeting_field_groups(user, sitting)
+    items = list(
+        sitting.items.select_related("case__reporter_organisation", "case__reporter", "decision")
+        .prefetch_related("case__subjects", "decision__action_items__owner_organisation", "decision__action_items__owner")
+        .order_by("position", "id")
+    )
+    # Without the signal group an organisation has no business with the item at all.
+    if "signaal" not in groups:
+        return [], len(items)
+    views = []
+    for number, item in enumerate(items, start=1):
+        decision = getattr(item, "decision", None)
+        extract = case_extract(item.case) if with_content else {}
+        views.append(
+            ItemView(
+                item=item,
+                number=number,
+                reference=item.case.reference,
+                state_label=item.case.state_label,
+                groups=groups,
+                fields={g: extract[g] for g in groups if g in extract},
+                decision=decision,
+                action_items=list(decision.action_items.all()) if decision else [],
+            )
+        )
+        audit_record(
+            actor=user,
+            action=AuditAction.VIEW,
+            object_type="case",
+            object_id=item.case.pk,
+            object_label=item.case.reference,
+            fields=list(groups) if with_content else ["signaal"],
+            reason=f"{sitting.meeting.kind.slug}: {purpose}",
+        )
+    return views, 0
+
+
+def agenda_for(user: Any, sitting: Sitting, purpose: str = "agenda") -> tuple[list[ItemView], int]:
+    """The agenda as ``user`` may see it, and how many items are hidden from them."""
+    return _item_views(user, sitting, purpose)
+
+
+def minutes_for(user: Any, sitting: Sitting, purpose: str = "notulen") -> tuple[list[ItemView], int]:
+    """Decided items only; the minutes show the decision and the signal group, no more."""
+    views, hidden = _item_views(user, sitting, purpose)
+    return [v for v in views if v.decision is not None], hidden
+
+
+# --- deadlines on my own pages -------------------------------------------------------------
+@dataclass
+class Deadline:
+    kind: str
+    reference: str
+    label: str
+    due: date
+    status: DueStatus
+    case_id: Any = None
+    action_item: ActionItem | None = None
+
+
+def action_items_for(user: Any, today: date) -> list[Deadline]:
+    """Open action items the user may see (own organisation's, or all of the AF's municipality)."""
+    qs = ActionItem.objects.filter(done_at__isnull=True).select_related(
+        "owner_organisation", "owner", "decision__item__case", "decision__item__sitting__meeting__kind", "decision__item__sitting__meeting__municipality__region"
+    )
+    meetings = policy.meetings_visible_to(user, Meeting.objects.all())
+    if policy.can(user, "meeting.chair"):
+        qs = qs.filter(decision__item__sitting__meeting__in=meetings)
+    else:
+        qs = qs.filter(decision__item__sitting__meeting__in=meetings).filter(
+            Q(owner=user) | Q(owner_organisation_id=user.organisation_id)
+        )
+    rows = []
+    for item in qs:
+        norms = norms_for(item.decision.item.sitting.meeting.municipality)
+        rows.append(
+            Deadline(
+                kind="actiepunt",
+                reference=item.decision.item.case.reference,
+                label=item.description,
+                due=item.due_date,
+                status=due_status(item.due_date, today, norms.remind_days_before, norms.calendar),
+                action_item=item,
+            )
+        )
+    return sorted(rows, key=lambda r: r.due)
+
+
+def feedback_due_for(user: Any, today: date) -> list[Deadline]:
+    """Decided cases of the AF's municipality whose reporter has not heard back yet."""
+    cases = policy.cases_visible_to(user, Case.objects.all())
+    decisions = (
+        Decision.objects.filter(feedback_due__isnull=False, item__case__in=cases)
+        .filter(item__case__feedback_at__isnull=True, item__case__feedback_impossible_reason="")
+        .exclude(item__case__state="afgesloten")
+        .select_related("item__case__municipality__region")
+    )
+    rows = []
+    for decision in decisions:
+        norms = norms_for(decision.item.case.municipality)
+        rows.append(
+            Deadline(
+                kind="terugkoppeling",
+                reference=decision.item.case.reference,
+                label=decision.label,
+                due=decision.feedback_due,
+                status=due_status(decision.feedback_due, today, norms.remind_days_before, norms.calendar),
+                case_id=decision.item.case_id,
+            )
+        )
+    return sorted(rows, key=lambda r: r.due)
+
+
+# --- throughput (doorlooptijden) -------------------------------------------------------------
+TABLE_ACTIONS = [a.value for a, t in TRANSITIONS.items() if t.venue is not Venue.CASE]
+OUTCOME_LABELS = {a.value: t.label for a, t in TRANSITIONS.items() if t.venue is not Venue.CASE}
+
+
+@dataclass
+class Duration:
+    label: str
+    n: int | str  # "x" when suppressed in regional aggregates
+    median: float | None
+    mean: float | None
+
+
+@dataclass
+class Throughput:
+    start: date
+    end: date
+    signals: int
+    durations: list[Duration]
+    outcomes: list[tuple[str, int]]
+
+
+def _local(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _durations_and_outcomes(cases: QuerySet[Case]) -> tuple[dict[str, list[int]], dict[str, int], dict[tuple[int, str], int]]:
+    firsts: dict[Any, dict[str, date]] = {}
+    outcomes: dict[str, int] = {}
+    per_municipality: dict[tuple[int, str], int] = {}
+    case_info = {c.pk: (c.municipality_id, _local(c.created_at), c.feedback_at) for c in cases}
+    events = CaseEvent.objects.filter(case_id__in=list(case_info), kind="transition").order_by("at", "id")
+    for event in events:
+        seen = firsts.setdefault(event.case_id, {})
+        if event.action in TABLE_ACTIONS:
+            seen.setdefault("besluit", _local(event.at))
+            outcomes[event.action] = outcomes.get(event.action, 0) + 1
+            key = (case_info[event.case_id][0], event.action)
+            per_municipality[key] = per_municipality.get(key, 0) + 1
+        if event.action == Action.DOORVERWIJZEN:
+            seen.setdefault("doorverwijzing", _local(event.at))
+    durations: dict[str, list[int]] = {"besluit": [], "doorverwijzing": [], "terugkoppeling": []}
+    for case_id, (_, intake, feedback_at) in case_info.items():
+        seen = firsts.get(case_id, {})
+        for key in ("besluit", "doorverwijzing"):
+            if key in seen:
+                durations[key].append(working_days_between(intake, seen[key]))
+        if feedback_at is not None:
+            durations["terugkoppeling"].append(working_days_between(intake, _local(feedback_at)))
+    return durations, outcomes, per_municipality
+
+
+DURATION_LABELS = {
+    "besluit": "Van ontvangst tot eerste besluit aan tafel",
+    "doorverwijzing": "Van ontvangst tot doorverwijzing",
+    "terugkoppeling": "Van ontvangst tot terugkoppeling aan de melder",
+}
+
+
+def _duration_rows(durations: dict[str, list[int]], min_n: int = 1) -> list[Duration]:
+    rows = []
+    for key, label in DURATION_LABELS.items():
+        values = durations[key]
+        # Below min_n a median describes (nearly) one case: publish the count only.
+        show = len(values) >= max(min_n, 1)
+        rows.append(
+            Duration(
+                label=label,
+                n=len(values),
+                median=float(statistics.median(values)) if show else None,
+                mean=round(statistics.fmean(values), 1) if show else None,
+            )
+        )
+    return rows
+
+
+def throughput_for_municipality(user: Any, municipality: Municipality, start: date, end: date) -> Throughput:
+    policy.require(user, "throughput.view", municipality)
+    cases = Case.objects.filter(municipality=municipality, created_at__date__gte=start, created_at__date__lte=end)
+    durations, outcomes, _ = _durations_and_outcomes(cases)
+    return Throughput(
+        start=start,
+        end=end,
+        signals=cases.count(),
+        durations=_duration_rows(durations),
+        outcomes=[(OUTCOME_LABELS[a], outcomes.get(a, 0)) for a in TABLE_ACTIONS],
+    )
+
+
+@dataclass
+class RegionalThroughput:
+    start: date
+    end: date
+    durations: list[Duration]
+    table: disclosure.ProtectedTable | None
+    signals: disclosure.ProtectedSeries | None
+
+
+def throughput_for_region(user: Any, start: date, end: date) -> RegionalThroughput:
+    """Aggregates across the municipalities of the ketenregisseur's region, protected."""
+    policy.require(user, "throughput.view", None)
+    org = user.organisation
+    region_id = org.region_id if org is not None else None
+    municipalities = list(Municipality.objects.filter(region_id=region_id, on_platform=True).order_by("name")) if region_id else []
+    cases = Case.objects.filter(municipality__in=municipalities, created_at__date__gte=start, created_at__date__lte=end)
+    durations, _, per_municipality = _durations_and_outcomes(cases)
+    rows = _duration_rows(durations, disclosure.DEFAULT_THRESHOLD)
+    # The number of cases behind each duration is a count across municipalities: protect it.
+    protected = disclosure.protect_series({r.label: r.n for r in rows}, labels=[r.label for r in rows], dimension="doorlooptijd")
+    published = {str(label): value for label, value in protected.as_rows(header=False)}
+    for row in rows:
+        row.n = published[row.label]
+    if not municipalities:
+        return RegionalThroughput(start, end, rows, None, None)
+    names = {m.pk: m.name for m in municipalities}
+    cells = {(names[m], OUTCOME_LABELS[a]): n for (m, a), n in per_municipality.items()}
+    table = disclosure.protect_table(
+        cells,
+        row_labels=[m.name for m in municipalities],
+        col_labels=[OUTCOME_LABELS[a] for a in TABLE_ACTIONS],
+        row_dimension="gemeente",
+        col_dimension="uitkomst",
+    )
+    counts = {m.name: 0 for m in municipalities}
+    for case in cases.select_related("municipality"):
+        counts[case.municipality.name] += 1
+    series = disclosure.protect_series(counts, labels=[m.name for m in municipalities], dimension="gemeente")
+    return RegionalThroughput(start, end, rows, table, series)
