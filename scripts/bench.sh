@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark of the project. Figures are printed, written to bench/out/*.json
+# and summarised in docs/benchmarks.md. Speed is measured here, never inside the unit tests.
+# BENCH_QUICK=1 runs reduced sizes (for a smoke run; the documented figures use the full sizes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export KETENZICHT_HOME="$PWD"
+BIN=.venv/bin
+mkdir -p bench/out
+quick=()
+[ "${BENCH_QUICK:-0}" = "1" ] && quick=(--quick)
+
+echo "== linkage (FEBRL4 accuracy; scale; encoding throughput)"
+$BIN/python bench/linkage.py "${quick[@]}"
+
+echo "== multiple systems estimation (reference tables)"
+$BIN/python bench/mse.py "${quick[@]}"
+
+echo "== monitor (national synthetic data set, SQLite and PostgreSQL)"
+PG_URL=$(bash scripts/ensure-postgres.sh)
+MONITOR_PG_URL="$PG_URL" $BIN/python bench/monitor.py "${quick[@]}"
+
+echo "== public reporting load test (PostgreSQL)"
+if [ "${BENCH_QUICK:-0}" = "1" ]; then bash scripts/loadtest.sh --duration 10 --no-doc; else bash scripts/loadtest.sh; fi
