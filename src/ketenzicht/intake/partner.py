@@ -1,0 +1,79 @@
+"""Partner intake: a signal posted to the API, stored exactly once per Idempotency-Key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from ketenzicht.accounts.models import Role
+from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
+from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
+from ketenzicht.core import policy
+
+
+class IdempotencyConflict(Exception):
+    """The Idempotency-Key was used before for a request with other content."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__("Idempotency-Key reused with a different body")
+        self.case = case
+
+
+def intake_key(user_id: object, idempotency_key: str) -> str:
+    """The stored intake key: scoped to the submitting account, so partners never collide.
+
+    The header value is hashed so that account id + 100 characters fit the 100-character column.
+    """
+    return f"api:{user_id}:{hashlib.sha256(idempotency_key.encode()).hexdigest()}"
+
+
+def body_fingerprint(body: Any) -> str:
+    """sha256 of the canonical JSON of a request body (sorted keys, no whitespace)."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str) -> tuple[Case, bool]:
+    """Store a signal from the API. Returns (case, created); a replay returns the first case.
+
+    `data` is PartnerSignalInput's validated data (its gemeenteCode already a Municipality).
+
+    Raises IdempotencyConflict when the key was used for different content: also when the
+    other request won a race, because case_create returns the winner's case.
+    """
+    policy.require(actor, "api.signal.create")
+    subjects = [
+        SubjectInput(
+            role=s["rol"],
+            name=s.get("naam", ""),
+            birth_date=s.get("geboortedatum"),
+            nationality=s.get("nationaliteit", ""),
+            description=s.get("omschrijving", ""),
+            kvk_number=s.get("kvkNummer", ""),
+        )
+        for s in data.get("betrokkenen", [])
+    ]
+    # The case carries the company too, so "earlier signals on this company" finds it.
+    company = next((s for s in subjects if s.role == SubjectRole.BEDRIJF), None)
+    signal = SignalInput(
+        municipality=data["gemeenteCode"],
+        # A colleague posting through the API is still the internal route; only systems are partners.
+        channel=Channel.PARTNER if actor.has_role(Role.PARTNERSYSTEEM) else Channel.INTERN,
+        description=data["omschrijving"],
+        observed_on=data.get("waargenomenOp"),
+        location_address=data.get("adres", ""),
+        location_description=data.get("plaatsomschrijving", ""),
+        forms=list(data.get("uitbuitingsvormen") or [ExploitationForm.ONBEKEND.value]),
+        minor_involved=data["minderjarig"],
+        acute_danger=data["acuutGevaar"],
+        company_name=company.name if company else "",
+        kvk_number=company.kvk_number if company else "",
+        subjects=subjects,
+        intake_key=intake_key(actor.pk, idempotency_key),
+        intake_fingerprint=fingerprint,
+    )
+    case, created = case_create(actor=actor, data=signal)
+    if not created and case.intake_fingerprint != fingerprint:
+        raise IdempotencyConflict(case)
+    return case, created

@@ -1,0 +1,84 @@
+"""The translation catalogues: every text on the public path in all seven languages, the staff
+UI in English, compiled .mo files that match the .po files, and placeholders kept intact."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+
+LOCALE = Path(__file__).resolve().parents[2] / "src" / "ketenzicht" / "locale"
+PUBLIC_LANGUAGES = ["en", "pl", "bg", "ro", "uk", "ru"]
+# Files whose texts a public reporter reads (the public templates, forms, mails and shared chrome).
+PUBLIC_SOURCES = re.compile(
+    r"templates/intake/public/(?!unrouted)|intake/public_forms\.py|intake/public_services\.py|intake/public_views\.py"
+    r"|templates/base\.html|templates/core/_field\.html|templates/core/_form_errors\.html|core/uploads\.py|templates/errors/"
+)
+STAFF_ONLY = {"Kies een aangesloten gemeente om %(ref)s naar door te sturen.", "%(ref)s is doorgestuurd naar %(name)s."}
+
+
+def _entries(language: str) -> list[dict[str, object]]:
+    text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    entries = []
+    for block in text.split("\n\n"):
+        refs = " ".join(line for line in block.splitlines() if line.startswith("#:"))
+        fields: dict[str, str] = {}
+        current = ""
+        for line in block.splitlines():
+            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
+            if match:
+                current = match.group(1)
+                fields[current] = match.group(2)
+            elif line.startswith('"') and current:
+                fields[current] += line[1:-1]
+        if fields.get("msgid"):
+            entries.append({"refs": refs, "fuzzy": "fuzzy" in block.split("msgid")[0], **fields})
+    return entries
+
+
+def _translations(entry: dict[str, object]) -> list[str]:
+    return [str(v) for k, v in entry.items() if str(k).startswith("msgstr")]
+
+
+@pytest.mark.parametrize("language", PUBLIC_LANGUAGES)
+def test_every_public_text_is_translated(language: str) -> None:
+    public = [e for e in _entries(language) if PUBLIC_SOURCES.search(str(e["refs"])) and e["msgid"] not in STAFF_ONLY]
+    assert len(public) > 100
+    missing = [e["msgid"] for e in public if not all(_translations(e))]
+    assert missing == []
+
+
+def test_english_covers_the_whole_staff_ui() -> None:
+    missing = [e["msgid"] for e in _entries("en") if not all(_translations(e))]
+    assert missing == []
+
+
+@pytest.mark.parametrize("language", [*PUBLIC_LANGUAGES, "nl"])
+def test_no_fuzzy_guesses_and_placeholders_kept(language: str) -> None:
+    for entry in _entries(language):
+        assert not entry["fuzzy"], entry["msgid"]
+        wanted = sorted(re.findall(r"%\(\w+\)\w", str(entry["msgid"])))
+        for translation in _translations(entry):
+            if translation:
+                assert sorted(re.findall(r"%\(\w+\)\w", translation)) == wanted, (language, entry["msgid"])
+
+
+@pytest.mark.parametrize("language", PUBLIC_LANGUAGES)
+def test_compiled_catalogue_matches_the_source(language: str) -> None:
+    with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    for entry in _entries(language):
+        if "msgid_plural" in entry or not entry.get("msgstr"):
+            continue
+        msgid = str(entry["msgid"]).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        msgstr = str(entry["msgstr"]).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        assert compiled.gettext(msgid) == msgstr, (language, msgid)
+
+
+def test_conventional_terms_are_used() -> None:
+    expected = {"pl": "handel ludźmi", "uk": "торгівлю людьми", "ru": "торговле людьми", "bg": "трафик на хора", "ro": "traficul de persoane"}
+    for language, term in expected.items():
+        entry = next(e for e in _entries(language) if e["msgid"] == "Mensenhandel melden")
+        assert term in str(entry["msgstr"]), language
