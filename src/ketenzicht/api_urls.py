@@ -4,11 +4,15 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from ketenzicht.cases.api import views as case_api
+from ketenzicht.intake import api as intake_api
+from ketenzicht.routing.api import views as routing_api
 
 urlpatterns = [
     path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
-    path("signalen", case_api.SignalListApi.as_view(), name="api-signalen"),
+    # GET lists (api.signal.list), POST submits (api.signal.create): one path, two operations.
+    path("signalen", intake_api.SignalenApi.as_view(), name="api-signalen"),
     path("signalen/<uuid:case_id>", case_api.SignalDetailApi.as_view(), name="api-signaal"),
     path("signalen/<uuid:case_id>/transities", case_api.SignalTransitionApi.as_view(), name="api-signaal-transitie"),
     path("gemeenten", case_api.MunicipalityListApi.as_view(), name="api-gemeenten"),
+    path("routekaart/advies", routing_api.RoutekaartAdviesApi.as_view(), name="api-routekaart-advies"),
 ]

@@ -3,6 +3,7 @@ from django.views.i18n import set_language
 from two_factor.urls import urlpatterns as two_factor_urls
 
 from ketenzicht.core import views as core_views
+from ketenzicht.intake import public_urls
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -13,7 +14,13 @@ urlpatterns = [
     path("signalen/", include("ketenzicht.intake.urls")),
     path("werkvoorraad/", include("ketenzicht.cases.urls")),
     path("audit/", include("ketenzicht.audit.urls")),
+    path("monitor/", include("ketenzicht.monitor.urls")),
+    path("verstoren/", include("ketenzicht.barriers.urls")),
+    path("overleggen/", include("ketenzicht.meetings.urls")),
     path("beheer/gebruikers/", include("ketenzicht.accounts.urls")),
+    path("", include("ketenzicht.routing.urls")),
+    path("melden/", include("ketenzicht.intake.public_urls")),
+    path("beheer/niet-aangesloten/", include(public_urls.unrouted_urlpatterns)),
     path("api/v1/", include("ketenzicht.api_urls")),
 ]
 

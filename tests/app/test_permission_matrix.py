@@ -14,6 +14,15 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from ketenzicht.accounts.models import Municipality
+from tests.app.barriers_support import (
+    matrix_bibob,
+    matrix_control,
+    matrix_intervention,
+    matrix_model,
+)
+from tests.app.monitor_support import monitor_import
+from tests.app.test_meetings_support import matrix_action_item, matrix_item, matrix_sitting
 from tests.support import Cast, login, report_signal
 
 ANON = "anon"
@@ -37,6 +46,24 @@ def _walk(patterns: list[Any], prefix: str = "") -> list[str]:
 Kw = Callable[[dict[str, Any]], dict[str, Any]]
 NONE: Kw = lambda ctx: {}  # noqa: E731
 CASE: Kw = lambda ctx: {"case_id": ctx["case"].pk}  # noqa: E731
+# A report for Hillegom, a municipality of the region that is not on the platform (issue 3).
+UNROUTED_CASE: Kw = lambda ctx: {"case_id": report_signal(ctx["cast"].chantal, Municipality.objects.get(cbs_code="GM0534")).pk}  # noqa: E731
+
+
+def _sent_referral(ctx: dict[str, Any]) -> dict[str, Any]:
+    """A referral of the Zoeterwoude case to SHOP (julia's organisation), sent by anouk (issue 4)."""
+    from ketenzicht.accounts.models import Organisation
+    from ketenzicht.cases.services import case_transition
+    from ketenzicht.routing import services as routing
+
+    cast = ctx["cast"]
+    case = case_transition(actor=cast.anouk, case=ctx["case"], action="in_behandeling_nemen")
+    referral = routing.referral_create(actor=cast.anouk, case=case, organisation=Organisation.objects.get(slug="shop"), question="Kunt u contact opnemen?")
+    return {"referral_id": routing.referral_send(actor=cast.anouk, referral=referral).pk}
+
+
+REFERRAL: Kw = _sent_referral
+ROUTEKAART_USERS = STAFF - {"pim"}  # everyone with an organisation, but not an API account
 MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "home": ("GET", NONE, STAFF),
     "healthz": ("GET", NONE, EVERYONE),
@@ -69,6 +96,75 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "api-signaal": ("GET", CASE, AF_Z),
     "api-signaal-transitie": ("POST", CASE, AF_Z),
     "api-gemeenten": ("GET", NONE, STAFF),
+    # Regional monitor (issue 6): ketenregisseur and AFs of the region; imports by the ketenregisseur.
+    "monitor:overview": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "monitor:municipality": ("GET", lambda ctx: {"municipality_id": ctx["cast"].zoeterwoude.pk}, {"anouk", "bram", "fleur"}),
+    "monitor:export": ("GET", lambda ctx: {"fmt": "xlsx"}, {"anouk", "bram", "fleur"}),
+    "monitor:report": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "monitor:imports": ("GET", NONE, {"fleur"}),
+    "monitor:import_detail": ("GET", lambda ctx: {"import_id": monitor_import().pk}, {"fleur"}),
+    "monitor:import_withdraw": ("POST", lambda ctx: {"import_id": monitor_import().pk}, {"fleur"}),
+    "public:report": ("GET", NONE, EVERYONE),
+    "public:status": ("GET", NONE, EVERYONE),
+    "public:addition": ("POST", NONE, EVERYONE),
+    "unrouted:list": ("GET", NONE, {"hanna"}),
+    "unrouted:forward": ("POST", UNROUTED_CASE, {"hanna"}),
+    # issue 4: routekaart, meldcode, referrals, partner inbox, sharing profiles and register
+    "routing:guide": ("GET", NONE, ROUTEKAART_USERS),
+    "routing:map_review": ("GET", NONE, {"gijs", "hanna"}),
+    "routing:case_guide": ("GET", CASE, AF_Z),
+    "routing:meldcode": ("GET", CASE, AF_Z),
+    "routing:referral_new": ("GET", CASE, AF_Z),
+    "routing:referral_detail": ("GET", REFERRAL, AF_Z),
+    "routing:referral_send": ("POST", REFERRAL, AF_Z),
+    "routing:referral_record": ("POST", REFERRAL, AF_Z),
+    "routing:referral_pdf": ("GET", REFERRAL, AF_Z),
+    "routing:partner_inbox": ("GET", NONE, {"julia"}),
+    "routing:partner_referral": ("GET", REFERRAL, {"julia"}),
+    "routing:partner_respond": ("POST", REFERRAL, {"julia"}),
+    "routing:sharing_profiles": ("GET", NONE, {"gijs"}),
+    "routing:sharing_register": ("GET", NONE, {"gijs"}),
+    "routing:sharing_register_csv": ("GET", NONE, {"gijs"}),
+    "routing:sharing_register_xlsx": ("GET", NONE, {"gijs"}),
+    "api-routekaart-advies": ("POST", NONE, STAFF),
+    # signalenoverleg and LOO (issue 5): anouk chairs the Zoeterwoude table, esra (police) takes part.
+    "meetings:list": ("GET", NONE, {"anouk", "bram", "esra"}),
+    "meetings:create": ("GET", NONE, {"anouk", "bram"}),
+    "meetings:deadlines": ("GET", NONE, {"anouk", "bram", "esra"}),
+    "meetings:throughput": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "meetings:detail": ("GET", lambda ctx: {"meeting_id": matrix_sitting(ctx).meeting_id}, {"anouk", "esra"}),
+    "meetings:edit": ("GET", lambda ctx: {"meeting_id": matrix_sitting(ctx).meeting_id}, AF_Z),
+    "meetings:plan_sitting": ("POST", lambda ctx: {"meeting_id": matrix_sitting(ctx).meeting_id}, AF_Z),
+    "meetings:sitting": ("GET", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, {"anouk", "esra"}),
+    "meetings:agenda_refresh": ("POST", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, AF_Z),
+    "meetings:agenda_pdf": ("GET", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, {"anouk", "esra"}),
+    "meetings:minutes": ("GET", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, {"anouk", "esra"}),
+    "meetings:minutes_pdf": ("GET", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, {"anouk", "esra"}),
+    "meetings:minutes_finalise": ("POST", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, AF_Z),
+    "meetings:minutes_correct": ("POST", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, AF_Z),
+    "meetings:agenda_move": ("POST", lambda ctx: {"item_id": matrix_item(ctx).pk}, AF_Z),
+    "meetings:decide": ("GET", lambda ctx: {"item_id": matrix_item(ctx).pk}, AF_Z),
+    "meetings:action_done": ("POST", lambda ctx: {"action_item_id": matrix_action_item(ctx).pk}, {"anouk", "esra"}),
+    # barriers, interventions, integral controls, Bibob (issue 8): the AF of the municipality works on
+    # them; barrier models are read by AFs and the ketenregisseur, edited by the ketenregisseur only.
+    "barriers:index": ("GET", NONE, {"anouk", "bram"}),
+    "barriers:models": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "barriers:model": ("GET", matrix_model, {"anouk", "bram", "fleur"}),
+    "barriers:model_edit": ("POST", matrix_model, {"fleur"}),
+    "barriers:control_new": ("GET", NONE, {"anouk", "bram"}),
+    "barriers:control": ("GET", lambda ctx: {"control_id": matrix_control(ctx).pk}, AF_Z),
+    "barriers:control_findings": ("POST", lambda ctx: {"control_id": matrix_control(ctx).pk}, AF_Z),
+    "barriers:intervention_new": ("GET", NONE, {"anouk", "bram"}),
+    "barriers:intervention": ("GET", lambda ctx: {"intervention_id": matrix_intervention(ctx).pk}, AF_Z),
+    "barriers:intervention_start": ("POST", lambda ctx: {"intervention_id": matrix_intervention(ctx).pk}, AF_Z),
+    "barriers:intervention_effect": ("POST", lambda ctx: {"intervention_id": matrix_intervention(ctx).pk}, AF_Z),
+    "barriers:intervention_decide": ("POST", lambda ctx: {"intervention_id": matrix_intervention(ctx).pk}, AF_Z),
+    "barriers:address": ("GET", lambda ctx: {"handle": matrix_control(ctx).address_hash}, AF_Z),
+    "barriers:bibob_list": ("GET", NONE, {"anouk", "bram"}),
+    "barriers:bibob_new": ("GET", NONE, {"anouk", "bram"}),
+    "barriers:bibob_detail": ("GET", lambda ctx: {"screening_id": matrix_bibob(ctx).pk}, AF_Z),
+    "barriers:dashboard": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "barriers:campaign_new": ("GET", NONE, {"anouk", "bram", "fleur"}),
 }
 
 DENIED_STATUSES = {401, 403, 404}

@@ -15,8 +15,18 @@ NAV = [
     ("case.queue", "cases:queue", _("Werkvoorraad")),
     ("case.report", "intake:report", _("Signaal melden")),
     ("case.list_own_reports", "intake:own_reports", _("Mijn meldingen")),
+    ("meeting.list", "meetings:list", _("Overleggen")),
+    ("throughput.view", "meetings:throughput", _("Doorlooptijden")),
+    ("monitor.view", "monitor:overview", _("Monitor")),
+    ("barriers.work", "barriers:index", _("Verstoren")),
+    ("barriers.dashboard", "barriers:dashboard", _("Districtsdashboard")),
     ("audit.view", "audit:log", _("Audittrail")),
     ("users.manage", "accounts:users", _("Gebruikers")),
+    ("case.unrouted", "unrouted:list", _("Niet-aangesloten gemeenten")),
+    ("routekaart.use", "routing:guide", _("Routekaart")),
+    ("partner.inbox", "routing:partner_inbox", _("Doorverwijzingen")),
+    ("routekaart.review", "routing:map_review", _("Routekaart beheren")),
+    ("sharing.register", "routing:sharing_register", _("Doorgifteregister")),
 ]
 
 

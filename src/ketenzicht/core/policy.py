@@ -169,6 +169,228 @@ def unrouted_cases_visible_to(user: User, queryset: QuerySet[Case]) -> QuerySet[
     return queryset.filter(municipality__on_platform=False, municipality__region_id=own.region_id)
 
 
+# --- routekaart, meldcode, referrals and sharing (issue 4) ----------------------------------
+# The routekaart holds no personal data: every staff member with an organisation may walk it
+# ("ik heb een voorgevoel"); storing it on a case, the meldcode and referrals are the AF's.
+# A ketenpartner sees only referrals to their own organisation. The privacy officer reviews
+# the sharing profiles and the register of hand-overs; beheerder and privacy officer review
+# the active routekaart of their own region.
+def _has_org(user: User) -> bool:
+    return user.organisation_id is not None
+
+
+rule("routekaart.use")(lambda user, obj: _has_org(user) and not user.has_role(Role.PARTNERSYSTEEM))
+rule("api.routekaart.advies")(lambda user, obj: _has_org(user))
+rule("routekaart.case")(lambda user, obj: _is_af_for(user, obj))
+rule("meldcode.manage")(lambda user, obj: _is_af_for(user, obj))
+rule("referral.manage")(lambda user, obj: _is_af_for(user, getattr(obj, "case", obj)))
+
+
+@rule("routekaart.review")
+def _review_routekaart(user: User, region_slug: str | None) -> bool:
+    if not user.has_role(Role.BEHEERDER, Role.PRIVACY_OFFICER):
+        return False
+    org = user.organisation
+    return region_slug is None or (org is not None and org.region is not None and org.region.slug == region_slug)
+
+
+rule("partner.inbox")(lambda user, obj: user.has_role(Role.KETENPARTNER) and _has_org(user))
+
+
+@rule("referral.respond")
+def _respond_referral(user: User, referral: Any) -> bool:
+    if not (user.has_role(Role.KETENPARTNER) and _has_org(user)):
+        return False
+    return referral is None or referral.organisation_id == user.organisation_id
+
+
+rule("sharing.review")(lambda user, obj: user.has_role(Role.PRIVACY_OFFICER))
+rule("sharing.register")(lambda user, obj: user.has_role(Role.PRIVACY_OFFICER))
+
+
+# --- signalenoverleg, LOO and regional tables (issue 5) -------------------------------------
+# The AF of a municipality chairs and manages that municipality's tables: plans sittings,
+# orders the agenda, records decisions and finalises minutes. A participant (role
+# overlegdeelnemer) sees a table only when they are listed as its member *and* their
+# organisation takes part; what they see of each agenda item follows their organisation's
+# sharing profile (data/sharing_profiles.yaml via domain/sharing.py): need-to-know per table.
+# Throughput figures: the AF for their own municipality, the ketenregisseur aggregates only.
+def _meeting_of(obj: Any) -> Any:
+    """Meeting for a Meeting, Sitting, AgendaItem, Decision or ActionItem (walks up the FKs)."""
+    for attr in ("decision", "item", "sitting", "meeting"):
+        if obj is not None and hasattr(obj, f"{attr}_id"):
+            obj = getattr(obj, attr)
+    return obj
+
+
+def _chairs(user: User, meeting: Any) -> bool:
+    if not user.has_role(Role.AANDACHTSFUNCTIONARIS):
+        return False
+    org = user.organisation
+    if org is None or org.municipality_id is None:
+        return False
+    return meeting is None or org.municipality_id == _meeting_of(meeting).municipality_id
+
+
+def _takes_part(user: User, meeting: Any) -> bool:
+    if not user.has_role(Role.OVERLEGDEELNEMER) or user.organisation_id is None:
+        return False
+    if meeting is None:
+        return True
+    meeting = _meeting_of(meeting)
+    return (
+        meeting.members.filter(pk=user.pk).exists()
+        and meeting.organisations.filter(pk=user.organisation_id).exists()
+    )
+
+
+rule("meeting.list")(lambda user, obj: _chairs(user, None) or _takes_part(user, None))
+rule("meeting.view")(lambda user, obj: _chairs(user, obj) or _takes_part(user, obj))
+rule("meeting.chair")(lambda user, obj: _chairs(user, obj))
+rule("meeting.manage")(lambda user, obj: _chairs(user, obj))
+
+
+@rule("actionitem.complete")
+def _complete_action_item(user: User, item: Any) -> bool:
+    if item is None:
+        return _chairs(user, None) or _takes_part(user, None)
+    if _chairs(user, item):
+        return True
+    return item.owner_id == user.pk or (
+        _takes_part(user, item) and item.owner_organisation_id == user.organisation_id
+    )
+
+
+@rule("throughput.view")
+def _view_throughput(user: User, municipality: Any) -> bool:
+    if municipality is None:
+        return user.has_role(Role.AANDACHTSFUNCTIONARIS, Role.KETENREGISSEUR)
+    # Unprotected figures of one municipality are the AF's own only.
+    return _is_af_for_municipality(user, municipality)
+
+
+def _is_af_for_municipality(user: User, municipality: Any) -> bool:
+    org = user.organisation
+    return (
+        user.has_role(Role.AANDACHTSFUNCTIONARIS)
+        and org is not None
+        and org.municipality_id is not None
+        and org.municipality_id == getattr(municipality, "pk", municipality)
+    )
+
+
+def meeting_field_groups(user: User, meeting: Any) -> tuple[str, ...]:
+    """The case field groups `user` may see of an item on this table's agenda.
+
+    The chair and colleagues of the municipality itself see the whole case file; a partner
+    sees what its organisation's sharing profile allows; no profile means no case content.
+    """
+    from ketenzicht.domain import sharing
+
+    if _chairs(user, meeting):
+        return sharing.FIELD_GROUPS
+    if not _takes_part(user, meeting):
+        return ()
+    org = user.organisation
+    meeting = _meeting_of(meeting)
+    if org.kind == OrganisationKind.GEMEENTE and org.municipality_id == meeting.municipality_id:
+        return sharing.FIELD_GROUPS
+    try:
+        return sharing.decide(_sharing_profiles(), org.kind).shared
+    except sharing.SharingInputError:
+        return ()
+
+
+def _sharing_profiles() -> Any:
+    from ketenzicht.domain import sharing
+
+    return sharing.load_profiles()
+
+
+def meetings_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """Tables a person may open: the AF's municipality's, or those they take part in."""
+    org = user.organisation
+    if org is None:
+        return queryset.none()
+    if user.has_role(Role.AANDACHTSFUNCTIONARIS) and org.municipality_id is not None:
+        return queryset.filter(municipality_id=org.municipality_id)
+    if user.has_role(Role.OVERLEGDEELNEMER):
+        return queryset.filter(members=user, organisations=org).distinct()
+    return queryset.none()
+
+
+# --- regional monitor (issue 6) -------------------------------------------------------------
+# The ketenregisseur and the AF see the monitor of their own region, always through disclosure
+# control; only the AF sees their own municipality's figures unsuppressed, and only on that
+# municipality's detail page. Imports (and withdrawing them) are the ketenregisseur's.
+rule("monitor.view")(lambda user, obj: user.has_role(Role.KETENREGISSEUR, Role.AANDACHTSFUNCTIONARIS))
+rule("monitor.import")(lambda user, obj: user.has_role(Role.KETENREGISSEUR))
+
+
+@rule("monitor.view_region")
+def _monitor_region(user: User, region: Any) -> bool:
+    if not user.has_role(Role.KETENREGISSEUR, Role.AANDACHTSFUNCTIONARIS):
+        return False
+    own = user.organisation
+    return region is None or (own is not None and own.region_id is not None and own.region_id == region.pk)
+
+
+@rule("monitor.unsuppressed")
+def _monitor_unsuppressed(user: User, municipality: Any) -> bool:
+    """Unsuppressed figures: the AF's own municipality only (its detail level)."""
+    if not user.has_role(Role.AANDACHTSFUNCTIONARIS) or municipality is None:
+        return False
+    org = user.organisation
+    return org is not None and org.municipality_id is not None and org.municipality_id == municipality.pk
+
+
+# --- barriers, interventions, integral controls and Bibob (issue 8) -------------------------
+# Interventions, integral controls and the Bibob register belong to one municipality: its AF
+# plans, records and reads them (the Bibob register holds integrity findings about applicants,
+# so nobody else sees it). Barrier models hold no personal data: AF and ketenregisseur read the
+# models of their region; the ketenregisseur edits the region's copy. The district dashboard
+# (KPIs, white spots): the AF for their own district, the ketenregisseur for the region's.
+def _barrier_municipality(obj: Any) -> Any:
+    return getattr(obj, "municipality_id", None) if obj is not None else None
+
+
+def _is_af_of(user: User, obj: Any) -> bool:
+    org = user.organisation
+    if not user.has_role(Role.AANDACHTSFUNCTIONARIS) or org is None or org.municipality_id is None:
+        return False
+    return obj is None or _barrier_municipality(obj) == org.municipality_id
+
+
+rule("barriers.models_view")(lambda user, obj: user.has_role(Role.AANDACHTSFUNCTIONARIS, Role.KETENREGISSEUR) and _has_org(user))
+
+
+@rule("barriers.model_edit")
+def _edit_barrier_model(user: User, region: Any) -> bool:
+    own = user.organisation
+    if not user.has_role(Role.KETENREGISSEUR) or own is None or own.region_id is None:
+        return False
+    return region is None or own.region_id == getattr(region, "pk", region)
+
+
+rule("barriers.work")(lambda user, obj: _is_af_of(user, obj))
+rule("bibob.register")(lambda user, obj: _is_af_of(user, obj))
+
+
+@rule("barriers.dashboard")
+def _barrier_dashboard(user: User, district: Any) -> bool:
+    own = user.organisation
+    if own is None:
+        return False
+    if user.has_role(Role.AANDACHTSFUNCTIONARIS) and own.municipality_id is not None:
+        return district is None or own.municipality.district_id == district.pk
+    if user.has_role(Role.KETENREGISSEUR) and own.region_id is not None:
+        return district is None or district.region_id == own.region_id
+    return False
+
+
+rule("barriers.campaign")(lambda user, obj: _barrier_dashboard(user, obj))
+
+
 # --- scoping of lists ------------------------------------------------------------------------
 def cases_visible_to(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
     """The cases an AF may work on: their own municipality's, nothing else."""

@@ -55,6 +55,7 @@ __all__ = [
     "available_regions",
     "default_data_dir",
     "load_map",
+    "load_map_text",
     "load_region",
     "next_question",
     "validate",
@@ -318,6 +319,16 @@ def load_map(path: str | Path) -> RouteMap:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RoutekaartError(f"{path.name}: kan bestand niet lezen ({exc})") from exc
+    return load_map_text(text, path.name)
+
+
+def load_map_text(text: str, bestand: str) -> RouteMap:
+    """Parse and validate a map from its YAML text; ``bestand`` is the file name it came from.
+
+    For maps stored elsewhere than on disk (the database keeps the loaded text of each
+    version): the same checks as :func:`load_map`, errors name ``bestand`` and the node.
+    """
+    path = Path(bestand)
     try:
         raw = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:

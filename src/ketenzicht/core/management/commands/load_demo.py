@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -28,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         load_municipalities()
         load_region("den-haag")
+        call_command("load_routekaart", verbosity=0)  # the four shipped maps, validated
         spec = yaml.safe_load(Path(options["file"]).read_text(encoding="utf-8"))
         with transaction.atomic():
             users = {u["username"]: _demo_user(u, spec["wachtwoord"]) for u in spec["gebruikers"]}
@@ -35,6 +37,12 @@ class Command(BaseCommand):
             if not Case.objects.filter(channel="intern", intake_key__startswith="demo:").exists():
                 for index, signal in enumerate(spec["signalen"]):
                     created += _demo_signal(index, signal, users)
+            from ketenzicht.meetings.demo import load_demo_meetings
+
+            load_demo_meetings()
+            from ketenzicht.barriers.demo import load_demo_barriers
+
+            load_demo_barriers()
         if options["quiet"]:
             return
         self.stdout.write(self.style.SUCCESS(f"Demoregio geladen ({created} nieuwe signalen)."))

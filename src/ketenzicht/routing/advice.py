@@ -1,0 +1,47 @@
+"""One way to ask the routekaart for advice, shared by the API and the command."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ketenzicht.domain import routekaart
+from ketenzicht.routing import selectors
+
+
+@dataclass
+class AdviceRequestError(Exception):
+    """Wrong input, naming the field (`regio`, `antwoorden.<sleutel>`)."""
+
+    field: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def advice_json(regio: str, antwoorden: Mapping[str, Any]) -> dict[str, Any]:
+    """The advice as contract JSON: ``{"regio", "versie", "advies": [...], "pad": [...]}``."""
+    if not isinstance(antwoorden, Mapping):
+        raise AdviceRequestError("antwoorden", "ongeldige-antwoorden", "antwoorden moeten een JSON-object zijn")
+    unknown = [key for key in antwoorden if key not in routekaart.ANTWOORD_SLEUTELS]
+    if unknown:
+        raise AdviceRequestError(
+            f"antwoorden.{unknown[0]}",
+            "onbekende-sleutel",
+            f"onbekende antwoordsleutel '{unknown[0]}' (toegestaan: {', '.join(routekaart.ANTWOORD_SLEUTELS)})",
+        )
+    try:
+        route_map, _version = selectors.active_route_map(regio)
+    except routekaart.RoutekaartInputError as exc:
+        raise AdviceRequestError("regio", "onbekende-regio", str(exc)) from exc
+    try:
+        advice = routekaart.advise(route_map, antwoorden)
+    except routekaart.MissingAnswerError as exc:
+        raise AdviceRequestError(f"antwoorden.{exc.sleutel}", "antwoord-ontbreekt", str(exc)) from exc
+    except routekaart.RoutekaartInputError as exc:
+        named = next((k for k in routekaart.ANTWOORD_SLEUTELS if f"'{k}'" in str(exc)), "")
+        raise AdviceRequestError(f"antwoorden.{named}" if named else "antwoorden", "ongeldig-antwoord", str(exc)) from exc
+    return {"regio": route_map.regio, **advice.to_json()}
