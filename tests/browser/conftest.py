@@ -58,7 +58,7 @@ def page(browser: Browser, transactional_db: Any) -> Iterator[Page]:
     ensure_region()
     # bypass_csp only lets the test inject axe-core; the app's own pages run under the CSP.
     context = browser.new_context(locale="nl-NL", bypass_csp=True, accept_downloads=True)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(45_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
