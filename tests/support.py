@@ -130,3 +130,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Load the region once per test database; tests roll back to it."""
     with django_db_blocker.unblock():
         ensure_region()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Any:
+    """Rate-limit counters live in the process cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

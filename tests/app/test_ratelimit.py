@@ -206,3 +206,14 @@ def test_behind_one_proxy_the_address_it_saw_counts_not_a_forged_one() -> None:
     assert ratelimit.client_address(request) == "203.0.113.9"
     # Without the header (a request that bypassed the proxy) the peer address counts.
     assert ratelimit.client_address(_request(address="10.0.0.2")) == "10.0.0.2"
+
+
+def test_guessing_receipt_codes_is_rate_limited(client, db, settings) -> None:
+    """The status page answers 429 after the configured number of lookups from one client."""
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "public_status": "3/hour"}}
+    from rest_framework.settings import api_settings
+
+    api_settings.reload()
+    answers = [client.post("/melden/status/", {"code": f"AAAA-BBBB-CCCC-DDD{i}"}).status_code for i in range(4)]
+    api_settings.reload()
+    assert answers[:3] == [200, 200, 200] and answers[3] == 429

@@ -24,6 +24,7 @@ from ketenzicht.cases.models import Case
 from ketenzicht.cases.services import CaseError, read_uploaded
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.ratelimit import rate_limited
 from ketenzicht.intake import public_services as services
 from ketenzicht.intake.public_forms import AdditionForm, PublicReportForm, StatusForm
 
@@ -72,6 +73,7 @@ def _switch_language(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @policy_view("public.report")
+@rate_limited("public_report")
 def report(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _report_page(request, PublicReportForm())
@@ -81,7 +83,6 @@ def report(request: HttpRequest) -> HttpResponse:
     if form.honeypot_filled():
         # A bot: the same confirmation a person gets, with a code that belongs to nothing.
         return _confirmation(request, code=services.random_receipt_code(), acute_danger=False, mail=False)
-    # RATE-LIMIT CALL SITE (issue 3 part B): the lead wires core.ratelimit here, before saving.
     if form.is_valid():
         data = form.cleaned_data
         report_data = services.PublicReport(
@@ -113,6 +114,7 @@ def _status_form_page(request: HttpRequest, form: StatusForm, *, not_found: bool
 
 @never_cache
 @policy_view("public.status")
+@rate_limited("public_status")
 def status(request: HttpRequest) -> HttpResponse:
     """The reporter's progress page. The code travels only in a POST body, never in the URL."""
     if request.method != "POST":
@@ -120,7 +122,6 @@ def status(request: HttpRequest) -> HttpResponse:
     form = StatusForm(request.POST)
     if not form.is_valid():
         return _status_form_page(request, form)
-    # RATE-LIMIT CALL SITE (issue 3 part B): the lead wires core.ratelimit here, before the lookup.
     result = services.public_status(code=form.cleaned_data["code"])
     if result is None:
         # Malformed and unknown codes get the same page, wording and status code.
@@ -131,6 +132,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @policy_view("public.info")
+@rate_limited("public_status")
 def addition(request: HttpRequest) -> HttpResponse:
     """The reporter adds information to their report with the receipt code."""
     if request.method != "POST":

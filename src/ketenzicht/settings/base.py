@@ -203,6 +203,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "public_report": envstr("RATE_LIMIT_PUBLIC_REPORT", "30/minute"),
         "partner": envstr("RATE_LIMIT_PARTNER", "600/minute"),
+        # Looking up receipt codes: low, so codes cannot be guessed by trying many.
+        "public_status": envstr("RATE_LIMIT_PUBLIC_STATUS", "20/hour"),
     },
 }
 SPECTACULAR_SETTINGS = {

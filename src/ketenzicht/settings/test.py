@@ -1,5 +1,7 @@
 """Test settings: fast hashing, database chosen by DATABASE_URL (SQLite by default)."""
 
+import os
+
 from ketenzicht.settings.base import *  # noqa: F403
 from ketenzicht.settings.base import VAR_DIR
 
@@ -16,4 +18,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # A file-backed SQLite test database: the live server of the browser tests runs in another
 # thread, which an in-memory database does not share reliably.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # One file per test process, so two runs on one machine never share (and drop) a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
