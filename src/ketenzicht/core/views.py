@@ -11,13 +11,23 @@ from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
 
 
+# Where each person starts: the first place their role works in.
+START_PAGES = [
+    ("case.queue", "cases:queue"),
+    ("partner.inbox", "routing:partner_inbox"),
+    ("case.list_own_reports", "intake:own_reports"),
+    ("monitor.view", "monitor:overview"),
+    ("meeting.list", "meetings:list"),
+    ("audit.view", "audit:log"),
+    ("users.manage", "accounts:users"),
+]
+
+
 @policy_view("app.home")
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    if policy.can(user, "case.queue"):
-        return redirect("cases:queue")
-    if policy.can(user, "case.list_own_reports"):
-        return redirect("intake:own_reports")
+    for action, url_name in START_PAGES:
+        if policy.can(request.user, action):
+            return redirect(url_name)
     return render(request, "core/home.html")
 
 
