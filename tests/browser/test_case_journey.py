@@ -94,3 +94,27 @@ def test_af_of_other_municipality_cannot_open_the_case(page: Page, live_server: 
     expect(page.get_by_role("heading", level=1)).to_have_text("Geen toegang")
     assert case.reference not in page.content()
     check_a11y(page, "403")
+
+
+def test_demo_af_takes_a_demo_signal_to_closure(page: Page, live_server: object) -> None:
+    """Exactly what `make run` offers: the demo AF logs in and closes a demo signal."""
+    from django.core.management import call_command
+
+    call_command("load_demo", quiet=True)
+    base = live_server.url  # type: ignore[attr-defined]
+    demo = Case.objects.get(state="ontvangen", location_address__startswith="Industrieweg 14")
+    login_browser(page, base, "af.zoeterwoude", password="Ketenzicht-demo-2026")
+    page.get_by_role("link", name=demo.reference).click()
+    expect(page.get_by_test_id("case-state")).to_have_text("Ontvangen")
+    expect(page.locator("main")).to_contain_text("Groen & Teelt Uitzend B.V.")
+    _step(page, "In behandeling nemen")
+    _step(page, "Agenderen voor signalenoverleg")
+    _step(page, "Signalenoverleg: integrale controle", "Controle met NLA en Boa's gepland.")
+    expect(page.get_by_test_id("case-state")).to_have_text("Integrale controle")
+    page.get_by_role("textbox", name="Of: waarom terugkoppeling niet mogelijk is").fill("Interne melder is mondeling geïnformeerd.")
+    page.get_by_role("button", name="Terugkoppeling vastleggen").click()
+    _step(page, "Afsluiten", "Controle uitgevoerd; vervolg in het barrièremodel.")
+    expect(page.get_by_test_id("case-state")).to_have_text("Afgesloten")
+    check_a11y(page, "afgesloten demosignaal")
+    demo.refresh_from_db()
+    assert demo.state == "afgesloten" and demo.assigned_to.username == "af.zoeterwoude"
