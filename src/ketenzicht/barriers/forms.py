@@ -1,0 +1,131 @@
+"""Forms for barriers. They check syntax; services check permission, state and consistency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ketenzicht.accounts.models import Organisation
+from ketenzicht.barriers.models import (
+    Answer,
+    ApplicationKind,
+    BarrierForm,
+    BibobDecision,
+    BibobRisk,
+    ControlTrigger,
+    EffectCategory,
+    Instrument,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+KVK = {"regex": r"^\s*\d{8}\s*$", "error_messages": {"invalid": _("Een KvK-nummer heeft 8 cijfers.")}}
+
+
+class ControlForm(forms.Form):
+    planned_on = forms.DateField(label=_("Datum van de controle"), widget=DATE)
+    trigger = forms.ChoiceField(label=_("Aanleiding"), choices=ControlTrigger.choices, widget=forms.RadioSelect)
+    trigger_note = forms.CharField(label=_("Toelichting aanleiding"), required=False, max_length=300,
+                                   help_text=_("Bij een risicoanalyse: welke (bijvoorbeeld het RIEC-onderzoek risico's op arbeidsuitbuiting)."))
+    location_address = forms.CharField(label=_("Adres"), required=False, max_length=200,
+                                       help_text=_("Leeg laten: het adres van het signaal."))
+    company_name = forms.CharField(label=_("Bedrijfsnaam"), required=False, max_length=200)
+    kvk_number = forms.RegexField(label=_("KvK-nummer"), required=False, **KVK)
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Deelnemende organisaties"), queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Kies de organisaties die deelnemen.")},
+    )
+
+    def __init__(self, *args: Any, region_id: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Organisation.objects.exclude(kind="gemeente")
+        if region_id is not None:
+            qs = qs.filter(region_id=region_id)
+        self.fields["organisations"].queryset = qs.order_by("name")
+
+
+class FindingsForm(forms.Form):
+    executed_on = forms.DateField(label=_("Uitgevoerd op"), widget=DATE)
+    notes = forms.CharField(label=_("Overige bevindingen"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+                            help_text=_("Geen namen van aangetroffen personen; die horen in het dossier bij de ketenpartner."))
+
+    def __init__(self, *args: Any, questions: tuple[tuple[str, str], ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, question in questions:
+            self.fields[f"q_{code}"] = forms.ChoiceField(
+                label=question, choices=Answer.choices, widget=forms.RadioSelect, initial=Answer.ONBEKEND,
+                error_messages={"required": _("Beantwoord deze vraag (ja, nee of niet vastgesteld).")},
+            )
+        self.order_fields(["executed_on", *[f"q_{c}" for c, _q in questions], "notes"])
+
+    def answers(self) -> dict[str, str]:
+        return {name[2:]: value for name, value in self.cleaned_data.items() if name.startswith("q_")}
+
+
+class InterventionForm(forms.Form):
+    form = forms.ChoiceField(label=_("Vorm van uitbuiting"), choices=BarrierForm.choices)
+    step_code = forms.ChoiceField(label=_("Stap in het barrièremodel"), choices=())
+    instrument = forms.ChoiceField(label=_("Instrument"), choices=Instrument.choices)
+    organisation = forms.ModelChoiceField(label=_("Uitvoerende organisatie"), queryset=Organisation.objects.none(),
+                                          error_messages={"required": _("Kies de organisatie die de interventie uitvoert.")})
+    description = forms.CharField(label=_("Omschrijving"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    location_address = forms.CharField(label=_("Adres"), required=False, max_length=200,
+                                       help_text=_("Leeg laten: het adres van het signaal of de controle."))
+    kvk_number = forms.RegexField(label=_("KvK-nummer"), required=False, **KVK)
+    started_on = forms.DateField(label=_("Ingezet op"), required=False, widget=DATE,
+                                 help_text=_("Leeg laten als de interventie nog een voorstel is (bijvoorbeeld voor het LOO)."))
+
+    def __init__(self, *args: Any, steps: list[tuple[str, str]] | None = None, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["step_code"].choices = steps or []
+        self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.none()
+
+
+class EffectForm(forms.Form):
+    category = forms.ChoiceField(label=_("Effect"), choices=EffectCategory.choices, widget=forms.RadioSelect,
+                                 error_messages={"required": _("Kies wat het effect van de interventie was.")})
+    text = forms.CharField(label=_("Toelichting op het effect"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+                           error_messages={"required": _("Beschrijf het effect: wat is er veranderd, en hoe weet u dat?")})
+    ended_on = forms.DateField(label=_("Afgerond op"), required=False, widget=DATE)
+
+
+class StartForm(forms.Form):
+    started_on = forms.DateField(label=_("Ingezet op"), widget=DATE)
+
+
+class DecideForm(forms.Form):
+    rationale = forms.CharField(label=_("Onderbouwing van het LOO-besluit"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                                error_messages={"required": _("Schrijf de onderbouwing van het besluit.")})
+
+
+class BibobForm(forms.Form):
+    application_kind = forms.ChoiceField(label=_("Soort aanvraag"), choices=ApplicationKind.choices)
+    applicant = forms.CharField(label=_("Aanvrager (bedrijf)"), max_length=200)
+    kvk_number = forms.RegexField(label=_("KvK-nummer"), required=False, **KVK)
+    location_address = forms.CharField(label=_("Adres"), required=False, max_length=200)
+    received_on = forms.DateField(label=_("Aanvraag ontvangen op"), widget=DATE)
+    risk = forms.ChoiceField(label=_("Risicobeoordeling"), choices=BibobRisk.choices)
+    lbb_advice_requested = forms.BooleanField(label=_("Advies gevraagd aan het Landelijk Bureau Bibob"), required=False)
+    lbb_requested_on = forms.DateField(label=_("Advies gevraagd op"), required=False, widget=DATE)
+    decision = forms.ChoiceField(label=_("Besluit"), choices=BibobDecision.choices)
+    decided_on = forms.DateField(label=_("Besluit op"), required=False, widget=DATE)
+    notes = forms.CharField(label=_("Aantekeningen"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class CampaignForm(forms.Form):
+    title = forms.CharField(label=_("Titel van de campagne"), max_length=200)
+    audience = forms.CharField(label=_("Doelgroep"), required=False, max_length=200)
+    held_on = forms.DateField(label=_("Datum"), widget=DATE)
+
+
+class BarrierAddForm(forms.Form):
+    step_code = forms.ChoiceField(label=_("Stap"), choices=())
+    instrument = forms.ChoiceField(label=_("Instrument"), choices=Instrument.choices)
+    organisation_kind = forms.CharField(label=_("Verantwoordelijke organisatie"), max_length=40)
+    legal_basis = forms.CharField(label=_("Grondslag"), required=False, max_length=200)
+    description = forms.CharField(label=_("Omschrijving"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, steps: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["step_code"].choices = steps or []

@@ -1,0 +1,308 @@
+"""Reads for barriers: controls, interventions, Bibob register, address history and the dashboard.
+
+Every read of a record that names a place, a company or a case is audited here. The district
+dashboard counts government actions (controls, interventions, campaigns) per district; the one
+KPI that counts cases (case proposals on sexual/criminal exploitation) shows the viewer's own
+municipality's cases by reference and other municipalities' only as counts that went through
+``domain.disclosure`` (small numbers suppressed). The KPI status is computed on the true count:
+the target itself is a small number, which the regional board set to be reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
+
+from ketenzicht.accounts.models import District, Municipality, OrganisationKind
+from ketenzicht.audit.models import AuditAction
+from ketenzicht.audit.services import audit_record
+from ketenzicht.barriers.models import (
+    AwarenessCampaign,
+    BarrierForm,
+    BarrierModel,
+    BibobScreening,
+    ControlStatus,
+    IntegralControl,
+    Intervention,
+)
+from ketenzicht.barriers.services import DATA_DIR, barrier_model_for
+from ketenzicht.cases.models import Case, CaseEvent
+from ketenzicht.core import policy
+from ketenzicht.domain import disclosure, kpi
+from ketenzicht.domain.case_states import Action
+
+
+@lru_cache(maxsize=1)
+def checklist() -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(source, ((code, question), ...)) of the factsheet arbeidsuitbuiting checklist."""
+    spec = yaml.safe_load((DATA_DIR / "factsheet-arbeidsuitbuiting.yaml").read_text(encoding="utf-8"))
+    return spec["bron"], tuple((q["code"], q["vraag"]) for q in spec["vragen"])
+
+
+@lru_cache(maxsize=8)
+def _targets_spec(region_slug: str) -> tuple[tuple[kpi.Target, str], ...]:
+    path = DATA_DIR / f"targets-{region_slug}.yaml"
+    if not path.exists():
+        return ()
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["doelen"]
+    targets = kpi.parse_targets(raw)
+    return tuple((t, str(entry["bron"])) for t, entry in zip(targets, raw, strict=True))
+
+
+def targets_for(region_slug: str) -> list[tuple[kpi.Target, str]]:
+    """The region's KPI targets with the count each uses (``bron``)."""
+    return list(_targets_spec(region_slug))
+
+
+# --- single records ----------------------------------------------------------------------------
+def control_for_work(user: Any, control_id: object) -> IntegralControl:
+    control = get_object_or_404(IntegralControl.objects.select_related("case", "municipality"), pk=control_id)
+    policy.require(user, "barriers.work", control)
+    audit_record(actor=user, action=AuditAction.VIEW, object_type="integral_control", object_id=control.pk,
+                 object_label=control.case.reference if control.case else "", fields=["integrale_controle", "bevindingen"])
+    return control
+
+
+def intervention_for_work(user: Any, intervention_id: object) -> Intervention:
+    intervention = get_object_or_404(
+        Intervention.objects.select_related("case", "control", "organisation", "municipality"), pk=intervention_id
+    )
+    policy.require(user, "barriers.work", intervention)
+    audit_record(actor=user, action=AuditAction.VIEW, object_type="intervention", object_id=intervention.pk,
+                 object_label=intervention.case.reference if intervention.case else "", fields=["interventie"])
+    return intervention
+
+
+def bibob_register(user: Any) -> QuerySet[BibobScreening]:
+    org = user.organisation
+    if not policy.can(user, "bibob.register") or org is None:
+        return BibobScreening.objects.none()
+    audit_record(actor=user, action=AuditAction.VIEW, object_type="bibob", object_id="register", fields=["bibob"])
+    return BibobScreening.objects.filter(municipality_id=org.municipality_id)
+
+
+def bibob_for_work(user: Any, screening_id: object) -> BibobScreening:
+    screening = get_object_or_404(BibobScreening, pk=screening_id)
+    policy.require(user, "bibob.register", screening)
+    audit_record(actor=user, action=AuditAction.VIEW, object_type="bibob", object_id=screening.pk, fields=["bibob"])
+    return screening
+
+
+def case_panel(case: Case) -> dict[str, Any]:
+    """Controls and interventions on a case page (the case view itself is audited by cases)."""
+    return {
+        "controls": list(case.integral_controls.prefetch_related("organisations").all()),
+        "interventions": list(case.interventions.select_related("organisation").all()),
+    }
+
+
+@dataclass
+class AddressHistory:
+    address: str
+    controls: list[IntegralControl]
+    interventions: list[Intervention]
+    cases: list[Case]
+
+
+def address_history(user: Any, handle: str) -> AddressHistory:
+    """Everything the user's municipality recorded at one address (controls, interventions, cases)."""
+    org = user.organisation
+    if not policy.can(user, "barriers.work") or org is None:
+        raise Http404
+    scope = Q(municipality_id=org.municipality_id, address_hash=handle)
+    first = IntegralControl.objects.filter(scope).first() or Intervention.objects.filter(scope).first()
+    if first is None or not first.address_key:
+        raise Http404
+    key = first.address_key
+    same = Q(municipality_id=org.municipality_id, address_key=key)
+    history = AddressHistory(
+        address=first.location_address,
+        controls=list(IntegralControl.objects.filter(same).select_related("case").prefetch_related("organisations")),
+        interventions=list(Intervention.objects.filter(same).select_related("case", "organisation")),
+        cases=list(Case.objects.filter(same).order_by("-created_at")),
+    )
+    audit_record(actor=user, action=AuditAction.VIEW, object_type="address", object_id=handle,
+                 fields=["adresgeschiedenis"], reason=f"{len(history.cases)} signalen")
+    return history
+
+
+def own_open_work(user: Any) -> dict[str, Any]:
+    org = user.organisation
+    mine = Q(municipality_id=org.municipality_id) if org is not None else Q(pk__in=[])
+    return {
+        "controls": list(IntegralControl.objects.filter(mine).select_related("case")[:50]),
+        "interventions": list(Intervention.objects.filter(mine).select_related("case", "organisation")[:50]),
+    }
+
+
+# --- district dashboard --------------------------------------------------------------------------
+@dataclass
+class KpiItem:
+    label: str
+    on: date | None
+    municipality: str
+    url: str = ""
+
+
+@dataclass
+class KpiRow:
+    target: kpi.Target
+    count: int
+    shown: str  # the published count (a suppression mark when protected)
+    status: kpi.Status
+    status_text: str
+    period: tuple[date, date]
+    items: list[KpiItem] = field(default_factory=list)
+    hidden_note: str = ""
+
+
+@dataclass
+class StepCell:
+    code: str
+    name: str
+    count: int
+    level: str  # "wit" | "enkele" | "vaak"
+    level_text: str
+    barriers: list[Any]
+
+
+@dataclass
+class ModelHeat:
+    form: str
+    form_label: str
+    model: BarrierModel
+    steps: list[StepCell]
+
+    @property
+    def white_spots(self) -> list[str]:
+        return [s.name for s in self.steps if s.level == "wit"]
+
+
+def _own_municipality_id(user: Any) -> int | None:
+    org = user.organisation
+    return org.municipality_id if org is not None else None
+
+
+def _case_proposals(district: District, start: date, end: date) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(
+        kind="transition", action=Action.NAAR_LOO.value, at__date__gte=start, at__date__lte=end,
+        case__municipality__district=district,
+    ).filter(Q(case__form_seksueel=True) | Q(case__form_crimineel=True)).select_related("case__municipality")
+
+
+def _nla_controls(district: District, start: date, end: date) -> QuerySet[IntegralControl]:
+    return (
+        IntegralControl.objects.filter(
+            status=ControlStatus.UITGEVOERD, executed_on__gte=start, executed_on__lte=end,
+            municipality__district=district, organisations__kind=OrganisationKind.NLA, case__form_arbeid=True,
+        )
+        .select_related("municipality", "case")
+        .distinct()
+    )
+
+
+def _kpi_row(user: Any, target: kpi.Target, source: str, district: District, quarter: kpi.Quarter, today: date) -> KpiRow:
+    start, end = kpi.period_span(target, quarter)
+    own = _own_municipality_id(user)
+    items: list[KpiItem] = []
+    hidden_note = ""
+    if source == "casusvoorstellen":
+        seen: dict[Any, CaseEvent] = {}
+        for event in _case_proposals(district, start, end).order_by("at"):
+            seen.setdefault(event.case_id, event)
+        count = len(seen)
+        others: dict[str, int] = {}
+        for event in seen.values():
+            case = event.case
+            if case.municipality_id == own:
+                items.append(KpiItem(case.reference, event.at.date(), case.municipality.name, f"/werkvoorraad/{case.pk}/"))
+            else:
+                others[case.municipality.name] = others.get(case.municipality.name, 0) + 1
+        # Cases of other municipalities are counted, never listed; their number is protected.
+        names = sorted(Municipality.objects.filter(district=district).exclude(pk=own).values_list("name", flat=True))
+        if names:
+            series = disclosure.protect_series({n: others.get(n, 0) for n in names}, dimension="gemeente")
+            total = series.total
+            own_count = len(items)
+            if isinstance(total, disclosure.Suppressed):
+                hidden_note = f"Uit andere gemeenten in het district: {disclosure.SUPPRESSION_MARK}"
+                shown = f"{own_count} + {disclosure.SUPPRESSION_MARK}"
+            else:
+                hidden_note = f"Uit andere gemeenten in het district: {total}"
+                shown = str(own_count + total)
+        else:
+            shown = str(count)
+    elif source == "controles_nla":
+        controls = list(_nla_controls(district, start, end))
+        count = len(controls)
+        shown = str(count)
+        for control in controls:
+            mine = control.municipality_id == own
+            items.append(KpiItem(
+                control.case.reference if mine and control.case else gettext("Integrale controle"),
+                control.executed_on, control.municipality.name, f"/verstoren/controles/{control.pk}/" if mine else "",
+            ))
+    elif source == "campagnes":
+        campaigns = list(AwarenessCampaign.objects.filter(district=district, held_on__gte=start, held_on__lte=end).select_related("municipality"))
+        count = len(campaigns)
+        shown = str(count)
+        items = [KpiItem(c.title, c.held_on, c.municipality.name if c.municipality else district.name) for c in campaigns]
+    else:
+        raise ValueError(f"unknown KPI source {source!r}")
+    status = kpi.evaluate(target, count, quarter, today)
+    return KpiRow(target, count, shown, status, kpi.STATUS_TEXT[status], (start, end), items, hidden_note)
+
+
+def _heat(region: Any, district: District, form: str, quarter: kpi.Quarter) -> ModelHeat | None:
+    model = barrier_model_for(region, form, quarter.year)
+    if model is None:
+        return None
+    counts = dict(
+        Intervention.objects.filter(
+            municipality__district=district, form=form, started_on__gte=quarter.start, started_on__lte=quarter.end
+        ).values_list("step_code").annotate(n=Count("id")).values_list("step_code", "n")
+    )
+    steps = []
+    for step in model.steps.prefetch_related("barriers"):
+        n = counts.get(step.code, 0)
+        level = "wit" if n == 0 else ("enkele" if n < 3 else "vaak")
+        text = {"wit": "Witte vlek: niet verstoord", "enkele": "Enkele keren verstoord", "vaak": "Vaak verstoord"}[level]
+        steps.append(StepCell(step.code, step.name, n, level, text, list(step.barriers.all())))
+    return ModelHeat(form, str(BarrierForm(form).label), model, steps)
+
+
+@dataclass
+class Dashboard:
+    district: District
+    quarter: kpi.Quarter
+    rows: list[KpiRow]
+    heat: list[ModelHeat]
+
+
+def districts_for(user: Any) -> list[District]:
+    org = user.organisation
+    if org is None:
+        return []
+    if org.municipality_id is not None and policy.can(user, "barriers.dashboard", org.municipality.district):
+        return [org.municipality.district] if org.municipality.district_id else []
+    if org.region_id is not None:
+        return list(District.objects.filter(region_id=org.region_id))
+    return []
+
+
+def dashboard(user: Any, district: District, quarter: kpi.Quarter, today: date) -> Dashboard:
+    policy.require(user, "barriers.dashboard", district)
+    region = district.region
+    rows = [_kpi_row(user, target, source, district, quarter, today) for target, source in targets_for(region.slug)]
+    heat = [h for form in BarrierForm.values if (h := _heat(region, district, form, quarter)) is not None]
+    audit_record(actor=user, action=AuditAction.VIEW, object_type="barrier_dashboard", object_id=district.pk,
+                 object_label=str(quarter), fields=["kpi"])
+    return Dashboard(district, quarter, rows, heat)

@@ -1,0 +1,491 @@
+"""Every change to barrier models, interventions, controls, the Bibob register and campaigns.
+
+Each function checks the policy, runs in one transaction, locks what it changes and writes the
+audit row in that same transaction. An intervention decided at the LOO moves its case through
+``meetings.services.decision_record`` (when it sits on a LOO agenda) or directly through
+``cases.services.case_transition`` — never by writing ``Case.state``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ketenzicht.accounts.models import District, Municipality, Organisation, Region
+from ketenzicht.audit.models import AuditAction
+from ketenzicht.audit.services import audit_record
+from ketenzicht.barriers.models import (
+    Answer,
+    AwarenessCampaign,
+    Barrier,
+    BarrierForm,
+    BarrierModel,
+    BarrierStep,
+    BibobDecision,
+    BibobScreening,
+    ControlStatus,
+    ControlTrigger,
+    EffectCategory,
+    Instrument,
+    IntegralControl,
+    Intervention,
+)
+from ketenzicht.cases import services as case_services
+from ketenzicht.cases.models import Case
+from ketenzicht.core import policy
+from ketenzicht.domain.case_states import Action, CaseState
+from ketenzicht.domain.matching import address_key, kvk_key
+from ketenzicht.domain.workdays import add_working_days
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "barriers"
+# Working days after an intervention was started by which its effect should be recorded (003
+# doelstelling 5: every intervention with its effect). A reminder goes out once after that.
+EFFECT_DUE_WORKING_DAYS = 20
+# A control or intervention can be planned on a case that is being worked on, not on one that
+# has just arrived (take it in behandeling first) or is closed.
+WORKABLE_STATES = {
+    CaseState.IN_BEHANDELING,
+    CaseState.GEAGENDEERD,
+    CaseState.INTEGRALE_CONTROLE,
+    CaseState.GEAGENDEERD_LOO,
+    CaseState.INTERVENTIE,
+    CaseState.RIEC_CASUS,
+    CaseState.DOORVERWEZEN,
+}
+
+
+class BarrierError(Exception):
+    """A change that cannot be made; the message says what to fix, in Dutch."""
+
+
+def address_hash(key: str) -> str:
+    """A stable, non-reversible handle for an address, for URLs (no address in a URL)."""
+    return hashlib.sha256(f"adres:{key}".encode()).hexdigest()[:32] if key else ""
+
+
+# --- barrier models --------------------------------------------------------------------------
+def _validate_spec(spec: dict[str, Any], name: str) -> None:
+    if spec.get("vorm") not in BarrierForm.values:
+        raise BarrierError(f"{name}: onbekende vorm {spec.get('vorm')!r}.")
+    if not isinstance(spec.get("jaar"), int):
+        raise BarrierError(f"{name}: geef het jaar als getal.")
+    codes = set()
+    for step in spec.get("stappen") or []:
+        if step["code"] in codes:
+            raise BarrierError(f"{name}: stap {step['code']} staat twee keer in het model.")
+        codes.add(step["code"])
+        for barrier in step.get("barrieres") or []:
+            if barrier["instrument"] not in Instrument.values:
+                raise BarrierError(f"{name}: onbekend instrument {barrier['instrument']!r} bij stap {step['code']}.")
+    if not codes:
+        raise BarrierError(f"{name}: een barrièremodel heeft ten minste één stap.")
+
+
+def load_shipped_models(directory: Path | None = None) -> int:
+    """Load (or refresh) the shipped barrier models, one file per form and year. Idempotent.
+
+    A shipped version that a region has copied is still refreshed; the region's copy is not.
+    """
+    directory = directory or DATA_DIR
+    count = 0
+    for path in sorted(directory.glob("*uitbuiting-[0-9]*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        _validate_spec(spec, path.name)
+        with transaction.atomic():
+            model, _ = BarrierModel.objects.update_or_create(
+                form=spec["vorm"], year=spec["jaar"], region=None,
+                defaults={"name": spec["naam"], "source": spec.get("bron", "")},
+            )
+            model.steps.all().delete()
+            for position, step in enumerate(spec["stappen"], start=1):
+                row = BarrierStep.objects.create(model=model, position=position, code=step["code"], name=step["naam"])
+                for index, barrier in enumerate(step.get("barrieres") or [], start=1):
+                    Barrier.objects.create(
+                        step=row, position=index, instrument=barrier["instrument"],
+                        organisation_kind=barrier["organisatie"], legal_basis=barrier.get("grondslag", ""),
+                        description=barrier.get("omschrijving", ""),
+                    )
+        count += 1
+    return count
+
+
+def barrier_model_for(region: Region | None, form: str, year: int) -> BarrierModel | None:
+    """The model in force for a region in a year: the region's own version for that year, else
+    the newest earlier version of the region or the shipped model, whichever is newer."""
+    candidates = BarrierModel.objects.filter(form=form, year__lte=year)
+    own = candidates.filter(region=region).order_by("-year").first() if region is not None else None
+    shipped = candidates.filter(region__isnull=True).order_by("-year").first()
+    if own is not None and (shipped is None or own.year >= shipped.year):
+        return own
+    return shipped
+
+
+def _copy_for_region(source: BarrierModel, region: Region, year: int) -> BarrierModel:
+    copy = BarrierModel.objects.create(
+        form=source.form, year=year, region=region, name=source.name, source=source.source, based_on=source
+    )
+    for step in source.steps.prefetch_related("barriers"):
+        new_step = BarrierStep.objects.create(model=copy, position=step.position, code=step.code, name=step.name)
+        Barrier.objects.bulk_create(
+            Barrier(step=new_step, position=b.position, instrument=b.instrument, organisation_kind=b.organisation_kind,
+                    legal_basis=b.legal_basis, description=b.description)
+            for b in step.barriers.all()
+        )
+    return copy
+
+
+def barrier_model_own_copy(*, actor: Any, region: Region, form: str, year: int) -> BarrierModel:
+    """The region's editable version for ``year``; made from the model in force if missing."""
+    policy.require(actor, "barriers.model_edit", region)
+    existing = BarrierModel.objects.filter(form=form, year=year, region=region).first()
+    if existing is not None:
+        return existing
+    source = barrier_model_for(region, form, year)
+    if source is None:
+        raise BarrierError("Er is geen barrièremodel voor deze vorm om te bewerken; laad eerst de landelijke modellen.")
+    try:
+        with transaction.atomic():
+            copy = _copy_for_region(source, region, year)
+            audit_record(actor=actor, action=AuditAction.CREATE, object_type="barrier_model", object_id=copy.pk,
+                         object_label=f"{form} {year}", fields=["barrièremodel"], reason=f"kopie van versie {source.year}")
+    except IntegrityError:  # a colleague made the copy at the same moment
+        copy = BarrierModel.objects.get(form=form, year=year, region=region)
+    return copy
+
+
+def barrier_add(
+    *, actor: Any, region: Region, form: str, year: int, step_code: str, instrument: str,
+    organisation_kind: str, legal_basis: str = "", description: str = "",
+) -> Barrier:
+    if instrument not in Instrument.values:
+        raise BarrierError("Kies een instrument uit de lijst.")
+    if not organisation_kind.strip():
+        raise BarrierError("Geef aan welke organisatie deze barrière opwerpt.")
+    model = barrier_model_own_copy(actor=actor, region=region, form=form, year=year)
+    with transaction.atomic():
+        BarrierModel.objects.select_for_update().get(pk=model.pk)
+        step = model.steps.filter(code=step_code).first()
+        if step is None:
+            raise BarrierError("Deze stap bestaat niet in het barrièremodel; kies een stap uit de lijst.")
+        position = (step.barriers.count() or 0) + 1
+        barrier = Barrier.objects.create(step=step, position=position, instrument=instrument,
+                                         organisation_kind=organisation_kind.strip(), legal_basis=legal_basis.strip(),
+                                         description=description.strip())
+        model.save(update_fields=["updated_at"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="barrier_model", object_id=model.pk,
+                     object_label=f"{form} {year}", fields=["barrière"], reason=f"toegevoegd bij {step_code}")
+    return barrier
+
+
+def barrier_remove(*, actor: Any, region: Region, form: str, year: int, barrier_id: int) -> None:
+    model = barrier_model_own_copy(actor=actor, region=region, form=form, year=year)
+    with transaction.atomic():
+        BarrierModel.objects.select_for_update().get(pk=model.pk)
+        # The id may be of the version the copy was made from: remove the matching copy row.
+        barrier = Barrier.objects.filter(pk=barrier_id).select_related("step").first()
+        if barrier is None:
+            raise BarrierError("Deze barrière bestaat niet (meer).")
+        if barrier.step.model_id != model.pk:
+            barrier = Barrier.objects.filter(
+                step__model=model, step__code=barrier.step.code, instrument=barrier.instrument,
+                organisation_kind=barrier.organisation_kind, position=barrier.position,
+            ).first()
+            if barrier is None:
+                raise BarrierError("Deze barrière staat niet in de versie van uw regio.")
+        barrier.delete()
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="barrier_model", object_id=model.pk,
+                     object_label=f"{form} {year}", fields=["barrière"], reason="verwijderd")
+
+
+# --- integral controls -----------------------------------------------------------------------
+@dataclass
+class ControlInput:
+    municipality: Municipality
+    trigger: str
+    planned_on: date
+    organisations: list[Organisation] = field(default_factory=list)
+    case: Case | None = None
+    trigger_note: str = ""
+    location_address: str = ""
+    company_name: str = ""
+    kvk_number: str = ""
+
+
+def _check_case(case: Case | None, municipality: Municipality) -> None:
+    if case is None:
+        return
+    if case.municipality_id != municipality.pk:
+        raise BarrierError("Het signaal hoort bij een andere gemeente.")
+    if case.state == CaseState.ONTVANGEN:
+        raise BarrierError("Neem het signaal eerst in behandeling.")
+    if case.state not in WORKABLE_STATES:
+        raise BarrierError("Bij een afgesloten of overgedragen signaal kan niets meer worden gepland.")
+
+
+def control_plan(*, actor: Any, data: ControlInput) -> IntegralControl:
+    probe = IntegralControl(municipality=data.municipality)
+    policy.require(actor, "barriers.work", probe)
+    if data.trigger not in ControlTrigger.values:
+        raise BarrierError("Kies de aanleiding: een signaal of een risicoanalyse.")
+    if data.trigger == ControlTrigger.SIGNAAL and data.case is None:
+        raise BarrierError("Een controle naar aanleiding van een signaal hoort bij dat signaal; plan hem vanaf de signaalpagina.")
+    if data.trigger == ControlTrigger.RISICOANALYSE and not data.trigger_note.strip():
+        raise BarrierError("Noem de risicoanalyse waarop de controle is gebaseerd.")
+    address = data.location_address.strip() or (data.case.location_address if data.case else "")
+    company = data.company_name.strip() or (data.case.company_name if data.case else "")
+    if not address and not company:
+        raise BarrierError("Geef een adres of een bedrijf op waar de controle plaatsvindt.")
+    if len(data.organisations) < 2:
+        raise BarrierError("Een integrale controle doet u met ten minste twee organisaties; kies de deelnemers.")
+    _check_case(data.case, data.municipality)
+    key = address_key(address)
+    with transaction.atomic():
+        if data.case is not None:
+            Case.objects.select_for_update().get(pk=data.case.pk)
+        control = IntegralControl.objects.create(
+            municipality=data.municipality, case=data.case, trigger=data.trigger, trigger_note=data.trigger_note.strip(),
+            location_address=address, address_key=key, address_hash=address_hash(key), company_name=company,
+            kvk_number=kvk_key(data.kvk_number) if data.kvk_number else (data.case.kvk_number if data.case else ""),
+            planned_on=data.planned_on, created_by=actor,
+        )
+        control.organisations.set(data.organisations)
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="integral_control", object_id=control.pk,
+                     object_label=data.case.reference if data.case else "", fields=["integrale_controle"])
+    return control
+
+
+def control_record_findings(
+    *, actor: Any, control: IntegralControl, executed_on: date, answers: dict[str, str], notes: str = "",
+    questions: list[str] | None = None,
+) -> IntegralControl:
+    """Record what the control found: the factsheet checklist plus free text; marks it executed."""
+    policy.require(actor, "barriers.work", control)
+    valid = set(questions) if questions is not None else None
+    for code, answer in answers.items():
+        if valid is not None and code not in valid:
+            raise BarrierError(f"Onbekende vraag {code!r} in de checklist.")
+        if answer not in Answer.values:
+            raise BarrierError("Beantwoord elke vraag met ja, nee of niet vastgesteld.")
+    if executed_on > timezone.localdate():
+        raise BarrierError("Bevindingen leg je vast na de controle: de datum van uitvoering ligt niet in de toekomst.")
+    with transaction.atomic():
+        locked = IntegralControl.objects.select_for_update().get(pk=control.pk)
+        if locked.status == ControlStatus.GEANNULEERD:
+            raise BarrierError("Deze controle is geannuleerd.")
+        locked.findings = dict(answers)
+        locked.findings_notes = notes.strip()
+        locked.executed_on = executed_on
+        locked.status = ControlStatus.UITGEVOERD
+        locked.save(update_fields=["findings", "findings_notes", "executed_on", "status"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="integral_control", object_id=locked.pk,
+                     fields=["bevindingen"])
+    return locked
+
+
+# --- interventions ---------------------------------------------------------------------------
+@dataclass
+class InterventionInput:
+    municipality: Municipality
+    form: str
+    step_code: str
+    instrument: str
+    organisation: Organisation
+    case: Case | None = None
+    control: IntegralControl | None = None
+    agenda_item: Any = None
+    location_address: str = ""
+    company_name: str = ""
+    kvk_number: str = ""
+    description: str = ""
+    started_on: date | None = None
+
+
+def effect_due_for(started_on: date) -> date:
+    return add_working_days(started_on, EFFECT_DUE_WORKING_DAYS, cutoff=None)
+
+
+def intervention_create(*, actor: Any, data: InterventionInput) -> Intervention:
+    probe = Intervention(municipality=data.municipality)
+    policy.require(actor, "barriers.work", probe)
+    if data.control is not None and data.control.municipality_id != data.municipality.pk:
+        raise BarrierError("De controle hoort bij een andere gemeente.")
+    case = data.case or (data.control.case if data.control is not None else None)
+    _check_case(case, data.municipality)
+    if data.instrument not in Instrument.values:
+        raise BarrierError("Kies een instrument uit de lijst.")
+    if data.form not in BarrierForm.values:
+        raise BarrierError("Kies de vorm van uitbuiting.")
+    model = barrier_model_for(data.municipality.region, data.form, (data.started_on or timezone.localdate()).year)
+    if model is None or not model.steps.filter(code=data.step_code).exists():
+        raise BarrierError("Kies een stap uit het barrièremodel van deze vorm van uitbuiting.")
+    address = data.location_address.strip() or (data.control.location_address if data.control else "") or (case.location_address if case else "")
+    company = data.company_name.strip() or (data.control.company_name if data.control else "") or (case.company_name if case else "")
+    kvk = kvk_key(data.kvk_number) if data.kvk_number else ((data.control.kvk_number if data.control else "") or (case.kvk_number if case else ""))
+    if case is None and not address and not kvk:
+        raise BarrierError("Koppel de interventie aan een signaal, een adres of een bedrijf (KvK-nummer).")
+    if data.started_on is not None and data.started_on > timezone.localdate():
+        raise BarrierError("De datum van inzet ligt in de toekomst; leg de interventie vast als voorstel zonder datum.")
+    if data.agenda_item is not None:
+        if case is None or data.agenda_item.case_id != case.pk:
+            raise BarrierError("Het agendapunt gaat over een ander signaal.")
+        if data.agenda_item.sitting.meeting.venue != "loo":
+            raise BarrierError("Alleen het Lokaal Overleg Ondermijning besluit over interventies.")
+    key = address_key(address)
+    with transaction.atomic():
+        if case is not None:
+            Case.objects.select_for_update().get(pk=case.pk)
+        intervention = Intervention.objects.create(
+            municipality=data.municipality, case=case, control=data.control, agenda_item=data.agenda_item,
+            location_address=address, address_key=key, address_hash=address_hash(key), company_name=company,
+            kvk_number=kvk, form=data.form, step_code=data.step_code, instrument=data.instrument,
+            organisation=data.organisation, description=data.description.strip(), started_on=data.started_on,
+            effect_due=effect_due_for(data.started_on) if data.started_on else None, created_by=actor,
+        )
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="intervention", object_id=intervention.pk,
+                     object_label=case.reference if case else "", fields=["interventie"], reason=data.instrument)
+    return intervention
+
+
+def intervention_decide(*, actor: Any, intervention: Intervention, rationale: str) -> Intervention:
+    """The LOO decides to intervene: record it and move the case (loo_interventie).
+
+    When the intervention sits on a LOO agenda item without a decision, the meetings service
+    records the table's decision (which moves the case); otherwise, with the case waiting for the
+    LOO, the case moves through the state machine directly. A case in another state is not moved.
+    """
+    policy.require(actor, "barriers.work", intervention)
+    if not rationale.strip():
+        raise BarrierError("Schrijf de onderbouwing van het besluit.")
+    from ketenzicht.meetings import services as meeting_services
+    from ketenzicht.meetings.models import Decision
+
+    with transaction.atomic():
+        locked = Intervention.objects.select_for_update(of=("self",)).select_related("case", "agenda_item").get(pk=intervention.pk)
+        if locked.decided_at is not None:
+            raise BarrierError("Over deze interventie is al besloten.")
+        decision = None
+        case = locked.case
+        if locked.agenda_item is not None and not Decision.objects.filter(item=locked.agenda_item).exists():
+            try:
+                decision = meeting_services.decision_record(
+                    actor=actor, item=locked.agenda_item, action=Action.LOO_INTERVENTIE.value, rationale=rationale,
+                )
+            except meeting_services.MeetingError as exc:
+                raise BarrierError(str(exc)) from exc
+        elif case is not None and case.state == CaseState.GEAGENDEERD_LOO:
+            try:
+                case_services.case_transition(actor=actor, case=case, action=Action.LOO_INTERVENTIE.value,
+                                              reason=f"LOO: interventie ({locked.get_instrument_display()}): {rationale.strip()}")
+            except case_services.CaseError as exc:
+                raise BarrierError(str(exc)) from exc
+        locked.decided_at = timezone.now()
+        locked.loo_decision = decision
+        locked.save(update_fields=["decided_at", "loo_decision"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="intervention", object_id=locked.pk,
+                     object_label=case.reference if case else "", fields=["besluit"])
+    return locked
+
+
+def intervention_start(*, actor: Any, intervention: Intervention, started_on: date) -> Intervention:
+    policy.require(actor, "barriers.work", intervention)
+    if started_on > timezone.localdate():
+        raise BarrierError("De datum van inzet ligt in de toekomst.")
+    with transaction.atomic():
+        locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+        if locked.started_on is not None:
+            raise BarrierError("Deze interventie is al ingezet.")
+        locked.started_on = started_on
+        locked.effect_due = effect_due_for(started_on)
+        locked.save(update_fields=["started_on", "effect_due"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="intervention", object_id=locked.pk, fields=["inzet"])
+    return locked
+
+
+def intervention_record_effect(
+    *, actor: Any, intervention: Intervention, category: str, text: str, ended_on: date | None = None,
+) -> Intervention:
+    """Record the effect after the fact (003 doelstelling 5); once recorded it is kept as history."""
+    policy.require(actor, "barriers.work", intervention)
+    if category not in EffectCategory.values:
+        raise BarrierError("Kies wat het effect van de interventie was.")
+    if not text.strip():
+        raise BarrierError("Beschrijf het effect: wat is er veranderd, en hoe weet u dat?")
+    with transaction.atomic():
+        locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
+        if locked.started_on is None:
+            raise BarrierError("Leg eerst vast wanneer de interventie is ingezet; pas daarna is er een effect.")
+        if locked.effect_recorded_at is not None:
+            raise BarrierError("Het effect is al vastgelegd.")
+        if ended_on is not None and ended_on < locked.started_on:
+            raise BarrierError("De einddatum ligt vóór de datum van inzet.")
+        locked.effect_category = category
+        locked.effect_text = text.strip()
+        locked.ended_on = ended_on
+        locked.effect_recorded_at = timezone.now()
+        locked.save(update_fields=["effect_category", "effect_text", "ended_on", "effect_recorded_at"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="intervention", object_id=locked.pk, fields=["effect"])
+    return locked
+
+
+# --- Bibob register --------------------------------------------------------------------------
+BIBOB_FIELDS = ("application_kind", "applicant", "kvk_number", "location_address", "received_on", "risk",
+                "lbb_advice_requested", "lbb_requested_on", "decision", "decided_on", "notes")
+
+
+def _bibob_check(values: dict[str, Any]) -> None:
+    if values.get("decision", BibobDecision.LOPEND) != BibobDecision.LOPEND and not values.get("decided_on"):
+        raise BarrierError("Geef de datum van het besluit.")
+    if values.get("lbb_requested_on") and not values.get("lbb_advice_requested"):
+        raise BarrierError("Een datum van de adviesaanvraag hoort alleen bij een gevraagd advies van het Landelijk Bureau Bibob.")
+    if values.get("decided_on") and values.get("received_on") and values["decided_on"] < values["received_on"]:
+        raise BarrierError("Het besluit ligt vóór de ontvangst van de aanvraag.")
+
+
+def bibob_create(*, actor: Any, municipality: Municipality, values: dict[str, Any]) -> BibobScreening:
+    policy.require(actor, "bibob.register", BibobScreening(municipality=municipality))
+    _bibob_check(values)
+    values = {k: v for k, v in values.items() if k in BIBOB_FIELDS}
+    if values.get("kvk_number"):
+        values["kvk_number"] = kvk_key(values["kvk_number"])
+    with transaction.atomic():
+        row = BibobScreening.objects.create(municipality=municipality, created_by=actor, **values)
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="bibob", object_id=row.pk, fields=["bibob"])
+    return row
+
+
+def bibob_update(*, actor: Any, screening: BibobScreening, values: dict[str, Any]) -> BibobScreening:
+    policy.require(actor, "bibob.register", screening)
+    _bibob_check(values)
+    with transaction.atomic():
+        locked = BibobScreening.objects.select_for_update().get(pk=screening.pk)
+        changed = []
+        for name in BIBOB_FIELDS:
+            if name in values and getattr(locked, name) != values[name]:
+                setattr(locked, name, values[name])
+                changed.append(name)
+        if changed:
+            locked.save(update_fields=changed)
+            audit_record(actor=actor, action=AuditAction.UPDATE, object_type="bibob", object_id=locked.pk, fields=changed)
+    return locked
+
+
+# --- awareness campaigns ---------------------------------------------------------------------
+def campaign_create(*, actor: Any, district: District, title: str, held_on: date, audience: str = "") -> AwarenessCampaign:
+    policy.require(actor, "barriers.campaign", district)
+    if not title.strip():
+        raise BarrierError("Geef de campagne een titel.")
+    org = actor.organisation
+    with transaction.atomic():
+        row = AwarenessCampaign.objects.create(
+            district=district, municipality=org.municipality if org is not None else None, title=title.strip(),
+            audience=audience.strip(), held_on=held_on, created_by=actor,
+        )
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="campaign", object_id=row.pk, fields=["campagne"])
+    return row

@@ -1,0 +1,16 @@
+"""The barriers panel on the case page: one tag, so the case app needs no import of this app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from ketenzicht.barriers import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("barriers/_case_panel.html")
+def barriers_case_panel(case: Any) -> dict[str, Any]:
+    return {"case": case, "panel": selectors.case_panel(case)}
