@@ -16,9 +16,9 @@ $BIN/python bench/linkage.py "${quick[@]}"
 echo "== multiple systems estimation (reference tables)"
 $BIN/python bench/mse.py "${quick[@]}"
 
-echo "== monitor (national synthetic data set, SQLite and PostgreSQL)"
-PG_URL=$(bash scripts/ensure-postgres.sh)
-MONITOR_PG_URL="$PG_URL" $BIN/python bench/monitor.py "${quick[@]}"
+echo "== monitor (national synthetic data set, SQLite then PostgreSQL)"
+$BIN/python bench/monitor.py
+DATABASE_URL="$(bash scripts/ensure-postgres.sh)" $BIN/python bench/monitor.py
 
 echo "== public reporting load test (PostgreSQL)"
 if [ "${BENCH_QUICK:-0}" = "1" ]; then bash scripts/loadtest.sh --duration 10 --no-doc; else bash scripts/loadtest.sh; fi

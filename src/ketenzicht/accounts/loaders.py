@@ -9,7 +9,13 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from ketenzicht.accounts.models import District, Municipality, Organisation, OrganisationKind, Region
+from ketenzicht.accounts.models import (
+    District,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    Region,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MUNICIPALITIES_CSV = DATA_DIR / "nl" / "gemeenten_2025.csv"

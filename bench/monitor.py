@@ -1,0 +1,257 @@
+"""Monitor benchmark: regional overview and municipality drill-down on a national data set.
+
+    .venv/bin/python bench/monitor.py                                   # SQLite
+    DATABASE_URL=$(bash scripts/ensure-postgres.sh) .venv/bin/python bench/monitor.py   # PostgreSQL
+
+What is generated (in a fresh test database, removed afterwards):
+* all 342 municipalities 2025 and the den-haag region (districts, organisations);
+* 1,000,000 record-level partner registrations (`Registration`, n = 1) over 10 years
+  (2016–2025), spread over the five partner sources and all municipalities, written with
+  executemany (not through the import validator), then `counts_refresh()` builds the count
+  table from them exactly as after an import;
+* own signals as 250,000 signals written directly as pre-aggregated `MonitorCount` rows
+  (creating 250,000 `Case` rows is not what this measures).
+
+Measured with Django's test client as a logged-in ketenregisseur of den-haag:
+* "cold": the first request of a selection after the cache is cleared: database
+  aggregation plus disclosure control (the LP) plus rendering, over 10 distinct selections;
+* "warm": 30 requests of the same selection (figures cached per data version);
+* "query": the database part of a cold request alone (aggregation over the count table).
+Results are printed and merged into bench/out/monitor.json under the database vendor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketenzicht.settings.test")
+os.environ.setdefault("KETENZICHT_HOME", str(ROOT))
+
+import django  # noqa: E402
+import numpy as np  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+N_REGISTRATIONS = int(os.environ.get("BENCH_MONITOR_REGISTRATIONS", "1000000"))
+N_OWN_SIGNALS = int(os.environ.get("BENCH_MONITOR_SIGNALS", "250000"))
+YEARS = list(range(2016, 2026))
+WARM_REQUESTS = 30
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    return {"n": len(values), "median_ms": round(statistics.median(values) * 1000, 1), "p95_ms": round(_pct(values, 0.95) * 1000, 1)}
+
+
+def generate() -> dict[str, float]:
+    from ketenzicht.accounts.loaders import load_municipalities, load_region
+    from ketenzicht.accounts.models import Municipality
+    from ketenzicht.monitor import services
+    from ketenzicht.monitor.models import (
+        AgeGroup,
+        Form,
+        Import,
+        ImportKind,
+        ImportStatus,
+        MonitorCount,
+        Registration,
+        Sector,
+        Source,
+    )
+    from ketenzicht.monitor.sources import ensure_default_sources
+
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    load_municipalities()
+    load_region("den-haag")
+    ensure_default_sources()
+    timings["load_region_s"] = time.perf_counter() - t
+
+    rng = random.Random(2026)
+    municipalities = list(Municipality.objects.values_list("id", flat=True))
+    # Big cities get more: a skewed weight per municipality.
+    weights = [rng.paretovariate(1.2) for _ in municipalities]
+    partners = list(Source.objects.exclude(slug="eigen-signalen"))
+    forms = [str(f) for f in Form.values]
+    form_w = [30, 35, 20, 1, 4, 10]
+    ages = [str(a) for a in AgeGroup.values]
+    age_w = [15, 20, 45, 20]
+    sectors = [str(s) for s in Sector.values]
+    months = [date(y, m, 1) for y in YEARS for m in range(1, 13)]
+
+    t = time.perf_counter()
+    imports = {}
+    for source in partners:
+        imports[source.pk] = Import.objects.create(
+            source=source, kind=ImportKind.REGISTRATIES, status=ImportStatus.GEACCEPTEERD,
+            file_name=f"bench-{source.slug}.csv", sha256=f"{source.pk:064d}", row_count=0, uploaded_by_label="bench",
+        ).pk
+        # Raw executemany: the UUID as the database stores it (hex on SQLite, uuid on PostgreSQL).
+        imports[source.pk] = Import._meta.pk.get_db_prep_value(imports[source.pk], connection)
+    table = Registration._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (source_import_id, source_id, record_id, period_month, municipality_id, unit, form, age_group, sector, n) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    )
+    # Vectorised draws (numpy), then one bulk write: COPY on PostgreSQL, executemany on SQLite.
+    gen = np.random.default_rng(2026)
+    p_mun = np.array(weights) / sum(weights)
+    mun = gen.choice(np.array(municipalities), size=N_REGISTRATIONS, p=p_mun)
+    src = np.arange(N_REGISTRATIONS) % len(partners)
+    month_ix = gen.integers(0, len(months), size=N_REGISTRATIONS)
+    form_ix = gen.choice(len(forms), size=N_REGISTRATIONS, p=np.array(form_w) / sum(form_w))
+    age_ix = gen.choice(len(ages), size=N_REGISTRATIONS, p=np.array(age_w) / sum(age_w))
+    sector_ix = gen.integers(0, len(sectors), size=N_REGISTRATIONS)
+    rows = (
+        (imports[partners[s].pk], partners[s].pk, f"B{i}", months[m], int(g), partners[s].default_unit, forms[f], ages[a], sectors[c], 1)
+        for i, (s, m, g, f, a, c) in enumerate(zip(src.tolist(), month_ix.tolist(), mun.tolist(), form_ix.tolist(), age_ix.tolist(), sector_ix.tolist(), strict=True))
+    )
+    columns = "source_import_id, source_id, record_id, period_month, municipality_id, unit, form, age_group, sector, n"
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            chunk: list[tuple] = []
+            for row in rows:
+                chunk.append(row)
+                if len(chunk) == 50000:
+                    cursor.executemany(sql, chunk)
+                    chunk = []
+            if chunk:
+                cursor.executemany(sql, chunk)
+    timings["insert_registrations_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    rows = services.counts_refresh(sources=partners)
+    timings["counts_refresh_s"] = time.perf_counter() - t
+    timings["count_rows_partners"] = rows
+
+    # Own signals: pre-aggregated rows (channel × outcome), as counts_refresh would write them.
+    t = time.perf_counter()
+    own = Source.objects.get(slug="eigen-signalen")
+    channels = ["intern", "publiek", "partner"]
+    outcomes = ["afgesloten", "niet_bevestigd", "interventie", "doorverwezen", "in_behandeling", "ontvangen"]
+    draws = np.column_stack([
+        gen.integers(0, len(months), size=N_OWN_SIGNALS),
+        gen.choice(np.array(municipalities), size=N_OWN_SIGNALS, p=p_mun),
+        gen.choice(len(forms), size=N_OWN_SIGNALS, p=np.array(form_w) / sum(form_w)),
+        gen.integers(0, 2, size=N_OWN_SIGNALS),
+        gen.integers(0, len(channels), size=N_OWN_SIGNALS),
+        gen.integers(0, len(outcomes), size=N_OWN_SIGNALS),
+    ])
+    keys, counts = np.unique(draws, axis=0, return_counts=True)
+    objs = [
+        MonitorCount(period_month=months[k[0]], municipality_id=int(k[1]), source=own, unit="signaal", form=forms[k[2]],
+                     age_group=("minderjarig", "onbekend")[k[3]], sector="onbekend", channel=channels[k[4]], outcome=outcomes[k[5]], n=int(n))
+        for k, n in zip(keys.tolist(), counts.tolist(), strict=True)
+    ]
+    MonitorCount.objects.bulk_create(objs, batch_size=5000)
+    timings["insert_own_signal_counts_s"] = time.perf_counter() - t
+    timings["count_rows_own"] = len(objs)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return timings
+
+
+def measure() -> dict[str, object]:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from ketenzicht.accounts.models import Municipality, Organisation, User, UserRole
+    from ketenzicht.monitor import selectors
+    from ketenzicht.monitor.forms import FilterForm
+
+    user = User.objects.create_user(username="bench", password="x" * 16, organisation=Organisation.objects.get(slug="districtscoordinatie-leiden-bollenstreek"))
+    UserRole.objects.create(user=user, role="ketenregisseur")
+    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    leiden = Municipality.objects.get(cbs_code="GM0546")
+    pages = {"overview": "/monitor/", "municipality": f"/monitor/gemeente/{leiden.pk}/"}
+    selections = [{"bron": b, "jaar": str(y)} for b in ("politie", "eigen-signalen") for y in (2021, 2022, 2023, 2024, 2025)]
+    result: dict[str, object] = {}
+    for name, url in pages.items():
+        cold, query = [], []
+        for params in selections:
+            cache.clear()
+            t = time.perf_counter()
+            response = client.get(url, params)
+            cold.append(time.perf_counter() - t)
+            assert response.status_code == 200, response.status_code
+            # The database part alone: the same aggregation without disclosure control.
+            form = FilterForm(params, region=user.organisation.region)
+            form.is_valid()
+            sel = form.selection(user.organisation.region, municipality=leiden if name == "municipality" else None)
+            t = time.perf_counter()
+            selectors._compute(sel, protect=False, limit=5)
+            query.append(time.perf_counter() - t)
+        warm = []
+        client.get(url, selections[-1])
+        for _ in range(WARM_REQUESTS):
+            t = time.perf_counter()
+            response = client.get(url, selections[-1])
+            warm.append(time.perf_counter() - t)
+            assert response.status_code == 200
+        result[name] = {"cold": _stats(cold), "warm": _stats(warm), "query_only": _stats(query)}
+    return result
+
+
+def main() -> None:
+    setup_test_environment()
+    OUT.mkdir(parents=True, exist_ok=True)
+    if connection.vendor == "sqlite":
+        # Never the shared test database file of the suite: the bench has its own.
+        connection.settings_dict["TEST"]["NAME"] = str(OUT / "monitor-bench.sqlite3")
+    started = time.perf_counter()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        timings = generate()
+        pages = measure()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+    from ketenzicht.monitor.models import MonitorCount  # noqa: F401 - documented above
+
+    report = {
+        "database": connection.vendor,
+        "registrations": N_REGISTRATIONS,
+        "own_signals": N_OWN_SIGNALS,
+        "municipalities": 342,
+        "years": f"{YEARS[0]}-{YEARS[-1]}",
+        "generation": {k: round(v, 1) if isinstance(v, float) else v for k, v in timings.items()},
+        "pages": pages,
+        "total_s": round(time.perf_counter() - started, 1),
+    }
+    path = OUT / "monitor.json"
+    merged = json.loads(path.read_text()) if path.exists() else {}
+    merged[connection.vendor] = report
+    path.write_text(json.dumps(merged, indent=2))
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

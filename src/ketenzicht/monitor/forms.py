@@ -1,0 +1,89 @@
+"""Forms of the monitor: the filter bar (GET), the upload and the withdrawal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ketenzicht.accounts.models import District, Region
+from ketenzicht.monitor import selectors
+from ketenzicht.monitor.models import Source, Unit
+from ketenzicht.monitor.sources import ensure_default_sources
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+PART_CHOICES = [
+    ("", _("Heel jaar")),
+    ("H1", _("Eerste halfjaar")),
+    ("H2", _("Tweede halfjaar")),
+    ("K1", _("Eerste kwartaal")),
+    ("K2", _("Tweede kwartaal")),
+    ("K3", _("Derde kwartaal")),
+    ("K4", _("Vierde kwartaal")),
+]
+GRAIN_CHOICES = [
+    ("jaar", _("Per jaar")),
+    ("halfjaar", _("Per halfjaar")),
+    ("kwartaal", _("Per kwartaal")),
+    ("maand", _("Per maand")),
+]
+
+
+class FilterForm(forms.Form):
+    district = forms.ModelChoiceField(queryset=District.objects.none(), required=False, label=_("District"), empty_label=_("Hele regio"))
+    jaar = forms.TypedChoiceField(required=False, label=_("Jaar"), coerce=int, empty_value=None)
+    deel = forms.ChoiceField(choices=PART_CHOICES, required=False, label=_("Deel van het jaar"))
+    indeling = forms.ChoiceField(choices=GRAIN_CHOICES, required=False, label=_("Verloop"))
+    bron = forms.ModelChoiceField(queryset=Source.objects.all(), required=False, to_field_name="slug", label=_("Bron"), empty_label=None)
+    eenheid = forms.ChoiceField(choices=[("", _("Zoals de bron telt"))] + list(Unit.choices), required=False, label=_("Eenheid"))
+
+    def __init__(self, *args: Any, region: Region, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = District.objects.filter(region=region).order_by("name")
+        self.fields["jaar"].choices = [("", _("Alle jaren"))] + [(y, str(y)) for y in selectors.available_years()]
+
+    def selection(self, region: Region, **extra: Any) -> selectors.Selection:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        ensure_default_sources()
+        source = data.get("bron") or Source.objects.order_by("position").first()
+        unit = data.get("eenheid") or source.default_unit
+        year = data.get("jaar")
+        grain = data.get("indeling") or ("maand" if year else "jaar")
+        return selectors.Selection(
+            region=region,
+            source=source,
+            unit=unit,
+            district=extra.get("district", data.get("district")),
+            municipality=extra.get("municipality"),
+            year=year,
+            part=(data.get("deel") or "") if year else "",
+            grain=grain,
+        )
+
+
+class UploadForm(forms.Form):
+    bron = forms.ModelChoiceField(
+        queryset=Source.objects.exclude(slug="eigen-signalen"), to_field_name="slug", label=_("Bron"),
+        help_text=_("Van welke partner komen deze gegevens?"),
+    )
+    bestand = forms.FileField(
+        label=_("Bestand (CSV of XLSX)"),
+        help_text=_("Zie de beschrijving van de importformaten; het bestand wordt in zijn geheel gecontroleerd."),
+    )
+
+    def clean_bestand(self) -> Any:
+        upload = self.cleaned_data["bestand"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("Het bestand is groter dan 20 MB. Splits het in kleinere bestanden."))
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".txt")):
+            raise forms.ValidationError(_("Kies een CSV- of XLSX-bestand."))
+        return upload
+
+
+class WithdrawForm(forms.Form):
+    reden = forms.CharField(
+        label=_("Reden van intrekken"), max_length=300,
+        help_text=_("Bijvoorbeeld: verkeerde periode geleverd; de partner levert een verbeterd bestand."),
+    )

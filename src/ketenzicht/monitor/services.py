@@ -1,0 +1,251 @@
+"""Writes of the monitor: imports, withdrawals and rebuilding the count table.
+
+Each write runs in one transaction and writes its audit row in that same transaction. An
+import is all-or-nothing: a file with one faulty row writes no registration (only the
+record that the attempt was made, with its error report).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from ketenzicht.accounts.models import Municipality
+from ketenzicht.audit.models import AuditAction
+from ketenzicht.audit.services import audit_record
+from ketenzicht.cases.models import Case
+from ketenzicht.core import policy
+from ketenzicht.monitor import importing
+from ketenzicht.monitor.models import (
+    OWN_SIGNALS,
+    AgeGroup,
+    CountRefresh,
+    Form,
+    Import,
+    ImportKind,
+    ImportStatus,
+    MonitorCount,
+    Registration,
+    RiskIndicator,
+    Sector,
+    Source,
+    Unit,
+)
+
+BATCH = 5000
+_FORM_FLAGS = ["form_seksueel", "form_arbeid", "form_crimineel", "form_orgaan"]
+
+
+class MonitorError(Exception):
+    """A monitor change that cannot be made; the message says what to fix, in Dutch."""
+
+
+@dataclass
+class ImportResult:
+    record: Import
+    already_imported: bool = False
+
+    @property
+    def accepted(self) -> bool:
+        return self.record.status == ImportStatus.GEACCEPTEERD
+
+
+def _label(actor: Any) -> str:
+    return actor.get_username() if actor is not None and getattr(actor, "is_authenticated", False) else "systeem"
+
+
+def _user(actor: Any) -> Any:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def import_file(*, actor: Any, source: Source, file_name: str, data: bytes) -> ImportResult:
+    """Validate and import one file for `source`: accepted whole, or rejected with a report.
+
+    The same bytes for the same source are recognised (sha256) and not counted twice: the
+    earlier accepted import is returned with `already_imported=True`. `actor` is None for
+    the command line (the operator's shell is the authority there).
+    """
+    if actor is not None:
+        policy.require(actor, "monitor.import", source)
+    if source.slug == OWN_SIGNALS:
+        raise MonitorError("Eigen signalen komen uit Ketenzicht zelf en worden niet geïmporteerd.")
+    digest = hashlib.sha256(data).hexdigest()
+    file_name = (file_name or "bestand").rsplit("/", 1)[-1][:200]
+    existing = Import.objects.filter(source=source, sha256=digest, status=ImportStatus.GEACCEPTEERD).first()
+    if existing is not None:
+        return ImportResult(existing, already_imported=True)
+    municipality_ids = dict(Municipality.objects.values_list("cbs_code", "id"))
+    try:
+        # Record ids of this source counted in earlier accepted imports (double-count check).
+        known = Registration.objects.filter(
+            source=source, source_import__status=ImportStatus.GEACCEPTEERD
+        ).exclude(record_id="").values_list("record_id", flat=True)
+        parsed = importing.parse(file_name, data, municipality_ids=municipality_ids, known_record_ids=known.iterator(), today=timezone.localdate())
+    except importing.UnreadableFile as exc:
+        parsed = importing.ParsedFile(errors=[importing.RowError(1, "", str(exc))])
+    with transaction.atomic():
+        record = Import(
+            source=source,
+            kind=parsed.kind or ImportKind.REGISTRATIES,
+            file_name=file_name,
+            sha256=digest,
+            row_count=parsed.row_count,
+            uploaded_by=_user(actor),
+            uploaded_by_label=_label(actor),
+        )
+        if parsed.errors:
+            record.status = ImportStatus.AFGEWEZEN
+            record.errors = [e.as_dict() for e in parsed.errors]
+            record.save()
+        else:
+            record.status = ImportStatus.GEACCEPTEERD
+            try:
+                with transaction.atomic():
+                    record.save()
+            except IntegrityError:  # the same file accepted concurrently
+                existing = Import.objects.get(source=source, sha256=digest, status=ImportStatus.GEACCEPTEERD)
+                return ImportResult(existing, already_imported=True)
+            _store_rows(record, parsed)
+        audit_record(
+            actor=_user(actor),
+            action=AuditAction.CREATE,
+            object_type="monitor.import",
+            object_id=record.pk,
+            object_label=source.slug,
+            reason=f"import {record.status}: {parsed.row_count} rijen, {len(parsed.errors)} fouten",
+        )
+        if record.status == ImportStatus.GEACCEPTEERD:
+            _after_change(record)
+    return ImportResult(record)
+
+
+def _store_rows(record: Import, parsed: importing.ParsedFile) -> None:
+    if record.kind == ImportKind.INDICATOREN:
+        RiskIndicator.objects.bulk_create(
+            (RiskIndicator(source_import=record, **row) for row in parsed.rows), batch_size=BATCH
+        )
+        return
+    Registration.objects.bulk_create(
+        (Registration(source_import=record, source_id=record.source_id, **row) for row in parsed.rows),
+        batch_size=BATCH,
+    )
+
+
+def import_withdraw(*, actor: Any, record: Import, reason: str) -> Import:
+    """Withdraw an accepted import: its rows stop counting; the import itself stays on file."""
+    if actor is not None:
+        policy.require(actor, "monitor.import", record.source)
+    reason = (reason or "").strip()
+    if not reason:
+        raise MonitorError("Geef een reden op waarom deze import wordt ingetrokken.")
+    with transaction.atomic():
+        locked = Import.objects.select_for_update().select_related("source").get(pk=record.pk)
+        if locked.status != ImportStatus.GEACCEPTEERD:
+            raise MonitorError("Alleen een geaccepteerde import kan worden ingetrokken.")
+        locked.status = ImportStatus.INGETROKKEN
+        locked.withdrawn = True
+        locked.withdrawn_by = _user(actor)
+        locked.withdrawn_at = timezone.now()
+        locked.withdrawn_reason = reason[:300]
+        locked.save(update_fields=["status", "withdrawn", "withdrawn_by", "withdrawn_at", "withdrawn_reason"])
+        audit_record(
+            actor=_user(actor),
+            action=AuditAction.UPDATE,
+            object_type="monitor.import",
+            object_id=locked.pk,
+            object_label=locked.source.slug,
+            reason=f"ingetrokken: {reason}",
+        )
+        _after_change(locked)
+    return locked
+
+
+def _after_change(record: Import) -> None:
+    """Counts follow registrations; indicators only need a new data version (page caches)."""
+    if record.kind == ImportKind.INDICATOREN:
+        CountRefresh.objects.create(scope="indicatoren", rows=0)
+    else:
+        counts_refresh(sources=[record.source])
+
+
+def _own_signal_counts() -> Iterable[dict[str, Any]]:
+    """Own signals grouped in the database, then mapped to the monitor's categories."""
+    rows = (
+        Case.objects.annotate(month=TruncMonth("created_at"))
+        .values("month", "municipality_id", "channel", "state", "minor_involved", *_FORM_FLAGS, "form_onbekend")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    merged: dict[tuple[Any, ...], int] = defaultdict(int)
+    for row in rows:
+        flags = [f.removeprefix("form_") for f in _FORM_FLAGS if row[f]]
+        form = flags[0] if len(flags) == 1 else (Form.MEERVOUDIG if flags else Form.ONBEKEND)
+        age = AgeGroup.MINDERJARIG if row["minor_involved"] == "ja" else AgeGroup.ONBEKEND
+        month = row["month"]
+        month = month.date() if hasattr(month, "date") else month
+        merged[(month, row["municipality_id"], str(form), str(age), row["channel"], row["state"])] += row["n"]
+    for (month, municipality_id, form, age, channel, state), n in merged.items():
+        yield {
+            "period_month": month,
+            "municipality_id": municipality_id,
+            "unit": Unit.SIGNAAL,
+            "form": form,
+            "age_group": age,
+            "sector": Sector.ONBEKEND,
+            "channel": channel,
+            "outcome": state,
+            "n": n,
+        }
+
+
+def _insert_registration_counts(source: Source) -> int:
+    """Aggregate a source's accepted registrations straight into the count table.
+
+    One INSERT … SELECT … GROUP BY in the database (SQLite and PostgreSQL alike): a million
+    registrations never pass through Python. Table names come from the models' metadata.
+    """
+    reg, imp, cnt = Registration._meta.db_table, Import._meta.db_table, MonitorCount._meta.db_table
+    # Table names come from model metadata, values are parameters.
+    sql = (
+        f"INSERT INTO {cnt} (period_month, municipality_id, source_id, unit, form, age_group, sector, channel, outcome, n) "  # noqa: S608
+        "SELECT r.period_month, r.municipality_id, r.source_id, r.unit, r.form, r.age_group, r.sector, '', '', SUM(r.n) "
+        f"FROM {reg} r INNER JOIN {imp} i ON i.id = r.source_import_id "
+        "WHERE r.source_id = %s AND i.status = %s "
+        "GROUP BY r.period_month, r.municipality_id, r.source_id, r.unit, r.form, r.age_group, r.sector"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [source.pk, ImportStatus.GEACCEPTEERD.value])
+        return max(cursor.rowcount, 0)
+
+
+def counts_refresh(*, sources: Iterable[Source] | None = None) -> int:
+    """Rebuild the count table for the given sources (all when None); re-runnable at will."""
+    chosen = list(sources) if sources is not None else list(Source.objects.all())
+    total = 0
+    with transaction.atomic():
+        for source in chosen:
+            MonitorCount.objects.filter(source=source).delete()
+            if source.slug != OWN_SIGNALS:
+                total += _insert_registration_counts(source)
+                continue
+            rows = _own_signal_counts()
+            batch: list[MonitorCount] = []
+            for row in rows:
+                batch.append(MonitorCount(source_id=source.pk, **{"channel": "", "outcome": "", **row}))
+                if len(batch) >= BATCH:
+                    MonitorCount.objects.bulk_create(batch)
+                    total += len(batch)
+                    batch = []
+            MonitorCount.objects.bulk_create(batch)
+            total += len(batch)
+        scope = ",".join(s.slug for s in chosen)[:60] if sources is not None else "alle"
+        CountRefresh.objects.create(scope=scope, rows=total)
+    return total

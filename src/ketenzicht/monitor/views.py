@@ -1,0 +1,240 @@
+"""Monitor pages: the regional overview, a municipality drill-down, exports, report, imports.
+
+Thin: the policy decides access, selectors compute (protected) figures, services write.
+Everything regional is protected by disclosure control; only the AF's own municipality page
+shows unsuppressed figures (policy action `monitor.unsuppressed`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ketenzicht.accounts.models import Municipality, Region
+from ketenzicht.audit.models import AuditAction
+from ketenzicht.audit.services import audit_record
+from ketenzicht.core import policy
+from ketenzicht.core.decorators import policy_view
+from ketenzicht.monitor import charts, report, selectors, services
+from ketenzicht.monitor.forms import FilterForm, UploadForm, WithdrawForm
+from ketenzicht.monitor.models import Import, ImportStatus
+
+
+def _region(request: HttpRequest) -> Region:
+    org = request.user.organisation
+    region = org.region if org is not None else None
+    if region is None or not policy.can(request.user, "monitor.view_region", region):
+        raise PermissionDenied("monitor.view_region")
+    return region
+
+
+def figure_context(fig: selectors.Figures, *, prefix: str = "kz") -> dict[str, Any]:
+    """Charts and tables of one selection (shared by pages and the PDF report).
+
+    The charts are callables: the template calls them only when it renders them, so a
+    page whose figures fragment is cached does not draw them again.
+    """
+    names = {row["code"]: row["name"] for row in fig.municipality_form}
+    return {
+        "fig": fig,
+        "chart_trend": lambda: charts.column_chart(fig.trend, uid=f"{prefix}-trend", title=_("Verloop: %(t)s") % {"t": fig.title}),
+        "chart_form": lambda: charts.bar_chart(fig.by_form, uid=f"{prefix}-vorm", title=_("Naar vorm van uitbuiting: %(t)s") % {"t": fig.title}),
+        "chart_source": lambda: charts.bar_chart(
+            [(f"{s} ({u})", v) for s, u, v in fig.by_source], uid=f"{prefix}-bron",
+            title=_("Alle bronnen naast elkaar (niet optellen)"),
+        ),
+        "map": (lambda: charts.choropleth(fig.by_municipality, names, uid=f"{prefix}-kaart", title=_("Kaart: %(t)s per gemeente") % {"t": fig.title}))
+        if len(fig.by_municipality) > 1
+        else "",
+    }
+
+
+def _filter_key(request: HttpRequest, region: Region, place: Municipality | None) -> str:
+    # The filter bar depends on the query, the region's districts, the years with data
+    # (data version) and the language; rendering its select widgets costs more than the page.
+    raw = f"{request.GET.urlencode()}|{region.pk}|{place.pk if place else ''}|{selectors.data_version()}|{request.LANGUAGE_CODE}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _fragment_key(request: HttpRequest, fig_key: str, place: Municipality | None) -> str:
+    # The rendered figures depend on the figures, the links (query) and the language.
+    raw = f"{fig_key}|{request.GET.urlencode()}|{place.pk if place else ''}|{request.LANGUAGE_CODE}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _render_figures(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    for row in context["risk"]:
+        row["signals"] = context["fig"].by_municipality.get(row["code"], "—")
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "monitor/_figures.html", context)
+    return render(request, template, context)
+
+
+@policy_view("monitor.view")
+def overview(request: HttpRequest) -> HttpResponse:
+    region = _region(request)
+    form = FilterForm(request.GET or None, region=region)
+    selection = form.selection(region)
+    key = selectors.figures_key(selection, protect=True)
+    fig = selectors.figures(selection, protect=True, key=key)
+    context = {
+        "fragment_key": _fragment_key(request, key, None),
+        "filter_key": _filter_key(request, region, None),
+        "region": region,
+        "form": form,
+        "selection": selection,
+        "query": request.GET.urlencode(),
+        "risk": selectors.risk_picture(selection.municipalities(), selection.year),
+        "indicators": selectors.indicator_columns(),
+        "can_import": policy.can(request.user, "monitor.import"),
+        **figure_context(fig),
+    }
+    return _render_figures(request, "monitor/overview.html", context)
+
+
+def _municipality_in_region(request: HttpRequest, municipality_id: int) -> tuple[Region, Municipality]:
+    region = _region(request)
+    municipality = get_object_or_404(Municipality, pk=municipality_id)
+    if municipality.region_id != region.pk:
+        raise Http404
+    return region, municipality
+
+
+@policy_view("monitor.view")
+def municipality(request: HttpRequest, municipality_id: int) -> HttpResponse:
+    region, place = _municipality_in_region(request, municipality_id)
+    form = FilterForm(request.GET or None, region=region)
+    selection = form.selection(region, municipality=place, district=None)
+    protect = not policy.can(request.user, "monitor.unsuppressed", place)
+    key = selectors.figures_key(selection, protect=protect)
+    fig = selectors.figures(selection, protect=protect, key=key)
+    context = {
+        "fragment_key": _fragment_key(request, key, place),
+        "filter_key": _filter_key(request, region, place),
+        "region": region,
+        "place": place,
+        "form": form,
+        "selection": selection,
+        "query": request.GET.urlencode(),
+        "risk": selectors.risk_picture([place], selection.year),
+        "indicators": selectors.indicator_columns(),
+        **figure_context(fig),
+    }
+    return _render_figures(request, "monitor/municipality.html", context)
+
+
+def _selection_for_export(request: HttpRequest) -> tuple[selectors.Selection, bool]:
+    region = _region(request)
+    form = FilterForm(request.GET or None, region=region)
+    place = None
+    if request.GET.get("gemeente", "").isdigit():
+        _r, place = _municipality_in_region(request, int(request.GET["gemeente"]))
+    selection = form.selection(region, municipality=place) if place else form.selection(region)
+    protect = place is None or not policy.can(request.user, "monitor.unsuppressed", place)
+    return selection, protect
+
+
+@policy_view("monitor.view")
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in {"csv", "xlsx"}:
+        raise Http404
+    selection, protect = _selection_for_export(request)
+    fig = selectors.figures(selection, protect=protect)
+    blocks = selectors.export_rows(fig)
+    audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="monitor.export", object_id=selection.key(), object_label=fmt)
+    filename = f"monitor-{selection.region.slug}-{selection.year or 'alle-jaren'}{selection.part}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        for title, rows in blocks:
+            writer.writerow([title])
+            writer.writerows(rows)
+            writer.writerow([])
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Monitor"
+        for title, rows in blocks:
+            sheet.append([title])
+            for row in rows:
+                sheet.append(row)
+            sheet.append([])
+        out = io.BytesIO()
+        book.save(out)
+        response = HttpResponse(out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@policy_view("monitor.view")
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    region = _region(request)
+    form = FilterForm(request.GET or None, region=region)
+    selection = form.selection(region)
+    pdf = report.render_pdf(region=region, year=selection.year, part=selection.part, district=selection.district)
+    audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="monitor.rapport", object_id=selection.key(), object_label="pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"monitor-{region.slug}-{selection.year or 'alle-jaren'}{selection.part}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@policy_view("monitor.import")
+def imports(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["bestand"]
+        try:
+            result = services.import_file(actor=request.user, source=form.cleaned_data["bron"], file_name=upload.name, data=upload.read())
+        except services.MonitorError as exc:
+            form.add_error("bron", str(exc))
+        else:
+            if result.already_imported:
+                messages.info(request, _("Dit bestand is al eerder geïmporteerd voor deze bron; het telt één keer mee."))
+            elif result.accepted:
+                messages.success(request, _("Import geaccepteerd: %(n)s regels.") % {"n": result.record.row_count})
+            else:
+                messages.error(request, _("Import afgewezen: er is niets ingelezen. Herstel de fouten hieronder en lever het bestand opnieuw aan."))
+            return redirect("monitor:import_detail", import_id=result.record.pk)
+    records = Import.objects.select_related("source").order_by("-uploaded_at")[:100]
+    status = 400 if form.errors else 200
+    return render(request, "monitor/imports.html", {"form": form, "records": records}, status=status)
+
+
+@policy_view("monitor.import")
+def import_detail(request: HttpRequest, import_id: str, withdraw_form: WithdrawForm | None = None, status: int = 200) -> HttpResponse:
+    record = get_object_or_404(Import.objects.select_related("source"), pk=import_id)
+    context = {
+        "record": record,
+        "withdraw_form": withdraw_form or WithdrawForm(),
+        "can_withdraw": record.status == ImportStatus.GEACCEPTEERD,
+    }
+    return render(request, "monitor/import_detail.html", context, status=status)
+
+
+@require_POST
+@policy_view("monitor.import")
+def import_withdraw(request: HttpRequest, import_id: str) -> HttpResponse:
+    record = get_object_or_404(Import.objects.select_related("source"), pk=import_id)
+    form = WithdrawForm(request.POST)
+    if form.is_valid():
+        try:
+            services.import_withdraw(actor=request.user, record=record, reason=form.cleaned_data["reden"])
+        except services.MonitorError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("De import is ingetrokken; de cijfers tellen niet meer mee."))
+            return redirect("monitor:import_detail", import_id=record.pk)
+    return import_detail(request, import_id, withdraw_form=form, status=400)

@@ -1,0 +1,33 @@
+"""Helpers for the monitor tests (and one row of the permission matrix)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from ketenzicht.monitor.models import Import, ImportKind, ImportStatus, Source
+
+REG_HEADER = ["registratie_id", "datum", "gemeente_code", "eenheid", "vorm", "leeftijdsgroep", "sector"]
+AGG_HEADER = ["periode", "gemeente_code", "eenheid", "vorm", "leeftijdsgroep", "sector", "aantal"]
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], delimiter: str = ",") -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def monitor_import() -> Import:
+    """A rejected import on file (for URLs that need an import id)."""
+    return Import.objects.create(
+        source=Source.objects.get(slug="politie"),
+        kind=ImportKind.REGISTRATIES,
+        status=ImportStatus.AFGEWEZEN,
+        file_name="matrix.csv",
+        sha256="0" * 64,
+        uploaded_by_label="test",
+        errors=[{"rij": 2, "kolom": "datum", "fout": "test"}],
+    )
