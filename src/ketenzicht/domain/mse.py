@@ -35,6 +35,8 @@ import numpy as np
 import statsmodels.api as sm
 from scipy import optimize, special, stats
 
+from ketenzicht.domain.errors import LocatedInputError
+
 __all__ = [
     "METHODS",
     "P_THRESHOLD",
@@ -74,29 +76,8 @@ class MseError(Exception):
     """Base class for everything this module refuses to do."""
 
 
-class MseInputError(MseError, ValueError):
+class MseInputError(MseError, LocatedInputError):
     """The input table is malformed. The message names file, row and column when known."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | None = None,
-        row: int | None = None,
-        column: str | None = None,
-    ) -> None:
-        self.file = file
-        self.row = row
-        self.column = column
-        self.reason = message
-        where = []
-        if file is not None:
-            where.append(str(file))
-        if row is not None:
-            where.append(f"rij {row}")
-        if column is not None:
-            where.append(f"kolom '{column}'")
-        super().__init__(f"{', '.join(where)}: {message}" if where else message)
 
 
 class NotIdentifiable(MseError):
