@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
 
-
 # Where each person starts: the first place their role works in.
 START_PAGES = [
     ("case.queue", "cases:queue"),
