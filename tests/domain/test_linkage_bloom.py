@@ -81,7 +81,7 @@ def test_fingerprint_identifies_but_does_not_contain_key() -> None:
 def test_short_key_refused(tmp_path: Path) -> None:
     f = tmp_path / "key"
     f.write_text("short\n")
-    with pytest.raises(LinkageInputError, match="too short") as e:
+    with pytest.raises(LinkageInputError, match="te kort") as e:
         EncodingKey.from_file(f)
     assert e.value.file == str(f)
 
@@ -93,7 +93,7 @@ def test_mixing_keys_refused_naming_both_files(tmp_path: Path) -> None:
     header = a.read_text().splitlines()[0]
     assert header == "bron,registratie_id,sleutel_id,schema,clk"
     assert "Berg" not in a.read_text() and "1990" not in a.read_text()
-    with pytest.raises(LinkageInputError, match="different key") as e:
+    with pytest.raises(LinkageInputError, match="andere sleutel") as e:
         read_encoded([a, b])
     assert e.value.file == str(b) and str(a) in str(e.value) and e.value.column == "sleutel_id"
 
@@ -104,13 +104,13 @@ def test_encoded_csv_validation(tmp_path: Path) -> None:
     lines = a.read_text().splitlines()
     bad = tmp_path / "bad.enc.csv"
     bad.write_text("\n".join([lines[0], lines[1], lines[1]]) + "\n")
-    with pytest.raises(LinkageInputError, match="duplicate") as e:
+    with pytest.raises(LinkageInputError, match="dubbele") as e:
         read_encoded([bad])
     assert e.value.row == 3
     bad.write_text(lines[0] + "\n" + lines[1].rsplit(",", 1)[0] + ",AAAA\n")
-    with pytest.raises(LinkageInputError, match="malformed") as e:
+    with pytest.raises(LinkageInputError, match="ongeldige codering") as e:
         read_encoded([bad])
     assert (e.value.row, e.value.column) == (2, "clk")
     bad.write_text("bron,registratie_id,clk\n")
-    with pytest.raises(LinkageInputError, match="missing column"):
+    with pytest.raises(LinkageInputError, match="ontbrekende kolom"):
         read_encoded([bad])

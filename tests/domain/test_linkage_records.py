@@ -39,7 +39,7 @@ def test_missing_column(tmp_path: Path) -> None:
     with pytest.raises(LinkageInputError) as e:
         read_registrations([f])
     assert e.value.file == str(f) and e.value.row == 1 and e.value.column == "achternaam"
-    assert "missing column" in str(e.value) and str(f) in str(e.value)
+    assert "ontbrekende kolom" in str(e.value) and str(f) in str(e.value)
 
 
 def test_unparseable_date_names_row_and_column(tmp_path: Path) -> None:
@@ -60,16 +60,16 @@ def test_empty_key_fields(tmp_path: Path, row: str, column: str) -> None:
 
 def test_duplicate_within_and_across_files(tmp_path: Path) -> None:
     f = _csv(tmp_path, "p,1,Jan,,,,,\np,1,Piet,,,,,\n")
-    with pytest.raises(LinkageInputError, match="duplicate") as e:
+    with pytest.raises(LinkageInputError, match="dubbele") as e:
         read_registrations([f])
     assert e.value.row == 3
     g = _csv(tmp_path, "p,1,Jan,,,,,\n", name="b.csv")
     h = _csv(tmp_path, "p,1,Jan,,,,,\n", name="c.csv")
-    with pytest.raises(LinkageInputError, match="duplicate") as e:
+    with pytest.raises(LinkageInputError, match="dubbele") as e:
         read_registrations([g, h])
     assert e.value.file == str(h) and str(g) in str(e.value)
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(LinkageInputError, match="cannot open"):
+    with pytest.raises(LinkageInputError, match="kan niet worden geopend"):
         read_registrations([tmp_path / "nope.csv"])

@@ -24,12 +24,12 @@ def _check_unique(keys: Sequence[Key]) -> None:
     for i, k in enumerate(keys):
         if not k[0] or not k[1]:
             raise LinkageInputError(
-                f"record {i + 1}: bron and registratie_id are required",
+                f"record {i + 1}: bron en registratie_id zijn verplicht",
                 column="bron" if not k[0] else "registratie_id",
             )
         if k in seen:
             raise LinkageInputError(
-                f"duplicate (bron, registratie_id) = {k}", column="registratie_id"
+                f"dubbele (bron, registratie_id) = {k}", column="registratie_id"
             )
         seen.add(k)
 

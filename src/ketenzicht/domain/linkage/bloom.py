@@ -55,7 +55,7 @@ class EncodingKey:
     def __init__(self, secret: bytes) -> None:
         if len(secret) < MIN_KEY_BYTES:
             raise LinkageInputError(
-                f"key too short: {len(secret)} bytes, need at least {MIN_KEY_BYTES}"
+                f"sleutel te kort: {len(secret)} bytes, minimaal {MIN_KEY_BYTES} nodig"
             )
         self._secret = secret
 
@@ -65,7 +65,7 @@ class EncodingKey:
         try:
             data = Path(path).read_bytes().strip()
         except OSError as exc:
-            raise LinkageInputError(f"cannot read key: {exc.strerror}", file=str(path)) from exc
+            raise LinkageInputError(f"sleutel niet leesbaar: {exc.strerror}", file=str(path)) from exc
         try:
             return cls(data)
         except LinkageInputError as exc:

@@ -37,7 +37,7 @@ def read_encoded(paths: Sequence[str | Path]) -> EncodedSet:
         try:
             handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115
         except OSError as exc:
-            raise LinkageInputError(f"cannot open: {exc.strerror}", file=file) from exc
+            raise LinkageInputError(f"kan niet worden geopend: {exc.strerror}", file=file) from exc
         with handle:
             reader = csv.DictReader(handle)
             check_header(reader.fieldnames, ENCODED_COLUMNS, file)
@@ -48,18 +48,18 @@ def read_encoded(paths: Sequence[str | Path]) -> EncodedSet:
                 rid = (row.get("registratie_id") or "").strip()
                 for col, val in (("bron", bron), ("registratie_id", rid)):
                     if not val:
-                        raise LinkageInputError("empty value", file=file, row=n, column=col)
+                        raise LinkageInputError("lege waarde", file=file, row=n, column=col)
                 if (bron, rid) in first:
                     raise LinkageInputError(
-                        f"duplicate (bron, registratie_id) = ({bron}, {rid}), "
-                        f"first seen in {first[(bron, rid)]}",
+                        f"dubbele (bron, registratie_id) = ({bron}, {rid}), "
+                        f"eerder gezien in {first[(bron, rid)]}",
                         file=file, row=n, column="registratie_id",
                     )  # fmt: skip
                 first[(bron, rid)] = file
                 scheme = (row.get("schema") or "").strip()
                 if scheme != SCHEME:
                     raise LinkageInputError(
-                        f"encoding scheme {scheme!r} is not {SCHEME!r}",
+                        f"coderingsschema {scheme!r} is niet {SCHEME!r}",
                         file=file, row=n, column="schema",
                     )  # fmt: skip
                 fp = (row.get("sleutel_id") or "").strip()
@@ -67,16 +67,16 @@ def read_encoded(paths: Sequence[str | Path]) -> EncodedSet:
                     fingerprint, fp_file = fp, file
                 elif fp != fingerprint:
                     raise LinkageInputError(
-                        f"encoded with a different key (sleutel_id {fp}) than {fp_file} "
-                        f"(sleutel_id {fingerprint}); all partners must use the same key, "
-                        "encodings made with different keys cannot be compared",
+                        f"gecodeerd met een andere sleutel (sleutel_id {fp}) dan {fp_file} "
+                        f"(sleutel_id {fingerprint}); alle partners moeten dezelfde sleutel gebruiken, "
+                        "coderingen met verschillende sleutels zijn niet te vergelijken",
                         file=file, row=n, column="sleutel_id",
                     )  # fmt: skip
                 try:
                     rows.append(from_text(row.get("clk") or ""))
                 except ValueError as exc:
                     raise LinkageInputError(
-                        f"malformed encoding: {exc}", file=file, row=n, column="clk"
+                        f"ongeldige codering: {exc}", file=file, row=n, column="clk"
                     ) from None
                 keys.append((bron, rid))
     packed = np.vstack(rows) if rows else np.zeros((0, ENCODED_BITS // 8), dtype=np.uint8)

@@ -67,11 +67,11 @@ def parse_date(value: str | None) -> dt.date | None:
     elif m := _DMY.match(norm):
         d, mo, y = (int(g) for g in m.groups())
     else:
-        raise ValueError(f"date {text!r} is not YYYY-MM-DD or DD-MM-YYYY")
+        raise ValueError(f"datum {text!r} is niet JJJJ-MM-DD of DD-MM-JJJJ")
     try:
         return dt.date(y, mo, d)
     except ValueError as exc:
-        raise ValueError(f"date {text!r} does not exist ({exc})") from None
+        raise ValueError(f"datum {text!r} bestaat niet ({exc})") from None
 
 
 def normalise_sex(value: str | None) -> str | None:
@@ -92,11 +92,11 @@ def check_header(fieldnames: Iterable[str] | None, required: Iterable[str], file
     """Refuse a CSV without a header or without one of the ``required`` columns."""
     present = [f.strip() for f in (fieldnames or [])]
     if not present:
-        raise LinkageInputError("empty file or no header row", file=file, row=1)
+        raise LinkageInputError("leeg bestand of geen kopregel", file=file, row=1)
     missing = [c for c in required if c not in present]
     if missing:
         raise LinkageInputError(
-            f"missing column(s) {', '.join(missing)}; expected {', '.join(required)}",
+            f"ontbrekende kolom(men) {', '.join(missing)}; verwacht: {', '.join(required)}",
             file=file,
             row=1,
             column=missing[0],
@@ -117,7 +117,7 @@ def _iter_numbered(path: str | Path) -> Iterator[tuple[int, Registration]]:
     try:
         handle = open(path, newline="", encoding="utf-8-sig")  # noqa: SIM115 (generator owns it)
     except OSError as exc:
-        raise LinkageInputError(f"cannot open: {exc.strerror}", file=file) from exc
+        raise LinkageInputError(f"kan niet worden geopend: {exc.strerror}", file=file) from exc
     with handle:
         reader = csv.DictReader(handle)
         check_header(reader.fieldnames, COLUMNS, file)
@@ -129,7 +129,7 @@ def _iter_numbered(path: str | Path) -> Iterator[tuple[int, Registration]]:
                 row_no = reader.line_num
                 yield row_no, registration_from_row(row, file=file, row_no=row_no, seen=seen)
         except UnicodeDecodeError as exc:
-            raise LinkageInputError(f"not UTF-8 ({exc.reason})", file=file) from exc
+            raise LinkageInputError(f"geen UTF-8 ({exc.reason})", file=file) from exc
 
 
 def registration_from_row(
@@ -142,13 +142,13 @@ def registration_from_row(
     """Validate one CSV row into a ``Registration``; ``seen`` collects keys to catch duplicates."""
     for col in REQUIRED_VALUES:
         if not _clean(row.get(col)):
-            raise LinkageInputError("empty value; bron and registratie_id are required",
+            raise LinkageInputError("lege waarde; bron en registratie_id zijn verplicht",
                                     file=file, row=row_no, column=col)  # fmt: skip
     bron = _clean(row["bron"]) or ""
     reg_id = _clean(row["registratie_id"]) or ""
     if seen is not None:
         if (bron, reg_id) in seen:
-            raise LinkageInputError(f"duplicate (bron, registratie_id) = ({bron}, {reg_id})",
+            raise LinkageInputError(f"dubbele (bron, registratie_id) = ({bron}, {reg_id})",
                                     file=file, row=row_no, column="registratie_id")  # fmt: skip
         seen.add((bron, reg_id))
     try:
@@ -177,7 +177,7 @@ def read_registrations(paths: Iterable[str | Path]) -> list[Registration]:
         for row_no, reg in _iter_numbered(path):
             if reg.key in first_seen:
                 raise LinkageInputError(
-                    f"duplicate (bron, registratie_id) = {reg.key}, also in {first_seen[reg.key]}",
+                    f"dubbele (bron, registratie_id) = {reg.key}, ook in {first_seen[reg.key]}",
                     file=str(path), row=row_no, column="registratie_id",
                 )  # fmt: skip
             first_seen[reg.key] = str(path)
