@@ -13,8 +13,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketenzicht.accounts.loaders import DATA_DIR, load_municipalities, load_region
 from ketenzicht.accounts.models import Municipality, Organisation, User, UserRole
+from ketenzicht.barriers.demo import load_demo_barriers
 from ketenzicht.cases import services
 from ketenzicht.cases.models import Case, SubjectRole
+from ketenzicht.meetings.demo import load_demo_meetings
+from ketenzicht.monitor.demo import load_demo_monitor
 
 DEMO_FILE = DATA_DIR / "demo" / "den-haag.yaml"
 
@@ -37,12 +40,10 @@ class Command(BaseCommand):
             if not Case.objects.filter(channel="intern", intake_key__startswith="demo:").exists():
                 for index, signal in enumerate(spec["signalen"]):
                     created += _demo_signal(index, signal, users)
-            from ketenzicht.meetings.demo import load_demo_meetings
-
             load_demo_meetings()
-            from ketenzicht.barriers.demo import load_demo_barriers
-
             load_demo_barriers()
+        # Outside the transaction above: the import service runs its own, all or nothing.
+        load_demo_monitor()
         if options["quiet"]:
             return
         self.stdout.write(self.style.SUCCESS(f"Demoregio geladen ({created} nieuwe signalen)."))

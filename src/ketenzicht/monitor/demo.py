@@ -1,0 +1,63 @@
+"""Synthetic partner registrations for the demo region, so the monitor has figures to show.
+
+Generated with a fixed seed (invented data; no real registration), imported through the same
+validated import service a partner upload uses, then the count table is refreshed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from datetime import date, timedelta
+
+from ketenzicht.accounts.models import Municipality
+from ketenzicht.monitor import services
+from ketenzicht.monitor.models import Import, Source
+from ketenzicht.monitor.sources import ensure_default_sources
+
+# (source slug, unit, rows, likely forms with weights, likely sectors)
+DEMO_SOURCES = [
+    ("politie", "melding", 260, {"seksueel": 4, "arbeid": 3, "crimineel": 3}),
+    ("zorgcoordinator-shop", "zorgtraject", 180, {"seksueel": 5, "arbeid": 3, "crimineel": 2}),
+    ("nla", "controle", 120, {"arbeid": 1}),
+]
+SECTORS = {"seksueel": ["seksbranche", "horeca"], "arbeid": ["landbouw", "logistiek", "bouw", "schoonmaak", "vleesverwerking"], "crimineel": ["criminaliteit"]}
+AGES = ["minderjarig", "18-22", "23+", "23+", "23+"]
+
+
+def _rows(slug: str, unit: str, count: int, forms: dict[str, int], codes: list[str], rng: random.Random) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["registratie_id", "datum", "gemeente_code", "eenheid", "vorm", "leeftijdsgroep", "sector"])
+    start = date(2023, 1, 1)
+    for number in range(1, count + 1):
+        form = rng.choices(list(forms), weights=list(forms.values()))[0]
+        writer.writerow([
+            f"{slug.upper()}-DEMO-{number:05d}",
+            (start + timedelta(days=rng.randrange(0, 3 * 365))).isoformat(),
+            rng.choice(codes),
+            unit,
+            form,
+            rng.choice(AGES),
+            rng.choice(SECTORS[form]),
+        ])
+    return buffer.getvalue().encode("utf-8")
+
+
+def load_demo_monitor(region_slug: str = "den-haag") -> int:
+    """Import the demo registrations once (re-running recognises the same files) and refresh."""
+    ensure_default_sources()
+    rng = random.Random(2026)
+    # Larger municipalities weigh more, so hotspots show on the map.
+    codes = list(Municipality.objects.filter(region__slug=region_slug).values_list("cbs_code", flat=True))
+    weighted = codes + ["GM0518"] * 6 + ["GM0546"] * 4 + ["GM0503"] * 3 + ["GM0553"] * 2
+    imported = 0
+    for slug, unit, count, forms in DEMO_SOURCES:
+        source = Source.objects.get(slug=slug)
+        data = _rows(slug, unit, count, forms, weighted, rng)
+        if not Import.objects.filter(source=source, file_name=f"demo-{slug}.csv").exists():
+            services.import_file(actor=None, source=source, file_name=f"demo-{slug}.csv", data=data)
+            imported += 1
+    services.counts_refresh()
+    return imported
