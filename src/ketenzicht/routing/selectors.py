@@ -10,7 +10,7 @@ from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from ketenzicht.accounts.models import Organisation, OrganisationKind, Role
+from ketenzicht.accounts.models import Organisation, OrganisationKind
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.models import Case, SubjectRole
@@ -284,7 +284,8 @@ def referral_for_partner(user: Any, referral_id: object, *, purpose: str = "part
 
 
 def partner_inbox(user: Any) -> QuerySet[Referral]:
-    if not user.has_role(Role.KETENPARTNER) or user.organisation_id is None:
+    """Referrals sent to the user's own organisation; the policy decides who has an inbox."""
+    if not policy.can(user, "partner.inbox"):
         return Referral.objects.none()
     return (
         Referral.objects.filter(organisation_id=user.organisation_id)
