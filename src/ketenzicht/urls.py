@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/", include("ketenzicht.audit.urls")),
     path("monitor/", include("ketenzicht.monitor.urls")),
     path("verstoren/", include("ketenzicht.barriers.urls")),
+    path("programma/", include("ketenzicht.programme.urls")),
     path("overleggen/", include("ketenzicht.meetings.urls")),
     path("beheer/gebruikers/", include("ketenzicht.accounts.urls")),
     path("", include("ketenzicht.routing.urls")),

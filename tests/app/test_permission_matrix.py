@@ -22,6 +22,12 @@ from tests.app.barriers_support import (
     matrix_model,
 )
 from tests.app.monitor_support import monitor_import
+from tests.app.programme_support import (
+    matrix_action,
+    matrix_occurrence,
+    matrix_programme,
+    matrix_report,
+)
 from tests.app.test_meetings_support import matrix_action_item, matrix_item, matrix_sitting
 from tests.support import Cast, login, report_signal
 
@@ -146,6 +152,25 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "meetings:decide": ("GET", lambda ctx: {"item_id": matrix_item(ctx).pk}, AF_Z),
     "meetings:action_done": ("POST", lambda ctx: {"action_item_id": matrix_action_item(ctx).pk}, {"anouk", "esra"}),
     # barriers, interventions, integral controls, Bibob (issue 8): the AF of the municipality works on
+    # Action programme, training and board reports (issue 9). The programme is Zoeterwoude's own:
+    # its AF keeps it, the ketenregisseur of the region reads it; Lisse's AF does not see it.
+    "programme:index": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "programme:new": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "programme:detail": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, {"anouk", "fleur"}),
+    "programme:action_new": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, AF_Z),
+    "programme:import": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, AF_Z),
+    "programme:action": ("GET", lambda ctx: {"action_id": matrix_action(ctx).pk}, {"anouk", "fleur"}),
+    "programme:action_status": ("POST", lambda ctx: {"action_id": matrix_action(ctx).pk}, AF_Z),
+    "programme:action_edit": ("GET", lambda ctx: {"action_id": matrix_action(ctx).pk}, AF_Z),
+    "programme:action_complete": ("POST", lambda ctx: {"action_id": matrix_action(ctx).pk}, AF_Z),
+    "programme:occurrence_done": ("POST", lambda ctx: {"occurrence_id": matrix_occurrence(ctx)}, AF_Z),
+    "programme:training_index": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "programme:training_new": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "programme:training": ("GET", lambda ctx: {"municipality_id": ctx["cast"].zoeterwoude.pk}, {"anouk", "fleur"}),
+    "programme:target_group": ("GET", lambda ctx: {"municipality_id": ctx["cast"].zoeterwoude.pk}, {"anouk", "fleur"}),
+    "programme:need_new": ("GET", lambda ctx: {"municipality_id": ctx["cast"].zoeterwoude.pk}, {"anouk", "fleur"}),
+    "programme:reports": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "programme:report_download": ("GET", lambda ctx: {"report_id": matrix_report(ctx).pk}, {"anouk", "fleur"}),
     # them; barrier models are read by AFs and the ketenregisseur, edited by the ketenregisseur only.
     "barriers:index": ("GET", NONE, {"anouk", "bram"}),
     "barriers:models": ("GET", NONE, {"anouk", "bram", "fleur"}),

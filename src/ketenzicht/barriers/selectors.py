@@ -209,9 +209,9 @@ def _nla_controls(district: District, start: date, end: date) -> QuerySet[Integr
     )
 
 
-def _kpi_row(user: Any, target: kpi.Target, source: str, district: District, quarter: kpi.Quarter, today: date) -> KpiRow:
+def _kpi_row(own: int | None, target: kpi.Target, source: str, district: District, quarter: kpi.Quarter, today: date) -> KpiRow:
+    """One KPI of a district; `own`: the municipality whose cases may be listed (None: none)."""
     start, end = kpi.period_span(target, quarter)
-    own = _own_municipality_id(user)
     items: list[KpiItem] = []
     hidden_note = ""
     if source == "casusvoorstellen":
@@ -234,7 +234,7 @@ def _kpi_row(user: Any, target: kpi.Target, source: str, district: District, qua
             own_count = len(items)
             if isinstance(total, disclosure.Suppressed):
                 hidden_note = f"Uit andere gemeenten in het district: {disclosure.SUPPRESSION_MARK}"
-                shown = f"{own_count} + {disclosure.SUPPRESSION_MARK}"
+                shown = f"{own_count} + {disclosure.SUPPRESSION_MARK}" if own is not None else disclosure.SUPPRESSION_MARK
             else:
                 hidden_note = f"Uit andere gemeenten in het district: {total}"
                 shown = str(own_count + total)
@@ -287,6 +287,14 @@ class Dashboard:
     heat: list[ModelHeat]
 
 
+def kpi_rows_published(district: District, quarter: kpi.Quarter, today: date) -> list[KpiRow]:
+    """The district's KPIs for a report to the board: counts only, other municipalities' protected.
+
+    No case is listed (no municipality is 'own' here); callers print count, shown and status.
+    """
+    return [_kpi_row(None, target, source, district, quarter, today) for target, source in targets_for(district.region.slug)]
+
+
 def districts_for(user: Any) -> list[District]:
     org = user.organisation
     if org is None:
@@ -301,7 +309,8 @@ def districts_for(user: Any) -> list[District]:
 def dashboard(user: Any, district: District, quarter: kpi.Quarter, today: date) -> Dashboard:
     policy.require(user, "barriers.dashboard", district)
     region = district.region
-    rows = [_kpi_row(user, target, source, district, quarter, today) for target, source in targets_for(region.slug)]
+    own = _own_municipality_id(user)
+    rows = [_kpi_row(own, target, source, district, quarter, today) for target, source in targets_for(region.slug)]
     heat = [h for form in BarrierForm.values if (h := _heat(region, district, form, quarter)) is not None]
     audit_record(actor=user, action=AuditAction.VIEW, object_type="barrier_dashboard", object_id=district.pk,
                  object_label=str(quarter), fields=["kpi"])

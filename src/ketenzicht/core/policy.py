@@ -404,3 +404,117 @@ def cases_visible_to(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
 
 def own_reports(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
     return queryset.filter(reporter=user)
+
+
+# --- action programme, training and reports to the board (issue 9) --------------------------
+# Programmes of a region or district are the ketenregisseur's to keep; a municipality's own
+# programme is its AF's. Everybody in those roles reads the programmes that concern their own
+# municipality, district and region. Whoever is named responsible for an action may update
+# its status. Training is recorded per municipality by its AF; the ketenregisseur reads the
+# coverage of the region's municipalities (counts per function, no names exist). A board
+# report: generated and read by the ketenregisseur for any area of the region, by the AF for
+# their own municipality (and read for their own district). Trainings: the ketenregisseur also
+# records them, as district trainings serve several municipalities.
+def _region_id_of(obj: Any) -> Any:
+    if obj is None:
+        return None
+    if hasattr(obj, "level") and hasattr(obj, "region_id"):  # Programme, BoardReport
+        return obj.region_id
+    if hasattr(obj, "cbs_code") or hasattr(obj, "region_id"):  # Municipality, District
+        return obj.region_id
+    return getattr(obj, "pk", None)  # Region
+
+
+def _in_own_region(user: User, obj: Any) -> bool:
+    own = user.organisation
+    return own is not None and own.region_id is not None and (obj is None or _region_id_of(obj) == own.region_id)
+
+
+def _af_concerns(user: User, scoped: Any) -> bool:
+    """A programme or report of the AF's own municipality, own district or own region."""
+    org = user.organisation
+    if not user.has_role(Role.AANDACHTSFUNCTIONARIS) or org is None or org.municipality_id is None:
+        return False
+    if scoped is None:
+        return True
+    municipality = org.municipality
+    return (
+        (scoped.level == "gemeente" and scoped.municipality_id == municipality.pk)
+        or (scoped.level == "district" and scoped.district_id is not None and scoped.district_id == municipality.district_id)
+        or (scoped.level == "regio" and scoped.region_id == municipality.region_id)
+    )
+
+
+def _af_own_municipality(user: User, scoped: Any) -> bool:
+    org = user.organisation
+    if not user.has_role(Role.AANDACHTSFUNCTIONARIS) or org is None or org.municipality_id is None:
+        return False
+    return scoped is None or (scoped.level == "gemeente" and scoped.municipality_id == org.municipality_id)
+
+
+def _kr_in_region(user: User, obj: Any) -> bool:
+    return user.has_role(Role.KETENREGISSEUR) and _in_own_region(user, obj)
+
+
+rule("programme.view")(lambda user, obj: _kr_in_region(user, obj) or _af_concerns(user, obj))
+
+
+@rule("programme.manage")
+def _manage_programme(user: User, programme: Any) -> bool:
+    if _af_own_municipality(user, programme):
+        return True
+    if not _kr_in_region(user, programme):
+        return False
+    return programme is None or programme.level in ("regio", "district")
+
+
+@rule("programme.action_update")
+def _update_action(user: User, action: Any) -> bool:
+    if action is None:
+        return _manage_programme(user, None)
+    if _manage_programme(user, action.programme):
+        return True
+    return action.owner_user_id == user.pk and can(user, "programme.view", action.programme)
+
+
+def programmes_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    from django.db.models import Q
+
+    org = user.organisation
+    if org is None:
+        return queryset.none()
+    if user.has_role(Role.KETENREGISSEUR) and org.region_id is not None:
+        return queryset.filter(region_id=org.region_id)
+    if user.has_role(Role.AANDACHTSFUNCTIONARIS) and org.municipality_id is not None:
+        m = org.municipality
+        return queryset.filter(
+            Q(level="gemeente", municipality_id=m.pk) | Q(level="district", district_id=m.district_id)
+            | Q(level="regio", region_id=m.region_id)
+        )
+    return queryset.none()
+
+
+@rule("training.view")
+def _view_training(user: User, municipality: Any) -> bool:
+    if _is_af_for_municipality(user, municipality) or (municipality is None and _af_own_municipality(user, None)):
+        return True
+    return _kr_in_region(user, municipality)
+
+
+# The ketenregisseur also records trainings, for the district trainings organised for several municipalities.
+rule("training.manage")(
+    lambda user, obj: (obj is None and _af_own_municipality(user, None)) or _is_af_for_municipality(user, obj)
+    or _kr_in_region(user, obj)
+)
+rule("report.view")(lambda user, obj: _kr_in_region(user, obj) or (_af_concerns(user, obj) and (obj is None or obj.level != "regio")))
+
+
+@rule("report.generate")
+def _generate_report(user: User, scope: Any) -> bool:
+    """`scope`: the Municipality, District or Region the report is about."""
+    if _kr_in_region(user, scope):
+        return True
+    org = user.organisation
+    if not user.has_role(Role.AANDACHTSFUNCTIONARIS) or org is None or org.municipality_id is None:
+        return False
+    return scope is None or (hasattr(scope, "cbs_code") and scope.pk == org.municipality_id)

@@ -1,0 +1,294 @@
+"""Reads for the programme pages and the board report: scoped by the policy, rules from the domain."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet, Sum
+from django.http import Http404
+
+from ketenzicht.accounts.models import Municipality, Region
+from ketenzicht.core import policy
+from ketenzicht.domain import programme as rules
+from ketenzicht.programme.models import (
+    Action,
+    ActionOccurrence,
+    ActionUpdate,
+    Function,
+    Programme,
+    TargetGroup,
+    Training,
+    TrainingAttendance,
+    TrainingNeed,
+)
+
+SOON_DAYS = 30
+
+
+def programmes_for(user: Any) -> QuerySet[Programme]:
+    return policy.programmes_visible_to(user, Programme.objects.select_related("municipality", "district", "region"))
+
+
+def _object_or_404(queryset: QuerySet[Any], pk: object) -> Any:
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:  # a malformed id is a missing page
+        raise Http404 from exc
+
+
+def programme_for_view(user: Any, programme_id: object) -> Programme:
+    programme = _object_or_404(programmes_for(user), programme_id)
+    policy.require(user, "programme.view", programme)
+    return programme
+
+
+def action_for_view(user: Any, action_id: object) -> Action:
+    action = _object_or_404(Action.objects.select_related("programme", "pillar", "goal", "owner_organisation", "owner_user"), action_id)
+    policy.require(user, "programme.view", action.programme)
+    return action
+
+
+def action_for_update(user: Any, action_id: object) -> Action:
+    """The action, if `user` may set its status or complete it (else 403/404 before any form is read)."""
+    action = action_for_view(user, action_id)
+    policy.require(user, "programme.action_update", action)
+    return action
+
+
+def occurrence_for_update(user: Any, occurrence_id: object) -> ActionOccurrence:
+    occurrence = _object_or_404(ActionOccurrence.objects.select_related("action__programme"), occurrence_id)
+    policy.require(user, "programme.action_update", occurrence.action)
+    return occurrence
+
+
+def history(action: Action) -> list[rules.StatusEntry]:
+    return [rules.StatusEntry(u.at, rules.Rag(u.status) if u.status else None, u.note) for u in action.updates.all()]
+
+
+@dataclass
+class Deadline:
+    action: Action
+    due: date
+    state: rules.DeadlineState
+    occurrence: ActionOccurrence | None = None
+
+    @property
+    def state_text(self) -> str:
+        return rules.DEADLINE_TEXT[self.state]
+
+    @property
+    def days_late(self) -> int:
+        return rules.days_overdue(self.due, date.today()) if self.state == rules.DeadlineState.TE_LAAT else 0
+
+
+@dataclass
+class ActionLine:
+    action: Action
+    next_deadline: Deadline | None
+    stale: bool
+    last_note: str
+    open_late: int  # occurrences or the deadline that are past and not done
+
+
+@dataclass
+class PillarBlock:
+    name: str
+    actions: list[ActionLine] = field(default_factory=list)
+
+
+@dataclass
+class Overview:
+    programme: Programme
+    pillars: list[PillarBlock]
+    counts: dict[str, int]
+    overdue: list[Deadline]
+    due_soon: list[Deadline]
+    stale: int
+
+
+def deadlines(actions: list[Action], today: date, *, soon_days: int = SOON_DAYS, until: date | None = None) -> list[Deadline]:
+    """Every deadline of these actions up to `until` (default: soon_days ahead), with its state."""
+    until = until or today + timedelta(days=soon_days)
+    result: list[Deadline] = []
+    by_id = {a.pk: a for a in actions}
+    for action in actions:
+        if not action.recurring and action.due_date is not None and action.due_date <= until:
+            result.append(Deadline(action, action.due_date, rules.deadline_state(action.due_date, action.done_on, today, soon_days=soon_days)))
+    for occ in ActionOccurrence.objects.filter(action_id__in=by_id, due_date__lte=until).order_by("due_date"):
+        action = by_id[occ.action_id]
+        result.append(Deadline(action, occ.due_date, rules.deadline_state(occ.due_date, occ.done_on, today, soon_days=soon_days), occ))
+    return sorted(result, key=lambda d: (d.due, str(d.action.number)))
+
+
+def overview(programme: Programme, today: date, *, soon_days: int = SOON_DAYS) -> Overview:
+    actions = list(
+        programme.actions.select_related("pillar", "goal", "owner_organisation", "owner_user").prefetch_related("updates")
+    )
+    all_deadlines = deadlines(actions, today, soon_days=soon_days)
+    overdue = [d for d in all_deadlines if d.state == rules.DeadlineState.TE_LAAT]
+    soon = [d for d in all_deadlines if d.state == rules.DeadlineState.BINNENKORT]
+    late_by_action: dict[Any, int] = defaultdict(int)
+    for d in overdue:
+        late_by_action[d.action.pk] += 1
+    next_open: dict[Any, Deadline] = {}
+    for d in deadlines(actions, today, soon_days=soon_days, until=date(programme.last_year, 12, 31)):
+        if d.state != rules.DeadlineState.AFGEROND and d.action.pk not in next_open:
+            next_open[d.action.pk] = d
+    blocks: dict[str, PillarBlock] = {}
+    stale = 0
+    for action in actions:
+        entries = history(action)
+        is_stale = rules.is_stale(entries, today) and action.done_on is None
+        stale += is_stale
+        notes = [e for e in sorted(entries, key=lambda e: e.at, reverse=True) if e.note]
+        name = action.pillar.name if action.pillar else "Zonder pijler"
+        blocks.setdefault(name, PillarBlock(name)).actions.append(
+            ActionLine(action, next_open.get(action.pk), is_stale, notes[0].note if notes else "", late_by_action[action.pk])
+        )
+    counts = rules.rag_counts(rules.Rag(a.status) if a.status else None for a in actions)
+    return Overview(programme, list(blocks.values()), counts, overdue, soon, stale)
+
+
+def status_in_period(programme: Programme, start: date, end: date) -> dict[str, Any]:
+    """Status per action at the end of the period and what changed within it (for the report)."""
+    actions = list(programme.actions.select_related("pillar", "owner_organisation").prefetch_related("updates"))
+    rows = []
+    for action in actions:
+        entries = history(action)
+        at_end = rules.status_on(entries, end)
+        at_start = rules.status_on(entries, start - timedelta(days=1))
+        late = [
+            d for d in deadlines([action], end, until=end) if d.state == rules.DeadlineState.TE_LAAT and d.due >= start
+        ] if action.due_date or action.recurring else []
+        rows.append({
+            "action": action, "status": at_end.value if at_end else "", "status_text": rules.RAG_TEXT[at_end] if at_end else "Geen status",
+            "changed": at_start != at_end, "late": len(late),
+        })
+    counts = rules.rag_counts(rules.Rag(r["status"]) if r["status"] else None for r in rows)
+    return {"rows": rows, "counts": counts}
+
+
+# --- training ------------------------------------------------------------------------------------
+def attendance_by_function(municipality: Municipality, year: int) -> dict[str, int]:
+    rows = (
+        TrainingAttendance.objects.filter(training__municipality=municipality, training__held_on__year=year)
+        .values("function").annotate(n=Sum("count"))
+    )
+    return {r["function"]: r["n"] for r in rows}
+
+
+def coverage_for(municipality: Municipality, year: int) -> rules.Coverage:
+    groups = [
+        rules.TargetGroup(g.function, g.headcount, g.yearly_target)
+        for g in TargetGroup.objects.filter(municipality=municipality)
+    ]
+    return rules.coverage(groups, attendance_by_function(municipality, year))
+
+
+FUNCTION_LABELS = dict(Function.choices)
+
+
+def function_label(code: str) -> str:
+    return str(FUNCTION_LABELS.get(code, code))
+
+
+def training_page(user: Any, municipality: Municipality, year: int) -> dict[str, Any]:
+    policy.require(user, "training.view", municipality)
+    return {
+        "municipality": municipality,
+        "year": year,
+        "coverage": coverage_for(municipality, year),
+        "groups": {g.function: g for g in TargetGroup.objects.filter(municipality=municipality)},
+        "trainings": Training.objects.filter(municipality=municipality, held_on__year=year).prefetch_related("attendance"),
+        "needs": TrainingNeed.objects.filter(municipality=municipality, year=year),
+    }
+
+
+def region_coverage(region: Region, year: int, municipalities: list[Municipality] | None = None) -> list[dict[str, Any]]:
+    """Coverage per municipality of the region (only those that set target groups count)."""
+    rows = []
+    for municipality in municipalities if municipalities is not None else Municipality.objects.filter(region=region, on_platform=True).order_by("name"):
+        cov = coverage_for(municipality, year)
+        rows.append({"municipality": municipality, "coverage": cov})
+    return rows
+
+
+def recent_updates(programme: Programme, limit: int = 10) -> QuerySet[ActionUpdate]:
+    return ActionUpdate.objects.filter(action__programme=programme).select_related("action", "author")[:limit]
+
+
+# --- areas a person may choose -----------------------------------------------------------------
+def area_key(area: Any) -> str:
+    kind = "gemeente" if isinstance(area, Municipality) else "district" if hasattr(area, "region_id") else "regio"
+    return f"{kind}:{area.pk}"
+
+
+def area_label(area: Any) -> str:
+    if isinstance(area, Municipality):
+        return f"Gemeente {area.name}"
+    if hasattr(area, "region_id"):
+        return f"District {area.name}"
+    return f"Regio {area.name}"
+
+
+def areas_for(user: Any, action: str) -> list[Any]:
+    """The municipalities, districts and region for which `user` may take `action`.
+
+    `action`: 'programme.manage' (a new programme), 'report.generate' or 'training.manage'.
+    """
+    from ketenzicht.accounts.models import District
+
+    org = user.organisation
+    if org is None:
+        return []
+    candidates: list[Any] = []
+    if org.region_id is not None:
+        region = org.region
+        candidates += [region, *District.objects.filter(region=region).order_by("name")]
+        candidates += list(Municipality.objects.filter(region=region, on_platform=True).order_by("name"))
+    elif org.municipality_id is not None:
+        candidates.append(org.municipality)
+    if org.municipality_id is not None and org.municipality not in candidates:
+        candidates.append(org.municipality)
+    result = []
+    for area in candidates:
+        if action == "programme.manage":
+            probe = Programme(**_scope_of(area))
+            allowed = policy.can(user, action, probe)
+        elif action == "training.manage":
+            allowed = isinstance(area, Municipality) and policy.can(user, action, area)
+        else:
+            allowed = policy.can(user, action, area)
+        if allowed:
+            result.append(area)
+    return result
+
+
+def _scope_of(area: Any) -> dict[str, Any]:
+    if isinstance(area, Municipality):
+        return {"level": "gemeente", "municipality": area, "region_id": area.region_id}
+    if hasattr(area, "region_id"):
+        return {"level": "district", "district": area, "region_id": area.region_id}
+    return {"level": "regio", "region_id": area.pk}
+
+
+def area_from_key(user: Any, key: str, action: str) -> Any:
+    """The area behind a form's choice, only if `user` may take `action` for it (else None)."""
+    return next((a for a in areas_for(user, action) if area_key(a) == key), None)
+
+
+def reports_for(user: Any) -> list[Any]:
+    from ketenzicht.programme.models import BoardReport
+
+    org = user.organisation
+    if org is None:
+        return []
+    qs = BoardReport.objects.defer("pdf").select_related("municipality", "district", "region")
+    region_id = org.region_id or (org.municipality.region_id if org.municipality_id else None)
+    if region_id is None:
+        return []
+    return [r for r in qs.filter(region_id=region_id) if policy.can(user, "report.view", r)]

@@ -1,0 +1,445 @@
+"""Every change to programmes, actions and training: one function per change, in one transaction
+with its audit row, after asking the policy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ketenzicht.accounts.models import District, Municipality, Organisation, Region
+from ketenzicht.audit.models import AuditAction
+from ketenzicht.audit.services import audit_record
+from ketenzicht.core import policy
+from ketenzicht.domain import programme as rules
+from ketenzicht.domain.action_table import ActionRow, parse_action_table
+from ketenzicht.domain.errors import LocatedInputError
+from ketenzicht.programme.models import (
+    Action,
+    ActionImport,
+    ActionOccurrence,
+    ActionUpdate,
+    BoardReport,
+    Function,
+    Goal,
+    GoalKind,
+    Level,
+    Pillar,
+    Programme,
+    TargetGroup,
+    Training,
+    TrainingAttendance,
+    TrainingNeed,
+)
+
+
+class ProgrammeError(Exception):
+    """A change that cannot be made; the message says why, in Dutch."""
+
+
+def scope_fields(area: Municipality | District | Region) -> dict[str, Any]:
+    """level/municipality/district/region for an area, as ScopedModel stores it."""
+    if isinstance(area, Municipality):
+        if area.region_id is None:
+            raise ProgrammeError("Deze gemeente hoort bij geen regio in Ketenzicht.")
+        return {"level": Level.GEMEENTE, "municipality": area, "district": None, "region_id": area.region_id}
+    if isinstance(area, District):
+        return {"level": Level.DISTRICT, "municipality": None, "district": area, "region_id": area.region_id}
+    return {"level": Level.REGIO, "municipality": None, "district": None, "region_id": area.pk}
+
+
+# --- programmes ----------------------------------------------------------------------------------
+def programme_create(
+    *, actor: Any, area: Municipality | District | Region, name: str, first_year: int, last_year: int, description: str = ""
+) -> Programme:
+    programme = Programme(name=name.strip(), first_year=first_year, last_year=last_year, description=description.strip(), created_by=actor, **scope_fields(area))
+    policy.require(actor, "programme.manage", programme)
+    if not programme.name:
+        raise ProgrammeError("Geef het programma een naam.")
+    if last_year < first_year:
+        raise ProgrammeError("Het laatste jaar ligt vóór het eerste jaar.")
+    if last_year - first_year > 10:
+        raise ProgrammeError("Een programma loopt hoogstens elf jaar; splits het op.")
+    with transaction.atomic():
+        programme.save()
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="programme", object_id=programme.pk, object_label=programme.name)
+    return programme
+
+
+def pillar_for(programme: Programme, name: str) -> Pillar | None:
+    name = " ".join(name.split())
+    if not name:
+        return None
+    pillar = Pillar.objects.filter(programme=programme, name__iexact=name).first()
+    if pillar is None:
+        position = Pillar.objects.filter(programme=programme).count() + 1
+        pillar = Pillar.objects.create(programme=programme, name=name, position=position)
+    return pillar
+
+
+def goal_for(pillar: Pillar | None, text: str, kind: str = GoalKind.OPERATIONEEL) -> Goal | None:
+    text = " ".join(text.split())
+    if pillar is None or not text:
+        return None
+    goal = Goal.objects.filter(pillar=pillar, text__iexact=text).first()
+    if goal is None:
+        goal = Goal.objects.create(pillar=pillar, text=text, kind=kind, position=pillar.goals.count() + 1)
+    return goal
+
+
+# --- actions -------------------------------------------------------------------------------------
+@dataclass
+class ActionInput:
+    what: str
+    when_text: str
+    pillar: str = ""
+    goal: str = ""
+    number: str = ""
+    owner_organisation: Organisation | None = None
+    owner_text: str = ""
+    owner_user: Any = None
+    status: str = ""
+    note: str = ""
+
+
+def _apply_when(action: Action, when_text: str) -> rules.When:
+    try:
+        when = rules.parse_when(when_text)
+    except rules.ProgrammeInputError as exc:
+        raise ProgrammeError(str(exc)) from exc
+    action.when_text = when_text.strip()
+    action.due_date = when.due
+    action.recurring = when.kind == rules.WhenKind.TERUGKEREND
+    if action.recurring:
+        action.done_on = None
+    return when
+
+
+def action_create(*, actor: Any, programme: Programme, data: ActionInput) -> Action:
+    policy.require(actor, "programme.manage", programme)
+    if not data.what.strip():
+        raise ProgrammeError("Beschrijf wat er gedaan wordt.")
+    with transaction.atomic():
+        pillar = pillar_for(programme, data.pillar)
+        action = Action(
+            programme=programme, pillar=pillar, goal=goal_for(pillar, data.goal), number=data.number.strip(),
+            what=data.what.strip(), owner_organisation=data.owner_organisation, owner_text=data.owner_text.strip(),
+            owner_user=data.owner_user,
+        )
+        when = _apply_when(action, data.when_text)
+        if action.number and Action.objects.filter(programme=programme, number=action.number).exists():
+            raise ProgrammeError(f"Nummer {action.number} bestaat al in dit programma.")
+        action.save()
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="action", object_id=action.pk, object_label=str(action)[:100])
+        occurrences_generate(action, when)
+        if data.status or data.note:
+            _record_update(actor, action, data.status, data.note, source="hand")
+    return action
+
+
+def action_edit(*, actor: Any, action: Action, data: ActionInput) -> Action:
+    """Change what/who/when; a changed 'when' regenerates the open occurrences."""
+    policy.require(actor, "programme.manage", action.programme)
+    if not data.what.strip():
+        raise ProgrammeError("Beschrijf wat er gedaan wordt.")
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().get(pk=action.pk)
+        before = {f: getattr(locked, f) for f in ("what", "when_text", "owner_organisation_id", "owner_text", "owner_user_id", "pillar_id")}
+        locked.what = data.what.strip()
+        locked.owner_organisation = data.owner_organisation
+        locked.owner_text = data.owner_text.strip()
+        locked.owner_user = data.owner_user
+        locked.pillar = pillar_for(locked.programme, data.pillar) if data.pillar else locked.pillar
+        when = _apply_when(locked, data.when_text)
+        locked.save()
+        changed = [f for f, v in before.items() if getattr(locked, f) != v]
+        if "when_text" in changed:
+            # Open occurrences follow the new rhythm; those already ticked off stay as history.
+            locked.occurrences.filter(done_on__isnull=True).delete()
+            occurrences_generate(locked, when)
+        if changed:
+            audit_record(actor=actor, action=AuditAction.UPDATE, object_type="action", object_id=locked.pk, fields=changed)
+    return locked
+
+
+def occurrences_generate(action: Action, when: rules.When | None = None) -> int:
+    """Create the occurrences of a recurring action over its programme's years (idempotent)."""
+    if not action.recurring:
+        return 0
+    when = when or rules.parse_when(action.when_text)
+    programme = action.programme
+    dues = when.deadlines(date(programme.first_year, 1, 1), date(programme.last_year, 12, 31))
+    existing = set(action.occurrences.values_list("due_date", flat=True))
+    new = [ActionOccurrence(action=action, due_date=d) for d in dues if d not in existing]
+    ActionOccurrence.objects.bulk_create(new)
+    return len(new)
+
+
+def _record_update(actor: Any, action: Action, status: str, note: str, *, source: str, at: datetime | None = None) -> ActionUpdate | None:
+    status = status or ""
+    if status and status not in {r.value for r in rules.Rag}:
+        raise ProgrammeError("Kies groen, oranje of rood.")
+    changed = bool(status) and status != action.status
+    note = note.strip()
+    if not changed and not note:
+        return None
+    at = at or timezone.now()
+    update = ActionUpdate.objects.create(
+        action=action, at=at, status=status if changed else "", previous_status=action.status if changed else "",
+        note=note, author=actor, source=source,
+    )
+    if changed:
+        action.status = status
+        action.status_changed_at = at
+        action.save(update_fields=["status", "status_changed_at", "updated_at"])
+    return update
+
+
+def action_update_status(*, actor: Any, action: Action, status: str = "", note: str = "") -> ActionUpdate:
+    """Set green/orange/red and/or add a progress note, dated now. Orange and red need a note."""
+    policy.require(actor, "programme.action_update", action)
+    if not status and not note.strip():
+        raise ProgrammeError("Kies een status of schrijf een voortgangsnotitie.")
+    if status in (rules.Rag.ORANJE, rules.Rag.ROOD) and status != action.status and not note.strip():
+        # The board reads why an action is off course; a colour alone does not say it.
+        raise ProgrammeError("Licht oranje of rood toe: wat is er aan de hand en wat is de volgende stap?")
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().get(pk=action.pk)
+        update = _record_update(actor, locked, status, note, source="hand")
+        if update is None:
+            raise ProgrammeError("De status is al zo; schrijf een notitie om de voortgang vast te leggen.")
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="action", object_id=locked.pk,
+                     fields=[f for f, v in (("status", update.status), ("voortgang", update.note)) if v])
+    action.refresh_from_db()
+    return update
+
+
+def action_complete(*, actor: Any, action: Action, done_on: date, note: str = "") -> Action:
+    policy.require(actor, "programme.action_update", action)
+    if action.recurring:
+        raise ProgrammeError("Een terugkerende actie vinkt u per keer af.")
+    if done_on > timezone.localdate():
+        raise ProgrammeError("De datum van afronden kan niet in de toekomst liggen.")
+    with transaction.atomic():
+        locked = Action.objects.select_for_update().get(pk=action.pk)
+        locked.done_on = done_on
+        locked.save(update_fields=["done_on", "updated_at"])
+        _record_update(actor, locked, rules.Rag.GROEN, note or f"Afgerond op {done_on:%d-%m-%Y}.", source="hand")
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="action", object_id=locked.pk, fields=["afgerond"])
+    return locked
+
+
+def occurrence_complete(*, actor: Any, occurrence: ActionOccurrence, done_on: date, note: str = "") -> ActionOccurrence:
+    policy.require(actor, "programme.action_update", occurrence.action)
+    if done_on > timezone.localdate():
+        raise ProgrammeError("De datum van uitvoeren kan niet in de toekomst liggen.")
+    with transaction.atomic():
+        occurrence.done_on = done_on
+        occurrence.note = note.strip()[:500]
+        occurrence.save(update_fields=["done_on", "note"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="action", object_id=occurrence.action_id,
+                     object_label=f"keer {occurrence.due_date:%d-%m-%Y}", fields=["uitgevoerd"])
+    return occurrence
+
+
+# --- importing an action table -----------------------------------------------------------------
+@dataclass
+class ImportOutcome:
+    errors: list[LocatedInputError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _organisation_for(who: str, region_id: int) -> Organisation | None:
+    name = who.strip()
+    if not name:
+        return None
+    return (
+        Organisation.objects.filter(Q(region_id=region_id) | Q(region__isnull=True))
+        .filter(Q(name__iexact=name) | Q(slug__iexact=name))
+        .first()
+    )
+
+
+def import_action_table(*, actor: Any, programme: Programme, file_name: str, data: bytes) -> ImportOutcome:
+    """Validate the whole table first; write only when no row is faulty (then all rows, at once)."""
+    from ketenzicht.monitor.importing import UnreadableFile, read_table
+
+    policy.require(actor, "programme.manage", programme)
+    try:
+        cells = read_table(file_name, data)
+    except UnreadableFile as exc:
+        return ImportOutcome(errors=[LocatedInputError(str(exc), file=file_name)])
+    parsed = parse_action_table(cells, file=file_name)
+    outcome = ImportOutcome(errors=parsed.errors, warnings=parsed.warnings, rows=len(parsed.rows))
+    if parsed.errors:
+        return outcome
+    with transaction.atomic():
+        for row in parsed.rows:
+            result = _import_row(actor, programme, row)
+            setattr(outcome, result, getattr(outcome, result) + 1)
+        ActionImport.objects.create(
+            programme=programme, file_name=file_name[:200], sha256=hashlib.sha256(data).hexdigest(),
+            created=outcome.created, updated=outcome.updated, by=actor,
+        )
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="action_import", object_id=programme.pk,
+                     object_label=f"{outcome.created} nieuw, {outcome.updated} bijgewerkt")
+    return outcome
+
+
+def _import_row(actor: Any, programme: Programme, row: ActionRow) -> str:
+    pillar = pillar_for(programme, row.pillar)
+    goal = goal_for(pillar, row.goal)
+    organisation = _organisation_for(row.who, programme.region_id)
+    owner_text = "" if organisation is not None else row.who
+    if row.number:
+        action = Action.objects.filter(programme=programme, number=row.number).first()
+    else:
+        # Without numbers, the same text under the same pillar is the same action.
+        action = Action.objects.filter(programme=programme, pillar=pillar, number="", what=row.what).first()
+    result = "updated"
+    if action is None:
+        action = Action(programme=programme, number=row.number)
+        result = "created"
+    fields = {"pillar": pillar, "goal": goal, "what": row.what, "owner_organisation": organisation, "owner_text": owner_text}
+    when_changed = action.when_text != row.when_text.strip()
+    if result == "updated" and not when_changed and all(getattr(action, k) == v for k, v in fields.items()) and (
+        row.status is None or row.status == action.status
+    ) and not (row.note and not action.updates.filter(note=row.note).exists()):
+        return "unchanged"
+    for key, value in fields.items():
+        setattr(action, key, value)
+    _apply_when(action, row.when_text)
+    action.save()
+    if when_changed:
+        action.occurrences.filter(done_on__isnull=True).delete()
+        occurrences_generate(action, row.when)
+    note = row.note if row.note and not action.updates.filter(note=row.note).exists() else ""
+    _record_update(actor, action, row.status.value if row.status else "", note, source="import")
+    return result
+
+
+# --- training and awareness ----------------------------------------------------------------------
+def target_group_save(
+    *, actor: Any, municipality: Municipality, function: str, department: str = "", headcount: int | None = None,
+    yearly_target: int | None = None,
+) -> TargetGroup:
+    policy.require(actor, "training.manage", municipality)
+    if function not in Function.values:
+        raise ProgrammeError("Kies een functie uit de lijst.")
+    if headcount is not None and yearly_target is not None and yearly_target > headcount:
+        raise ProgrammeError("Er kunnen niet meer medewerkers getraind worden dan er in de doelgroep zitten.")
+    with transaction.atomic():
+        group, created = TargetGroup.objects.update_or_create(
+            municipality=municipality, function=function,
+            defaults={"department": department.strip(), "headcount": headcount, "yearly_target": yearly_target},
+        )
+        audit_record(actor=actor, action=AuditAction.CREATE if created else AuditAction.UPDATE, object_type="target_group",
+                     object_id=group.pk, object_label=group.get_function_display())
+    return group
+
+
+def training_create(
+    *, actor: Any, municipality: Municipality, kind: str, title: str, held_on: date, attendance: dict[str, int], provider: str = ""
+) -> Training:
+    policy.require(actor, "training.manage", municipality)
+    counts = {f: int(n) for f, n in attendance.items() if n}
+    if not title.strip():
+        raise ProgrammeError("Geef de training een titel.")
+    if not counts:
+        raise ProgrammeError("Vul bij ten minste één functie het aantal deelnemers in.")
+    if any(n < 0 for n in counts.values()) or any(f not in Function.values for f in counts):
+        raise ProgrammeError("Aantallen deelnemers zijn hele getallen van 0 of meer, bij functies uit de lijst.")
+    if held_on > timezone.localdate():
+        raise ProgrammeError("Registreer een training nadat hij is gegeven; de datum ligt nu in de toekomst.")
+    with transaction.atomic():
+        training = Training.objects.create(
+            municipality=municipality, kind=kind, title=title.strip(), provider=provider.strip(), held_on=held_on, created_by=actor
+        )
+        TrainingAttendance.objects.bulk_create(TrainingAttendance(training=training, function=f, count=n) for f, n in counts.items())
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="training", object_id=training.pk,
+                     object_label=f"{training.title[:60]} ({sum(counts.values())} deelnemers)")
+    return training
+
+
+def training_need_create(
+    *, actor: Any, municipality: Municipality, year: int, department: str, function: str, staff_to_train: int, need: str, priority: str
+) -> TrainingNeed:
+    policy.require(actor, "training.manage", municipality)
+    if not department.strip() or not need.strip():
+        raise ProgrammeError("Vul de afdeling en de behoefte in.")
+    with transaction.atomic():
+        row = TrainingNeed.objects.create(
+            municipality=municipality, year=year, department=department.strip(), function=function,
+            staff_to_train=staff_to_train, need=need.strip(), priority=priority,
+        )
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="training_need", object_id=row.pk, object_label=row.department)
+    return row
+
+
+# --- reports to the board ----------------------------------------------------------------------
+def board_report_generate(
+    *, actor: Any, area: Municipality | District | Region, period: rules.ReportPeriod, scheduled: bool = False
+) -> BoardReport:
+    """Render and store the report. `actor` None: the scheduled task (no person asked for it)."""
+    from ketenzicht.programme import report
+
+    if actor is not None:
+        policy.require(actor, "report.generate", area)
+    pdf, pages, redactions = report.render_pdf(area, period)
+    with transaction.atomic():
+        row = BoardReport.objects.create(
+            period=period.code, kind=period.kind, pdf=pdf, pages=pages, generated_by=actor, scheduled=scheduled,
+            redactions=redactions, **scope_fields(area),
+        )
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="board_report", object_id=row.pk,
+                     object_label=f"{row.area_name} {row.period}", reason="gepland" if scheduled else "")
+    return row
+
+
+def scheduled_areas(year: int) -> list[Municipality | District | Region]:
+    """Every area with a programme that runs in `year`: those get a report without anyone asking."""
+    areas: list[Municipality | District | Region] = []
+    seen: set[tuple[str, int]] = set()
+    for programme in Programme.objects.filter(first_year__lte=year, last_year__gte=year).select_related("municipality", "district", "region"):
+        area = programme.area
+        key = (programme.level, area.pk)
+        if key not in seen:
+            seen.add(key)
+            areas.append(area)
+    return areas
+
+
+def board_reports_scheduled(today: date | None = None, period: rules.ReportPeriod | None = None) -> list[BoardReport]:
+    """The half-yearly run: the last completed half-year for every area; in January also the year.
+
+    Safe to run again: an area that already has a scheduled report for the period is skipped.
+    """
+    today = today or timezone.localdate()
+    periods = [period] if period else [rules.ReportPeriod.last_completed_half(today)]
+    if period is None and today.month == 1:
+        periods.append(rules.ReportPeriod(today.year - 1))
+    made = []
+    for current in periods:
+        for area in scheduled_areas(current.year):
+            scope = scope_fields(area)
+            exists = BoardReport.objects.filter(
+                period=current.code, scheduled=True, level=scope["level"], municipality=scope["municipality"],
+                district=scope["district"], region_id=scope["region_id"],
+            ).exists()
+            if not exists:
+                made.append(board_report_generate(actor=None, area=area, period=current, scheduled=True))
+    return made
