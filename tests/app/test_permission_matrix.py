@@ -159,6 +159,7 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "programme:detail": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, {"anouk", "fleur"}),
     "programme:action_new": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, AF_Z),
     "programme:import": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, AF_Z),
+    "programme:export": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, {"anouk", "fleur"}),
     "programme:action": ("GET", lambda ctx: {"action_id": matrix_action(ctx).pk}, {"anouk", "fleur"}),
     "programme:action_status": ("POST", lambda ctx: {"action_id": matrix_action(ctx).pk}, AF_Z),
     "programme:action_edit": ("GET", lambda ctx: {"action_id": matrix_action(ctx).pk}, AF_Z),

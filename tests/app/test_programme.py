@@ -236,3 +236,22 @@ def test_the_scheduled_command_refuses_a_bad_period() -> None:
 
     with pytest.raises(CommandError, match="2026H1"):
         call_command("rapportages", "--periode", "2026H7", "--direct")
+
+
+def test_the_exported_action_table_imports_back_without_changes(cast: Cast) -> None:
+    programme = zoeterwoude_programme(cast.anouk)
+    rows = [HEADER, ["1.1", "Signaleren", "Herkennen", "Training Boa's", "Politie eenheid Den Haag – AVIM", "Jaarlijks, Q2", "groen", "Gepland"],
+            ["1.2", "Aanpakken", "", "Bibob-beleid aanscherpen", "team vergunningen", "Q4 2026", "", ""]]
+    services.import_action_table(actor=cast.anouk, programme=programme, file_name="a.csv", data=_csv(rows))
+    services.action_update_status(actor=cast.anouk, action=Action.objects.get(number="1.2"), status="oranje", note="Wacht op de raad")
+
+    response = login(Client(), cast.fleur).get(f"/programma/{programme.pk}/actietabel.xlsx")
+    assert response.status_code == 200 and response["Content-Type"].endswith("spreadsheetml.sheet")
+    assert AuditEvent.objects.filter(object_type="programme", action="export", actor=cast.fleur).exists()
+    exported = response.content
+    again = services.import_action_table(actor=cast.anouk, programme=programme, file_name="actietabel.xlsx", data=exported)
+    assert (again.ok, again.created, again.updated, again.unchanged) == (True, 0, 0, 2)
+    # Into a new programme it recreates the same table.
+    copy = services.programme_create(actor=cast.anouk, area=cast.zoeterwoude, name="Kopie", first_year=2025, last_year=2027)
+    services.import_action_table(actor=cast.anouk, programme=copy, file_name="actietabel.xlsx", data=exported)
+    assert selectors.action_table(copy) == selectors.action_table(programme)

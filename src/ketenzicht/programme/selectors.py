@@ -292,3 +292,26 @@ def reports_for(user: Any) -> list[Any]:
     if region_id is None:
         return []
     return [r for r in qs.filter(region_id=region_id) if policy.can(user, "report.view", r)]
+
+
+def action_table(programme: Programme) -> list[list[str]]:
+    """The programme as an action table in the import format (docs/import-formats.md).
+
+    Exported, edited in a spreadsheet and imported again, it updates the same actions: `nr`
+    is the key, `wie` is the organisation's name (matched back) or the role text, and the
+    `toelichting` is the latest progress note (an import adds it only if it is new).
+    """
+    from ketenzicht.domain.action_table import OPTIONAL, REQUIRED
+
+    header = ["nr", "pijler", "doel", "actie", "wie", "wanneer", "status", "toelichting"]
+    assert set(header) == set(REQUIRED + OPTIONAL)
+    rows = [header]
+    actions = programme.actions.select_related("pillar", "goal", "owner_organisation").prefetch_related("updates")
+    for action in actions:
+        notes = [u.note for u in action.updates.all() if u.note]  # newest first (model ordering)
+        rows.append([
+            action.number, action.pillar.name if action.pillar else "", action.goal.text if action.goal else "", action.what,
+            action.owner_organisation.name if action.owner_organisation else action.owner_text, action.when_text,
+            action.status, notes[0] if notes else "",
+        ])
+    return rows

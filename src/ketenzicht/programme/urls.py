@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:programme_id>/", views.detail, name="detail"),
     path("<int:programme_id>/acties/nieuw/", views.action_new, name="action_new"),
     path("<int:programme_id>/importeren/", views.action_import, name="import"),
+    path("<int:programme_id>/actietabel.xlsx", views.action_export, name="export"),
     path("acties/<uuid:action_id>/", views.action_detail, name="action"),
     path("acties/<uuid:action_id>/status/", views.action_status, name="action_status"),
     path("acties/<uuid:action_id>/bewerken/", views.action_edit, name="action_edit"),

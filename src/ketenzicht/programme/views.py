@@ -6,6 +6,7 @@ Forms that fail keep what was typed and answer 400 with what to fix.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
@@ -252,6 +253,32 @@ def action_import(request: HttpRequest, programme_id: int) -> HttpResponse:
             return redirect("programme:detail", programme_id=programme.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "programme/import.html", {"form": form, "programme": programme, "outcome": outcome}, status=status)
+
+
+@policy_view("programme.view")
+def action_export(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """The action table as XLSX, in the import format: edit in a spreadsheet, import again."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    programme = selectors.programme_for_view(request.user, programme_id)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Acties"
+    for row in selectors.action_table(programme):
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="programme", object_id=programme.pk,
+                 object_label=programme.name[:100], reason="actietabel (xlsx)")
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="actietabel-{programme.pk}.xlsx"'
+    return response
 
 
 # --- training and awareness ----------------------------------------------------------------------
