@@ -157,6 +157,7 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "programme:index": ("GET", NONE, {"anouk", "bram", "fleur"}),
     "programme:new": ("GET", NONE, {"anouk", "bram", "fleur"}),
     "programme:detail": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, {"anouk", "fleur"}),
+    "programme:edit": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, AF_Z),
     "programme:action_new": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, AF_Z),
     "programme:import": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, AF_Z),
     "programme:export": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, {"anouk", "fleur"}),

@@ -255,3 +255,19 @@ def test_the_exported_action_table_imports_back_without_changes(cast: Cast) -> N
     copy = services.programme_create(actor=cast.anouk, area=cast.zoeterwoude, name="Kopie", first_year=2025, last_year=2027)
     services.import_action_table(actor=cast.anouk, programme=copy, file_name="actietabel.xlsx", data=exported)
     assert selectors.action_table(copy) == selectors.action_table(programme)
+
+
+def test_changing_the_programme_years_moves_the_open_occurrences(cast: Cast) -> None:
+    programme = zoeterwoude_programme(cast.anouk, first_year=2025, last_year=2026)
+    action = add_action(cast.anouk, programme, "Training Boa's", "Jaarlijks", goal="Herkennen", pillar="Signaleren", goal_kind="strategisch")
+    assert action.goal.kind == "strategisch"
+    services.occurrence_complete(actor=cast.anouk, occurrence=action.occurrences.get(due_date=date(2025, 12, 31)), done_on=date(2025, 12, 1))
+    client = login(Client(), cast.anouk)
+    response = client.post(f"/programma/{programme.pk}/bewerken/", {"name": "Plan 2026-2027", "first_year": "2027", "last_year": "2026"})
+    assert response.status_code == 400 and 'value="Plan 2026-2027"' in response.content.decode()
+    response = client.post(f"/programma/{programme.pk}/bewerken/", {"name": "Plan 2026-2027", "first_year": "2026", "last_year": "2027", "area": "regio:1"})
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert (programme.name, programme.first_year, programme.last_year, programme.level) == ("Plan 2026-2027", 2026, 2027, "gemeente")
+    # The one done in 2025 stays as history; open ones follow the new years.
+    assert list(action.occurrences.values_list("due_date", flat=True)) == [date(2025, 12, 31), date(2026, 12, 31), date(2027, 12, 31)]

@@ -72,6 +72,30 @@ def programme_create(
     return programme
 
 
+def programme_edit(*, actor: Any, programme: Programme, name: str, first_year: int, last_year: int, description: str = "") -> Programme:
+    """Rename or re-time a programme; occurrences of recurring actions follow the new years."""
+    policy.require(actor, "programme.manage", programme)
+    if not name.strip():
+        raise ProgrammeError("Geef het programma een naam.")
+    if last_year < first_year or last_year - first_year > 10:
+        raise ProgrammeError("Kies een looptijd van hoogstens elf jaar, met het laatste jaar niet vóór het eerste.")
+    with transaction.atomic():
+        locked = Programme.objects.select_for_update().get(pk=programme.pk)
+        changed = [f for f, v in (("name", name.strip()), ("first_year", first_year), ("last_year", last_year), ("description", description.strip())) if getattr(locked, f) != v]
+        locked.name, locked.first_year, locked.last_year, locked.description = name.strip(), first_year, last_year, description.strip()
+        locked.save()
+        if {"first_year", "last_year"} & set(changed):
+            # Open occurrences outside the new years go; missing ones inside are added.
+            ActionOccurrence.objects.filter(action__programme=locked, done_on__isnull=True).exclude(
+                due_date__year__gte=first_year, due_date__year__lte=last_year
+            ).delete()
+            for action in locked.actions.filter(recurring=True):
+                occurrences_generate(action)
+        if changed:
+            audit_record(actor=actor, action=AuditAction.UPDATE, object_type="programme", object_id=locked.pk, fields=changed)
+    return locked
+
+
 def pillar_for(programme: Programme, name: str) -> Pillar | None:
     name = " ".join(name.split())
     if not name:
@@ -106,6 +130,7 @@ class ActionInput:
     owner_user: Any = None
     status: str = ""
     note: str = ""
+    goal_kind: str = GoalKind.OPERATIONEEL
 
 
 def _apply_when(action: Action, when_text: str) -> rules.When:
@@ -128,7 +153,7 @@ def action_create(*, actor: Any, programme: Programme, data: ActionInput) -> Act
     with transaction.atomic():
         pillar = pillar_for(programme, data.pillar)
         action = Action(
-            programme=programme, pillar=pillar, goal=goal_for(pillar, data.goal), number=data.number.strip(),
+            programme=programme, pillar=pillar, goal=goal_for(pillar, data.goal, data.goal_kind or GoalKind.OPERATIONEEL), number=data.number.strip(),
             what=data.what.strip(), owner_organisation=data.owner_organisation, owner_text=data.owner_text.strip(),
             owner_user=data.owner_user,
         )
@@ -150,12 +175,13 @@ def action_edit(*, actor: Any, action: Action, data: ActionInput) -> Action:
         raise ProgrammeError("Beschrijf wat er gedaan wordt.")
     with transaction.atomic():
         locked = Action.objects.select_for_update().get(pk=action.pk)
-        before = {f: getattr(locked, f) for f in ("what", "when_text", "owner_organisation_id", "owner_text", "owner_user_id", "pillar_id")}
+        before = {f: getattr(locked, f) for f in ("what", "when_text", "owner_organisation_id", "owner_text", "owner_user_id", "pillar_id", "goal_id")}
         locked.what = data.what.strip()
         locked.owner_organisation = data.owner_organisation
         locked.owner_text = data.owner_text.strip()
         locked.owner_user = data.owner_user
         locked.pillar = pillar_for(locked.programme, data.pillar) if data.pillar else locked.pillar
+        locked.goal = goal_for(locked.pillar, data.goal, data.goal_kind or GoalKind.OPERATIONEEL) if data.goal else None
         when = _apply_when(locked, data.when_text)
         locked.save()
         changed = [f for f, v in before.items() if getattr(locked, f) != v]

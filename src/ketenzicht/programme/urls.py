@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("nieuw/", views.programme_new, name="new"),
     path("<int:programme_id>/", views.detail, name="detail"),
+    path("<int:programme_id>/bewerken/", views.programme_edit, name="edit"),
     path("<int:programme_id>/acties/nieuw/", views.action_new, name="action_new"),
     path("<int:programme_id>/importeren/", views.action_import, name="import"),
     path("<int:programme_id>/actietabel.xlsx", views.action_export, name="export"),

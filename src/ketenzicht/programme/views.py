@@ -84,6 +84,31 @@ def programme_new(request: HttpRequest) -> HttpResponse:
     return render(request, "programme/programme_form.html", {"form": form}, status=_status(request))
 
 
+@policy_view("programme.manage")
+def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
+    programme = selectors.programme_for_view(request.user, programme_id)
+    policy.require(request.user, "programme.manage", programme)
+    key = selectors.area_key(programme.area)
+    initial = {"name": programme.name, "area": key, "first_year": programme.first_year, "last_year": programme.last_year, "description": programme.description}
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None:
+        data["area"] = key  # the area of a programme does not change
+    form = ProgrammeForm(data, initial=initial, areas=[(key, selectors.area_label(programme.area))])
+    form.fields["area"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_edit(
+                actor=request.user, programme=programme, name=form.cleaned_data["name"], first_year=form.cleaned_data["first_year"],
+                last_year=form.cleaned_data["last_year"], description=form.cleaned_data["description"],
+            )
+        except services.ProgrammeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Het programma is gewijzigd."))
+            return redirect("programme:detail", programme_id=programme.pk)
+    return render(request, "programme/programme_form.html", {"form": form, "programme": programme}, status=_status(request))
+
+
 @policy_view("programme.view")
 def detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = selectors.programme_for_view(request.user, programme_id)
@@ -117,6 +142,7 @@ def detail(request: HttpRequest, programme_id: int) -> HttpResponse:
 def _action_form_initial(action: Action) -> dict[str, Any]:
     return {
         "number": action.number, "pillar": action.pillar.name if action.pillar else "", "goal": action.goal.text if action.goal else "",
+        "goal_kind": action.goal.kind if action.goal else "operationeel",
         "what": action.what, "owner_organisation": action.owner_organisation, "owner_text": action.owner_text,
         "owner_user": action.owner_user, "when_text": action.when_text,
     }
@@ -127,6 +153,7 @@ def _action_input(form: ActionForm) -> services.ActionInput:
     return services.ActionInput(
         what=d["what"], when_text=d["when_text"], pillar=d["pillar"], goal=d["goal"], number=d["number"],
         owner_organisation=d["owner_organisation"], owner_text=d["owner_text"], owner_user=d["owner_user"],
+        goal_kind=d.get("goal_kind") or "operationeel",
     )
 
 
