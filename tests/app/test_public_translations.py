@@ -27,7 +27,7 @@ def _entries(language: str) -> list[dict[str, object]]:
         fields: dict[str, str] = {}
         current = ""
         for line in block.splitlines():
-            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
             if match:
                 current = match.group(1)
                 fields[current] = match.group(2)
@@ -74,7 +74,8 @@ def test_compiled_catalogue_matches_the_source(language: str) -> None:
             continue
         msgid = str(entry["msgid"]).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
         msgstr = str(entry["msgstr"]).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-        assert compiled.gettext(msgid) == msgstr, (language, msgid)
+        found = compiled.pgettext(str(entry["msgctxt"]), msgid) if "msgctxt" in entry else compiled.gettext(msgid)
+        assert found == msgstr, (language, entry.get("msgctxt"), msgid)
 
 
 def test_conventional_terms_are_used() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ketenzicht.accounts.models import Organisation, User
 from ketenzicht.domain import programme as rules
@@ -49,7 +50,7 @@ class WhenField(forms.CharField):
 class ActionForm(forms.Form):
     number = forms.CharField(label=_("Nummer"), required=False, max_length=20, help_text=_("Optioneel, bijvoorbeeld 1.3."))
     pillar = forms.CharField(label=_("Pijler"), required=False, max_length=200)
-    goal = forms.CharField(label=_("Doel"), required=False, max_length=500)
+    goal = forms.CharField(label=pgettext_lazy("programmadoel", "Doel"), required=False, max_length=500)
     goal_kind = forms.ChoiceField(label=_("Soort doel"), choices=GoalKind.choices, initial=GoalKind.OPERATIONEEL, required=False)
     what = forms.CharField(label=_("Wat"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
     owner_organisation = forms.ModelChoiceField(label=_("Wie: organisatie"), queryset=Organisation.objects.none(), required=False)

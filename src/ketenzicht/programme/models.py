@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Level(models.TextChoices):
@@ -104,7 +105,7 @@ class Goal(models.Model):
     pillar = models.ForeignKey(Pillar, on_delete=models.CASCADE, related_name="goals")
     parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
     kind = models.CharField(_("soort doel"), max_length=20, choices=GoalKind.choices, default=GoalKind.OPERATIONEEL)
-    text = models.CharField(_("doel"), max_length=500)
+    text = models.CharField(pgettext_lazy("programmadoel", "doel"), max_length=500)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ketenzicht.accounts.models import Municipality, Role
@@ -431,10 +432,14 @@ def reports(request: HttpRequest) -> HttpResponse:
             if area is None:
                 raise PermissionDenied("report.generate")
             report = services.board_report_generate(actor=request.user, area=area, period=form.cleaned_data["period"])
-            messages.success(request, _("De rapportage is gemaakt (%(pages)d pagina's).") % {"pages": report.pages})
+            messages.success(request, ngettext(
+                "De rapportage is gemaakt (%(pages)d pagina).", "De rapportage is gemaakt (%(pages)d pagina's).", report.pages
+            ) % {"pages": report.pages})
             if report.redactions:
-                messages.warning(request, _(
-                    "%(n)d keer is een naam uit de rapportage verwijderd. Haal namen weg uit de acties van het programma."
+                messages.warning(request, ngettext(
+                    "%(n)d keer is een naam uit de rapportage verwijderd. Haal namen weg uit de acties van het programma.",
+                    "%(n)d keer is een naam uit de rapportage verwijderd. Haal namen weg uit de acties van het programma.",
+                    report.redactions,
                 ) % {"n": report.redactions})
             return redirect("programme:reports")
     return render(request, "programme/reports.html", {
