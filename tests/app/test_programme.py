@@ -19,6 +19,7 @@ from ketenzicht.domain.programme import ReportPeriod
 from ketenzicht.programme import selectors, services
 from ketenzicht.programme.models import Action, ActionUpdate, BoardReport, TargetGroup
 from tests.app.programme_support import add_action, zoeterwoude_programme
+from tests.smtp import smtp_server  # noqa: F401 - fixture
 from tests.support import Cast, login, report_signal
 
 pytestmark = pytest.mark.django_db
@@ -271,3 +272,25 @@ def test_changing_the_programme_years_moves_the_open_occurrences(cast: Cast) -> 
     assert (programme.name, programme.first_year, programme.last_year, programme.level) == ("Plan 2026-2027", 2026, 2027, "gemeente")
     # The one done in 2025 stays as history; open ones follow the new years.
     assert list(action.occurrences.values_list("due_date", flat=True)) == [date(2025, 12, 31), date(2026, 12, 31), date(2027, 12, 31)]
+
+
+def test_the_responsible_person_is_reminded_once_before_and_once_after_the_deadline(cast: Cast, smtp_server) -> None:  # noqa: F811
+    from ketenzicht.meetings.reminders import reminders_send
+
+    today = timezone.localdate()
+    programme = zoeterwoude_programme(cast.anouk, first_year=today.year, last_year=today.year + 1)
+    due = today + timedelta(days=1)
+    action = add_action(cast.anouk, programme, "Gesprek met Maria over de DPIA", due.isoformat(), number="4.2", owner_user=cast.fleur)
+    add_action(cast.anouk, programme, "Oude actie", f"Q1 {today.year - 1}")  # passed before it was entered: no mail
+
+    assert reminders_send(today) == 1
+    assert reminders_send(today) == 0  # once
+    later = due + timedelta(days=5)
+    assert reminders_send(later) == 1
+    services.action_complete(actor=cast.fleur, action=action, done_on=today)
+    assert reminders_send(later + timedelta(days=1)) == 0
+    messages = [m for m in smtp_server.messages if "actie 4.2" in m["Subject"]]
+    assert [m["To"] for m in messages] == ["fleur@example.test", "fleur@example.test"]
+    assert "nadert" in messages[0]["Subject"] and "is verlopen" in messages[1]["Subject"]
+    body = messages[1].get_content()
+    assert f"/programma/acties/{action.pk}/" in body and "Maria" not in body  # the action's text stays inside

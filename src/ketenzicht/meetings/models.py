@@ -202,6 +202,8 @@ class ReminderKind(models.TextChoices):
     TERUGKOPPELING_TE_LAAT = "terugkoppeling_te_laat", _("Terugkoppeling: te laat")
     BEOORDELING_BIJNA = "beoordeling_bijna", _("Eerste beoordeling: uiterste datum nadert")
     BEOORDELING_TE_LAAT = "beoordeling_te_laat", _("Eerste beoordeling: te laat")
+    PROGRAMMA_BIJNA = "programma_bijna", _("Actie uit het actieprogramma: datum nadert")
+    PROGRAMMA_TE_LAAT = "programma_te_laat", _("Actie uit het actieprogramma: te laat")
 
 
 class ReminderSent(models.Model):

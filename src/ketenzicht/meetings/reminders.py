@@ -13,7 +13,7 @@ Mails carry no personal data: a case reference, the kind of deadline, the date a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -53,12 +53,12 @@ def _afs(municipality_id: int) -> list[str]:
     return sorted({u.email for u in users})
 
 
-def _link(path: str) -> str:
+def site_link(path: str) -> str:
     base = getattr(settings, "SITE_URL", "").rstrip("/")
     return f"{base}{path}"
 
 
-def _stage_word(stage: ReminderStage) -> str:
+def stage_word(stage: ReminderStage) -> str:
     return "is verlopen" if stage is ReminderStage.TE_LAAT else "nadert"
 
 
@@ -87,11 +87,11 @@ def _action_item_reminders(today: date) -> Iterable[Reminder]:
             kind=ReminderKind.ACTIEPUNT_TE_LAAT if stage is ReminderStage.TE_LAAT else ReminderKind.ACTIEPUNT_BIJNA,
             due_date=item.due_date,
             recipients=tuple(recipients),
-            subject=f"Ketenzicht: actiepunt bij {reference} {_stage_word(stage)} ({item.due_date:%d-%m-%Y})",
+            subject=f"Ketenzicht: actiepunt bij {reference} {stage_word(stage)} ({item.due_date:%d-%m-%Y})",
             body=(
-                f"De uiterste datum van een actiepunt uit het {meeting.kind.name} {_stage_word(stage)}: "
+                f"De uiterste datum van een actiepunt uit het {meeting.kind.name} {stage_word(stage)}: "
                 f"{item.due_date:%d-%m-%Y}.\nSignaal: {reference}\n\n"
-                f"Bekijk het actiepunt in Ketenzicht: {_link(reverse('meetings:deadlines'))}\n"
+                f"Bekijk het actiepunt in Ketenzicht: {site_link(reverse('meetings:deadlines'))}\n"
             ),
         )
 
@@ -115,11 +115,11 @@ def _feedback_reminders(today: date) -> Iterable[Reminder]:
             kind=ReminderKind.TERUGKOPPELING_TE_LAAT if stage is ReminderStage.TE_LAAT else ReminderKind.TERUGKOPPELING_BIJNA,
             due_date=decision.feedback_due,
             recipients=tuple(recipients),
-            subject=f"Ketenzicht: terugkoppeling aan de melder van {case.reference} {_stage_word(stage)}",
+            subject=f"Ketenzicht: terugkoppeling aan de melder van {case.reference} {stage_word(stage)}",
             body=(
                 f"Over signaal {case.reference} is besloten ({decision.label}). De terugkoppeling aan de "
                 f"melder moet uiterlijk {decision.feedback_due:%d-%m-%Y} zijn vastgelegd.\n\n"
-                f"Open het signaal: {_link(reverse('cases:detail', kwargs={'case_id': case.pk}))}\n"
+                f"Open het signaal: {site_link(reverse('cases:detail', kwargs={'case_id': case.pk}))}\n"
             ),
         )
 
@@ -144,16 +144,28 @@ def _assessment_reminders(today: date) -> Iterable[Reminder]:
             kind=ReminderKind.BEOORDELING_TE_LAAT if stage is ReminderStage.TE_LAAT else ReminderKind.BEOORDELING_BIJNA,
             due_date=case.first_assessment_due,
             recipients=tuple(recipients),
-            subject=f"Ketenzicht: eerste beoordeling van {case.reference} {_stage_word(stage)}",
+            subject=f"Ketenzicht: eerste beoordeling van {case.reference} {stage_word(stage)}",
             body=(
                 f"Signaal {case.reference} moet uiterlijk {case.first_assessment_due:%d-%m-%Y} een eerste "
-                f"beoordeling hebben.\n\nOpen het signaal: {_link(reverse('cases:detail', kwargs={'case_id': case.pk}))}\n"
+                f"beoordeling hebben.\n\nOpen het signaal: {site_link(reverse('cases:detail', kwargs={'case_id': case.pk}))}\n"
             ),
         )
 
 
+# Other apps add their deadlines here (the programme's actions), so every reminder goes through
+# the same once-only claim and the same `send_reminders` run.
+ReminderSource = Callable[[date], Iterable[Reminder]]
+_SOURCES: list[ReminderSource] = []
+
+
+def register_source(source: ReminderSource) -> None:
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
 def reminders_due(today: date) -> list[Reminder]:
-    return [*_action_item_reminders(today), *_feedback_reminders(today), *_assessment_reminders(today)]
+    extra = [r for source in _SOURCES for r in source(today)]
+    return [*_action_item_reminders(today), *_feedback_reminders(today), *_assessment_reminders(today), *extra]
 
 
 def _claim(reminder: Reminder, now: datetime) -> ReminderSent | None:
