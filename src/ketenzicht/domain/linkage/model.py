@@ -19,29 +19,97 @@ from .clustering import Edges
 from .names import normalise_given_name, split_surname
 from .records import Registration
 
-# Pairs that must be scored; several rules in OR so that a typo in one field is caught by
-# another rule.  Each rule is an equi-join (fast in DuckDB), none is a cartesian product.
-BLOCKING_RULES: tuple[str, ...] = (
-    "l.geboortedatum = r.geboortedatum",
-    "l.achternaam_k = r.achternaam_k and l.voornaam1 = r.voornaam1",
+# Pairs that must be scored, as equi-joins (fast in DuckDB, never a cartesian product); the
+# union is scored, so a typo in one field is caught by another rule.  Each rule is a list of
+# (left column, right column) that must be equal.  In order of value: a rule whose own pair
+# count exceeds the budget (``PAIRS_PER_RECORD`` × records) is left out, so a small file gets
+# every rule and a million records only those that stay selective at that size.
+BLOCKING_KEYS: tuple[tuple[tuple[str, str], ...], ...] = (
+    (("geboortedatum", "geboortedatum"),),
+    (("achternaam_k", "achternaam_k"), ("voornaam1", "voornaam1")),
     # swapped first/last name
-    "l.voornaam1 = r.achternaam_k and l.achternaam_k = r.voornaam1",
-    "l.achternaam_k = r.achternaam_k and l.geboortejaar = r.geboortejaar",
-    "l.voornaam1 = r.voornaam1 and l.geboortejaar = r.geboortejaar and l.gemeente_code = r.gemeente_code",
+    (("voornaam1", "achternaam_k"), ("achternaam_k", "voornaam1")),
+    (("achternaam_k", "achternaam_k"), ("geboortejaar", "geboortejaar")),
+    (("voornaam1", "voornaam1"), ("geboortejaar", "geboortejaar"), ("gemeente_code", "gemeente_code")),
     # typo in both names and in the date: day and month kept, first letters of names kept
-    "l.geboorte_md = r.geboorte_md and l.naam_init = r.naam_init",
+    (("geboorte_md", "geboorte_md"), ("naam_init", "naam_init")),
     # date missing or wrong: one name plus municipality
-    "l.gemeente_code = r.gemeente_code and l.voornaam1 = r.voornaam1",
-    "l.gemeente_code = r.gemeente_code and l.achternaam_k = r.achternaam_k",
-    "l.gemeente_code = r.gemeente_code and (l.voornaam1 = r.achternaam_k or l.achternaam_k = r.voornaam1)",
+    (("gemeente_code", "gemeente_code"), ("voornaam1", "voornaam1")),
+    (("gemeente_code", "gemeente_code"), ("achternaam_k", "achternaam_k")),
+    (("gemeente_code", "gemeente_code"), ("voornaam1", "achternaam_k")),
+    (("gemeente_code", "gemeente_code"), ("achternaam_k", "voornaam1")),
+    # typos in both names, date missing or wrong: initials plus municipality or birth year
+    (("gemeente_code", "gemeente_code"), ("naam_init", "naam_init")),
+    (("geboortejaar", "geboortejaar"), ("naam_init", "naam_init")),
 )
+PAIRS_PER_RECORD = 30
+MIN_PAIR_BUDGET = 1_000_000  # small files: every rule (1M pairs score in seconds)
+
+
+def _rule_sql(keys: Sequence[tuple[str, str]]) -> str:
+    return " and ".join(f"l.{a} = r.{b}" for a, b in keys)
+
+
+BLOCKING_RULES: tuple[str, ...] = tuple(_rule_sql(k) for k in BLOCKING_KEYS)
+
+
+def rule_pair_counts(df: pd.DataFrame, con=None) -> list[int]:  # noqa: ANN001 (DuckDB connection)
+    """Pairs each blocking rule generates on its own, from group counts (no pair join).
+
+    A rule joining two different columns counts ordered pairs: an upper bound, fine for a budget.
+    """
+    import duckdb
+
+    own = con is None
+    con = duckdb.connect(":memory:") if own else con
+    con.register("rule_input", df)
+    out = []
+    for keys in BLOCKING_KEYS:
+        left = [a for a, _ in keys]
+        right = [b for _, b in keys]
+        notnull = " AND ".join(f"{c} IS NOT NULL" for c in left)
+        if left == right:
+            sql = (
+                f"SELECT sum(c * (c - 1) / 2) FROM (SELECT count(*) AS c FROM rule_input "  # noqa: S608 (module constants)
+                f"WHERE {notnull} GROUP BY {', '.join(left)})"
+            )
+        else:
+            lsel = ", ".join(f"{c} AS k{i}" for i, c in enumerate(left))
+            rsel = ", ".join(f"{c} AS k{i}" for i, c in enumerate(right))
+            rnull = " AND ".join(f"{c} IS NOT NULL" for c in right)
+            ks = ", ".join(f"k{i}" for i in range(len(keys)))
+            sql = (
+                f"SELECT sum(a.c * b.c) FROM "  # noqa: S608 (module constants)
+                f"(SELECT {lsel}, count(*) AS c FROM rule_input WHERE {notnull} GROUP BY ALL) a "
+                f"JOIN (SELECT {rsel}, count(*) AS c FROM rule_input WHERE {rnull} GROUP BY ALL) b "
+                f"USING ({ks})"
+            )
+        row = con.execute(sql).fetchall()
+        out.append(int(row[0][0] or 0))
+    con.unregister("rule_input")
+    if own:
+        con.close()
+    return out
+
+
+def blocking_rules_within_budget(df: pd.DataFrame, con=None) -> list[str]:  # noqa: ANN001
+    """The blocking rules whose own pair count stays within the budget (the first always)."""
+    budget = max(PAIRS_PER_RECORD * len(df), MIN_PAIR_BUDGET)
+    counts = rule_pair_counts(df, con)
+    return [
+        rule
+        for i, (rule, n) in enumerate(zip(BLOCKING_RULES, counts, strict=True))
+        if i == 0 or n <= budget
+    ]
+
 
 # Deterministic rules (near-certain matches) to estimate the prior match probability.
 DETERMINISTIC_RULES: tuple[str, ...] = (
     "l.voornaam_n = r.voornaam_n and l.achternaam_k = r.achternaam_k "
     "and l.geboortedatum = r.geboortedatum",
 )
-DETERMINISTIC_RECALL = 0.7
+DETERMINISTIC_RECALL = 0.7  # splink's starting value; replaced by the trained recall
+TRAIN_RECORDS = 200_000
 
 # A pair is a match when it is more likely a match than not (Bayes decision at 0.5).
 DEFAULT_THRESHOLD = 0.5
@@ -165,7 +233,7 @@ def _date_comparison() -> dict:
     }
 
 
-def settings_dict() -> dict:
+def settings_dict(blocking_rules: Sequence[str] = BLOCKING_RULES) -> dict:
     """The splink settings: comparisons, levels and blocking rules (documented in docs)."""
     return {
         "link_type": "dedupe_only",
@@ -178,7 +246,7 @@ def settings_dict() -> dict:
             _exact_comparison("nationaliteit"),
             _exact_comparison("gemeente_code", typo_level=True),
         ],
-        "blocking_rules_to_generate_predictions": list(BLOCKING_RULES),
+        "blocking_rules_to_generate_predictions": list(blocking_rules),
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": False,
         "additional_columns_to_retain": [],
@@ -254,12 +322,15 @@ def score_pairs(
     threshold: float = DEFAULT_THRESHOLD,
     seed: int = 42,
     u_max_pairs: float = 5e6,
-    em_sample: float = 1.0,
+    train_records: int = TRAIN_RECORDS,
 ) -> Edges:
     """Train the model on ``df`` (unsupervised) and return pairs at or above ``threshold``.
 
-    Training: prior from deterministic rules, u from random sampling (seeded), m by EM on two
-    blocked samples (same birth date; same name), each estimating what the other fixes.
+    Training: u from random sampling (seeded), m by EM on two blocked samples (same birth
+    date; same name), each estimating what the other fixes — on at most ``train_records``
+    records drawn at random (seeded): m and u are properties of the fields, not of the file
+    size, and EM on a million records would take most of the time budget.  Then the prior,
+    the u-correction and the same-source comparison from all records (``_recalibrated``).
     """
     import duckdb
     from splink import DuckDBAPI, Linker
@@ -272,22 +343,24 @@ def score_pairs(
     con.execute(f"SET threads TO {_threads()}")
     db_api = DuckDBAPI(connection=con)
     sdf = db_api.register(df, table_name="registraties")
-    linker = Linker(sdf, settings_dict(), log_level=None)
-    train = linker.training
-    train.estimate_probability_two_random_records_match(
-        list(DETERMINISTIC_RULES), recall=DETERMINISTIC_RECALL
-    )
+    rules = blocking_rules_within_budget(df, con)
+    if len(df) > train_records:
+        sample = df.sample(n=train_records, random_state=seed)
+        train_sdf = db_api.register(sample, table_name="training_sample")
+    else:
+        train_sdf = sdf
+    trainer = Linker(train_sdf, settings_dict(rules), log_level=None)
+    train = trainer.training
     train.estimate_u_using_random_sampling(max_pairs=u_max_pairs, seed=seed)
     for rule in (
         "l.geboortedatum = r.geboortedatum",
         "l.achternaam_k = r.achternaam_k and l.voornaam1 = r.voornaam1",
     ):
         try:
-            train.estimate_parameters_using_expectation_maximisation(
-                rule, record_sample_proportion=em_sample
-            )
+            train.estimate_parameters_using_expectation_maximisation(rule)
         except Exception as exc:  # noqa: BLE001 (tiny inputs may give no pairs to train on)
             logging.getLogger(__name__).info("EM on %s skipped: %s", rule, exc)
+    linker = Linker(sdf, _recalibrated(trainer.misc.save_model_to_json(), df, con), log_level=None)
     pred = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     sql = f"SELECT unique_id_l, unique_id_r, match_probability FROM {pred.physical_name}"  # noqa: S608 (splink-generated table name, no user input)
     out = con.execute(sql).df()
@@ -297,6 +370,90 @@ def score_pairs(
         right=out["unique_id_r"].to_numpy(np.int64),
         score=out["match_probability"].to_numpy(np.float64),
     )
+
+
+def _level_m(model: dict, comparison: str, label: str) -> float | None:
+    for comp in model["comparisons"]:
+        if comp["output_column_name"] == comparison:
+            for level in comp["comparison_levels"]:
+                if level.get("label_for_charts") == label:
+                    return level.get("m_probability")
+    return None
+
+
+def _deterministic_counts(con, df: pd.DataFrame) -> tuple[int, int]:  # noqa: ANN001
+    """Pairs the deterministic rule accepts: (all, within one source)."""
+    con.register("det_input", df[["unique_id", "bron", "voornaam_n", "achternaam_k", "geboortedatum"]])
+    rule = " OR ".join(f"({r})" for r in DETERMINISTIC_RULES)
+    row = con.execute(
+        "SELECT count(*), coalesce(sum(CASE WHEN l.bron = r.bron THEN 1 ELSE 0 END), 0) "  # noqa: S608 (module constants)
+        f"FROM det_input l JOIN det_input r ON ({rule}) AND l.unique_id < r.unique_id"
+    ).fetchall()
+    con.unregister("det_input")
+    return (int(row[0][0]), int(row[0][1])) if row else (0, 0)
+
+
+def _recalibrated(model: dict, df: pd.DataFrame, con) -> dict:  # noqa: ANN001 (DuckDB connection)
+    """Prior and u-values from the trained m-values, and a prior per same/other source.
+
+    * Prior λ: the pairs the deterministic rule (exact names and date) accepts, divided by
+      that rule's recall — which the trained model knows: P(names and date recorded and
+      exact | match) — instead of an assumed recall.
+    * u from random pairs counts the true matches among them: P(agree | random pair) =
+      λ·m + (1 − λ)·u, so u = (u_random − λ·m) / (1 − λ).  With λ ≈ 1e-4 (10,000 records, each
+      with one duplicate) the exact-name and exact-date u-values are inflated 3–4 times; with
+      a million records λ is tiny and the correction vanishes, as it should.
+    * Same source: a partner registering one person twice is rarer than two partners each
+      registering them, and how much rarer differs per data set.  A fixed comparison
+      "same bron" carries it: m = share of deterministic matches within one source
+      (smoothed), u = share of all pairs within one source.
+    """
+    m_name = _level_m(model, "naam", "exact")
+    m_date = _level_m(model, "geboortedatum", "exact")
+    n = len(df)
+    total_pairs = n * (n - 1) / 2
+    det, det_within = _deterministic_counts(con, df)
+    if not m_name or not m_date or det == 0 or total_pairs == 0:
+        # nothing to calibrate on: keep splink's starting prior, but say how rare matches are
+        model["probability_two_random_records_match"] = min(0.5, max(1.0, det) / max(1.0, total_pairs))
+        return model
+    complete = float(
+        (df["voornaam_n"].notna() & df["achternaam_k"].notna() & df["geboortedatum"].notna()).mean()
+    )
+    recall = min(1.0, max(0.05, complete**2 * m_name * m_date))
+    lam = min(det / recall / total_pairs, 0.5)
+    model["probability_two_random_records_match"] = lam
+    for comp in model["comparisons"]:
+        for level in comp["comparison_levels"]:
+            m, u = level.get("m_probability"), level.get("u_probability")
+            if m is None or u is None or level.get("is_null_level"):
+                continue
+            # a level seen mostly among matches still happens by accident: keep u positive
+            level["u_probability"] = max((u - lam * m) / (1 - lam), u * 0.05)
+    sizes = df["bron"].value_counts().to_numpy(np.float64)
+    u_same = float(((sizes * (sizes - 1)) / 2).sum() / total_pairs)
+    if 0 < u_same < 1:
+        m_same = (det_within + 0.5) / (det + 1)
+        model["comparisons"].append(
+            {
+                "output_column_name": "bron",
+                "comparison_levels": [
+                    {
+                        "sql_condition": "bron_l = bron_r",
+                        "label_for_charts": "same source",
+                        "m_probability": m_same,
+                        "u_probability": u_same,
+                    },
+                    {
+                        "sql_condition": "ELSE",
+                        "label_for_charts": "other source",
+                        "m_probability": 1 - m_same,
+                        "u_probability": 1 - u_same,
+                    },
+                ],
+            }
+        )
+    return model
 
 
 def candidate_pair_count(df: pd.DataFrame, rules: Sequence[str] = BLOCKING_RULES) -> int:
