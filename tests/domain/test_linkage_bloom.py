@@ -114,3 +114,57 @@ def test_encoded_csv_validation(tmp_path: Path) -> None:
     bad.write_text("bron,registratie_id,clk\n")
     with pytest.raises(LinkageInputError, match="ontbrekende kolom"):
         read_encoded([bad])
+
+
+def test_batch_encoder_matches_the_documented_tokens() -> None:
+    """The cached, vectorised path sets exactly the bits of ``tokens()`` hashed one by one."""
+    from ketenzicht.domain.linkage.bloom import tokens
+
+    regs = [_reg(1), _reg(2, "Wojciech", "Zieliński", dt.date(1979, 2, 3)),
+            _reg(3, "", "", None), Registration("q", "4", "Ana", None, None, "V", None, "1234")]  # fmt: skip
+    enc = Encoder(K1)
+    got = enc.bits(regs)
+    for row, reg in zip(got, regs, strict=True):
+        want = np.zeros(FILTER_BITS, dtype=bool)
+        for field, token, k in tokens(reg):
+            want[enc._positions(field, token, k)] = True
+        assert np.array_equal(row, want)
+    assert not got[2].any() or got[2].sum() < got[0].sum()  # no names/date: few bits only
+
+
+def test_constant_municipality_prefix_carries_no_weight() -> None:
+    a = Registration("p", "1", "Jan", "Berg", dt.date(1990, 3, 4), None, None, "GM0363")
+    b = Registration("p", "2", "Jan", "Berg", dt.date(1990, 3, 4), None, None, "0363")
+    enc = Encoder(K1).encode([a, b])
+    assert np.array_equal(enc[0], enc[1])
+
+
+def test_encoding_is_batch_independent() -> None:
+    regs = [_reg(i, v) for i, v in enumerate(["Jan", "Anna", "Ion", "Piet"])]
+    enc = Encoder(K1)
+    whole = enc.encode(regs)
+    one_by_one = np.vstack([Encoder(K1).encode([r]) for r in reversed(regs)])[::-1]
+    assert np.array_equal(whole, one_by_one)
+
+
+def _flipped(base: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """A balanced encoding whose unbalanced filter differs from ``base`` in ``n`` bits."""
+    b = base.copy()
+    b[rng.choice(FILTER_BITS, size=n, replace=False)] ^= True
+    return np.packbits(np.concatenate([b, ~b]))
+
+
+def test_same_partner_needs_stronger_evidence_than_two_partners() -> None:
+    """Dice ≈ 0.87: enough for records of two partners, not for two of the same partner."""
+    from ketenzicht.domain.linkage import EncodedSet, link_encoded
+
+    rng = np.random.default_rng(5)
+    base = rng.random(FILTER_BITS) < 0.35
+    # 130 of 1024 bits differ: Dice = 1 - 130/1024 ≈ 0.873, between 0.82 and 0.90
+    packed = np.vstack([_flipped(base, 0, rng), _flipped(base, 130, rng)])
+    for other, linked in (("q", True), ("p", False)):
+        keys = [("p", "1"), (other, "2")]
+        clusters = link_encoded(EncodedSet(keys, packed, "fp"))
+        assert (clusters[keys[0]] == clusters[keys[1]]) is linked
+    keys = [("p", "1"), ("p", "2")]
+    assert len(set(link_encoded(EncodedSet(keys, packed, "fp"), same_source_threshold=0.85).values())) == 1

@@ -7,11 +7,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from .bloom import SCHEME, EncodedSet, EncodingKey, encode_registrations
-from .clustering import components, mutual_best_links, person_ids
+from .clustering import Edges, components, mutual_best_links, person_ids
 from .errors import LinkageInputError
 from .model import DEFAULT_THRESHOLD, registrations_frame, score_pairs
-from .pprl import DEFAULT_DICE_THRESHOLD, score_encoded, sources_of
+from .pprl import DEFAULT_DICE_THRESHOLD, DEFAULT_SAME_SOURCE_DICE, score_encoded, sources_of
 from .records import Registration
 
 Key = tuple[str, str]
@@ -58,13 +60,30 @@ def link_records(
 
 
 def link_encoded(
-    encoded: EncodedSet, *, threshold: float = DEFAULT_DICE_THRESHOLD, best_links: bool = True
+    encoded: EncodedSet,
+    *,
+    threshold: float = DEFAULT_DICE_THRESHOLD,
+    same_source_threshold: float | None = None,
+    best_links: bool = True,
 ) -> Clusters:
-    """Link privacy-preserving encodings (no names) into persons; same output as above."""
+    """Link privacy-preserving encodings (no names) into persons; same output as above.
+
+    Records of two partners link at Dice ≥ ``threshold``; two records of one partner need
+    ``same_source_threshold`` (default: the higher of ``threshold`` and 0.90).
+    """
     _check_unique(encoded.keys)
-    edges, _ = score_encoded(encoded.packed, threshold=threshold)
+    same_t = (
+        max(threshold, DEFAULT_SAME_SOURCE_DICE)
+        if same_source_threshold is None
+        else same_source_threshold
+    )
+    edges, _ = score_encoded(encoded.packed, threshold=min(threshold, same_t))
+    source = sources_of(encoded.keys)
+    same = source[edges.left] == source[edges.right]
+    keep = np.where(same, edges.score >= same_t, edges.score >= threshold)
+    edges = Edges(edges.left[keep], edges.right[keep], edges.score[keep])
     if best_links:
-        edges = mutual_best_links(edges, sources_of(encoded.keys))
+        edges = mutual_best_links(edges, source)
     return person_ids(encoded.keys, components(len(encoded.keys), edges))
 
 

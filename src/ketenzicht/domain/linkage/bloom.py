@@ -34,19 +34,23 @@ from .errors import LinkageInputError
 from .names import normalise_given_name, split_surname
 from .records import Registration
 
-SCHEME = "clk-rh-bal-v1"
+SCHEME = "clk-rh-bal-v2"
 FILTER_BITS = 1024  # before balancing; the uploaded encoding has 2 × FILTER_BITS bits
 ENCODED_BITS = 2 * FILTER_BITS
 MIN_KEY_BYTES = 16
 
-# Bits per token, per field: the weight a field gets in the similarity (Durham 2012 style
-# attribute weighting by number of hash functions).
-# Tuned on FEBRL4 (see docs/linkage.md): a date part weighs about as much as a whole name.
-K_NAME = 12
-K_BIRTH = {"y": 40, "m": 25, "d": 25}
-K_SEX = 6
-K_NATIONALITY = 10
-K_MUNICIPALITY = 20
+# Bits per token, per field: the weight a field gets in the similarity (Durham et al. 2012:
+# attribute weighting by number of hash functions).  Set a priori, not fitted on any test set:
+# k of a field ∝ its Fellegi–Sunter weight span log2(m/u) − log2((1−m)/(1−u)), with u from how
+# many values the field can take (year ≈ 1/60, month 1/12, day 1/30, sex 1/2, nationality
+# ≈ 1/5, municipality ≈ 1/300, a name ≈ 1/10,000 spread over about ten bigrams) and m ≈ 0.95;
+# about 6 bits per bit of evidence.  v1 gave names and municipality five times the weight of
+# the date per bit of evidence, so namesakes with other birth dates looked alike.
+K_NAME = 12  # per bigram
+K_BIRTH = {"y": 50, "m": 35, "d": 35}
+K_SEX = 15
+K_NATIONALITY = 20
+K_MUNICIPALITY = 16  # per bigram of the code without its constant "GM" prefix
 
 
 class EncodingKey:
@@ -91,11 +95,17 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
+def _municipality_text(code: str) -> str:
+    code = code.lower()
+    # Dutch CBS codes all start with "GM": two bigrams every record shares carry no evidence.
+    return code[2:] if code.startswith("gm") and len(code) > 2 else code
+
+
 def tokens(reg: Registration) -> list[tuple[str, str, int]]:
     """(field, token, k) triples of one registration; empty fields give no tokens."""
     out: list[tuple[str, str, int]] = []
     names = f"{normalise_given_name(reg.voornaam)} {split_surname(reg.achternaam).core}"
-    out.extend(("naam", g, K_NAME) for g in set(bigrams(names)))
+    out.extend(("naam", g, K_NAME) for g in sorted(set(bigrams(names))))
     if reg.geboortedatum:
         d = reg.geboortedatum
         out.append(("geb", f"y{d.year}", K_BIRTH["y"]))
@@ -106,52 +116,106 @@ def tokens(reg: Registration) -> list[tuple[str, str, int]]:
     if reg.nationaliteit:
         out.append(("nat", reg.nationaliteit, K_NATIONALITY))
     if reg.gemeente_code:
-        out.extend(("gem", g, K_MUNICIPALITY) for g in set(bigrams(reg.gemeente_code.lower())))
+        gem = _municipality_text(reg.gemeente_code)
+        out.extend(("gem", g, K_MUNICIPALITY) for g in sorted(set(bigrams(gem))))
     return out
 
 
+_KMAX = max(K_NAME, *K_BIRTH.values(), K_SEX, K_NATIONALITY, K_MUNICIPALITY)
+
+
 class Encoder:
-    """Encodes registrations into balanced CLKs; positions per token are cached."""
+    """Encodes registrations into balanced CLKs.
+
+    Speed without weakening the scheme: every distinct token is hashed once (HMAC per token,
+    cached as a row of bit positions); a record becomes a list of token numbers, and a whole
+    batch is filled with one numpy scatter instead of per-record array work.
+    """
 
     def __init__(self, key: EncodingKey) -> None:
         self.key = key
         self._field_keys: dict[str, bytes] = {}
-        self._cache: dict[tuple[str, str, int], np.ndarray] = {}
+        self._token_no: dict[tuple[str, str, int], int] = {}
+        # positions of token i in row i; unused slots point at a spare column FILTER_BITS
+        self._pos = np.full((256, _KMAX), FILTER_BITS, dtype=np.int32)
+        self._name_tokens: dict[str, list[int]] = {}
+        self._gem_tokens: dict[str, list[int]] = {}
+        self._date_tokens: dict[object, list[int]] = {}
         rng = np.random.default_rng(
             np.frombuffer(key.subkey("permutation"), dtype=np.uint32).tolist()
         )
         self._perm = rng.permutation(ENCODED_BITS)
 
     def _positions(self, field: str, token: str, k: int) -> np.ndarray:
+        """k bit positions of a token: 16-bit words of HMAC(field subkey, counter|token)."""
+        fk = self._field_keys.get(field)
+        if fk is None:
+            fk = self._field_keys[field] = self.key.subkey(f"field:{field}")
+        raw = b""
+        counter = 0
+        while len(raw) < 2 * k:  # 16 bits per position, FILTER_BITS divides 2**16
+            raw += hmac.new(fk, f"{counter}|{token}".encode(), hashlib.sha256).digest()
+            counter += 1
+        return np.frombuffer(raw[: 2 * k], dtype="<u2").astype(np.int32) % FILTER_BITS
+
+    def _token(self, field: str, token: str, k: int) -> int:
         ck = (field, token, k)
-        pos = self._cache.get(ck)
-        if pos is None:
-            fk = self._field_keys.get(field)
-            if fk is None:
-                fk = self._field_keys[field] = self.key.subkey(f"field:{field}")
-            raw = b""
-            counter = 0
-            while len(raw) < 2 * k:  # 16 bits per position, FILTER_BITS divides 2**16
-                raw += hmac.new(fk, f"{counter}|{token}".encode(), hashlib.sha256).digest()
-                counter += 1
-            pos = np.frombuffer(raw[: 2 * k], dtype="<u2").astype(np.int64) % FILTER_BITS
-            self._cache[ck] = pos
-        return pos
+        no = self._token_no.get(ck)
+        if no is None:
+            no = self._token_no[ck] = len(self._token_no)
+            if no >= len(self._pos):
+                grown = np.full((2 * len(self._pos), _KMAX), FILTER_BITS, dtype=np.int32)
+                grown[: len(self._pos)] = self._pos
+                self._pos = grown
+            self._pos[no, :k] = self._positions(field, token, k)
+        return no
+
+    def _record_tokens(self, reg: Registration) -> list[int]:
+        """Token numbers of one record; the same as ``tokens(reg)``, with the parts cached."""
+        key = f"{reg.voornaam or ''}\x00{reg.achternaam or ''}"
+        out = self._name_tokens.get(key)
+        if out is None:
+            names = f"{normalise_given_name(reg.voornaam)} {split_surname(reg.achternaam).core}"
+            out = [self._token("naam", g, K_NAME) for g in sorted(set(bigrams(names)))]
+            if len(self._name_tokens) < 1_000_000:
+                self._name_tokens[key] = out
+        out = list(out)
+        d = reg.geboortedatum
+        if d:
+            dt_ = self._date_tokens.get(d)
+            if dt_ is None:
+                dt_ = self._date_tokens[d] = [
+                    self._token("geb", f"y{d.year}", K_BIRTH["y"]),
+                    self._token("geb", f"m{d.month}", K_BIRTH["m"]),
+                    self._token("geb", f"d{d.day}", K_BIRTH["d"]),
+                ]
+            out.extend(dt_)
+        if reg.geslacht:
+            out.append(self._token("sex", reg.geslacht, K_SEX))
+        if reg.nationaliteit:
+            out.append(self._token("nat", reg.nationaliteit, K_NATIONALITY))
+        if reg.gemeente_code:
+            gt = self._gem_tokens.get(reg.gemeente_code)
+            if gt is None:
+                gem = _municipality_text(reg.gemeente_code)
+                gt = self._gem_tokens[reg.gemeente_code] = [
+                    self._token("gem", g, K_MUNICIPALITY) for g in sorted(set(bigrams(gem)))
+                ]
+            out.extend(gt)
+        return out
 
     def bits(self, records: Sequence[Registration]) -> np.ndarray:
         """Unbalanced filters, one row of FILTER_BITS booleans per record."""
-        rows: list[np.ndarray] = []
-        cols: list[np.ndarray] = []
-        for i, reg in enumerate(records):
-            ps = [self._positions(f, t, k) for f, t, k in tokens(reg)]
-            if ps:
-                p = np.concatenate(ps)
-                cols.append(p)
-                rows.append(np.full(len(p), i, dtype=np.int64))
-        out = np.zeros((len(records), FILTER_BITS), dtype=bool)
-        if cols:
-            out[np.concatenate(rows), np.concatenate(cols)] = True
-        return out
+        per_record = [self._record_tokens(r) for r in records]
+        counts = np.fromiter((len(t) for t in per_record), dtype=np.int64, count=len(records))
+        flat = np.fromiter(
+            (t for ts in per_record for t in ts), dtype=np.int64, count=int(counts.sum())
+        )
+        rows = np.repeat(np.arange(len(records), dtype=np.int64), counts)
+        out = np.zeros((len(records), FILTER_BITS + 1), dtype=bool)
+        cols = self._pos[flat]  # (tokens, _KMAX)
+        out[rows[:, None], cols] = True
+        return out[:, :FILTER_BITS]
 
     def encode(self, records: Sequence[Registration]) -> np.ndarray:
         """Balanced, keyed-permuted encodings, packed: one row of ENCODED_BITS/8 bytes."""
@@ -196,7 +260,14 @@ def encode_registrations(
     for r in records:
         buf.append(r)
         if len(buf) >= batch:
-            yield from zip(buf, (to_text(row) for row in enc.encode(buf)), strict=True)
+            yield from zip(buf, _texts(enc.encode(buf)), strict=True)
             buf = []
     if buf:
-        yield from zip(buf, (to_text(row) for row in enc.encode(buf)), strict=True)
+        yield from zip(buf, _texts(enc.encode(buf)), strict=True)
+
+
+def _texts(packed: np.ndarray) -> list[str]:
+    """Base64 of every row; one encode call for the batch (rows are 256 bytes: no padding
+    inside a row, as 256 is not a multiple of 3, so the batch is split on row boundaries)."""
+    width = packed.shape[1]
+    return [base64.b64encode(row).decode("ascii") for row in map(bytes, packed.reshape(-1, width))]

@@ -22,7 +22,13 @@ ENCODED_COLUMNS: tuple[str, ...] = ("bron", "registratie_id", "sleutel_id", "sch
 BAND_BITS = 20
 BANDS = 80
 MAX_BUCKET = 500  # a bucket this large is uninformative (e.g. empty names); skipped
-DEFAULT_DICE_THRESHOLD = 0.85
+# Decision rule (fixed defaults, documented in docs/linkage.md with the figures they give on
+# FEBRL4 and on the synthetic set — a compromise between the two, not the optimum of either):
+# two partners' records link at Dice ≥ 0.82; two records of the *same* partner need ≥ 0.90,
+# because a partner registering one person twice is much rarer than two partners each
+# registering them, while every record has look-alikes in its own file too.
+DEFAULT_DICE_THRESHOLD = 0.82
+DEFAULT_SAME_SOURCE_DICE = 0.90
 
 
 def read_encoded(paths: Sequence[str | Path]) -> EncodedSet:

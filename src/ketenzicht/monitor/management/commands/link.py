@@ -44,7 +44,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threshold",
             type=float,
-            help="match probability (plain, default 0.5) or Dice similarity (encoded, default 0.85)",
+            help=(
+                "match probability (plain, default 0.5) or Dice similarity between two partners' "
+                "encodings (encoded, default 0.82; one partner's own records need at least 0.90)"
+            ),
         )
         parser.add_argument(
             "--all-links",
