@@ -631,12 +631,19 @@ def bench_pprl_large(n: int, tmp: Path) -> dict:
     }
 
 
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller synthetic sizes")
     ap.add_argument("--plain-n", type=int)
     ap.add_argument("--pprl-n", type=int)
     ap.add_argument("--skip-febrl", action="store_true")
+    ap.add_argument("--skip-plain", action="store_true", help="no large plain run")
+    ap.add_argument("--skip-pprl", action="store_true", help="no large encoded run")
+    ap.add_argument("--out", default="linkage", help="name of the json/md files in bench/out")
     args = ap.parse_args()
     plain_n = args.plain_n or (100_000 if args.quick else 1_000_000)
     pprl_n = args.pprl_n or (20_000 if args.quick else 200_000)
@@ -644,18 +651,30 @@ def main() -> None:
     result: dict = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "quick": args.quick,
+        "date": dt.date.today().isoformat(),
+        "load_average_at_start": _load(),
     }
     with tempfile.TemporaryDirectory() as td:
         tmp = Path(td)
         if not args.skip_febrl:
             result["febrl4"] = bench_febrl(tmp)
             print("FEBRL4:", json.dumps(result["febrl4"], indent=1), flush=True)
-        result["plain_large"] = bench_plain_large(plain_n, tmp)
-        print("plain large:", json.dumps(result["plain_large"], indent=1), flush=True)
-        result["pprl_large"] = bench_pprl_large(pprl_n, tmp)
-        print("pprl large:", json.dumps(result["pprl_large"], indent=1), flush=True)
-    (OUT / "linkage.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    md = ["# Linkage benchmark", "", f"quick: {args.quick}, cpus: {os.cpu_count()}", ""]
+        if not args.skip_plain:
+            result["plain_large"] = bench_plain_large(plain_n, tmp)
+            print("plain large:", json.dumps(result["plain_large"], indent=1), flush=True)
+        if not args.skip_pprl:
+            result["pprl_large"] = bench_pprl_large(pprl_n, tmp)
+            print("pprl large:", json.dumps(result["pprl_large"], indent=1), flush=True)
+    result["load_average_at_end"] = _load()
+    (OUT / f"{args.out}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    md = [
+        "# Linkage benchmark",
+        "",
+        f"{result['date']}; quick: {args.quick}, cpus: {os.cpu_count()}; load average "
+        f"(1, 5, 15 min) at start {result['load_average_at_start']}, "
+        f"at end {result['load_average_at_end']}",
+        "",
+    ]
     if "febrl4" in result:
         f = result["febrl4"]
         md += [
@@ -665,17 +684,21 @@ def main() -> None:
             f"| privacy-preserving | {f['pprl']['precision']} | {f['pprl']['recall']} | {f['pprl']['f1']} | {f['pprl']['link_seconds']} (+{f['pprl']['encode_seconds']} encode) |",
             "",
         ]
-    p, q = result["plain_large"], result["pprl_large"]
-    md += [
-        "| synthetic, 4 sources | records | seconds | F1 |",
-        "|---|---|---|---|",
-        f"| plain (read+link+write) | {p['records']:,} | {p['total_seconds_read_link_write']} | {p['f1']} |",
-        f"| privacy-preserving (encode+link) | {q['records']:,} | {q['total_seconds']} | {q['f1']} |",
-        "",
-        f"Encoding: {q['encode_records_per_second']:,} records/s (incl. reading and writing CSV).",
-        "",
-    ]
-    (OUT / "linkage.md").write_text("\n".join(md), encoding="utf-8")
+    md += ["| synthetic, 4 sources | records | seconds | F1 |", "|---|---|---|---|"]
+    if p := result.get("plain_large"):
+        md.append(
+            f"| plain (read+link+write) | {p['records']:,} | "
+            f"{p['total_seconds_read_link_write']} | {p['f1']} |"
+        )
+    if q := result.get("pprl_large"):
+        md += [
+            f"| privacy-preserving (encode+link) | {q['records']:,} | {q['total_seconds']} | "
+            f"{q['f1']} |",
+            "",
+            f"Encoding: {q['encode_records_per_second']:,} records/s (incl. reading and writing CSV).",
+        ]
+    md.append("")
+    (OUT / f"{args.out}.md").write_text("\n".join(md), encoding="utf-8")
     print("\n".join(md))
 
 
