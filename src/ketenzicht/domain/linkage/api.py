@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -42,8 +43,11 @@ def link_records(
     threshold: float = DEFAULT_THRESHOLD,
     best_links: bool = True,
     seed: int = 42,
+    spark: Any = None,
 ) -> Clusters:
     """Link registrations of all partners into persons: {(bron, registratie_id): persoon_id}.
+
+    ``spark``: a Spark session to score the pairs on (national scale); default DuckDB.
 
     Fellegi–Sunter (splink, DuckDB) scores blocked pairs; pairs with match probability ≥
     ``threshold`` are kept, then (``best_links``) only mutual best links between partners,
@@ -53,7 +57,7 @@ def link_records(
     keys = [r.key for r in recs]
     _check_unique(keys)
     df = registrations_frame(recs)
-    edges = score_pairs(df, threshold=threshold, seed=seed)
+    edges = score_pairs(df, threshold=threshold, seed=seed, spark=spark)
     if best_links:
         edges = mutual_best_links(edges, sources_of(keys))
     return person_ids(keys, components(len(recs), edges))

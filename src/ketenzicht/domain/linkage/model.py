@@ -11,6 +11,7 @@ import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -323,8 +324,12 @@ def score_pairs(
     seed: int = 42,
     u_max_pairs: float = 5e6,
     train_records: int = TRAIN_RECORDS,
+    spark: Any = None,
 ) -> Edges:
     """Train the model on ``df`` (unsupervised) and return pairs at or above ``threshold``.
+
+    ``spark``: a Spark session (``spark.spark_session()``) to score the pairs on, for
+    national scale; by default DuckDB scores them in this process.
 
     Training: u from random sampling (seeded), m by EM on two blocked samples (same birth
     date; same name), each estimating what the other fixes — on at most ``train_records``
@@ -360,7 +365,14 @@ def score_pairs(
             train.estimate_parameters_using_expectation_maximisation(rule)
         except Exception as exc:  # noqa: BLE001 (tiny inputs may give no pairs to train on)
             logging.getLogger(__name__).info("EM on %s skipped: %s", rule, exc)
-    linker = Linker(sdf, _recalibrated(trainer.misc.save_model_to_json(), df, con), log_level=None)
+    model = _recalibrated(trainer.misc.save_model_to_json(), df, con)
+    if spark is not None:
+        # Trained here on the sample; every blocked pair is scored on Spark with that model.
+        from .spark import predict
+
+        con.close()
+        return predict(df, model, threshold, spark)
+    linker = Linker(sdf, model, log_level=None)
     pred = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
     sql = f"SELECT unique_id_l, unique_id_r, match_probability FROM {pred.physical_name}"  # noqa: S608 (splink-generated table name, no user input)
     out = con.execute(sql).df()

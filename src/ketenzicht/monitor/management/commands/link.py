@@ -50,6 +50,12 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--spark",
+            metavar="MASTER",
+            help="plain mode: score the pairs on Spark (e.g. local[2] or spark://host:7077); "
+            "the model is trained on a sample with DuckDB first. Needs pyspark and Java 17",
+        )
+        parser.add_argument(
             "--all-links",
             action="store_true",
             help="plain connected components, without the mutual-best-link filter",
@@ -63,6 +69,14 @@ class Command(BaseCommand):
         kw: dict[str, object] = {"best_links": not options["all_links"]}
         if options["threshold"] is not None:
             kw["threshold"] = options["threshold"]
+        if options.get("spark") and not files:
+            raise CommandError("--spark scores plain registrations; encoded files are linked without it")
+        session = None
+        if options.get("spark"):
+            from ketenzicht.domain.linkage.spark import spark_session
+
+            session = spark_session(str(options["spark"]))
+            kw["spark"] = session
         start = time.perf_counter()
         try:
             if files:
@@ -71,6 +85,9 @@ class Command(BaseCommand):
                 clusters = link_encoded(read_encoded(encoded), **kw)  # type: ignore[arg-type]
         except LinkageInputError as exc:
             raise CommandError(str(exc)) from exc
+        finally:
+            if session is not None:
+                session.stop()
         n = write_clusters_csv(clusters, str(options["out"]))
         if options["overlap"]:
             write_overlap_csv(overlap_table(clusters), str(options["overlap"]))
