@@ -168,3 +168,15 @@ def test_same_partner_needs_stronger_evidence_than_two_partners() -> None:
         assert (clusters[keys[0]] == clusters[keys[1]]) is linked
     keys = [("p", "1"), ("p", "2")]
     assert len(set(link_encoded(EncodedSet(keys, packed, "fp"), same_source_threshold=0.85).values())) == 1
+
+
+def test_lsh_bucket_pairs_are_all_pairs_sharing_a_bucket() -> None:
+    from ketenzicht.domain.linkage import pprl
+
+    rng = np.random.default_rng(1)
+    bucket = rng.integers(0, 40, size=300).astype(np.uint64)
+    bucket[:3] = 999  # and a bucket of three
+    got = set(pprl._pairs_in_buckets(bucket).tolist())
+    n = len(bucket)
+    want = {i * n + j for i in range(n) for j in range(i + 1, n) if bucket[i] == bucket[j]}
+    assert got == want

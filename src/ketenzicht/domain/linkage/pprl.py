@@ -90,28 +90,24 @@ def read_encoded(paths: Sequence[str | Path]) -> EncodedSet:
 
 
 def _pairs_in_buckets(bucket: np.ndarray) -> np.ndarray:
-    """All pairs (i < j) of row numbers sharing a bucket value, as int64 codes i * n + j."""
+    """All pairs (i < j) of row numbers sharing a bucket value, as int64 codes i * n + j.
+
+    Buckets of equal size are handled together (one index matrix per size), so the work is
+    proportional to the number of pairs, not to bucket size × number of records.
+    """
     n = len(bucket)
     order = np.argsort(bucket, kind="stable")
     sb = bucket[order]
     starts = np.flatnonzero(np.r_[True, sb[1:] != sb[:-1]])
     sizes = np.diff(np.r_[starts, n])
-    ok = np.repeat((sizes >= 2) & (sizes <= MAX_BUCKET), sizes)
-    group = np.repeat(np.arange(len(starts)), sizes)
-    idx = order[ok]
-    grp = group[ok]
+    valid = (sizes >= 2) & (sizes <= MAX_BUCKET)
     out: list[np.ndarray] = []
-    d = 1
-    while d < len(idx):
-        same = grp[d:] == grp[:-d]
-        if not same.any():
-            break
-        a = idx[:-d][same]
-        b = idx[d:][same]
-        lo = np.minimum(a, b)
-        hi = np.maximum(a, b)
-        out.append(lo * n + hi)
-        d += 1
+    for size in np.unique(sizes[valid]):
+        first = starts[valid & (sizes == size)]
+        members = order[first[:, None] + np.arange(size)]  # one row per bucket
+        i, j = np.triu_indices(int(size), 1)
+        a, b = members[:, i].ravel(), members[:, j].ravel()
+        out.append(np.minimum(a, b) * n + np.maximum(a, b))
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
