@@ -416,13 +416,8 @@ def own_reports(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
 # their own municipality (and read for their own district). Trainings: the ketenregisseur also
 # records them, as district trainings serve several municipalities.
 def _region_id_of(obj: Any) -> Any:
-    if obj is None:
-        return None
-    if hasattr(obj, "level") and hasattr(obj, "region_id"):  # Programme, BoardReport
-        return obj.region_id
-    if hasattr(obj, "cbs_code") or hasattr(obj, "region_id"):  # Municipality, District
-        return obj.region_id
-    return getattr(obj, "pk", None)  # Region
+    """Region of a Programme, BoardReport, Municipality or District; a Region is its own."""
+    return obj.region_id if hasattr(obj, "region_id") else getattr(obj, "pk", None)
 
 
 def _in_own_region(user: User, obj: Any) -> bool:

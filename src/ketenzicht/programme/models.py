@@ -53,6 +53,17 @@ class ScopedModel(models.Model):
         return getattr(self.area, "name", "")
 
 
+def scope_of(area: object) -> dict[str, object]:
+    """level / municipality / district / region_id of a Municipality, District or Region."""
+    from ketenzicht.accounts.models import District, Municipality
+
+    if isinstance(area, Municipality):
+        return {"level": Level.GEMEENTE, "municipality": area, "district": None, "region_id": area.region_id}
+    if isinstance(area, District):
+        return {"level": Level.DISTRICT, "municipality": None, "district": area, "region_id": area.region_id}
+    return {"level": Level.REGIO, "municipality": None, "district": None, "region_id": area.pk}  # type: ignore[attr-defined]
+
+
 def _one_scope(prefix: str) -> list[models.BaseConstraint]:
     return [
         models.CheckConstraint(

@@ -24,7 +24,7 @@ from ketenzicht.domain import disclosure, kpi
 from ketenzicht.domain.programme import ReportPeriod
 from ketenzicht.domain.redaction import redact
 from ketenzicht.programme import selectors
-from ketenzicht.programme.models import Programme, TrainingNeed
+from ketenzicht.programme.models import Programme, TrainingNeed, scope_of
 
 Area = Municipality | District | Region
 
@@ -36,7 +36,7 @@ class Rendered:
 
 
 def _level(area: Area) -> str:
-    return "gemeente" if isinstance(area, Municipality) else "district" if isinstance(area, District) else "regio"
+    return str(scope_of(area)["level"])
 
 
 def _region(area: Area) -> Region:

@@ -17,13 +17,14 @@ from ketenzicht.domain import programme as rules
 from ketenzicht.programme.models import (
     Action,
     ActionOccurrence,
-    ActionUpdate,
     Function,
+    Level,
     Programme,
     TargetGroup,
     Training,
     TrainingAttendance,
     TrainingNeed,
+    scope_of,
 )
 
 SOON_DAYS = 30
@@ -128,15 +129,18 @@ def overview(programme: Programme, today: date, *, soon_days: int = SOON_DAYS) -
     actions = list(
         programme.actions.select_related("pillar", "goal", "owner_organisation", "owner_user").prefetch_related("updates")
     )
-    all_deadlines = deadlines(actions, today, soon_days=soon_days)
-    overdue = [d for d in all_deadlines if d.state == rules.DeadlineState.TE_LAAT]
-    soon = [d for d in all_deadlines if d.state == rules.DeadlineState.BINNENKORT]
+    # One read of every deadline: the lists need those up to a month ahead, "next" those in the
+    # programme's years (a one-off date may lie beyond them).
+    end = date(programme.last_year, 12, 31)
+    every = deadlines(actions, today, soon_days=soon_days, until=max(end, today + timedelta(days=soon_days)))
+    overdue = [d for d in every if d.state == rules.DeadlineState.TE_LAAT]
+    soon = [d for d in every if d.state == rules.DeadlineState.BINNENKORT]
     late_by_action: dict[Any, int] = defaultdict(int)
     for d in overdue:
         late_by_action[d.action.pk] += 1
     next_open: dict[Any, Deadline] = {}
-    for d in deadlines(actions, today, soon_days=soon_days, until=date(programme.last_year, 12, 31)):
-        if d.state != rules.DeadlineState.AFGEROND and d.action.pk not in next_open:
+    for d in every:
+        if d.due <= end and d.state != rules.DeadlineState.AFGEROND and d.action.pk not in next_open:
             next_open[d.action.pk] = d
     blocks: dict[str, PillarBlock] = {}
     stale = 0
@@ -156,37 +160,42 @@ def overview(programme: Programme, today: date, *, soon_days: int = SOON_DAYS) -
 def status_in_period(programme: Programme, start: date, end: date) -> dict[str, Any]:
     """Status per action at the end of the period and what changed within it (for the report)."""
     actions = list(programme.actions.select_related("pillar", "owner_organisation").prefetch_related("updates"))
+    late: dict[Any, int] = defaultdict(int)
+    for d in deadlines(actions, end, until=end):
+        if d.state == rules.DeadlineState.TE_LAAT and d.due >= start:
+            late[d.action.pk] += 1
     rows = []
     for action in actions:
         entries = history(action)
         at_end = rules.status_on(entries, end)
         at_start = rules.status_on(entries, start - timedelta(days=1))
-        late = [
-            d for d in deadlines([action], end, until=end) if d.state == rules.DeadlineState.TE_LAAT and d.due >= start
-        ] if action.due_date or action.recurring else []
         rows.append({
             "action": action, "status": at_end.value if at_end else "", "status_text": rules.RAG_TEXT[at_end] if at_end else "Geen status",
-            "changed": at_start != at_end, "late": len(late),
+            "changed": at_start != at_end, "late": late[action.pk],
         })
     counts = rules.rag_counts(rules.Rag(r["status"]) if r["status"] else None for r in rows)
     return {"rows": rows, "counts": counts}
 
 
 # --- training ------------------------------------------------------------------------------------
-def attendance_by_function(municipality: Municipality, year: int) -> dict[str, int]:
+def _coverages(municipalities: list[Municipality], year: int) -> dict[int, rules.Coverage]:
+    """Coverage of each municipality in `year`: two queries, whatever the number of municipalities."""
+    ids = [m.pk for m in municipalities]
+    groups: dict[int, list[rules.TargetGroup]] = defaultdict(list)
+    for g in TargetGroup.objects.filter(municipality_id__in=ids):
+        groups[g.municipality_id].append(rules.TargetGroup(g.function, g.headcount, g.yearly_target))
+    trained: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
-        TrainingAttendance.objects.filter(training__municipality=municipality, training__held_on__year=year)
-        .values("function").annotate(n=Sum("count"))
+        TrainingAttendance.objects.filter(training__municipality_id__in=ids, training__held_on__year=year)
+        .values("training__municipality_id", "function").annotate(n=Sum("count")).order_by()
     )
-    return {r["function"]: r["n"] for r in rows}
+    for r in rows:
+        trained[r["training__municipality_id"]][r["function"]] = r["n"]
+    return {pk: rules.coverage(groups[pk], trained[pk]) for pk in ids}
 
 
 def coverage_for(municipality: Municipality, year: int) -> rules.Coverage:
-    groups = [
-        rules.TargetGroup(g.function, g.headcount, g.yearly_target)
-        for g in TargetGroup.objects.filter(municipality=municipality)
-    ]
-    return rules.coverage(groups, attendance_by_function(municipality, year))
+    return _coverages([municipality], year)[municipality.pk]
 
 
 FUNCTION_LABELS = dict(Function.choices)
@@ -210,29 +219,19 @@ def training_page(user: Any, municipality: Municipality, year: int) -> dict[str,
 
 def region_coverage(region: Region, year: int, municipalities: list[Municipality] | None = None) -> list[dict[str, Any]]:
     """Coverage per municipality of the region (only those that set target groups count)."""
-    rows = []
-    for municipality in municipalities if municipalities is not None else Municipality.objects.filter(region=region, on_platform=True).order_by("name"):
-        cov = coverage_for(municipality, year)
-        rows.append({"municipality": municipality, "coverage": cov})
-    return rows
-
-
-def recent_updates(programme: Programme, limit: int = 10) -> QuerySet[ActionUpdate]:
-    return ActionUpdate.objects.filter(action__programme=programme).select_related("action", "author")[:limit]
+    if municipalities is None:
+        municipalities = list(Municipality.objects.filter(region=region, on_platform=True).order_by("name"))
+    coverages = _coverages(municipalities, year)
+    return [{"municipality": m, "coverage": coverages[m.pk]} for m in municipalities]
 
 
 # --- areas a person may choose -----------------------------------------------------------------
 def area_key(area: Any) -> str:
-    kind = "gemeente" if isinstance(area, Municipality) else "district" if hasattr(area, "region_id") else "regio"
-    return f"{kind}:{area.pk}"
+    return f"{scope_of(area)['level']}:{area.pk}"
 
 
 def area_label(area: Any) -> str:
-    if isinstance(area, Municipality):
-        return f"Gemeente {area.name}"
-    if hasattr(area, "region_id"):
-        return f"District {area.name}"
-    return f"Regio {area.name}"
+    return f"{Level(scope_of(area)['level']).label} {area.name}"
 
 
 def areas_for(user: Any, action: str) -> list[Any]:
@@ -257,7 +256,7 @@ def areas_for(user: Any, action: str) -> list[Any]:
     result = []
     for area in candidates:
         if action == "programme.manage":
-            probe = Programme(**_scope_of(area))
+            probe = Programme(**scope_of(area))
             allowed = policy.can(user, action, probe)
         elif action == "training.manage":
             allowed = isinstance(area, Municipality) and policy.can(user, action, area)
@@ -266,14 +265,6 @@ def areas_for(user: Any, action: str) -> list[Any]:
         if allowed:
             result.append(area)
     return result
-
-
-def _scope_of(area: Any) -> dict[str, Any]:
-    if isinstance(area, Municipality):
-        return {"level": "gemeente", "municipality": area, "region_id": area.region_id}
-    if hasattr(area, "region_id"):
-        return {"level": "district", "district": area, "region_id": area.region_id}
-    return {"level": "regio", "region_id": area.pk}
 
 
 def area_from_key(user: Any, key: str, action: str) -> Any:

@@ -29,13 +29,13 @@ from ketenzicht.programme.models import (
     Function,
     Goal,
     GoalKind,
-    Level,
     Pillar,
     Programme,
     TargetGroup,
     Training,
     TrainingAttendance,
     TrainingNeed,
+    scope_of,
 )
 
 
@@ -45,13 +45,9 @@ class ProgrammeError(Exception):
 
 def scope_fields(area: Municipality | District | Region) -> dict[str, Any]:
     """level/municipality/district/region for an area, as ScopedModel stores it."""
-    if isinstance(area, Municipality):
-        if area.region_id is None:
-            raise ProgrammeError("Deze gemeente hoort bij geen regio in Ketenzicht.")
-        return {"level": Level.GEMEENTE, "municipality": area, "district": None, "region_id": area.region_id}
-    if isinstance(area, District):
-        return {"level": Level.DISTRICT, "municipality": None, "district": area, "region_id": area.region_id}
-    return {"level": Level.REGIO, "municipality": None, "district": None, "region_id": area.pk}
+    if isinstance(area, Municipality) and area.region_id is None:
+        raise ProgrammeError("Deze gemeente hoort bij geen regio in Ketenzicht.")
+    return scope_of(area)
 
 
 # --- programmes ----------------------------------------------------------------------------------
