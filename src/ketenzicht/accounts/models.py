@@ -119,6 +119,9 @@ class Role(models.TextChoices):
     BEHEERDER = "beheerder", _("Beheerder")
     KETENPARTNER = "ketenpartner", _("Ketenpartner")
     PARTNERSYSTEEM = "partnersysteem", _("Partnersysteem (API)")
+    # The named actor of commands and background jobs (accounts/system.py); never a person's
+    # role: nobody can log in as it and no beheerder can grant it.
+    SYSTEEM = "systeem", _("Systeem (taken en opdrachten)")
 
 
 class User(AbstractUser):

@@ -31,6 +31,8 @@ def user_create(*, actor: Any, username: str, email: str, first_name: str, last_
 def _set_roles(user: User, roles: Iterable[str]) -> None:
     wanted = set(roles)
     unknown = wanted - set(Role.values)
+    if Role.SYSTEEM in wanted:
+        raise ValueError("the system role belongs to the system actor only")
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
     UserRole.objects.filter(user=user).exclude(role__in=wanted).delete()

@@ -8,6 +8,12 @@ from typing import Any
 from ketenzicht.audit.models import AuditAction, AuditEvent
 
 
+def _label(actor: Any) -> str:
+    # The system actor records which job acted (accounts/system.py).
+    job = getattr(actor, "job", "")
+    return f"{actor.get_username()} ({job})"[:150] if job else actor.get_username()
+
+
 def audit_record(
     *,
     actor: Any,
@@ -21,7 +27,7 @@ def audit_record(
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
         actor=actor if authenticated else None,
-        actor_label=actor.get_username() if authenticated else "anoniem",
+        actor_label=_label(actor) if authenticated else "anoniem",
         organisation=getattr(actor, "organisation", None) if authenticated else None,
         action=str(action),
         object_type=object_type,
