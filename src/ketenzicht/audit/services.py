@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection
+
+from ketenzicht.audit import chain
 from ketenzicht.audit.models import AuditAction, AuditEvent
 
 
@@ -24,7 +27,12 @@ def audit_record(
     fields: Iterable[str] = (),
     reason: str = "",
 ) -> AuditEvent:
+    """Append one entry; it is sealed into the hash chain right after the commit (audit/chain.py).
+
+    `action` may be `AuditAction.DENIED` for a refused attempt (the policy layer records those).
+    """
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    _seal_on_commit()
     return AuditEvent.objects.create(
         actor=actor if authenticated else None,
         actor_label=_label(actor) if authenticated else "anoniem",
@@ -36,3 +44,13 @@ def audit_record(
         fields=sorted(set(fields)),
         reason=reason[:500],
     )
+
+
+def _seal_on_commit() -> None:
+    # Once per transaction, however many entries it writes.
+    if not connection.in_atomic_block:
+        transaction_pending = False
+    else:
+        transaction_pending = any(getattr(item[1], "__name__", "") == "_seal_quietly" for item in connection.run_on_commit)
+    if not transaction_pending:
+        chain.seal_after_commit()

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Safe development defaults; production overrides."""
 
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -262,7 +263,8 @@ LOGGING = {
 # detail level of the AF's own municipality (docs/privacy.md, "Disclosure control").
 MONITOR_DISCLOSURE_THRESHOLD = envint("MONITOR_DISCLOSURE_THRESHOLD", 5)
 
-# Retention (days) per kind of record; `ketenzicht purge` removes what is older.
-RETENTION_DAYS_CLOSED_CASE = envint("RETENTION_DAYS_CLOSED_CASE", 5 * 365)
-RETENTION_DAYS_UNCONFIRMED_CASE = envint("RETENTION_DAYS_UNCONFIRMED_CASE", 365)
+# The key of the audit trail's hash chain and of purge tombstones (HMAC-SHA256). Set it apart
+# from SECRET_KEY in production (AUDIT_KEY or AUDIT_KEY_FILE) and never change it: entries
+# sealed under one key do not verify under another (docs/operations.md).
+AUDIT_KEY = envstr("AUDIT_KEY") or hashlib.sha256(f"ketenzicht.audit|{SECRET_KEY}".encode()).hexdigest()
 LOGIN_URL_PATH = "/account/login/"
