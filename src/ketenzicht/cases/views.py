@@ -25,6 +25,7 @@ from ketenzicht.cases.forms import (
 )
 from ketenzicht.cases.models import Attachment, Case
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.uploads import sniffed_type
 from ketenzicht.domain import case_states
 
 QUEUE_VIEWS = [
@@ -181,6 +182,11 @@ def download_attachment(request: HttpRequest, case_id: str, attachment_id: int) 
     case = selectors.case_for_work(request.user, case_id, purpose="bijlage")
     attachment = get_object_or_404(Attachment, pk=attachment_id, case=case)
     audit_record(actor=request.user, action=AuditAction.DOWNLOAD, object_type="attachment", object_id=attachment.pk, object_label=case.reference, fields=["bijlage"])
-    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}.get(attachment.content_type, "bin")
+    handle = attachment.file.open("rb")
+    # Served as what the bytes are (sniffed again, also for rows stored before sniffing), never
+    # as the type a client once declared; unknown content is an opaque download.
+    content_type = sniffed_type(handle.read(8192))
+    handle.seek(0)
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}.get(content_type, "bin")
     # The download name is the reference, not the uploaded name (which may hold a person's name).
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=f"{case.reference}-bijlage-{attachment.pk}.{extension}", content_type=attachment.content_type)
+    return FileResponse(handle, as_attachment=True, filename=f"{case.reference}-bijlage-{attachment.pk}.{extension}", content_type=content_type)

@@ -513,3 +513,8 @@ def _generate_report(user: User, scope: Any) -> bool:
     if not user.has_role(Role.AANDACHTSFUNCTIONARIS) or org is None or org.municipality_id is None:
         return False
     return scope is None or (hasattr(scope, "cbs_code") and scope.pk == org.municipality_id)
+
+
+# --- Retention (issue 17; the retention lane's section) ---
+# Only the system actor purges: the job `ketenzicht purge`, never a person from a page.
+rule("retention.purge")(lambda user, obj: user.has_role(Role.SYSTEEM))

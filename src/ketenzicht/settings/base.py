@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ketenzicht.barriers",
     "ketenzicht.monitor",
     "ketenzicht.programme",
+    "ketenzicht.retention",
 ]
 
 MIDDLEWARE = [
