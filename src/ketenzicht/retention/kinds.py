@@ -14,12 +14,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 
 from ketenzicht.barriers.models import (
     BibobDecision,
     BibobScreening,
-    ControlStatus,
     EffectReminderSent,
     IntegralControl,
     Intervention,
@@ -180,7 +179,8 @@ class IntegralControlKind:
     def candidates(self, now: datetime) -> Iterator[Candidate]:
         rule = _rule(self.name)
         rows = (
-            IntegralControl.objects.filter(case__isnull=True, status__in=[ControlStatus.UITGEVOERD, ControlStatus.GEANNULEERD])
+            # Counted from the execution, or for a control that never ran, from its planned date.
+            IntegralControl.objects.filter(case__isnull=True)
             .annotate(done=Coalesce("executed_on", "planned_on"))
             .filter(done__lt=cutoff(now, rule).date())
             .values_list("pk", flat=True)
@@ -203,7 +203,9 @@ class InterventionKind:
     def candidates(self, now: datetime) -> Iterator[Candidate]:
         rule = _rule(self.name)
         limit = cutoff(now, rule)
-        rows = Intervention.objects.filter(case__isnull=True).filter(Q(ended_on__lt=limit.date()) | Q(ended_on__isnull=True, effect_recorded_at__lt=limit))
+        # Counted from the end, else from the start, else from the proposal (never started).
+        last = Coalesce("ended_on", "started_on", TruncDate("effect_recorded_at"), TruncDate("proposed_at"))
+        rows = Intervention.objects.filter(case__isnull=True).annotate(last=last).filter(last__lt=limit.date())
         for pk in rows.values_list("pk", flat=True).iterator():
             yield Candidate(self.name, pk, f"interventie {str(pk)[:8]}", rule)
 
