@@ -20,8 +20,8 @@ from ketenzicht.core import filestore
 from ketenzicht.domain.retention import cutoff
 from ketenzicht.retention.table import retention_table
 
-# (model, file field, folder under MEDIA_ROOT)
-FILE_FIELDS: tuple[tuple[type[models.Model], str, str], ...] = ((Attachment, "file", "bijlagen"),)
+# (model, file field, folder under MEDIA_ROOT, how a row is named in the report)
+FILE_FIELDS: tuple[tuple[type[models.Model], str, str, str], ...] = ((Attachment, "file", "bijlagen", "bijlage"),)
 
 
 @dataclass
@@ -38,9 +38,9 @@ class FileCheck:
 
 def _row_names() -> dict[str, str]:
     names: dict[str, str] = {}
-    for model, field_name, _ in FILE_FIELDS:
+    for model, field_name, _, label in FILE_FIELDS:
         for pk, name in model.objects.exclude(**{field_name: ""}).values_list("pk", field_name).iterator():
-            names[name] = f"{model._meta.verbose_name} {pk}"
+            names[name] = f"{label} {pk}"
     return names
 
 
@@ -53,7 +53,7 @@ def finish_pending(rows: dict[str, str] | None = None) -> int:
 def check() -> FileCheck:
     rows = _row_names()
     result = FileCheck(moves_completed=finish_pending(rows))
-    in_place = {name for _, _, folder in FILE_FIELDS for name in filestore.stored_files(folder)}
+    in_place = {name for _, _, folder, _ in FILE_FIELDS for name in filestore.stored_files(folder)}
     result.rows_without_file = sorted(label for name, label in rows.items() if name not in in_place)
     result.files_without_row = sorted(in_place - set(rows))
     result.staged = sum(1 for _ in filestore.staged_files())
@@ -70,7 +70,7 @@ def sweep(*, now: datetime) -> int:
         if mtime < limit and name not in rows:
             (filestore.staging_root() / name).unlink(missing_ok=True)
             removed += 1
-    for _, _, folder in FILE_FIELDS:
+    for _, _, folder, _ in FILE_FIELDS:
         for name in list(filestore.stored_files(folder)):
             path = filestore.media_root() / name
             # A minute's grace: a move into place follows its commit within milliseconds.

@@ -34,7 +34,7 @@ from ketenzicht.meetings.models import (
     ReminderSent,
     Sitting,
 )
-from ketenzicht.monitor.models import Registration
+from ketenzicht.monitor.models import Import, Registration
 from ketenzicht.retention.table import retention_table
 from ketenzicht.routing.models import Referral, ReferralState
 
@@ -254,7 +254,9 @@ class MonitorRegistrationKind:
             yield Candidate(self.name, pk, f"aanlevering {str(pk)[:8]}", rule)
 
     def remove(self, pk: Any, now: datetime) -> list[str]:
-        records = Registration.objects.select_for_update().filter(source_import_id=pk).exclude(record_id="")
+        # Lock the import (a withdrawal or a linkage run works on the same rows).
+        list(Import.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True))
+        records = Registration.objects.filter(source_import_id=pk).exclude(record_id="")
         groups = list(records.values(*self.GROUP).annotate(total=Sum("n")).order_by(*self.GROUP))
         if not groups:
             raise NotDue
