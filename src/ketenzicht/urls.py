@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/v1/", include("ketenzicht.api_urls")),
 ]
 
+handler400 = "ketenzicht.core.views.bad_request"
 handler403 = "ketenzicht.core.views.forbidden"
 handler404 = "ketenzicht.core.views.not_found"
 handler500 = "ketenzicht.core.views.server_error"

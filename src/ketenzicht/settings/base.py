@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "ketenzicht.core.api_version.ApiVersionMiddleware",
+    "ketenzicht.core.api_input.ApiBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -201,6 +202,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["ketenzicht.core.api_permissions.PolicyPermission"],
     "EXCEPTION_HANDLER": "ketenzicht.core.api.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, with a depth limit and no lone surrogates (core/api_input.py).
+    "DEFAULT_PARSER_CLASSES": ["ketenzicht.core.api_input.SafeJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     # Per client (core.ratelimit: partner by account, public by keyed hash of the address).
@@ -218,7 +221,14 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the problem+json answers it can give (core/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ketenzicht.core.api_schema.document_problems",
+    ],
 }
+# Largest body any /api/ operation accepts (413 problem+json above it).
+API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 256 * 1024)
 
 # Rate limits count per client address; behind N reverse proxies that append to
 # X-Forwarded-For, set this to N so the client (not the proxy) is counted.
