@@ -3,12 +3,16 @@ from django.views.i18n import set_language
 from two_factor.urls import urlpatterns as two_factor_urls
 
 from ketenzicht.core import views as core_views
+from ketenzicht.core.login import LoginView
 from ketenzicht.intake import public_urls
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # The two-factor login with the shared second-factor attempt limit (core/login.py); the
+    # rest of django-two-factor-auth's URLs as they are.
+    path("account/login/", LoginView.as_view(), name="login"),
     path("", include(two_factor_urls)),
     path("account/uitloggen/", core_views.logout_view, name="logout"),
     path("signalen/", include("ketenzicht.intake.urls")),

@@ -188,10 +188,18 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_CALLABLE = "ketenzicht.core.lockout.login_username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# Failures are kept in the database (shared by every worker, kept across restarts).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Two-factor login is required for every staff account (see core.middleware).
 TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", True)
 OTP_TOTP_ISSUER = "Ketenzicht"
+# Second-factor attempts: a fixed limit per account in the shared store instead of django-otp's
+# doubling wait, which locked the owner out for hours (core/lockout.py).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+TOTP_FAILURE_LIMIT = envint("TOTP_FAILURE_LIMIT", 5)
+TOTP_COOLOFF_SECONDS = envint("TOTP_COOLOFF_SECONDS", 15 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -229,6 +237,10 @@ SPECTACULAR_SETTINGS = {
 }
 # Largest body any /api/ operation accepts (413 problem+json above it).
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 256 * 1024)
+
+# Shared counters of rate limits and lockouts (core/counters.py): the database by default,
+# Redis when set (e.g. redis://127.0.0.1:6379/0).
+REDIS_URL = envstr("REDIS_URL", "")
 
 # Rate limits count per client address; behind N reverse proxies that append to
 # X-Forwarded-For, set this to N so the client (not the proxy) is counted.
