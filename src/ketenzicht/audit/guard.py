@@ -129,3 +129,26 @@ def lifted(connection: Any) -> Iterator[None]:
                     cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         else:
             install(connection)
+
+
+def grants_sql(role: str) -> str:
+    """The rights of the application's own PostgreSQL role (docs/operations.md).
+
+    Everything on the product's tables, except on the audit trail: INSERT and SELECT, UPDATE
+    only of the three chain columns (sealing), no DELETE, no TRUNCATE; the tables stay owned
+    by the migration role, so the application can neither drop nor disable the triggers.
+    """
+    import re
+
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", role):
+        raise ValueError("role: lowercase letters, digits and _ only")
+    return "\n".join(
+        [
+            f"GRANT USAGE ON SCHEMA public TO {role};",
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role};",
+            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};",
+            f"REVOKE UPDATE, DELETE, TRUNCATE ON {EVENT}, {TOMBSTONE} FROM {role};",
+            f"GRANT UPDATE (seq, prev_hash, entry_hash) ON {EVENT} TO {role};",
+            "-- After each migration that adds tables, run these statements again.",
+        ]
+    ) + "\n"

@@ -1,4 +1,7 @@
-"""`ketenzicht audit verify` checks the whole hash chain; `ketenzicht audit seal` seals pending entries.
+"""`ketenzicht audit verify` checks the whole hash chain; `ketenzicht audit seal` seals pending entries;
+`ketenzicht audit grants ROLE` prints the SQL that gives the application's PostgreSQL role its rights
+(everything it needs, and on the audit tables no UPDATE but the chain columns, no DELETE, no
+TRUNCATE; docs/operations.md).
 
 `verify` exits 0 when every tombstone and every entry holds, and 1 naming the first broken entry
 otherwise (also when the append-only triggers are missing). Run it daily and after a restore.
@@ -16,9 +19,15 @@ class Command(BaseCommand):
     help = "Controleer de hashketen van het audittrail (verify) of verzegel openstaande regels (seal)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["verify", "seal"])
+        parser.add_argument("action", choices=["verify", "seal", "grants"])
+        parser.add_argument("role", nargs="?", help="grants: de PostgreSQL-rol van de applicatie")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "grants":
+            if not options["role"]:
+                raise CommandError("Noem de rol: ketenzicht audit grants ROL")
+            self.stdout.write(guard.grants_sql(options["role"]))
+            return
         if options["action"] == "seal":
             self.stdout.write(f"{chain.seal_pending(wait=True)} auditregels verzegeld.")
             return
