@@ -79,6 +79,9 @@ def purge(*, actor: Any, now: datetime, dry_run: bool = False) -> PurgeReport:
     from ketenzicht.retention import files
 
     report.files = files.sweep(now=now)
+    from ketenzicht.core import counters
+
+    counters.sweep_expired(now)
     return report
 
 
