@@ -11,8 +11,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     # The two-factor login with the shared second-factor attempt limit (core/login.py); the
-    # rest of django-two-factor-auth's URLs as they are.
-    path("account/login/", LoginView.as_view(), name="login"),
+    # rest of django-two-factor-auth's URLs as they are. Unnamed: it answers for the path of
+    # `two_factor:login`, which resolves here first.
+    path("account/login/", LoginView.as_view()),
     path("", include(two_factor_urls)),
     path("account/uitloggen/", core_views.logout_view, name="logout"),
     path("signalen/", include("ketenzicht.intake.urls")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from ketenzicht.cases.forms import (
     TransitionForm,
 )
 from ketenzicht.cases.models import Attachment, Case
+from ketenzicht.core import filestore
 from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.uploads import sniffed_type
 from ketenzicht.domain import case_states
@@ -182,6 +183,8 @@ def download_attachment(request: HttpRequest, case_id: str, attachment_id: int) 
     case = selectors.case_for_work(request.user, case_id, purpose="bijlage")
     attachment = get_object_or_404(Attachment, pk=attachment_id, case=case)
     audit_record(actor=request.user, action=AuditAction.DOWNLOAD, object_type="attachment", object_id=attachment.pk, object_label=case.reference, fields=["bijlage"])
+    if not filestore.ensure_placed(attachment.file.name):
+        raise Http404  # check_files reports the row without its file
     handle = attachment.file.open("rb")
     # Served as what the bytes are (sniffed again, also for rows stored before sniffing), never
     # as the type a client once declared; unknown content is an opaque download.

@@ -56,6 +56,11 @@ def place(name: str) -> bool:
     return True
 
 
+def ensure_placed(name: str) -> bool:
+    """True when the file of a (committed) row is in place, completing an interrupted move."""
+    return (media_root() / name).exists() or place(name)
+
+
 def store_on_commit(name: str, data: bytes) -> None:
     """Stage now; move into place when (and only if) the current transaction commits."""
     stage(name, data)
