@@ -144,10 +144,10 @@ def test_a_forged_tombstone_does_not_verify(cast: Cast) -> None:
     assert "tombstone" in message and "handtekening" in message
 
 
-def test_entries_are_sealed_right_after_the_commit(cast: Cast, django_capture_on_commit_callbacks) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+def test_entries_are_sealed_by_the_time_the_transaction_has_committed(cast: Cast, django_capture_on_commit_callbacks) -> None:
+    """PostgreSQL: by a short transaction right after the commit; SQLite: inside the writing one."""
+    with django_capture_on_commit_callbacks(execute=True):
         case = report_signal(cast.chantal, cast.zoeterwoude)
-    assert len(callbacks) >= 1
     row = AuditEvent.objects.get(object_id=str(case.pk), action="create")
     assert row.seq is not None and row.entry_hash
 

@@ -8,7 +8,9 @@ no shared lock), and right after the commit a short transaction of its own takes
 entry the next sequence number, its predecessor's hash and its own, and commits. If another
 process is sealing at that moment, this one does not wait: the next seal (its own next commit,
 any other process's, `ketenzicht audit seal` or `audit verify`) picks the entry up. Until it is
-sealed an entry is already protected by the triggers (no UPDATE, no DELETE).
+sealed an entry is already protected by the triggers (no UPDATE, no DELETE). On SQLite, whose
+writers are serialised by the database anyway, an entry written inside a transaction is sealed
+in that same transaction (`seal_inline`): no extra write transaction per request.
 
 The order of the chain is the order of sealing, which follows commits; `id` order can differ
 under concurrency, which is why the chain has its own `seq`.
@@ -64,6 +66,20 @@ def _head() -> tuple[int, str]:
     return 0, audit_chain.GENESIS
 
 
+def _seal_batch(key: bytes) -> int:
+    """Seal up to SEAL_BATCH unsealed entries; the caller holds the chain lock in a transaction."""
+    rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id").values(*_ROW)[:SEAL_BATCH])
+    if not rows:
+        return 0
+    seq, prev = _head()
+    for row in rows:
+        seq += 1
+        digest = audit_chain.entry_hash(key, seq=seq, prev_hash=prev, entry=_entry(row))
+        AuditEvent.objects.filter(pk=row["id"], seq__isnull=True).update(seq=seq, prev_hash=prev, entry_hash=digest)
+        prev = digest
+    return len(rows)
+
+
 def seal_pending(*, wait: bool = False) -> int:
     """Seal every committed unsealed entry; returns how many. Never inside another transaction."""
     sealed = 0
@@ -72,18 +88,17 @@ def seal_pending(*, wait: bool = False) -> int:
         with transaction.atomic():
             if not _lock(wait):
                 return sealed
-            rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id").values(*_ROW)[:SEAL_BATCH])
-            if not rows:
-                return sealed
-            seq, prev = _head()
-            for row in rows:
-                seq += 1
-                digest = audit_chain.entry_hash(key, seq=seq, prev_hash=prev, entry=_entry(row))
-                AuditEvent.objects.filter(pk=row["id"], seq__isnull=True).update(seq=seq, prev_hash=prev, entry_hash=digest)
-                prev = digest
-            sealed += len(rows)
-        if len(rows) < SEAL_BATCH:
+            batch = _seal_batch(key)
+            sealed += batch
+        if batch < SEAL_BATCH:
             return sealed
+
+
+def seal_inline() -> None:
+    """SQLite only: seal inside the writing transaction, which already holds the database's one
+    write lock from its first statement (BEGIN IMMEDIATE); no other writer can interleave, and
+    this saves the separate write transaction after the commit."""
+    _seal_batch(audit_key())
 
 
 def seal_after_commit() -> None:

@@ -32,8 +32,10 @@ def audit_record(
     `action` may be `AuditAction.DENIED` for a refused attempt (the policy layer records those).
     """
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    _seal_on_commit()
-    return AuditEvent.objects.create(
+    inline = connection.vendor == "sqlite" and connection.in_atomic_block
+    if not inline:
+        _seal_on_commit()
+    row = AuditEvent.objects.create(
         actor=actor if authenticated else None,
         actor_label=_label(actor) if authenticated else "anoniem",
         organisation=getattr(actor, "organisation", None) if authenticated else None,
@@ -44,6 +46,9 @@ def audit_record(
         fields=sorted(set(fields)),
         reason=reason[:500],
     )
+    if inline:
+        chain.seal_inline()
+    return row
 
 
 def _seal_on_commit() -> None:
