@@ -210,11 +210,14 @@ class Question:
     meerkeuze: bool = False
 
     def to_json(self) -> dict[str, Any]:
+        # `opties` are the values an answer takes: for a yes/no question that is true/false
+        # (the page shows them as ja/nee), for the others the listed words.
+        yes_no = self.opties == (JA, NEE)
         return {
             "sleutel": self.sleutel,
             "vraag": self.vraag,
             "toelichting": self.toelichting,
-            "opties": list(self.opties),
+            "opties": [True, False] if yes_no else list(self.opties),
             "meerkeuze": self.meerkeuze,
         }
 
