@@ -245,3 +245,25 @@ def test_api_with_nothing_answered_asks_the_route_first(cast: Cast) -> None:
     data = response.json()
     assert data["advies"] == [] and data["openVragen"][0]["sleutel"] == "route"
     assert data["openVragen"][0]["opties"] == ["slachtoffer", "locatie"]
+
+
+def test_every_link_from_a_map_to_the_region_data_exists_with_the_same_kind() -> None:
+    """A renamed organisation in data/regions/ must not silently drop a partner's contacts."""
+    import yaml
+
+    from ketenzicht.domain import routekaart
+
+    regions_dir = routekaart.default_data_dir().parent / "regions"
+    checked = 0
+    for slug in routekaart.available_regions():
+        route_map = routekaart.load_region(slug)
+        links = {p.regio_organisatie: p.soort for p in route_map.partners.values() if p.regio_organisatie}
+        region_file = regions_dir / f"{slug}.yaml"
+        if not region_file.exists():
+            assert links == {}, f"{slug}: links to region data that is not shipped"
+            continue
+        organisations = {o["slug"]: o["soort"] for o in yaml.safe_load(region_file.read_text(encoding="utf-8"))["organisaties"]}
+        for org_slug, soort in links.items():
+            assert organisations.get(org_slug) == soort, f"{slug}: regio_organisatie {org_slug!r} ({soort}) not in {region_file.name}"
+            checked += 1
+    assert checked >= 7  # den-haag links its seven partners with an organisation
