@@ -81,7 +81,7 @@ def test_af_looks_up_the_address_and_takes_it_over(cast: Cast, registries: FakeR
     assert _snapshot(case) == before  # looking up changes nothing
 
     response = client.post(f"/werkvoorraad/{case.pk}/opzoeken/overnemen/", {"token": _token(html)}, **HTMX)
-    assert response.status_code == 200 and response["HX-Redirect"].endswith(f"/werkvoorraad/{case.pk}/#h-verrijken")
+    assert response.status_code == 200 and response["HX-Redirect"].endswith(f"/werkvoorraad/{case.pk}/?overgenomen=1#h-verrijken")
     case.refresh_from_db()
     assert case.location_address == "Dorpsstraat 3, 2381AB Zoeterwoude"
     lines = case.address_details.splitlines()

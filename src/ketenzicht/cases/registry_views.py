@@ -92,5 +92,6 @@ def take_over(request: HttpRequest, case_id: str) -> HttpResponse:
     except registry.RegistryLookupError as exc:
         return _render(request, case, 400, error=str(exc))
     messages.success(request, _("De gegevens uit het register zijn overgenomen in de verrijking."))
-    target = reverse("cases:detail", args=[case.pk]) + "#h-verrijken"
+    # A query string, not only a fragment: a fragment-only change would not reload the page.
+    target = reverse("cases:detail", args=[case.pk]) + "?overgenomen=1#h-verrijken"
     return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
