@@ -18,6 +18,7 @@ import yaml
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.accounts.models import District, Municipality, Organisation, Region
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
@@ -61,7 +62,7 @@ WORKABLE_STATES = {
 }
 
 
-class BarrierError(Exception):
+class BarrierError(ServiceError):
     """A change that cannot be made; the message says what to fix, in Dutch."""
 
 

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q as models_q
 from django.utils import timezone
 
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
@@ -40,7 +41,7 @@ FIRST_ASSESSMENT_WORKING_DAYS = 5
 FORM_CODES = [c.value for c in ExploitationForm]
 
 
-class CaseError(Exception):
+class CaseError(ServiceError):
     """A change that cannot be made; the message says what to fix, in Dutch."""
 
 

@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
@@ -235,7 +236,7 @@ def public_status(*, code: str) -> PublicStatus | None:
     )
 
 
-class AdditionRefused(Exception):
+class AdditionRefused(ServiceError):
     """The addition cannot be stored; the message is shown to the reporter."""
 
 

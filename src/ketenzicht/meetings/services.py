@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.accounts.models import Municipality, Organisation, Role
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
@@ -53,7 +54,7 @@ FEEDBACK_STATES = {
 }
 
 
-class MeetingError(Exception):
+class MeetingError(ServiceError):
     """A change that cannot be made; the message says what to fix, in Dutch."""
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.accounts.models import District, Region
 from ketenzicht.monitor import selectors
 from ketenzicht.monitor.models import Source, Unit
@@ -20,7 +21,7 @@ from ketenzicht.monitor.sources import ensure_default_sources
 PERIOD = re.compile(r"^(\d{4})(H[12]|K[1-4])?$")
 
 
-class ReportError(Exception):
+class ReportError(ServiceError):
     pass
 
 

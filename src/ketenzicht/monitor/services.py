@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
@@ -44,7 +45,7 @@ BATCH = 5000
 _FORM_FLAGS = ["form_seksueel", "form_arbeid", "form_crimineel", "form_orgaan"]
 
 
-class MonitorError(Exception):
+class MonitorError(ServiceError):
     """A monitor change that cannot be made; the message says what to fix, in Dutch."""
 
 

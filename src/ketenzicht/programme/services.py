@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.accounts.models import District, Municipality, Organisation, Region
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
@@ -39,7 +40,7 @@ from ketenzicht.programme.models import (
 )
 
 
-class ProgrammeError(Exception):
+class ProgrammeError(ServiceError):
     """A change that cannot be made; the message says why, in Dutch."""
 
 

@@ -20,6 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.accounts.models import Organisation, Role
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
@@ -42,7 +43,7 @@ from ketenzicht.routing.models import (
 logger = logging.getLogger(__name__)
 
 
-class RoutingError(Exception):
+class RoutingError(ServiceError):
     """A change that cannot be made; the message says what to fix, in Dutch."""
 
 
