@@ -168,7 +168,7 @@ def test_unknown_action_is_named() -> None:
 
 def test_groupings() -> None:
     assert GROUPS.terminal == GROUPS.read_only == {S.AFGESLOTEN, S.SAMENGEVOEGD}
-    assert GROUPS.waiting == {S.GEAGENDEERD, S.GEAGENDEERD_LOO}
+    assert GROUPS.waiting == {S.GEAGENDEERD, S.GEAGENDEERD_LOO, S.INTEGRALE_CONTROLE}
     assert S.ONTVANGEN not in GROUPS.workable and S.INTERVENTIE in GROUPS.workable
     # A closed case offers only reopening; a merged one nothing at all.
     assert [t.action for t in allowed_actions(S.AFGESLOTEN, INFORMED, now=NOW, venue=None)] == [A.HEROPENEN]

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_POST
 
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.cases.models import Case
-from ketenzicht.cases.services import CaseError, read_uploaded
+from ketenzicht.cases.services import read_uploaded
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.core.ratelimit import rate_limited
 from ketenzicht.intake import public_services as services
 from ketenzicht.intake.public_forms import AdditionForm, PublicReportForm, StatusForm
@@ -101,7 +102,7 @@ def report(request: HttpRequest) -> HttpResponse:
         )
         try:
             receipt = services.public_report_submit(report=report_data, status_url=request.build_absolute_uri(reverse("public:status")))
-        except CaseError:
+        except ServiceError:
             form.add_error(None, _("Uw melding kon niet worden opgeslagen. Probeer het opnieuw."))
         else:
             return _confirmation(request, code=receipt.code, acute_danger=receipt.acute_danger, mail=receipt.mail_sent_to_reporter)
@@ -171,7 +172,7 @@ def forward(request: HttpRequest, case_id: str) -> HttpResponse:
         return redirect("unrouted:list")
     try:
         services.case_forward_unrouted(actor=request.user, case=case, municipality=target, reason=request.POST.get("reason", "")[:500])
-    except CaseError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("%(ref)s is doorgestuurd naar %(name)s.") % {"ref": case.reference, "name": target.name})

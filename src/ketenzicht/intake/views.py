@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from ketenzicht.cases import selectors
 from ketenzicht.cases.models import Case
-from ketenzicht.cases.services import CaseError
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.intake.forms import ReportForm
 from ketenzicht.intake.services import internal_report_submit
 
@@ -24,7 +24,7 @@ def report(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 case, created = internal_report_submit(actor=request.user, cleaned=form.cleaned_data)
-            except CaseError as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
                 if created:

@@ -12,8 +12,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ketenzicht.core.errors import ServiceError
 from ketenzicht.accounts.models import District, Region
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.monitor import selectors
 from ketenzicht.monitor.models import Source, Unit
 from ketenzicht.monitor.sources import ensure_default_sources

@@ -18,12 +18,12 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from ketenzicht.core.errors import ServiceError
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.monitor import importing
 from ketenzicht.monitor.models import (
     OWN_SIGNALS,

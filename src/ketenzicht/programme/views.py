@@ -24,6 +24,7 @@ from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain import programme as rules
 from ketenzicht.programme import selectors, services
 from ketenzicht.programme.forms import (
@@ -77,7 +78,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, area=area, name=form.cleaned_data["name"], first_year=form.cleaned_data["first_year"],
                 last_year=form.cleaned_data["last_year"], description=form.cleaned_data["description"],
             )
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Het programma is aangemaakt. Voeg acties toe of importeer een actietabel."))
@@ -102,7 +103,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
                 actor=request.user, programme=programme, name=form.cleaned_data["name"], first_year=form.cleaned_data["first_year"],
                 last_year=form.cleaned_data["last_year"], description=form.cleaned_data["description"],
             )
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Het programma is gewijzigd."))
@@ -166,7 +167,7 @@ def action_new(request: HttpRequest, programme_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             action = services.action_create(actor=request.user, programme=programme, data=_action_input(form))
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De actie is toegevoegd."))
@@ -206,7 +207,7 @@ def action_status(request: HttpRequest, action_id: Any) -> HttpResponse:
     if form.is_valid():
         try:
             services.action_update_status(actor=request.user, action=action, status=form.cleaned_data["status"], note=form.cleaned_data["note"])
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             if request.htmx:
@@ -226,7 +227,7 @@ def action_edit(request: HttpRequest, action_id: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.action_edit(actor=request.user, action=action, data=_action_input(form))
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De actie is gewijzigd."))
@@ -242,7 +243,7 @@ def action_complete(request: HttpRequest, action_id: Any) -> HttpResponse:
     if form.is_valid():
         try:
             services.action_complete(actor=request.user, action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"])
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De actie is afgerond."))
@@ -258,7 +259,7 @@ def occurrence_done(request: HttpRequest, occurrence_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.occurrence_complete(actor=request.user, occurrence=occurrence, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"])
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Uitgevoerd voor %(due)s.") % {"due": occurrence.due_date.strftime("%d-%m-%Y")})
@@ -366,7 +367,7 @@ def training_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, municipality=municipality, kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
                 provider=form.cleaned_data["provider"], held_on=form.cleaned_data["held_on"], attendance=form.attendance(),
             )
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De training is geregistreerd."))
@@ -388,7 +389,7 @@ def target_group_new(request: HttpRequest, municipality_id: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             services.target_group_save(actor=request.user, municipality=municipality, **form.cleaned_data)
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De doelgroep is opgeslagen."))
@@ -407,7 +408,7 @@ def need_new(request: HttpRequest, municipality_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.training_need_create(actor=request.user, municipality=municipality, year=year, **form.cleaned_data)
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De trainingsbehoefte is vastgelegd."))

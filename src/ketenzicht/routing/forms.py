@@ -207,9 +207,13 @@ class RecordSendForm(forms.Form):
     )
     note = forms.CharField(label=_("Notitie (bijv. aan wie)"), required=False, max_length=300)
 
+    def __init__(self, *args: Any, now: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.now = now
+
     def clean_sent_on(self) -> Any:
         value = self.cleaned_data["sent_on"]
-        if value > timezone.now():
+        if value > (self.now or timezone.now()):
             raise forms.ValidationError(_("De datum ligt in de toekomst; vul de werkelijke verzenddatum in."))
         return value
 
@@ -218,8 +222,28 @@ RESPONSE_CHOICES = [
     ("ontvangen", _("Ontvangst bevestigen")),
     ("accepteren", _("Accepteren")),
     ("afwijzen", _("Afwijzen (reden verplicht)")),
+    ("tussentijds_terugkoppelen", _("Tussentijdse terugkoppeling")),
     ("afronden", _("Afronden met terugkoppeling")),
 ]
+
+
+class WithdrawForm(forms.Form):
+    """The AF withdraws a referral that is no longer needed; the partner is told."""
+
+    action = forms.CharField(widget=forms.HiddenInput, initial="intrekken")
+    reason = forms.CharField(
+        label=_("Waarom trekt u de doorverwijzing in?"),
+        help_text=_("De partner leest dit. Noem geen gegevens die de partner niet al heeft."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Geef aan waarom de doorverwijzing wordt ingetrokken; de partner leest dit.")},
+    )
+    told_how = forms.CharField(
+        label=_("Hoe heeft u de partner ingelicht?"),
+        help_text=_("Alleen voor een partner die niet in Ketenzicht werkt, bijv. 'gebeld met de zorgcoördinator'."),
+        required=False,
+        max_length=300,
+    )
 
 
 class ResponseForm(forms.Form):

@@ -110,7 +110,9 @@ AWAITING_TABLE: dict[Venue, CaseState] = {Venue.SIGNALENOVERLEG: S.GEAGENDEERD, 
 
 GROUPS = Groups(
     open=_OPEN,
-    waiting=frozenset(AWAITING_TABLE.values()),
+    # Waiting for a table or for the integral control it decided (a referral with a partner is
+    # a parallel track: the work queue adds those cases itself).
+    waiting=frozenset({*AWAITING_TABLE.values(), S.INTEGRALE_CONTROLE}),
     # Past intake and not finished: a control or intervention may be planned on it.
     workable=_OPEN - {S.ONTVANGEN, S.OVERGEDRAGEN, S.NIET_BEVESTIGD},
     terminal=frozenset({S.AFGESLOTEN, S.SAMENGEVOEGD}),
