@@ -367,3 +367,29 @@ def action_item_complete(*, actor: Any, item: ActionItem, now: datetime | None =
         locked.save(update_fields=["done_at", "done_by"])
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="action_item", object_id=locked.pk, fields=["actiepunt"], reason="afgerond")
     return locked
+
+
+def table_decide(*, actor: Any, case: Case, action: str, rationale: str, now: datetime | None = None) -> Decision:
+    """Take a table outcome for ``case`` at its municipality's table of the right kind.
+
+    Puts the case on the agenda of an open sitting (planning the next one when none has it) and
+    records the decision through `decision_record`, the one place a table outcome is taken. Used
+    by the demo loader and tests that need a case decided at a table.
+    """
+    venue = case_lifecycle.transition_for(action).venue
+    meeting = Meeting.objects.filter(municipality_id=case.municipality_id, kind__venue=venue.value).order_by("pk").first()
+    if meeting is None:
+        raise MeetingError("Deze gemeente heeft geen overleg dat hierover besluit; maak het eerst aan.")
+    item = AgendaItem.objects.filter(case=case, sitting__meeting=meeting, sitting__minutes_finalised_at__isnull=True, decision__isnull=True).first()
+    if item is None:
+        sitting = Sitting.objects.filter(meeting=meeting, minutes_finalised_at__isnull=True).order_by("-date").first()
+        if sitting is None:
+            sitting = sitting_plan(actor=actor, meeting=meeting, today=timezone.localdate(now or timezone.now()))
+        else:
+            agenda_refresh(actor=actor, sitting=sitting)
+        item = AgendaItem.objects.filter(case=case, sitting=sitting, decision__isnull=True).first()
+    if item is None:
+        raise MeetingError("Het signaal wacht niet op dit overleg; agendeer het eerst.")
+    return decision_record(actor=actor, item=item, action=action, rationale=rationale, now=now,
+                           info_needed="Waarnemingen" if action == case_lifecycle.Action.SO_MEER_INFORMATIE else "",
+                           info_from="Wijkhandhaver" if action == case_lifecycle.Action.SO_MEER_INFORMATIE else "")
