@@ -242,6 +242,17 @@ def decision_options(item: AgendaItem) -> list[tuple[str, str]]:
     ]
 
 
+def _check_action_items(meeting: Meeting, action_items: list[ActionItemInput]) -> None:
+    participating = set(meeting.organisations.values_list("pk", flat=True))
+    for entry in action_items:
+        if not entry.description.strip():
+            raise MeetingError("Beschrijf elk actiepunt.")
+        if entry.owner_organisation.pk not in participating:
+            raise MeetingError("Een actiepunt hoort bij een organisatie die aan dit overleg deelneemt.")
+        if entry.owner is not None and entry.owner.organisation_id != entry.owner_organisation.pk:
+            raise MeetingError("De eigenaar van een actiepunt werkt bij de gekozen organisatie.")
+
+
 def decision_record(
     *,
     actor: Any,
@@ -272,14 +283,7 @@ def decision_record(
             raise MeetingError("Over dit agendapunt is al besloten.")
         if action not in dict(decision_options(locked)):
             raise MeetingError("Deze uitkomst past niet bij dit overleg of bij de status van het signaal; kies een andere.")
-        participating = set(meeting.organisations.values_list("pk", flat=True))
-        for entry in action_items:
-            if not entry.description.strip():
-                raise MeetingError("Beschrijf elk actiepunt.")
-            if entry.owner_organisation.pk not in participating:
-                raise MeetingError("Een actiepunt hoort bij een organisatie die aan dit overleg deelneemt.")
-            if entry.owner is not None and entry.owner.organisation_id != entry.owner_organisation.pk:
-                raise MeetingError("De eigenaar van een actiepunt werkt bij de gekozen organisatie.")
+        _check_action_items(meeting, action_items)
         from_state = locked.case.state
         reason = rationale
         if info_needed:
