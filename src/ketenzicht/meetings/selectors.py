@@ -22,7 +22,7 @@ from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.models import Case, CaseEvent, SubjectRole
 from ketenzicht.core import policy
 from ketenzicht.domain import disclosure
-from ketenzicht.domain.case_states import TRANSITIONS, Action, Venue
+from ketenzicht.domain.case_states import TRANSITIONS, Venue
 from ketenzicht.domain.workdays import DueStatus, due_status, working_days_between
 from ketenzicht.meetings.models import ActionItem, AgendaItem, Decision, Meeting, Sitting
 from ketenzicht.meetings.services import norms_for
@@ -274,8 +274,18 @@ def _durations_and_outcomes(cases: QuerySet[Case]) -> tuple[dict[str, list[int]]
             outcomes[event.action] = outcomes.get(event.action, 0) + 1
             key = (case_info[event.case_id][0], event.action)
             per_municipality[key] = per_municipality.get(key, 0) + 1
-        if event.action == Action.DOORVERWIJZEN:
+        if event.action == "doorverwijzen":  # history from before issue 18 (referral as a state)
             seen.setdefault("doorverwijzing", _local(event.at))
+    # A referral is a parallel track now: the first sending of a referral of the case.
+    from django.db.models import Min
+
+    from ketenzicht.routing.models import Referral
+
+    first_sent = Referral.objects.filter(case_id__in=list(case_info), sent_at__isnull=False).values("case_id").annotate(first=Min("sent_at"))
+    for row in first_sent:
+        seen = firsts.setdefault(row["case_id"], {})
+        if "doorverwijzing" not in seen or _local(row["first"]) < seen["doorverwijzing"]:
+            seen["doorverwijzing"] = _local(row["first"])
     durations: dict[str, list[int]] = {"besluit": [], "doorverwijzing": [], "terugkoppeling": []}
     for case_id, (_, intake, feedback_at) in case_info.items():
         seen = firsts.get(case_id, {})
