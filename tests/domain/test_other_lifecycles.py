@@ -127,6 +127,7 @@ def test_groupings_are_consistent(name: str) -> None:
     ("machine", "state", "action", "facts", "message"),
     [
         (referral.MACHINE, R.CONCEPT, "verzenden", referral.ReferralFacts(case_read_only=True), "afgesloten"),
+        (referral.MACHINE, R.CONCEPT, "verzenden", referral.ReferralFacts(case_taken_in=False), "eerst in behandeling"),
         (referral.MACHINE, R.CONCEPT, "verzenden", referral.ReferralFacts(sent_at=datetime(2026, 3, 3, tzinfo=UTC)), "toekomst"),
         (referral.MACHINE, R.VERZONDEN, "intrekken", referral.ReferralFacts(on_platform=False, was_sent=True), "ingelicht"),
         (control.MACHINE, C.GEPLAND, "uitvoeren", control.ControlFacts(executed_on=date(2026, 3, 3)), "toekomst"),

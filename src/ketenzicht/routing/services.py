@@ -295,6 +295,7 @@ def referral_transition(
         before = locked.state
         facts = referral_lifecycle.ReferralFacts(
             case_read_only=case_lifecycle.is_read_only(case.state),
+            case_taken_in=case.state != case_lifecycle.CaseState.ONTVANGEN,
             on_platform=locked.organisation.on_platform,
             was_sent=before != ReferralState.CONCEPT,
             sent_at=(changes or {}).get("sent_at"),

@@ -87,6 +87,8 @@ TRANSITIONS: tuple[Transition[ReferralState], ...] = (
 @dataclass(frozen=True)
 class ReferralFacts:
     case_read_only: bool = False
+    # The AF has taken the case in (first assessment done): nothing is shared before that.
+    case_taken_in: bool = True
     on_platform: bool = True
     was_sent: bool = False
     sent_at: datetime | None = None
@@ -99,6 +101,8 @@ def _guard(t: Transition[ReferralState], facts: ReferralFacts, now: datetime) ->
     if t.action == Action.VERZENDEN:
         if facts.case_read_only:
             failures.append("Het signaal is afgesloten; een doorverwijzing kan niet meer worden verzonden.")
+        elif not facts.case_taken_in:
+            failures.append("Neem het signaal eerst in behandeling; daarna kunt u doorverwijzen.")
         if facts.sent_at is not None and facts.sent_at > now:
             failures.append("De verzenddatum ligt in de toekomst; vul de werkelijke datum in.")
     elif t.action == Action.INTREKKEN and facts.was_sent and not facts.on_platform and not facts.partner_told_how.strip():
