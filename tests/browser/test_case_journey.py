@@ -72,7 +72,7 @@ def test_melder_reports_and_af_takes_signal_to_closure(page: Page, live_server: 
     # A step that needs a reason is refused without one, and the chosen step stays chosen.
     _step(page, "Agenderen voor signalenoverleg")
     # The table's outcomes are not on the case page (issue 18): the signalenoverleg decides.
-    expect(page.get_by_test_id("case-waits-for-table")).to_contain_text("Signalenoverleg")
+    expect(page.get_by_test_id("case-waits-for-table")).to_contain_text("het signalenoverleg")
     expect(page.get_by_label("Signalenoverleg: niet bevestigd")).to_have_count(0)
     check_a11y(page, "dossier wacht op overleg")
     _decide_at_table(page, base, "signalenoverleg Zoeterwoude", case.reference, "Signalenoverleg: niet bevestigd",
