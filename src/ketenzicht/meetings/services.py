@@ -230,15 +230,15 @@ def agenda_move(*, actor: Any, item: AgendaItem, direction: str) -> AgendaItem:
     return AgendaItem.objects.get(pk=item.pk)
 
 
-def decision_options(item: AgendaItem) -> list[tuple[str, str]]:
-    """The outcomes this table may record for this item now: (action, label)."""
+def decision_options(item: AgendaItem, *, now: datetime) -> list[tuple[str, str]]:
+    """The outcomes this table may record for this item at ``now``: (action, label)."""
     venue = item.sitting.meeting.venue
     if venue == Venue.OVERIG:
         return [(DISCUSSED, "Besproken (actiepunten vastgelegd)")]
     facts = case_services.case_facts(item.case)
     return [
         (t.action, t.label)
-        for t in case_lifecycle.allowed_actions(item.case.state, facts, now=timezone.now(), venue=TableVenue(venue))
+        for t in case_lifecycle.allowed_actions(item.case.state, facts, now=now, venue=TableVenue(venue))
     ]
 
 
@@ -281,7 +281,7 @@ def decision_record(
             raise MeetingError("De notulen zijn vastgesteld; leg een correctie vast in plaats van een nieuw besluit.")
         if Decision.objects.filter(item=locked).exists():
             raise MeetingError("Over dit agendapunt is al besloten.")
-        if action not in dict(decision_options(locked)):
+        if action not in dict(decision_options(locked, now=now)):
             raise MeetingError("Deze uitkomst past niet bij dit overleg of bij de status van het signaal; kies een andere.")
         _check_action_items(meeting, action_items)
         from_state = locked.case.state

@@ -194,7 +194,7 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
     if hasattr(item, "decision"):
         messages.info(request, _("Over dit agendapunt is al besloten."))
         return redirect("meetings:sitting", sitting_id=sitting.pk)
-    options = services.decision_options(item)
+    options = services.decision_options(item, now=timezone.now())  # the request's moment, read once here
     form = DecisionForm(request.POST or None, options=options, meeting=sitting.meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
