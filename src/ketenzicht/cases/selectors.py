@@ -85,8 +85,9 @@ def own_report(user: Any, case_id: object) -> Case:
 
 def related_cases(case: Case) -> list[tuple[Case, list[str]]]:
     """Earlier signals on the same address, company or person, within the same municipality."""
-    name_keys = [s.name_key for s in case.subjects.all() if s.name_key]
-    subject_kvks = [s.kvk_number for s in case.subjects.all() if s.kvk_number]
+    subjects = list(case.subjects.all())
+    name_keys = [s.name_key for s in subjects if s.name_key]
+    subject_kvks = [s.kvk_number for s in subjects if s.kvk_number]
     kvks = [k for k in [case.kvk_number, *subject_kvks] if k]
     condition = Q(pk__in=[])
     if case.address_key:

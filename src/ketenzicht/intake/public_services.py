@@ -276,4 +276,14 @@ def forward_targets(case: Case) -> QuerySet[Municipality]:
     return Municipality.objects.filter(region_id=region_id, on_platform=True).order_by("name")
 
 
+def unrouted_rows(user: Any) -> list[dict[str, Any]]:
+    """Each unrouted report with where it may go: one query for the targets of every region."""
+    cases = list(unrouted_cases(user))
+    regions = {c.municipality.region_id for c in cases} - {None}
+    targets: dict[Any, list[Municipality]] = {r: [] for r in regions}
+    for m in Municipality.objects.filter(region_id__in=regions, on_platform=True).order_by("name"):
+        targets[m.region_id].append(m)
+    return [{"case": c, "targets": targets.get(c.municipality.region_id, [])} for c in cases]
+
+
 __all__ = ["case_forward_unrouted"]  # the service lives in cases.services; kept importable here

@@ -156,9 +156,7 @@ def addition(request: HttpRequest) -> HttpResponse:
 # --- the beheerder's list of reports for municipalities off the platform ----------------------
 @policy_view("case.unrouted")
 def unrouted(request: HttpRequest) -> HttpResponse:
-    cases = list(services.unrouted_cases(request.user))
-    rows = [{"case": case, "targets": list(services.forward_targets(case))} for case in cases]
-    return render(request, "intake/public/unrouted.html", {"rows": rows})
+    return render(request, "intake/public/unrouted.html", {"rows": services.unrouted_rows(request.user)})
 
 
 @require_POST

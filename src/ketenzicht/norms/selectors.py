@@ -6,6 +6,7 @@ Every term, calendar and table of a region is read through `norms_for(municipali
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ketenzicht.domain.deadlines import Norms, load_norms, parse_norms
@@ -38,3 +39,20 @@ def norms_for(municipality: Any) -> Norms:
     """The norms of the region a municipality belongs to (defaults outside every region)."""
     region = municipality.region if getattr(municipality, "region_id", None) else None
     return norms_for_region(region.slug if region is not None else None)
+
+
+def norms_lookup() -> Callable[[Any], Norms]:
+    """`norms_for`, asking the database once per region: for lists, whatever their length.
+
+    Use one lookup per request or job; it does not see a norm file loaded while it lives.
+    """
+    seen: dict[str | None, Norms] = {}
+
+    def lookup(municipality: Any) -> Norms:
+        region = municipality.region if getattr(municipality, "region_id", None) else None
+        slug = region.slug if region is not None else None
+        if slug not in seen:
+            seen[slug] = norms_for_region(slug)
+        return seen[slug]
+
+    return lookup

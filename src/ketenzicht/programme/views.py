@@ -54,7 +54,7 @@ def _choices(areas: list[Any]) -> list[tuple[str, str]]:
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     programmes = list(selectors.programmes_for(request.user))
-    overviews = [selectors.overview(p, today) for p in programmes]
+    overviews = selectors.overviews(programmes, today)
     return render(request, "programme/index.html", {
         "overviews": overviews,
         "overdue": sorted((d for o in overviews for d in o.overdue), key=lambda d: d.due),
