@@ -35,6 +35,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("meetings/services.py", "decision_record"): "the `decision` of an action item is its parent decision (a foreign key)",
     ("core/errors.py", "__init__"): "the HTTP status of a service error, not a model field",
     ("core/ratelimit.py", "allow_request"): "a rate-limit decision, not a model field",
+    ("core/registries/__init__.py", "__init__"): "the HTTP status a registry answered with, on its error",
 }
 
 
@@ -110,3 +111,31 @@ def test_every_allowed_place_still_exists() -> None:
             if isinstance(node, ast.FunctionDef):
                 present.add((relative, node.name))
     assert set(ALLOWED) - present == set()
+
+
+def _table_decisions(tree: ast.AST) -> list[str]:
+    """Functions that make a `TableDecision` (the context of a decision taken at a table)."""
+    found: list[str] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            name = child.name if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) else function
+            if isinstance(child, ast.Call) and getattr(child.func, "id", getattr(child.func, "attr", "")) == "TableDecision":
+                found.append(function)
+            visit(child, name)
+
+    visit(tree, "<module>")
+    return found
+
+
+def test_only_the_tables_decision_service_makes_a_table_decision() -> None:
+    """A table outcome (venue-checked) can only come from a decision recorded at that table."""
+    makers = {
+        (path.relative_to(SRC).as_posix(), function)
+        for path in sorted(SRC.rglob("*.py"))
+        if "migrations" not in path.parts
+        for function in _table_decisions(ast.parse(path.read_text(encoding="utf-8")))
+    }
+    assert makers == {("meetings/services.py", "decision_record")}
+    planted = ast.parse("def shortcut(case):\n    return case_transition(case=case, decision=TableDecision(Venue.LOO, ''))\n")
+    assert _table_decisions(planted) == ["shortcut"]

@@ -1,7 +1,7 @@
 """The case file (dossier) of a signal: the signal itself, its subjects, attachments and history.
 
 State changes go only through `cases.services.case_transition`; the `state` field is never
-written anywhere else (tests/app/test_lifecycle_guards.py scans for writes; the history is
+written anywhere else (tests/guards/test_state_writes.py scans for writes; the history is
 append-only and the check constraint keeps the state within the machine's states).
 """
 
@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ketenzicht.domain.lifecycles.case import STATE_LABELS, CaseState, state_label
@@ -202,7 +203,8 @@ class CaseEvent(models.Model):
     """Append-only history of a case: every transition and every substantive change."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
+    # The moment the service acted (its `now`), so a transition and its history agree.
+    at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

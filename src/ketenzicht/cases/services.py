@@ -121,9 +121,13 @@ def _next_reference(now: datetime) -> str:
     return f"KZ-{now.year}-{counter.last:06d}"
 
 
-def _event(case: Case, actor: Any, kind: str, *, action: str = "", from_state: str = "", to_state: str = "", reason: str = "") -> CaseEvent:
+def _event(
+    case: Case, actor: Any, kind: str, *, action: str = "", from_state: str = "", to_state: str = "", reason: str = "",
+    at: datetime | None = None,
+) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
+        at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=_actor_label(actor),
         organisation=_actor_org(actor),
@@ -193,7 +197,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 _subject_create(case, subject)
             for attachment in data.attachments:
                 _attachment_create(case, attachment, actor)
-            _event(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {case.get_channel_display()}")
+            _event(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {case.get_channel_display()}", at=now)
             audit_record(
                 actor=actor,
                 action=AuditAction.CREATE,
@@ -342,9 +346,9 @@ def case_transition(
             locked.assigned_to = actor
             update.append("assigned_to")
         locked.save(update_fields=update)
-        _event(locked, actor, "transition", action=action, from_state=old_state, to_state=new_state, reason=reason.strip())
+        _event(locked, actor, "transition", action=action, from_state=old_state, to_state=new_state, reason=reason.strip(), at=now)
         if target is not None:
-            _event(target, actor, "samengevoegd", reason=f"Dubbel signaal {locked.reference} is hiermee samengevoegd: {reason.strip()}")
+            _event(target, actor, "samengevoegd", reason=f"Dubbel signaal {locked.reference} is hiermee samengevoegd: {reason.strip()}", at=now)
         audit_record(
             actor=actor,
             action=AuditAction.TRANSITION,
@@ -390,16 +394,17 @@ def case_record_feedback(*, actor: Any, case: Case, message: str = "", impossibl
     message, impossible_reason = message.strip(), impossible_reason.strip()
     if bool(message) == bool(impossible_reason):
         raise CaseError("Schrijf een terugkoppeling voor de melder, of leg vast waarom terugkoppeling niet mogelijk is (één van beide).")
+    now = now or timezone.now()
     with transaction.atomic():
         locked = case_lock_writable(case)
         if message:
             locked.feedback_message = message
-            locked.feedback_at = now or timezone.now()
+            locked.feedback_at = now
             locked.feedback_impossible_reason = ""
         else:
             locked.feedback_impossible_reason = impossible_reason
         locked.save(update_fields=["feedback_message", "feedback_at", "feedback_impossible_reason", "updated_at"])
-        _event(locked, actor, "terugkoppeling", reason="Terugkoppeling vastgelegd" if message else f"Geen terugkoppeling mogelijk: {impossible_reason}")
+        _event(locked, actor, "terugkoppeling", reason="Terugkoppeling vastgelegd" if message else f"Geen terugkoppeling mogelijk: {impossible_reason}", at=now)
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="case", object_id=locked.pk, object_label=locked.reference, fields=["terugkoppeling"])
     if message:
         transaction.on_commit(lambda: _notify_reporter(locked.pk))
@@ -490,7 +495,7 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
         note = f"Doorgestuurd van {old_name} (niet aangesloten) naar {municipality.name}"
         if reason.strip():
             note += f": {reason.strip()}"
-        _event(locked, actor, "doorgestuurd", reason=note)
+        _event(locked, actor, "doorgestuurd", reason=note, at=now)
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="case", object_id=locked.pk, object_label=locked.reference, fields=["gemeente"], reason=note[:500])
     return locked
 

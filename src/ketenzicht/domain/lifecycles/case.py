@@ -59,7 +59,7 @@ STATE_LABELS: dict[CaseState, str] = {
 }
 
 # States that no case holds any more but that the append-only history still names: until
-# issue 18 a referral moved the case to `doorverwezen` (migration cases 0004 moved them back).
+# issue 18 a referral moved the case to `doorverwezen` (migration cases 0003 moved them back).
 HISTORIC_LABELS: dict[str, str] = {"doorverwezen": "Doorverwezen naar ketenpartner"}
 
 
@@ -242,7 +242,7 @@ MACHINE: Machine[CaseState] = Machine.build("het signaal", CaseState, STATE_LABE
 class TableDecision:
     """A decision taken at a table: the venue and the agenda item it was taken on.
 
-    Only `meetings.services.decision_record` makes one (a test in tests/app/test_lifecycle_guards.py
+    Only `meetings.services.decision_record` makes one (tests/guards/test_state_writes.py
     fails when anything else does), so a table outcome cannot be posted from the case page.
     """
 
