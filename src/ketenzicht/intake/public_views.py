@@ -7,6 +7,7 @@ the audit trail.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -59,13 +60,13 @@ def _confirmation(request: HttpRequest, *, code: str, acute_danger: bool, mail: 
     return render(request, "intake/public/confirmation.html", context)
 
 
-def _switch_language(request: HttpRequest) -> HttpResponse:
+def _switch_language(request: HttpRequest, now: datetime) -> HttpResponse:
     """Re-render what was typed in another language: no validation, nothing saved."""
     wanted = request.POST.get("taal", "")
     language = wanted if wanted in LANGUAGE_CODES else _language()
     translation.activate(language)
     request.LANGUAGE_CODE = language
-    form = PublicReportForm.keeping(request.POST)
+    form = PublicReportForm.keeping(request.POST, now=now)
     response = _report_page(request, form, files_dropped=bool(request.FILES))
     # Later pages (confirmation, status) stay in the chosen language.
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", secure=request.is_secure(), httponly=True)
@@ -76,11 +77,12 @@ def _switch_language(request: HttpRequest) -> HttpResponse:
 @policy_view("public.report")
 @rate_limited("public_report")
 def report(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()  # read once: the form checks dates against it
     if request.method != "POST":
-        return _report_page(request, PublicReportForm())
+        return _report_page(request, PublicReportForm(now=now))
     if request.POST.get("actie") == "taal":
-        return _switch_language(request)
-    form = PublicReportForm(request.POST, request.FILES)
+        return _switch_language(request, now)
+    form = PublicReportForm(request.POST, request.FILES, now=now)
     if form.honeypot_filled():
         # A bot: the same confirmation a person gets, with a code that belongs to nothing.
         return _confirmation(request, code=services.random_receipt_code(), acute_danger=False, mail=False)

@@ -194,8 +194,9 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
     if hasattr(item, "decision"):
         messages.info(request, _("Over dit agendapunt is al besloten."))
         return redirect("meetings:sitting", sitting_id=sitting.pk)
-    options = services.decision_options(item, now=timezone.now())  # the request's moment, read once here
-    form = DecisionForm(request.POST or None, options=options, meeting=sitting.meeting)
+    now = timezone.now()  # the request's moment, read once here: options, form and service agree
+    options = services.decision_options(item, now=now)
+    form = DecisionForm(request.POST or None, options=options, meeting=sitting.meeting, now=now)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         action_items = []
@@ -212,6 +213,7 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
             services.decision_record(
                 actor=request.user, item=item, action=data["outcome"], rationale=data["rationale"],
                 info_needed=data.get("info_needed", ""), info_from=data.get("info_from", ""), action_items=action_items,
+                now=now,
             )
         except ServiceError as exc:
             form.add_error(None, str(exc))

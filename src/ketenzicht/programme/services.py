@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ketenzicht.accounts.models import District, Municipality, Organisation, Region
+from ketenzicht.accounts.system import system_actor
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.core import policy
@@ -409,7 +410,8 @@ def target_group_save(
 
 
 def training_create(
-    *, actor: Any, municipality: Municipality, kind: str, title: str, held_on: date, attendance: dict[str, int], provider: str = ""
+    *, actor: Any, municipality: Municipality, kind: str, title: str, held_on: date, attendance: dict[str, int], provider: str = "",
+    now: datetime | None = None,
 ) -> Training:
     policy.require(actor, "training.manage", municipality)
     counts = {f: int(n) for f, n in attendance.items() if n}
@@ -419,7 +421,7 @@ def training_create(
         raise ProgrammeError("Vul bij ten minste één functie het aantal deelnemers in.")
     if any(n < 0 for n in counts.values()) or any(f not in Function.values for f in counts):
         raise ProgrammeError("Aantallen deelnemers zijn hele getallen van 0 of meer, bij functies uit de lijst.")
-    if held_on > timezone.localdate():
+    if held_on > timezone.localdate(now or timezone.now()):
         raise ProgrammeError("Registreer een training nadat hij is gegeven; de datum ligt nu in de toekomst.")
     with transaction.atomic():
         training = Training.objects.create(
@@ -450,11 +452,10 @@ def training_need_create(
 def board_report_generate(
     *, actor: Any, area: Municipality | District | Region, period: rules.ReportPeriod, scheduled: bool = False
 ) -> BoardReport:
-    """Render and store the report. `actor` None: the scheduled task (no person asked for it)."""
+    """Render and store the report; the scheduled run acts as `system_actor("board-reports")`."""
     from ketenzicht.programme import report
 
-    if actor is not None:
-        policy.require(actor, "report.generate", area)
+    policy.require(actor, "report.generate", area)
     pdf, pages, redactions = report.render_pdf(area, period)
     with transaction.atomic():
         row = BoardReport.objects.create(
@@ -489,6 +490,7 @@ def board_reports_scheduled(today: date | None = None, period: rules.ReportPerio
     if period is None and today.month == 1:
         periods.append(rules.ReportPeriod(today.year - 1))
     made = []
+    actor = system_actor("board-reports")  # nobody asked: the job does, and the audit trail says so
     for current in periods:
         for area in scheduled_areas(current.year):
             scope = scope_fields(area)
@@ -497,5 +499,5 @@ def board_reports_scheduled(today: date | None = None, period: rules.ReportPerio
                 district=scope["district"], region_id=scope["region_id"],
             ).exists()
             if not exists:
-                made.append(board_report_generate(actor=None, area=area, period=current, scheduled=True))
+                made.append(board_report_generate(actor=actor, area=area, period=current, scheduled=True))
     return made

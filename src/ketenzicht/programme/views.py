@@ -182,7 +182,8 @@ def action_detail(request: HttpRequest, action_id: Any) -> HttpResponse:
 
 
 def _action_context(request: HttpRequest, action: Action, **extra: Any) -> dict[str, Any]:
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     occurrences = list(action.occurrences.all())
     return {
         "action": action, "programme": action.programme, "today": today,
@@ -194,7 +195,7 @@ def _action_context(request: HttpRequest, action: Action, **extra: Any) -> dict[
         "can_update": policy.can(request.user, "programme.action_update", action),
         "can_manage": policy.can(request.user, "programme.manage", action.programme),
         "status_form": extra.pop("status_form", None) or StatusForm(),
-        "complete_form": extra.pop("complete_form", None) or CompleteForm(initial={"done_on": today}),
+        "complete_form": extra.pop("complete_form", None) or CompleteForm(initial={"done_on": today}, now=now),
         **extra,
     }
 
@@ -239,10 +240,11 @@ def action_edit(request: HttpRequest, action_id: Any) -> HttpResponse:
 @policy_view("programme.action_update")
 def action_complete(request: HttpRequest, action_id: Any) -> HttpResponse:
     action = selectors.action_for_update(request.user, action_id)
-    form = CompleteForm(request.POST)
+    now = timezone.now()
+    form = CompleteForm(request.POST, now=now)
     if form.is_valid():
         try:
-            services.action_complete(actor=request.user, action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"])
+            services.action_complete(actor=request.user, action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"], now=now)
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -255,10 +257,13 @@ def action_complete(request: HttpRequest, action_id: Any) -> HttpResponse:
 @policy_view("programme.action_update")
 def occurrence_done(request: HttpRequest, occurrence_id: int) -> HttpResponse:
     occurrence = selectors.occurrence_for_update(request.user, occurrence_id)
-    form = CompleteForm(request.POST)
+    now = timezone.now()
+    form = CompleteForm(request.POST, now=now)
     if form.is_valid():
         try:
-            services.occurrence_complete(actor=request.user, occurrence=occurrence, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"])
+            services.occurrence_complete(
+                actor=request.user, occurrence=occurrence, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"], now=now,
+            )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -357,7 +362,8 @@ def training_new(request: HttpRequest) -> HttpResponse:
     areas = selectors.areas_for(request.user, "training.manage")
     choices = [(str(a.pk), a.name) for a in areas]
     own = request.user.organisation.municipality_id
-    form = TrainingForm(request.POST or None, municipalities=choices, initial={"municipality": str(own or ""), "held_on": timezone.localdate()})
+    now = timezone.now()
+    form = TrainingForm(request.POST or None, municipalities=choices, initial={"municipality": str(own or ""), "held_on": timezone.localdate(now)}, now=now)
     if request.method == "POST" and form.is_valid():
         municipality = next((a for a in areas if str(a.pk) == form.cleaned_data["municipality"]), None)
         if municipality is None:
@@ -365,7 +371,7 @@ def training_new(request: HttpRequest) -> HttpResponse:
         try:
             training = services.training_create(
                 actor=request.user, municipality=municipality, kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
-                provider=form.cleaned_data["provider"], held_on=form.cleaned_data["held_on"], attendance=form.attendance(),
+                provider=form.cleaned_data["provider"], held_on=form.cleaned_data["held_on"], attendance=form.attendance(), now=now,
             )
         except ServiceError as exc:
             form.add_error(None, str(exc))
@@ -423,8 +429,9 @@ def need_new(request: HttpRequest, municipality_id: int) -> HttpResponse:
 @policy_view("report.view")
 def reports(request: HttpRequest) -> HttpResponse:
     areas = selectors.areas_for(request.user, "report.generate")
-    last = rules.ReportPeriod.last_completed_half(timezone.localdate())
-    form = ReportForm(request.POST or None, areas=_choices(areas), initial={"period": last.code})
+    now = timezone.now()
+    last = rules.ReportPeriod.last_completed_half(timezone.localdate(now))
+    form = ReportForm(request.POST or None, areas=_choices(areas), initial={"period": last.code}, now=now)
     if request.method == "POST":
         if not areas:
             raise PermissionDenied("report.generate")

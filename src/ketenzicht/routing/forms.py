@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ketenzicht.accounts.models import Organisation
 from ketenzicht.cases.models import ExploitationForm
+from ketenzicht.core.forms import DatedForm
 from ketenzicht.domain import routekaart
 from ketenzicht.routing.models import SendMethod
 from ketenzicht.routing.services import MELDCODE_STEPS
@@ -198,7 +198,7 @@ class ReferralForm(forms.Form):
         field.label_from_instance = lambda o: f"{o.name} ({o.get_kind_display()}{'' if o.on_platform else ', niet in Ketenzicht'})"  # type: ignore[attr-defined]
 
 
-class RecordSendForm(forms.Form):
+class RecordSendForm(DatedForm):
     method = forms.ChoiceField(
         label=_("Hoe is het verwijsdocument verstuurd?"),
         choices=[(v, label) for v, label in SendMethod.choices if v != SendMethod.PLATFORM],
@@ -213,13 +213,9 @@ class RecordSendForm(forms.Form):
     )
     note = forms.CharField(label=_("Notitie (bijv. aan wie)"), required=False, max_length=300)
 
-    def __init__(self, *args: Any, now: Any = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.now = now
-
     def clean_sent_on(self) -> Any:
         value = self.cleaned_data["sent_on"]
-        if value > (self.now or timezone.now()):
+        if value > self.now:
             raise forms.ValidationError(_("De datum ligt in de toekomst; vul de werkelijke verzenddatum in."))
         return value
 

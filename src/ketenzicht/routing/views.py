@@ -162,7 +162,7 @@ def _referral_context(referral: Referral, **extra: Any) -> dict[str, Any]:
         "shared_labels": [selectors.GROUP_LABELS[g] for g in referral.shared_groups],
         "withheld_labels": [selectors.GROUP_LABELS[g] for g in referral.withheld_groups],
         "events": list(referral.events.all()),
-        "send_form": extra.get("send_form") or RecordSendForm(),
+        "send_form": extra.get("send_form") or RecordSendForm(now=timezone.now()),
         "record_form": extra.get("record_form") or RecordResponseForm(),
         "withdraw_form": extra.get("withdraw_form") or WithdrawForm(),
         "error": extra.get("error", ""),
