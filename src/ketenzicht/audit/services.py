@@ -2,19 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.db import connection
 
 from ketenzicht.audit import chain
 from ketenzicht.audit.models import AuditAction, AuditEvent
 
+T = TypeVar("T")
+
 
 def _label(actor: Any) -> str:
     # The system actor records which job acted (accounts/system.py).
     job = getattr(actor, "job", "")
     return f"{actor.get_username()} ({job})"[:150] if job else actor.get_username()
+
+
+def _common(*, actor: Any, action: AuditAction | str, object_type: str, fields: Iterable[str], reason: str) -> dict[str, Any]:
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return {
+        "actor": actor if authenticated else None,
+        "actor_label": _label(actor) if authenticated else "anoniem",
+        "organisation": getattr(actor, "organisation", None) if authenticated else None,
+        "action": str(action),
+        "object_type": object_type,
+        "fields": sorted(set(fields)),
+        "reason": reason[:500],
+    }
+
+
+def _sealed(write: Callable[[], T]) -> T:
+    """Run the insert(s), and see that what they wrote gets sealed into the hash chain.
+
+    On SQLite inside a transaction the entries are sealed in that same transaction; elsewhere
+    once right after the commit (audit/chain.py says why).
+    """
+    inline = connection.vendor == "sqlite" and connection.in_atomic_block
+    written = write()
+    if inline:
+        chain.seal_inline()
+    else:
+        # After the write: outside a transaction on_commit runs at once, and must see the entry.
+        _seal_on_commit()
+    return written
 
 
 def audit_record(
@@ -27,28 +58,32 @@ def audit_record(
     fields: Iterable[str] = (),
     reason: str = "",
 ) -> AuditEvent:
-    """Append one entry; it is sealed into the hash chain right after the commit (audit/chain.py).
+    """Append one entry; it is sealed into the hash chain (audit/chain.py).
 
     `action` may be `AuditAction.DENIED` for a refused attempt (the policy layer records those).
     """
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    inline = connection.vendor == "sqlite" and connection.in_atomic_block
-    if not inline:
-        _seal_on_commit()
-    row = AuditEvent.objects.create(
-        actor=actor if authenticated else None,
-        actor_label=_label(actor) if authenticated else "anoniem",
-        organisation=getattr(actor, "organisation", None) if authenticated else None,
-        action=str(action),
-        object_type=object_type,
-        object_id=str(object_id),
-        object_label=object_label,
-        fields=sorted(set(fields)),
-        reason=reason[:500],
-    )
-    if inline:
-        chain.seal_inline()
-    return row
+    common = _common(actor=actor, action=action, object_type=object_type, fields=fields, reason=reason)
+    return _sealed(lambda: AuditEvent.objects.create(object_id=str(object_id), object_label=object_label, **common))
+
+
+def audit_record_many(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    object_type: str,
+    objects: Iterable[tuple[object, str]],
+    fields: Iterable[str] = (),
+    reason: str = "",
+) -> list[AuditEvent]:
+    """One entry per (object id, label), written in one query: for a page that shows many objects.
+
+    The entries are those `audit_record` writes, one for each object, sealed into the chain the same way.
+    """
+    common = _common(actor=actor, action=action, object_type=object_type, fields=fields, reason=reason)
+    entries = [AuditEvent(object_id=str(object_id), object_label=label, **common) for object_id, label in objects]
+    if not entries:
+        return []
+    return _sealed(lambda: AuditEvent.objects.bulk_create(entries))
 
 
 def _seal_on_commit() -> None:

@@ -51,12 +51,32 @@ def can(user: User | Any, action: str, obj: Any = None) -> bool:
         raise KeyError(f"unknown policy action {action!r}")
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return action in PUBLIC_ACTIONS
+    if user.has_role(Role.SYSTEEM):
+        return _system_may(user, action)
     return _RULES[action](user, obj)
 
 
 def require(user: User | Any, action: str, obj: Any = None) -> None:
     if not can(user, action, obj):
         raise PermissionDenied(action)
+
+
+# --- the system actor (section of the lifecycles lane, issue 18) -----------------------------
+# Commands and jobs act as `accounts.system.system_actor(job)`, never as None and never with a
+# flag that skips this module. The role `systeem` gets no rule of a person: only the actions
+# below, and only for the jobs named with them. (The tenancy lane's `system_rule` registry
+# takes the same actions for the same jobs; when it lands it replaces this section.)
+SYSTEM_ACTIONS: dict[str, frozenset[str]] = {
+    "monitor.import": frozenset({"monitor-import", "demo"}),  # `ketenzicht monitor import`, the demo
+    "report.generate": frozenset({"board-reports"}),  # the half-yearly board reports (`rapportages`)
+}
+
+
+def _system_may(user: Any, action: str) -> bool:
+    return getattr(user, "job", "") in SYSTEM_ACTIONS.get(action, frozenset())
+
+
+# --- end of the system actor's section ---------------------------------------------------------
 
 
 # Actions anyone may take, logged in or not (the public report form, health check).
