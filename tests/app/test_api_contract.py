@@ -103,3 +103,27 @@ def test_the_openapi_document_is_complete(cast: Cast) -> None:
             for code, response in operation["responses"].items():
                 if code[0] in "45":
                     assert PROBLEM in response["content"], (method, path, code)
+
+
+def test_a_service_refusal_is_problem_json_with_the_status_and_code_of_its_error(cast: Cast, client, monkeypatch) -> None:  # noqa: ANN001
+    """Issue 18's one base error (core/errors.py): the API answers with what the error says."""
+    from ketenzicht.cases import services
+    from ketenzicht.core.errors import ServiceError
+    from tests.support import login, report_signal
+
+    case = report_signal(cast.chantal, cast.zoeterwoude)
+    login(client, cast.anouk)
+    url = f"/api/v1/signalen/{case.pk}/transities"
+    # A lifecycle's refusal: 409, its code, the Dutch message; nothing changed.
+    body = _problem(client.post(url, {"stap": "afsluiten", "toelichting": "klaar"}, content_type="application/json"), 409)
+    assert body["code"] == "stap-niet-toegestaan" and "Ontvangen" in body["detail"]
+    case.refresh_from_db()
+    assert case.state == "ontvangen"
+
+    def refuse(**kwargs: object) -> None:
+        raise ServiceError("Dit signaal is tijdelijk vergrendeld.", code="vergrendeld", status=423)
+
+    monkeypatch.setattr(services, "case_transition", refuse)
+    body = _problem(client.post(url, {"stap": "in_behandeling_nemen"}, content_type="application/json"), 423)
+    assert body["code"] == "vergrendeld" and body["detail"] == "Dit signaal is tijdelijk vergrendeld."
+    assert body["type"] == "https://ketenzicht.nl/problemen/vergrendeld"

@@ -12,14 +12,27 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from ketenzicht.accounts.models import Organisation
 from ketenzicht.audit.models import AuditEvent
 from ketenzicht.barriers.models import BibobScreening, IntegralControl, Intervention
+from ketenzicht.cases import services as cases
 from ketenzicht.cases.models import Attachment, Case, Subject
 from ketenzicht.meetings.models import ActionItem, AgendaItem, Decision, ReminderSent, Sitting
 from ketenzicht.retention import kinds, services
 from ketenzicht.retention.models import Tombstone
-from ketenzicht.routing.models import Referral
-from tests.app.retention_support import age_case, bibob, close_via, full_closed_case
+from ketenzicht.routing import services as routing
+from ketenzicht.routing.models import Referral, ReferralEvent
+from tests.app.retention_support import (
+    age_case,
+    age_control,
+    age_intervention,
+    bibob,
+    close_via,
+    full_closed_case,
+    merged_duplicate,
+    referred_and_closed,
+)
+from tests.app.test_meetings_support import decide_at_table
 from tests.support import Cast, report_signal
 
 
@@ -141,8 +154,8 @@ def test_sitting_controls_and_interventions_go_after_their_own_terms(cast: Cast,
     age_case(full.case, 6 * 365)
     _purge()  # the case first: the minutes keep the decision
     Sitting.objects.filter(pk=full.item.sitting_id).update(date=timezone.localdate() - timedelta(days=11 * 366))
-    IntegralControl.objects.filter(pk=full.control.pk).update(status="uitgevoerd", executed_on=timezone.localdate() - timedelta(days=6 * 366))
-    Intervention.objects.filter(pk=full.intervention.pk).update(started_on=timezone.localdate() - timedelta(days=7 * 366), ended_on=timezone.localdate() - timedelta(days=6 * 366))
+    age_control(full.control, 6 * 366)
+    age_intervention(full.intervention, 6 * 366)
     ReminderSent.objects.create(subject_type="signaal", subject_id="x", kind="signaal_te_laat", due_date=timezone.localdate(), sent_at=timezone.now() - timedelta(days=400))
     _purge()
     assert not Sitting.objects.filter(pk=full.item.sitting_id).exists()
@@ -158,3 +171,72 @@ def test_only_the_system_actor_may_purge(cast: Cast) -> None:
 
     with pytest.raises(PermissionDenied):
         services.purge(actor=cast.hanna, now=timezone.now())
+
+
+def test_a_system_job_other_than_purge_may_not_purge(cast: Cast) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from ketenzicht.accounts.system import system_actor
+
+    with pytest.raises(PermissionDenied):
+        services.purge(actor=system_actor("reminders"), now=timezone.now())
+
+
+def test_a_case_closed_after_a_finished_referral_keeps_the_referral_term(cast: Cast) -> None:
+    referred, referral = referred_and_closed(cast)
+    alone = cases.case_transition(actor=cast.anouk, case=report_signal(cast.chantal, cast.zoeterwoude), action="in_behandeling_nemen")
+    cases.case_record_feedback(actor=cast.anouk, case=alone, impossible_reason="anoniem")
+    alone = cases.case_transition(actor=cast.anouk, case=alone, action="afsluiten", reason="klaar")
+    for case in (referred, alone):
+        age_case(case, 3 * 365)
+    output = _purge()
+    # Referred: two years; closed by the AF without a table decision or a referral: the default five.
+    assert f"case {referred.reference} — case.doorverwezen: 2 jaar" in output
+    assert not Case.objects.filter(pk=referred.pk).exists() and not Referral.objects.filter(pk=referral.pk).exists()
+    assert Case.objects.filter(pk=alone.pk).exists()
+
+
+def test_a_merged_duplicate_goes_with_the_case_it_went_into_and_not_before(cast: Cast, django_capture_on_commit_callbacks) -> None:
+    target = report_signal(cast.chantal, cast.zoeterwoude)
+    with django_capture_on_commit_callbacks(execute=True):
+        duplicate = merged_duplicate(cast, target, attachment=True)
+    running = report_signal(cast.chantal, cast.zoeterwoude)
+    kept = merged_duplicate(cast, running)
+    for action in ("in_behandeling_nemen", "agenderen"):
+        target = cases.case_transition(actor=cast.anouk, case=target, action=action)
+    target = decide_at_table(cast.anouk, target, "so_niet_bevestigd", "besproken")
+    cases.case_record_feedback(actor=cast.anouk, case=target, impossible_reason="anoniem")
+    target = cases.case_transition(actor=cast.anouk, case=target, action="afsluiten", reason="klaar")
+    duplicate_file = Attachment.objects.get(case=duplicate).file.name
+    for case in (target, duplicate, kept):
+        age_case(case, 400)
+
+    dry = _purge("--dry-run")
+    # The duplicate first, under the rule of the case it went into; the other one's case is open.
+    assert dry.index(f"case {duplicate.reference} — case.niet_bevestigd") < dry.index(f"case {target.reference} — case.niet_bevestigd")
+    assert kept.reference not in dry and running.reference not in dry
+    with django_capture_on_commit_callbacks(execute=True):
+        _purge()
+
+    assert not Case.objects.filter(pk__in=[target.pk, duplicate.pk]).exists()
+    assert not _media(duplicate_file).exists()
+    assert set(Tombstone.objects.filter(kind="case").values_list("reference", flat=True)) == {target.reference, duplicate.reference}
+    assert Case.objects.filter(pk__in=[running.pk, kept.pk]).count() == 2
+
+
+def test_a_withdrawn_referral_loses_its_snapshot_after_its_term(cast: Cast) -> None:
+    case = cases.case_transition(actor=cast.anouk, case=report_signal(cast.chantal, cast.zoeterwoude), action="in_behandeling_nemen")
+    referral = routing.referral_create(actor=cast.anouk, case=case, organisation=Organisation.objects.get(slug="shop"), question="Opvang?")
+    referral = routing.referral_send(actor=cast.anouk, referral=referral)
+    referral = routing.referral_withdraw(actor=cast.anouk, referral=referral, reason="Toch niet nodig")
+    running = routing.referral_send(actor=cast.anouk, referral=routing.referral_create(actor=cast.anouk, case=case, organisation=Organisation.objects.get(slug="shop"), question="Nu wel?"))
+    past = timezone.now() - timedelta(days=400)
+    Referral.objects.filter(pk__in=[referral.pk, running.pk]).update(created_at=past)
+    ReferralEvent.objects.filter(referral__in=[referral, running]).update(at=past)
+    _purge()
+    # Withdrawn is finished (the referral lifecycle's terminal grouping); a referral still with the partner keeps it.
+    withdrawn = Referral.objects.get(pk=referral.pk)
+    assert withdrawn.snapshot == {} and withdrawn.shared_groups  # which groups were shared stays
+    assert Referral.objects.get(pk=running.pk).snapshot
+    assert "0 gegevens verwijderd" in _purge()  # emptied once
+    assert Case.objects.filter(pk=case.pk).exists()

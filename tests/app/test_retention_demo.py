@@ -15,9 +15,18 @@ from django.utils import timezone
 
 from ketenzicht.audit import chain, guard
 from ketenzicht.audit.models import AuditEvent, AuditTombstone
-from ketenzicht.barriers.models import BibobScreening, IntegralControl, Intervention
+from ketenzicht.barriers.models import (
+    BibobEvent,
+    BibobScreening,
+    ControlEvent,
+    IntegralControl,
+    Intervention,
+    InterventionEvent,
+)
 from ketenzicht.cases import services as cases
 from ketenzicht.cases.models import Attachment, Case, Subject
+from ketenzicht.domain.lifecycles import case as case_lifecycle
+from ketenzicht.domain.lifecycles import referral as referral_lifecycle
 from ketenzicht.meetings.models import ReminderSent, Sitting
 from ketenzicht.monitor.models import Registration
 from ketenzicht.retention.models import Tombstone
@@ -26,15 +35,29 @@ from tests.app.retention_support import PNG, bibob, close_via, full_closed_case
 from tests.support import Cast, report_signal
 
 LONG_AGO = timedelta(days=20 * 366)
+TERMINAL = case_lifecycle.MACHINE.values(case_lifecycle.GROUPS.terminal)
+
+
+def _kept_cases() -> set[object]:
+    """Cases that must survive: open ones, and duplicates merged into an open one."""
+    rows = dict((pk, (state, into)) for pk, state, into in Case.objects.values_list("pk", "state", "merged_into_id"))
+
+    def root_state(pk: object) -> str:
+        state, into = rows[pk]
+        return root_state(into) if into is not None else state
+
+    return {pk for pk in rows if root_state(pk) not in TERMINAL}
 
 
 def _age_everything() -> None:
     """Move every date that starts a retention term twenty years back (test set-up)."""
     past = timezone.now() - LONG_AGO
-    Case.objects.filter(state="afgesloten").update(closed_at=past)
+    Case.objects.filter(state__in=TERMINAL).update(closed_at=past)
     Sitting.objects.update(date=past.date())
     IntegralControl.objects.update(planned_on=past.date())
     IntegralControl.objects.filter(status="uitgevoerd").update(executed_on=past.date())
+    for history in (ControlEvent, InterventionEvent, BibobEvent):  # the lifecycles' steps (issue 18)
+        history.objects.update(at=past)
     Intervention.objects.update(proposed_at=past)
     Intervention.objects.filter(started_on__isnull=False).update(started_on=past.date(), ended_on=past.date())
     BibobScreening.objects.exclude(decision="lopend").update(decided_on=past.date())
@@ -62,12 +85,12 @@ def test_purge_on_an_aged_demo_database(cast: Cast, django_capture_on_commit_cal
         cases.attachment_add(actor=cast.anouk, case=open_case, attachment=cases.AttachmentInput("open.png", "image/png", PNG))
     decided = bibob(cast, decided_days_ago=10)
     running = bibob(cast, decided_days_ago=None)
-    due_files = [name for name in Attachment.objects.filter(case__state="afgesloten").values_list("file", flat=True)]
-    kept_files = [name for name in Attachment.objects.exclude(case__state="afgesloten").values_list("file", flat=True)]
+    open_cases = _kept_cases()
+    due_files = [name for name in Attachment.objects.exclude(case_id__in=open_cases).values_list("file", flat=True)]
+    kept_files = [name for name in Attachment.objects.filter(case_id__in=open_cases).values_list("file", flat=True)]
     assert due_files and kept_files
-    open_cases = set(Case.objects.exclude(state="afgesloten").values_list("pk", flat=True))
     open_subjects = Subject.objects.filter(case_id__in=open_cases).count()
-    planned_controls = set(IntegralControl.objects.filter(status="gepland", case__state__in=["ontvangen", "in_behandeling", "geagendeerd", "integrale_controle"]).values_list("pk", flat=True))
+    planned_controls = set(IntegralControl.objects.filter(status="gepland", case_id__in=open_cases).values_list("pk", flat=True))
     counted = Registration.objects.aggregate(n=Sum("n"))["n"]
     assert Registration.objects.exclude(record_id="").exists()
     _age_everything()
@@ -79,12 +102,14 @@ def test_purge_on_an_aged_demo_database(cast: Cast, django_capture_on_commit_cal
     media = Path(tmp_path)
     # Everything due is gone, files included.
     assert not Case.objects.filter(state="afgesloten").exists()
+    assert not Case.objects.exclude(pk__in=open_cases).exists()
     assert not Case.objects.filter(pk__in=[full.case.pk, unconfirmed.pk]).exists()
     assert not any((media / name).exists() for name in due_files)
     # A sitting stays only while an open case is on its agenda (its minutes are that case's too).
     assert all(s.items.filter(case__isnull=False).exists() for s in Sitting.objects.all())
     assert not Sitting.objects.filter(pk=full.item.sitting_id).exists() or Sitting.objects.get(pk=full.item.sitting_id).items.filter(case__isnull=False).exists()
-    assert not Referral.objects.filter(snapshot__isnull=False, state__in=["afgerond", "afgewezen"]).exists()
+    finished = referral_lifecycle.MACHINE.values(referral_lifecycle.GROUPS.terminal)
+    assert not Referral.objects.filter(snapshot__isnull=False, state__in=finished).exclude(snapshot={}).exists()
     assert not IntegralControl.objects.filter(pk=full.control.pk).exists() and not Intervention.objects.filter(pk=full.intervention.pk).exists()
     assert not BibobScreening.objects.filter(pk=decided.pk).exists()
     assert not Registration.objects.exclude(record_id="").exists()

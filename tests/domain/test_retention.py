@@ -56,3 +56,19 @@ def test_calendar_terms() -> None:
     assert subtract(datetime(2026, 1, 2, tzinfo=UTC), Term(days=1)) == datetime(2026, 1, 1, tzinfo=UTC)
     rule = parse_table(SHIPPED).rule("staging_file")
     assert cutoff(datetime(2026, 1, 2, tzinfo=UTC), rule) == datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_the_case_term_follows_the_outcome_the_case_was_closed_after() -> None:
+    from ketenzicht.domain.lifecycles import case as case_lifecycle
+    from ketenzicht.domain.retention import case_variant
+
+    # Every decided outcome of the case lifecycle has its own term in the table.
+    assert {s.value for s in case_lifecycle.DECIDED} <= set(KINDS["case"])
+    assert case_variant("niet_bevestigd", referred=True) == "niet_bevestigd"
+    assert case_variant("riec_casus", referred=False) == "riec_casus"
+    # Closed by the AF from handling: referred when a partner finished a referral, else the default.
+    assert case_variant("in_behandeling", referred=True) == "doorverwezen"
+    assert case_variant("in_behandeling", referred=False) == "default"
+    # History from before issue 18 names `doorverwezen` as a state.
+    assert case_variant("doorverwezen", referred=False) == "doorverwezen"
+    assert case_variant("", referred=False) == "default"

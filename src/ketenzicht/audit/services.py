@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -94,3 +95,11 @@ def _seal_on_commit() -> None:
         transaction_pending = any(getattr(item[1], "__name__", "") == "_seal_quietly" for item in connection.run_on_commit)
     if not transaction_pending:
         chain.seal_after_commit()
+
+
+def audit_purge_before(*, cutoff: datetime, rule: str) -> int:
+    """Remove sealed entries older than `cutoff` behind a signed tombstone; how many went.
+
+    The retention purge's one way into the trail (audit/chain.py: `purge_entries_before`).
+    """
+    return chain.purge_entries_before(cutoff=cutoff, rule=rule)

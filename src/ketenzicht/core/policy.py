@@ -69,6 +69,7 @@ def require(user: User | Any, action: str, obj: Any = None) -> None:
 SYSTEM_ACTIONS: dict[str, frozenset[str]] = {
     "monitor.import": frozenset({"monitor-import", "demo"}),  # `ketenzicht monitor import`, the demo
     "report.generate": frozenset({"board-reports"}),  # the half-yearly board reports (`rapportages`)
+    "retention.purge": frozenset({"purge"}),  # `ketenzicht purge` (issue 17, retention/services.py)
 }
 
 
@@ -542,5 +543,5 @@ def _generate_report(user: User, scope: Any) -> bool:
 
 
 # --- Retention (issue 17; the retention lane's section) ---
-# Only the system actor purges: the job `ketenzicht purge`, never a person from a page.
-rule("retention.purge")(lambda user, obj: user.has_role(Role.SYSTEEM))
+# Only the system actor purges, as the job `purge` (SYSTEM_ACTIONS above); never a person.
+rule("retention.purge")(lambda user, obj: False)

@@ -13,10 +13,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ketenzicht.domain.lifecycles import case as case_lifecycle
+
+# A case the AF closed after a partner finished a referral (the referral is a parallel track,
+# issue 18); until issue 18 `doorverwezen` was also a state, which old history rows still name.
+REFERRED = "doorverwezen"
+# The outcomes after which the case lifecycle lets a case close (its `DECIDED` states).
+CASE_OUTCOMES: tuple[str, ...] = tuple(s.value for s in case_lifecycle.CaseState if s in case_lifecycle.DECIDED)
+
 # Every kind the purge knows, with the variants it may have (None: one term for the kind).
 KINDS: dict[str, tuple[str, ...] | None] = {
-    # Cases by outcome: the decision state the case was in when it was closed.
-    "case": ("niet_bevestigd", "overgedragen", "doorverwezen", "integrale_controle", "interventie", "riec_casus", "default"),
+    # Cases by outcome (`case_variant`): the decision the case was closed after.
+    "case": (*CASE_OUTCOMES, REFERRED, "default"),
     "referral_snapshot": None,
     "sitting": None,
     "integral_control": None,
@@ -74,6 +82,21 @@ class RetentionTable:
         if (kind, variant) in self.rules:
             return self.rules[(kind, variant)]
         return self.rules[(kind, "default")]
+
+
+def case_variant(closed_from: str, *, referred: bool) -> str:
+    """Which term of the `case` rule applies to a closed case.
+
+    `closed_from` is the state the case left when it was closed (its last step into a terminal
+    state of the case lifecycle). A decided outcome (a table's) names its own term; a case closed
+    from handling by the AF alone counts as referred when a partner finished a referral on it;
+    anything else takes the default.
+    """
+    if closed_from in CASE_OUTCOMES:
+        return closed_from
+    if referred or closed_from == REFERRED:
+        return REFERRED
+    return "default"
 
 
 def subtract(moment: datetime, term: Term) -> datetime:

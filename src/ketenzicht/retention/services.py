@@ -21,13 +21,12 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from ketenzicht.audit import chain
 from ketenzicht.audit.models import AuditAction
-from ketenzicht.audit.services import audit_record
+from ketenzicht.audit.services import audit_purge_before, audit_record
 from ketenzicht.core import policy
 from ketenzicht.domain.audit_chain import canonical
 from ketenzicht.domain.retention import cutoff
-from ketenzicht.retention.kinds import KINDS, Candidate, NotDue
+from ketenzicht.retention.kinds import KINDS, Blocked, Candidate, NotDue
 from ketenzicht.retention.models import Tombstone
 from ketenzicht.retention.table import retention_table
 
@@ -75,7 +74,7 @@ def purge(*, actor: Any, now: datetime, dry_run: bool = False) -> PurgeReport:
         for candidate in kind.candidates(now):
             _purge_one(kind, candidate, actor=actor, now=now, report=report)
     rule = retention_table().rule("audit_entry")
-    report.audit_entries = chain.purge_entries_before(cutoff=cutoff(now, rule), rule=rule.name)
+    report.audit_entries = audit_purge_before(cutoff=cutoff(now, rule), rule=rule.name)
     from ketenzicht.retention import files
 
     report.files = files.sweep(now=now)
@@ -97,7 +96,8 @@ def _purge_one(kind: Any, candidate: Candidate, *, actor: Any, now: datetime, re
         return
     except Exception as exc:  # noqa: BLE001 - one record must never stop the purge of the rest
         logger.warning("purge: %s %s not removed: %s", candidate.kind, _object_id(candidate), type(exc).__name__)
-        report.failed.append((candidate, f"{type(exc).__name__}: {exc}"[:300]))
+        detail = str(exc) if isinstance(exc, Blocked) else f"{type(exc).__name__}: {exc}"
+        report.failed.append((candidate, detail[:300]))
         return
     report.removed.append(candidate)
 
