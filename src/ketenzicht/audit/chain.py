@@ -72,11 +72,15 @@ def _seal_batch(key: bytes) -> int:
     if not rows:
         return 0
     seq, prev = _head()
+    sealed = []
     for row in rows:
         seq += 1
         digest = audit_chain.entry_hash(key, seq=seq, prev_hash=prev, entry=_entry(row))
-        AuditEvent.objects.filter(pk=row["id"], seq__isnull=True).update(seq=seq, prev_hash=prev, entry_hash=digest)
+        sealed.append(AuditEvent(pk=row["id"], seq=seq, prev_hash=prev, entry_hash=digest))
         prev = digest
+    # One statement for the batch (a page that shows many objects writes an entry for each);
+    # the chain lock keeps every other sealer out, so the rows read above are still unsealed.
+    AuditEvent.objects.bulk_update(sealed, ["seq", "prev_hash", "entry_hash"], batch_size=SEAL_BATCH)
     return len(rows)
 
 

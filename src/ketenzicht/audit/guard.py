@@ -2,7 +2,7 @@
 
 What the triggers allow, and nothing else:
 - INSERT of new entries;
-- sealing: one UPDATE per entry that fills `seq`, `prev_hash` and `entry_hash` while they are
+- sealing: an UPDATE that fills an entry's `seq`, `prev_hash` and `entry_hash` while they are
   still empty and changes no other column;
 - DELETE of sealed entries whose sequence number a tombstone already covers (the retention
   purge writes the signed tombstone first, `audit/chain.py`).
