@@ -69,9 +69,22 @@ def _sent_referral(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 REFERRAL: Kw = _sent_referral
+
+
+def _own_notification(ctx: dict[str, Any]) -> dict[str, Any]:
+    """A notification for anouk: only she may open it."""
+    from ketenzicht.notifications.services import notify
+
+    return {"notification_id": notify(recipients=[ctx["cast"].anouk], kind="nieuw_signaal", title="Nieuw signaal", link="/")[0].pk}
+
+
 ROUTEKAART_USERS = STAFF - {"pim"}  # everyone with an organisation, but not an API account
 MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "home": ("GET", NONE, STAFF),
+    "notifications:list": ("GET", NONE, STAFF),
+    "notifications:preferences": ("GET", NONE, STAFF),
+    "notifications:read_all": ("POST", NONE, STAFF),
+    "notifications:open": ("GET", _own_notification, {"anouk"}),
     "healthz": ("GET", NONE, EVERYONE),
     "set_language": ("POST", NONE, EVERYONE),
     "logout": ("GET", NONE, EVERYONE),

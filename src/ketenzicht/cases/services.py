@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from ketenzicht.domain import case_states
 from ketenzicht.domain.case_states import CaseFacts, CaseState
 from ketenzicht.domain.matching import address_key, kvk_key, name_key
 from ketenzicht.domain.workdays import add_working_days
+from ketenzicht.notifications import events as notification_events
 
 FIRST_ASSESSMENT_WORKING_DAYS = 5
 FORM_CODES = [c.value for c in ExploitationForm]
@@ -178,6 +180,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 object_label=case.reference,
                 fields=["signaal", *(["betrokkenen"] if data.subjects else []), *(["bijlagen"] if data.attachments else [])],
             )
+            transaction.on_commit(partial(notification_events.signal_received, case.pk))
     except IntegrityError:
         if data.intake_key:
             existing = Case.objects.filter(channel=data.channel, intake_key=data.intake_key).first()

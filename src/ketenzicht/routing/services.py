@@ -13,6 +13,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from ketenzicht.cases.models import Case, CaseEvent
 from ketenzicht.core import policy
 from ketenzicht.domain import routekaart, sharing
 from ketenzicht.domain.case_states import CaseState
+from ketenzicht.notifications import events as notification_events
 from ketenzicht.routing import selectors
 from ketenzicht.routing.models import (
     MeldcodeChecklist,
@@ -439,6 +441,7 @@ def _respond(actor: Any, referral: Referral, action: str, note: str = "", **chan
         _referral_event(locked, actor, before, target, note)
         if action == "afwijzen":
             _back_to_work(locked, actor, note)
+        transaction.on_commit(partial(notification_events.referral_answered, locked.pk, action))
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ketenzicht.barriers",
     "ketenzicht.monitor",
     "ketenzicht.programme",
+    "ketenzicht.notifications",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ketenzicht.core.context_processors.navigation",
+                "ketenzicht.notifications.context_processors.unread",
             ],
         },
     }

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "ketenzicht.notifications"
+    label = "notifications"
+
+    def ready(self) -> None:
+        from ketenzicht.notifications import delivery
+
+        delivery.connect()
