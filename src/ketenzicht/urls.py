@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include(two_factor_urls)),
+    path("account/", include("ketenzicht.accounts.account_urls")),
     path("account/uitloggen/", core_views.logout_view, name="logout"),
     path("signalen/", include("ketenzicht.intake.urls")),
     path("werkvoorraad/", include("ketenzicht.cases.urls")),

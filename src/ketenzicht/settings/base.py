@@ -106,14 +106,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "ketenzicht.accounts.backends.UsernameOrEmailBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "ketenzicht.accounts.validators.DutchMinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# One-time links by e-mail (accounts/links.py): an invitation, a password reset.
+ACCOUNT_INVITATION_DAYS = envint("ACCOUNT_INVITATION_DAYS", 7)
+ACCOUNT_RESET_HOURS = envint("ACCOUNT_RESET_HOURS", 2)
+# Where Ketenzicht is reached, for the links in e-mails (invitations, notifications, reminders).
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "two_factor:login"
