@@ -21,6 +21,7 @@ urlpatterns = [
     path("overleggen/", include("ketenzicht.meetings.urls")),
     path("beheer/gebruikers/", include("ketenzicht.accounts.urls")),
     path("berichten/", include("ketenzicht.notifications.urls")),
+    path("thema/", include("ketenzicht.themes.urls")),
     path("", include("ketenzicht.routing.urls")),
     path("melden/", include("ketenzicht.intake.public_urls")),
     path("beheer/niet-aangesloten/", include(public_urls.unrouted_urlpatterns)),

@@ -27,6 +27,7 @@ from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.ratelimit import rate_limited
 from ketenzicht.intake import public_services as services
 from ketenzicht.intake.public_forms import AdditionForm, PublicReportForm, StatusForm
+from ketenzicht.themes.selectors import theme_municipality
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -74,9 +75,11 @@ def _switch_language(request: HttpRequest) -> HttpResponse:
 @never_cache
 @policy_view("public.report")
 @rate_limited("public_report")
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: HttpRequest, cbs_code: str | None = None) -> HttpResponse:
+    # `/melden/<cbs-code>/`: a municipality links to its own form, in its own look.
+    chosen = theme_municipality(request, cbs_code)
     if request.method != "POST":
-        return _report_page(request, PublicReportForm())
+        return _report_page(request, PublicReportForm(initial={"municipality": chosen.name} if cbs_code else None))
     if request.POST.get("actie") == "taal":
         return _switch_language(request)
     form = PublicReportForm(request.POST, request.FILES)

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ketenzicht.monitor",
     "ketenzicht.programme",
     "ketenzicht.notifications",
+    "ketenzicht.themes",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ketenzicht.core.context_processors.navigation",
                 "ketenzicht.notifications.context_processors.unread",
+                "ketenzicht.themes.context_processors.theme",
             ],
         },
     }
