@@ -126,6 +126,10 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "account:link": ("GET", lambda ctx: {"token": "onbekend"}, EVERYONE),
     "account:set_password": ("GET", NONE, EVERYONE),
     "account:forgot_password": ("GET", NONE, EVERYONE),
+    # An organisation's look holds no personal data: public, like the NL Design System CSS.
+    "themes:css": ("GET", lambda ctx: {"slug": "gemeente-zoeterwoude"}, EVERYONE),
+    "themes:logo": ("GET", lambda ctx: {"slug": "gemeente-zoeterwoude"}, EVERYONE),
+    "public:report_for": ("GET", lambda ctx: {"cbs_code": "GM0638"}, EVERYONE),
     "openapi": ("GET", NONE, EVERYONE),
     "api-signalen": ("GET", NONE, {"anouk", "bram"}),
     "api-signaal": ("GET", CASE, AF_Z),
