@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include(two_factor_urls)),
     path("account/", include("ketenzicht.accounts.account_urls")),
+    path("account/sso/", include("ketenzicht.accounts.oidc_urls")),
     path("account/uitloggen/", core_views.logout_view, name="logout"),
     path("signalen/", include("ketenzicht.intake.urls")),
     path("werkvoorraad/", include("ketenzicht.cases.urls")),

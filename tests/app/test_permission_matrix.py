@@ -126,6 +126,10 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "account:link": ("GET", lambda ctx: {"token": "onbekend"}, EVERYONE),
     "account:set_password": ("GET", NONE, EVERYONE),
     "account:forgot_password": ("GET", NONE, EVERYONE),
+    "account:sso_code": ("GET", NONE, STAFF),  # the code form after SSO; anonymous → login
+    # SSO is off unless configured: both endpoints answer 404 (tests/app/test_sso.py turns it on).
+    "oidc_authentication_init": ("GET", NONE, set()),
+    "oidc_authentication_callback": ("GET", NONE, set()),
     # An organisation's look holds no personal data: public, like the NL Design System CSS.
     "themes:css": ("GET", lambda ctx: {"slug": "gemeente-zoeterwoude"}, EVERYONE),
     "themes:logo": ("GET", lambda ctx: {"slug": "gemeente-zoeterwoude"}, EVERYONE),

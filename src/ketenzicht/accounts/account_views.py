@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from ketenzicht.accounts import links
-from ketenzicht.accounts.forms import ForgotPasswordForm, LinkPasswordForm
+from ketenzicht.accounts import links, two_factor_texts
+from ketenzicht.accounts.forms import ForgotPasswordForm, LinkPasswordForm, SsoCodeForm
 from ketenzicht.accounts.models import AccountLinkPurpose
 from ketenzicht.core.ratelimit import rate_limited
 
@@ -71,3 +71,22 @@ def forgot_password(request: HttpRequest) -> HttpResponse:
         # The same answer whether or not the address has an account.
         return render(request, "accounts/forgot_sent.html", {"email": form.cleaned_data["email"]})
     return render(request, "accounts/forgot.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@never_cache
+@rate_limited("sso_code", 10, 300)
+def sso_code(request: HttpRequest) -> HttpResponse:
+    """After an SSO login without MFA at the provider: the code of the Ketenzicht authenticator."""
+    from django_otp import login as otp_login
+    from django_otp import match_token
+
+    if not request.user.is_authenticated:
+        return redirect("two_factor:login")
+    form = SsoCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect("home")
+        form.add_error("code", two_factor_texts.WRONG_CODE)
+    return render(request, "accounts/sso_code.html", {"form": form}, status=400 if form.errors else 200)

@@ -56,3 +56,11 @@ class LinkPasswordForm(SetPasswordForm):
 
 class ForgotPasswordForm(forms.Form):
     email = forms.EmailField(label=_("E-mailadres"))
+
+
+class SsoCodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code uit uw app"), regex=r"^[0-9]{6}$", max_length=6,
+        error_messages={"invalid": _("Typ de zes cijfers die uw app nu laat zien."), "required": _("Vul de code uit uw app in.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
