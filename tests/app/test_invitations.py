@@ -23,18 +23,18 @@ pytestmark = pytest.mark.django_db
 GOOD = "Lange-zin-met-Koffie-42"
 
 
-def _invite(cast: Cast, capture, email: str = "sanne@example.test") -> None:  # noqa: ANN001
+def _invite(cast: Cast, capture, email: str = "lotte@example.test") -> None:  # noqa: ANN001
     with capture(execute=True):
         response = login(Client(), cast.hanna).post(
             "/beheer/gebruikers/",
-            {"first_name": "Sanne", "last_name": "de Vries", "email": email, "organisation": cast.anouk.organisation_id, "roles": ["aandachtsfunctionaris"]},
+            {"first_name": "Lotte", "last_name": "de Vries", "email": email, "organisation": cast.anouk.organisation_id, "roles": ["aandachtsfunctionaris"]},
             follow=True,
         )
-    assert "Sanne de Vries is uitgenodigd" in response.content.decode()
+    assert "Lotte de Vries is uitgenodigd" in response.content.decode()
 
 
 def _invitations(inbox) -> list:  # noqa: ANN001
-    return [m for m in inbox.messages if m["To"] == "sanne@example.test"]
+    return [m for m in inbox.messages if m["To"] == "lotte@example.test"]
 
 
 def _link(message) -> str:  # noqa: ANN001
@@ -43,8 +43,8 @@ def _link(message) -> str:  # noqa: ANN001
 
 def test_invitation_link_password_totp_and_backup_codes(cast: Cast, smtp_server, django_capture_on_commit_callbacks) -> None:  # noqa: F811
     _invite(cast, django_capture_on_commit_callbacks)
-    [mail] = [m for m in smtp_server.messages if m["To"] == "sanne@example.test"]
-    assert mail["To"] == "sanne@example.test" and mail["Subject"] == "Uitnodiging voor Ketenzicht"
+    [mail] = [m for m in smtp_server.messages if m["To"] == "lotte@example.test"]
+    assert mail["To"] == "lotte@example.test" and mail["Subject"] == "Uitnodiging voor Ketenzicht"
     path = _link(mail)
     token = path.rstrip("/").rsplit("/", 1)[1]
     # Only the hash is stored.
@@ -54,13 +54,13 @@ def test_invitation_link_password_totp_and_backup_codes(cast: Cast, smtp_server,
     response = client.get(path)
     assert response.status_code == 302 and token not in response["Location"]
     page = client.get(response["Location"]).content.decode()
-    assert "Welkom bij Ketenzicht" in page and "sanne@example.test" in page
+    assert "Welkom bij Ketenzicht" in page and "lotte@example.test" in page
     # A weak password: Django's validators, in Dutch; what was typed stays in the form.
     weak = client.post(response["Location"], {"new_password1": "sanne12345", "new_password2": "sanne12345"})
     assert weak.status_code == 400
     text = weak.content.decode()
     assert "Dit wachtwoord is te kort" in text and 'value="sanne12345"' in text
-    assert not User.objects.get(email="sanne@example.test").has_usable_password()
+    assert not User.objects.get(email="lotte@example.test").has_usable_password()
     done = client.post(response["Location"], {"new_password1": GOOD, "new_password2": GOOD})
     assert done["Location"] == "/account/two_factor/setup/"
     # Enrol TOTP: the wizard shows a QR code and the secret; a wrong code is refused in Dutch.
@@ -78,7 +78,7 @@ def test_invitation_link_password_totp_and_backup_codes(cast: Cast, smtp_server,
     if "data-testid" not in codes:
         codes = client.get("/account/two_factor/backup/tokens/").content.decode()
     assert codes.count("<li><code>") == 10
-    sanne = User.objects.get(email="sanne@example.test")
+    sanne = User.objects.get(email="lotte@example.test")
     assert StaticDevice.objects.get(user=sanne).token_set.count() == 10
     # The link was single use.
     again = Client().get(path)
@@ -91,7 +91,7 @@ def test_an_expired_invitation_says_so_and_a_new_one_replaces_the_old(cast: Cast
     AccountLink.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     response = Client().get(first)
     assert response.status_code == 400 and "verlopen" in response.content.decode() and "beheerder" in response.content.decode()
-    sanne = User.objects.get(email="sanne@example.test")
+    sanne = User.objects.get(email="lotte@example.test")
     AccountLink.objects.update(expires_at=timezone.now() + timedelta(days=1))
     with django_capture_on_commit_callbacks(execute=True):
         login(Client(), cast.hanna).post(f"/beheer/gebruikers/{sanne.pk}/account/", {"actie": "uitnodigen"})
