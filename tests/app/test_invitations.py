@@ -132,8 +132,12 @@ def test_a_reset_link_sets_a_new_password_once_and_ends_other_sessions(cast: Cas
     form = client.get(path)["Location"]
     mismatch = client.post(form, {"new_password1": GOOD, "new_password2": GOOD + "x"})
     assert mismatch.status_code == 400 and "komen niet overeen" in mismatch.content.decode()
-    done = client.post(form, {"new_password1": GOOD, "new_password2": GOOD})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(form, {"new_password1": GOOD, "new_password2": GOOD})
     assert done["Location"] == "/account/login/"
+    # The owner is told at once, by a mail without details.
+    told = [m for m in smtp_server.messages if m["To"] == "anouk@example.test" and "Beveiliging van uw account" in m["Subject"]]
+    assert len(told) == 1 and "/berichten/" in told[0].get_content()
     assert elsewhere.get("/werkvoorraad/").status_code == 302  # the old session is gone
     # The code used above cannot be used twice; the next 30-second window gives a fresh one.
     TOTPDevice.objects.filter(user=cast.anouk).update(last_t=-1)

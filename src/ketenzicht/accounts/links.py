@@ -27,6 +27,8 @@ from ketenzicht.accounts.models import AccountLink, AccountLinkPurpose, User
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.core import policy
+from ketenzicht.notifications.models import Kind
+from ketenzicht.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +154,9 @@ def link_use(*, digest: str, password: str, now: datetime | None = None) -> User
         link.save(update_fields=["used_at"])
         purpose = "uitnodiging aanvaard, wachtwoord ingesteld" if link.purpose == AccountLinkPurpose.UITNODIGING else "wachtwoord opnieuw ingesteld"
         audit_record(actor=user, action=AuditAction.USER_ADMIN, object_type="user", object_id=user.pk, object_label=user.get_full_name(), fields=["wachtwoord"], reason=purpose)
+        if link.purpose == AccountLinkPurpose.WACHTWOORD:
+            # Told at once (security mails cannot be switched off): a reset the owner did not ask for shows.
+            notify(recipients=[user], kind=Kind.BEVEILIGING, title=_("Uw wachtwoord is gewijzigd. Was u dit niet? Neem dan direct contact op met uw beheerder."), link=reverse("notifications:list"), now=now)
     if link.purpose == AccountLinkPurpose.WACHTWOORD:
         from ketenzicht.accounts.services import end_sessions
 

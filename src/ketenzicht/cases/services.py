@@ -22,6 +22,7 @@ from django.utils import timezone
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
+from ketenzicht.cases.events import signal_received
 from ketenzicht.cases.models import (
     Attachment,
     Case,
@@ -36,7 +37,6 @@ from ketenzicht.domain import case_states
 from ketenzicht.domain.case_states import CaseFacts, CaseState
 from ketenzicht.domain.matching import address_key, kvk_key, name_key
 from ketenzicht.domain.workdays import add_working_days
-from ketenzicht.notifications import events as notification_events
 
 FIRST_ASSESSMENT_WORKING_DAYS = 5
 FORM_CODES = [c.value for c in ExploitationForm]
@@ -180,7 +180,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 object_label=case.reference,
                 fields=["signaal", *(["betrokkenen"] if data.subjects else []), *(["bijlagen"] if data.attachments else [])],
             )
-            transaction.on_commit(partial(notification_events.signal_received, case.pk))
+            transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case.pk))
     except IntegrityError:
         if data.intake_key:
             existing = Case.objects.filter(channel=data.channel, intake_key=data.intake_key).first()

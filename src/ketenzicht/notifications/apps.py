@@ -6,6 +6,7 @@ class NotificationsConfig(AppConfig):
     label = "notifications"
 
     def ready(self) -> None:
-        from ketenzicht.notifications import delivery
+        from ketenzicht.notifications import delivery, events
 
         delivery.connect()
+        events.connect()

@@ -1,7 +1,8 @@
-"""Events of other apps that notify people; each is scheduled with `transaction.on_commit`.
+"""Events of other apps that notify people, received after their commit.
 
-`cases/services.py` and `routing/services.py` call these in one line after their commit, with
-ids only, so a rolled-back intake or answer notifies nobody.
+`cases/services.py` and `routing/services.py` send `cases.events.signal_received` and
+`routing.events.referral_answered` with `transaction.on_commit` (ids only), so a rolled-back
+intake or answer notifies nobody; `connect()` hooks the receivers below to them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def afs_of(municipality_id: int) -> QuerySet[User]:
     ).distinct()
 
 
-def signal_received(case_id: object) -> None:
+def signal_received(case_id: object, **kwargs: object) -> None:
     """A new signal: its municipality's AFs; acute danger or a minor is flagged and mailed at once."""
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
@@ -55,7 +56,7 @@ _ANSWERS = {
 }
 
 
-def referral_answered(referral_id: object, action: str) -> None:
+def referral_answered(referral_id: object, action: str, **kwargs: object) -> None:
     """A partner answered a referral: whoever sent it, else the municipality's AFs."""
     if action not in _ANSWERS:
         return
@@ -72,3 +73,11 @@ def referral_answered(referral_id: object, action: str) -> None:
         link=reverse("routing:referral_detail", kwargs={"referral_id": referral.pk}),
         key=f"doorverwijzing:{referral.pk}:{action}",
     )
+
+
+def connect() -> None:
+    from ketenzicht.cases.events import signal_received as case_signal
+    from ketenzicht.routing.events import referral_answered as referral_signal
+
+    case_signal.connect(signal_received, dispatch_uid="ketenzicht.notifications.signal_received")
+    referral_signal.connect(referral_answered, dispatch_uid="ketenzicht.notifications.referral_answered")

@@ -29,8 +29,8 @@ from ketenzicht.cases.models import Case, CaseEvent
 from ketenzicht.core import policy
 from ketenzicht.domain import routekaart, sharing
 from ketenzicht.domain.case_states import CaseState
-from ketenzicht.notifications import events as notification_events
 from ketenzicht.routing import selectors
+from ketenzicht.routing.events import referral_answered
 from ketenzicht.routing.models import (
     MeldcodeChecklist,
     Referral,
@@ -441,7 +441,7 @@ def _respond(actor: Any, referral: Referral, action: str, note: str = "", **chan
         _referral_event(locked, actor, before, target, note)
         if action == "afwijzen":
             _back_to_work(locked, actor, note)
-        transaction.on_commit(partial(notification_events.referral_answered, locked.pk, action))
+        transaction.on_commit(partial(referral_answered.send, sender=Referral, referral_id=locked.pk, action=action))
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
