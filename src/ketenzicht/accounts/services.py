@@ -140,7 +140,7 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str], now: datetim
         raise RoleError("U kunt uw eigen rollen niet wijzigen. Vraag een andere beheerder van uw regio.")
     now = now or timezone.now()
     with transaction.atomic():
-        locked = User.objects.select_for_update().select_related("organisation").get(pk=user.pk)
+        locked = User.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=user.pk)
         current = set(UserRole.objects.filter(user=locked).values_list("role", flat=True))
         plan = _plan(actor, locked, roles, current)
         if plan.empty:
@@ -163,7 +163,7 @@ def role_request_decide(*, actor: Any, request: RoleRequest, action: str, reason
         policy.require(actor, "users.role_decide", request)
     now = now or timezone.now()
     with transaction.atomic():
-        locked = RoleRequest.objects.select_for_update().select_related("user__organisation").get(pk=request.pk)
+        locked = RoleRequest.objects.select_for_update(of=("self",)).select_related("user__organisation").get(pk=request.pk)
         target = role_rules.decide_request(
             state=locked.state, action=action, reason=reason,
             by_requester=locked.requested_by_id == actor.pk, by_subject=locked.user_id == actor.pk,
