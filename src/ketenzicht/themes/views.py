@@ -25,6 +25,9 @@ def stylesheet(theme: Theme) -> str:
         f"--basis-color-default-bg-document: {c['achtergrond']};",
         f"--basis-heading-color: {koppen};",
         *(f"--basis-color-action-2-color-{state}: {c['link']};" for state in ("default", "hover", "active", "document")),
+        # Secondary buttons and form accents in the link colour (checked against the background).
+        *(f"--basis-color-action-1-color-{state}: {c['link']};" for state in ("default", "hover", "active", "document")),
+        *(f"--basis-color-action-1-border-{state}: {c['link']};" for state in ("default", "hover", "active")),
         *(f"--basis-color-action-1-inverse-bg-{state}: {c['primair']};" for state in ("default", "hover", "active")),
         *(f"--basis-color-action-1-inverse-color-{state}: {c['primair-tekst']};" for state in ("default", "hover", "active")),
         f"--utrecht-button-primary-action-background-color: {c['primair']};",
