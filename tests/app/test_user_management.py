@@ -9,8 +9,10 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from ketenzicht.accounts import services
-from ketenzicht.accounts.models import RoleRequest, User
+from ketenzicht.accounts.models import RoleRequest, RoleRequestState, User, UserRole
 from ketenzicht.audit.models import AuditEvent
+from ketenzicht.core.errors import ServiceError, TransitionRefused
+from ketenzicht.domain.lifecycles.role_request import MACHINE as REQUEST_LIFECYCLE
 from ketenzicht.domain.roles import RoleError
 from ketenzicht.notifications.models import Kind, Notification
 from tests.app.accounts_support import OtherRegion, other_region, real_login
@@ -100,8 +102,8 @@ def test_beheerder_and_privacy_officer_wait_for_a_second_beheerder(cast: Cast, h
     assert not Notification.objects.filter(recipient__in=[zwb.zoe, zwb.piet]).exists()
     # Neither the one who asked nor the one it concerns nor the other region decides.
     for who in (cast.hanna, zwb.zoe):
-        with pytest.raises((PermissionDenied, RoleError)):
-            services.role_request_decide(actor=who, request=request, action="bevestigen")
+        with pytest.raises((PermissionDenied, ServiceError)):
+            services.role_request_transition(actor=who, request=request, action="bevestigen")
     assert login(Client(), zwb.zoe).post(f"/beheer/gebruikers/verzoeken/{request.pk}/", {"actie": "bevestigen"}).status_code == 403
     assert "beheerder" not in _roles(cast.otto)
     with django_capture_on_commit_callbacks(execute=True):
@@ -165,3 +167,87 @@ def test_deactivating_ends_the_sessions_and_api_tokens_at_once(cast: Cast) -> No
     assert Client().get("/api/v1/gemeenten", HTTP_AUTHORIZATION=f"Token {pim_token}").status_code == 401
     with pytest.raises(RoleError):
         services.user_set_active(actor=cast.hanna, user=cast.hanna, active=False)
+
+
+def test_deactivating_lets_the_grants_for_and_by_the_account_lapse(cast: Cast, hugo: User, zwb: OtherRegion, django_capture_on_commit_callbacks) -> None:
+    """A blocked account leaves no grant waiting that a second beheerder could still confirm."""
+    services.user_set_roles(actor=cast.hanna, user=cast.otto, roles=["beheerder"])  # for Otto, by Hanna
+    services.user_set_roles(actor=hugo, user=cast.chantal, roles=["privacy_officer"])  # by Hugo, for Chantal
+    services.user_set_roles(actor=zwb.zoe, user=zwb.vera, roles=["aandachtsfunctionaris", "beheerder"])  # the other region
+    hanna = login(Client(), cast.hanna)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert hanna.post(f"/beheer/gebruikers/{cast.otto.pk}/account/", {"actie": "deactiveren"}).status_code == 302
+        assert hanna.post(f"/beheer/gebruikers/{hugo.pk}/account/", {"actie": "deactiveren"}).status_code == 302
+    lapsed = {r.user_id: r for r in RoleRequest.objects.filter(state=RoleRequestState.VERVALLEN)}
+    assert set(lapsed) == {cast.otto.pk, cast.chantal.pk}
+    assert lapsed[cast.otto.pk].reason == "het account van de betrokkene is gedeactiveerd"
+    assert lapsed[cast.chantal.pk].reason == "het account van de aanvrager is gedeactiveerd"
+    assert lapsed[cast.otto.pk].decided_by_id == cast.hanna.pk
+    assert RoleRequest.objects.get(user=zwb.vera).state == RoleRequestState.WACHT  # the other region's stays
+    # Hanna asked for Otto; Hanna deactivated him herself, so nobody needs telling. Hugo is blocked: not told either.
+    assert not Notification.objects.filter(kind=Kind.ROL_BEVESTIGEN, title__contains="vervallen").exists()
+    # Nothing waits on the page any more, and a lapsed request cannot be confirmed afterwards.
+    anouk_beheerder = make_user("bea", "districtscoordinatie-leiden-bollenstreek", "beheerder")
+    page = login(Client(), anouk_beheerder).get("/beheer/gebruikers/").content.decode()
+    assert "Bevestigen" not in page
+    with pytest.raises(TransitionRefused, match="status 'Vervallen'"):
+        services.role_request_transition(actor=anouk_beheerder, request=lapsed[cast.chantal.pk], action="bevestigen")
+    assert "privacy_officer" not in _roles(cast.chantal) and "beheerder" not in _roles(cast.otto)
+    reasons = list(AuditEvent.objects.filter(object_type="user", object_id=str(cast.chantal.pk)).values_list("reason", flat=True))
+    assert any("vervallen (het account van de aanvrager is gedeactiveerd)" in r for r in reasons)
+
+
+def test_the_one_who_asked_hears_when_a_request_lapses(cast: Cast, hugo: User, django_capture_on_commit_callbacks) -> None:
+    services.user_set_roles(actor=hugo, user=cast.otto, roles=["privacy_officer"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.user_set_active(actor=cast.hanna, user=cast.otto, active=False)
+    told = Notification.objects.get(recipient=hugo, kind=Kind.ROL_BEVESTIGEN, title__contains="vervallen")
+    assert told.title == "Uw verzoek om de rol privacy officer voor Otto Test is vervallen (het account van de betrokkene is gedeactiveerd)"
+
+
+def test_a_role_granted_meanwhile_that_clashes_blocks_the_confirmation(cast: Cast, hugo: User) -> None:
+    services.user_set_roles(actor=cast.hanna, user=cast.otto, roles=["privacy_officer"])
+    request = RoleRequest.objects.get(user=cast.otto)
+    # Through the page: AF is refused while the privacy officer grant waits.
+    response = login(Client(), cast.hanna).post(f"/beheer/gebruikers/{cast.otto.pk}/", {"roles": ["aandachtsfunctionaris"]})
+    assert response.status_code == 400 and "wacht nog een verzoek om de rol privacy officer" in response.content.decode()
+    assert _roles(cast.otto) == set()
+    # A grant that got in anyway (a concurrent change, a loader): the second beheerder cannot confirm the clash.
+    UserRole.objects.create(user=cast.otto, role="aandachtsfunctionaris")
+    page = login(Client(), hugo).post(f"/beheer/gebruikers/verzoeken/{request.pk}/", {"actie": "bevestigen"}, follow=True).content.decode()
+    assert "gaat niet samen met de rol aandachtsfunctionaris" in page
+    request.refresh_from_db()
+    assert request.state == RoleRequestState.WACHT and _roles(cast.otto) == {"aandachtsfunctionaris"}
+
+
+def test_a_request_cannot_be_made_to_lapse_from_the_page(cast: Cast, hugo: User) -> None:
+    services.user_set_roles(actor=cast.hanna, user=cast.otto, roles=["beheerder"])
+    request = RoleRequest.objects.get(user=cast.otto)
+    for who in (cast.hanna, hugo):
+        page = login(Client(), who).post(f"/beheer/gebruikers/verzoeken/{request.pk}/", {"actie": "vervallen", "reason": "x"}, follow=True).content.decode()
+        assert "Kies of u het verzoek bevestigt, weigert of intrekt" in page
+    request.refresh_from_db()
+    assert request.state == RoleRequestState.WACHT
+
+
+def test_only_the_one_who_asked_withdraws(cast: Cast, hugo: User) -> None:
+    services.user_set_roles(actor=cast.hanna, user=cast.otto, roles=["beheerder"])
+    request = RoleRequest.objects.get(user=cast.otto)
+    page = login(Client(), hugo).post(f"/beheer/gebruikers/verzoeken/{request.pk}/", {"actie": "intrekken"}, follow=True).content.decode()
+    assert "Alleen wie het verzoek deed, kan het intrekken" in page
+    assert RoleRequest.objects.get(pk=request.pk).state == RoleRequestState.WACHT
+    login(Client(), cast.hanna).post(f"/beheer/gebruikers/verzoeken/{request.pk}/", {"actie": "intrekken"})
+    assert RoleRequest.objects.get(pk=request.pk).state == RoleRequestState.INGETROKKEN
+
+
+def test_the_models_states_are_the_lifecycles() -> None:
+    assert [value for value, _label in RoleRequestState.choices] == [s.value for s in REQUEST_LIFECYCLE.states]
+
+
+def test_taking_a_role_away_lets_a_request_for_it_lapse(cast: Cast) -> None:
+    services.user_set_roles(actor=cast.hanna, user=cast.otto, roles=["beheerder"])
+    UserRole.objects.create(user=cast.otto, role="beheerder")  # got in another way (a loader) while the grant waited
+    services.user_set_roles(actor=cast.hanna, user=cast.otto, roles=[])
+    request = RoleRequest.objects.get(user=cast.otto)
+    assert (request.state, request.reason) == (RoleRequestState.VERVALLEN, "de rol is afgenomen")
+    assert _roles(cast.otto) == set()

@@ -1,10 +1,11 @@
-"""The role rules without a database: self-change, four eyes, incompatible roles, request machine."""
+"""The role rules without a database: self-change, four eyes, incompatible roles (the request's
+lifecycle is tested in test_role_request_lifecycle.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ketenzicht.domain.roles import RequestState, RoleError, decide_request, plan_roles
+from ketenzicht.domain.roles import RoleError, plan_roles
 
 
 def test_ordinary_roles_now_privileged_grants_wait_removals_now() -> None:
@@ -39,16 +40,12 @@ def test_own_unchanged_roles_are_no_change() -> None:
     assert plan_roles(current={"beheerder"}, wanted={"beheerder"}, self_change=True, municipal=False).empty
 
 
-def test_request_machine() -> None:
-    assert decide_request(state="wacht", action="bevestigen", by_requester=False, by_subject=False) is RequestState.BEVESTIGD
-    assert decide_request(state="wacht", action="intrekken", by_requester=True, by_subject=False) is RequestState.INGETROKKEN
-    assert decide_request(state="wacht", action="weigeren", by_requester=False, by_subject=False, reason="x") is RequestState.GEWEIGERD
-    for kwargs in (
-        {"state": "wacht", "action": "bevestigen", "by_requester": True, "by_subject": False},
-        {"state": "wacht", "action": "bevestigen", "by_requester": False, "by_subject": True},
-        {"state": "wacht", "action": "weigeren", "by_requester": False, "by_subject": False, "reason": " "},
-        {"state": "bevestigd", "action": "bevestigen", "by_requester": False, "by_subject": False},
-        {"state": "wacht", "action": "intrekken", "by_requester": False, "by_subject": False},
-    ):
-        with pytest.raises(RoleError):
-            decide_request(**kwargs)
+def test_a_role_that_clashes_with_a_waiting_request_is_refused() -> None:
+    """A privacy officer grant waits; making the person AF meanwhile would end in both roles."""
+    with pytest.raises(RoleError, match="wacht nog een verzoek om de rol privacy officer"):
+        plan_roles(current=set(), wanted={"aandachtsfunctionaris"}, pending={"privacy_officer"}, self_change=False, municipal=True)
+    # Asked again with the waiting role in it: the ordinary clash message, nothing waits twice.
+    with pytest.raises(RoleError, match="gaan niet samen"):
+        plan_roles(current=set(), wanted={"aandachtsfunctionaris", "privacy_officer"}, pending={"privacy_officer"}, self_change=False, municipal=True)
+    plan = plan_roles(current=set(), wanted={"melder"}, pending={"privacy_officer"}, self_change=False, municipal=True)
+    assert plan.grant == {"melder"} and not plan.confirm

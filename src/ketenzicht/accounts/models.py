@@ -167,10 +167,15 @@ class RoleRequestState(models.TextChoices):
     BEVESTIGD = "bevestigd", _("Bevestigd")
     GEWEIGERD = "geweigerd", _("Geweigerd")
     INGETROKKEN = "ingetrokken", _("Ingetrokken")
+    VERVALLEN = "vervallen", _("Vervallen")
 
 
 class RoleRequest(models.Model):
-    """A grant of beheerder or privacy officer, waiting for a second beheerder (four eyes)."""
+    """A grant of beheerder or privacy officer, waiting for a second beheerder (four eyes).
+
+    Its lifecycle is `domain/lifecycles/role_request.py`; only
+    `accounts.services.role_request_transition` changes its state.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_requests")
     role = models.CharField(max_length=30, choices=Role.choices)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -31,12 +32,17 @@ from ketenzicht.accounts.models import (
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.core import policy
+from ketenzicht.core.errors import TransitionRefused
 from ketenzicht.domain import roles as role_rules
+from ketenzicht.domain.lifecycles import role_request as request_lifecycle
+from ketenzicht.domain.lifecycles.base import TransitionNotAllowed
+from ketenzicht.domain.lifecycles.role_request import Action as RoleAction
+from ketenzicht.domain.lifecycles.role_request import RoleRequestState as RequestState
 from ketenzicht.domain.roles import RoleError, RolePlan
 from ketenzicht.notifications.models import Kind
 from ketenzicht.notifications.services import notify
 
-__all__ = ["RoleError", "user_create", "user_set_roles", "role_request_decide", "user_set_active", "user_reset_two_factor"]
+__all__ = ["RoleError", "user_create", "user_set_roles", "role_request_transition", "user_set_active", "user_reset_two_factor"]
 
 
 def _label(user: User) -> str:
@@ -92,9 +98,8 @@ def _apply(actor: Any, user: User, plan: RolePlan, now: datetime) -> list[RoleRe
     for role in plan.grant:
         UserRole.objects.get_or_create(user=user, role=role)
     # A role taken away also ends a request for it that was still waiting.
-    RoleRequest.objects.filter(user=user, role__in=plan.revoke, state=RoleRequestState.WACHT).update(
-        state=RoleRequestState.INGETROKKEN, decided_by=actor, decided_at=now
-    )
+    for request in RoleRequest.objects.filter(user=user, role__in=plan.revoke, state=RoleRequestState.WACHT):
+        role_request_transition(actor=actor, request=request, action=RoleAction.VERVALLEN, reason="de rol is afgenomen", now=now)
     requests = [RoleRequest.objects.create(user=user, role=role, requested_by=actor, requested_at=now) for role in sorted(plan.confirm)]
     user.__dict__.pop("_role_codes", None)
     return requests
@@ -155,32 +160,46 @@ def user_set_roles(*, actor: Any, user: User, roles: Iterable[str], now: datetim
     return plan
 
 
-def role_request_decide(*, actor: Any, request: RoleRequest, action: str, reason: str = "", now: datetime | None = None) -> RoleRequest:
-    """Confirm or refuse (a second beheerder) or withdraw (the one who asked) a waiting grant."""
-    if action == "intrekken":
-        policy.require(actor, "users.manage", request)
-    else:
-        policy.require(actor, "users.role_decide", request)
+def role_request_transition(*, actor: Any, request: RoleRequest, action: str, reason: str = "", now: datetime | None = None) -> RoleRequest:
+    """The one transition service of a role request: policy, lock, lifecycle, save, audit, notices.
+
+    A second beheerder confirms or refuses; whoever asked withdraws; the services that take a role
+    away or deactivate an account let a waiting request lapse (`vervallen`, with why).
+    """
+    deciding = action in (RoleAction.BEVESTIGEN, RoleAction.WEIGEREN)
+    policy.require(actor, "users.role_decide" if deciding else "users.manage", request)
     now = now or timezone.now()
     with transaction.atomic():
-        locked = RoleRequest.objects.select_for_update(of=("self",)).select_related("user__organisation").get(pk=request.pk)
-        target = role_rules.decide_request(
-            state=locked.state, action=action, reason=reason,
-            by_requester=locked.requested_by_id == actor.pk, by_subject=locked.user_id == actor.pk,
+        locked = RoleRequest.objects.select_for_update(of=("self",)).select_related("user__organisation", "requested_by").get(pk=request.pk)
+        person = locked.user
+        facts = request_lifecycle.RoleRequestFacts(
+            role=locked.role,
+            by_requester=locked.requested_by_id == actor.pk,
+            by_subject=locked.user_id == actor.pk,
+            held=frozenset(UserRole.objects.filter(user=person).values_list("role", flat=True)),
         )
+        try:
+            target = request_lifecycle.MACHINE.apply(locked.state, action, facts, now=now, reason=reason)
+        except TransitionNotAllowed as exc:
+            raise TransitionRefused.from_domain(exc) from exc
         locked.state, locked.decided_by, locked.decided_at, locked.reason = target.value, actor, now, reason.strip()
         locked.save(update_fields=["state", "decided_by", "decided_at", "reason"])
-        person = locked.user
-        _audit(actor, person, ["rollen"], f"verzoek {role_rules.LABELS[locked.role]}: {target.value}" + (f" ({reason.strip()})" if reason.strip() else ""))
-        if target == role_rules.RequestState.BEVESTIGD:
+        role = role_rules.LABELS[locked.role]
+        _audit(actor, person, ["rollen"], f"verzoek {role}: {target.value}" + (f" ({reason.strip()})" if reason.strip() else ""))
+        if target == RequestState.BEVESTIGD:
             UserRole.objects.get_or_create(user=person, role=locked.role)
+            person.__dict__.pop("_role_codes", None)
             plan = RolePlan(grant=frozenset({locked.role}), confirm=frozenset(), revoke=frozenset())
             _tell_privacy_officers(person, plan, key=f"rolverzoek:{locked.pk}:bevestigd")
-        if target in (role_rules.RequestState.BEVESTIGD, role_rules.RequestState.GEWEIGERD):
+        requester = locked.requested_by
+        if target != RequestState.INGETROKKEN and requester.pk != actor.pk and requester.is_active:
+            why = f" ({reason.strip()})" if target == RequestState.VERVALLEN else ""
             notify(
-                recipients=[locked.requested_by],
+                recipients=[requester],
                 kind=Kind.ROL_BEVESTIGEN,
-                title=f"{_label(actor)} heeft de rol {role_rules.LABELS[locked.role]} voor {_label(person)} {target.value}",
+                title=f"{_label(actor)} heeft de rol {role} voor {_label(person)} {target.value}{why}"
+                if target != RequestState.VERVALLEN
+                else f"Uw verzoek om de rol {role} voor {_label(person)} is vervallen{why}",
                 link=reverse("accounts:users") + "#verzoeken",
                 key=f"rolverzoek:{locked.pk}:{target.value}",
             )
@@ -197,11 +216,20 @@ def end_sessions(user: User, *, tokens: bool = True) -> int:
     return ended
 
 
-def user_set_active(*, actor: Any, user: User, active: bool) -> User:
+def _lapse_requests_of(actor: Any, user: User, now: datetime) -> None:
+    """A deactivated account leaves no grant waiting: neither one for it nor one it asked for."""
+    waiting = RoleRequest.objects.filter(Q(user=user) | Q(requested_by=user), state=RoleRequestState.WACHT)
+    for request in waiting.order_by("pk"):
+        whose = "de betrokkene" if request.user_id == user.pk else "de aanvrager"
+        role_request_transition(actor=actor, request=request, action=RoleAction.VERVALLEN, reason=f"het account van {whose} is gedeactiveerd", now=now)
+
+
+def user_set_active(*, actor: Any, user: User, active: bool, now: datetime | None = None) -> User:
     """(De)activate an account; deactivating ends its sessions and API tokens at once."""
     policy.require(actor, "users.manage", user)
     if user.pk == actor.pk and not active:
         raise RoleError("U kunt uw eigen account niet blokkeren.")
+    now = now or timezone.now()
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if locked.is_active == active:
@@ -210,12 +238,12 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
         locked.save(update_fields=["is_active"])
         if not active:
             end_sessions(locked)
-            RoleRequest.objects.filter(user=locked, state=RoleRequestState.WACHT).update(state=RoleRequestState.INGETROKKEN, decided_by=actor, decided_at=timezone.now())
+            _lapse_requests_of(actor, locked, now)
         _audit(actor, locked, ["account"], "geactiveerd" if active else "gedeactiveerd; sessies en API-sleutels beëindigd")
         held = set(locked.role_codes) & role_rules.PRIVILEGED
         if held:
             plan = RolePlan(grant=frozenset(held) if active else frozenset(), confirm=frozenset(), revoke=frozenset() if active else frozenset(held))
-            _tell_privacy_officers(locked, plan, key=f"actief:{locked.pk}:{timezone.now().isoformat()}")
+            _tell_privacy_officers(locked, plan, key=f"actief:{locked.pk}:{now.isoformat()}")
     user.is_active = active
     return locked
 

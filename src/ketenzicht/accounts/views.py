@@ -15,6 +15,7 @@ from ketenzicht.accounts.forms import InviteForm, RoleRefuseForm, UserRolesForm
 from ketenzicht.accounts.models import Organisation, RoleRequest, RoleRequestState, User, UserRole
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain.roles import LABELS, RoleError, RolePlan
 
 
@@ -35,7 +36,13 @@ def _people(user: User) -> QuerySet[User]:
 
 
 def _waiting_requests(user: User) -> list[dict[str, object]]:
-    waiting = RoleRequest.objects.filter(state=RoleRequestState.WACHT, user__organisation__in=_organisations(user)).select_related("user__organisation", "requested_by")
+    waiting = list(
+        RoleRequest.objects.filter(state=RoleRequestState.WACHT, user__organisation__in=_organisations(user))
+        .select_related("user__organisation", "requested_by")
+        .prefetch_related("user__roles")
+    )
+    for r in waiting:  # the policy asks each person's roles: one read for the whole list, not one per row
+        r.user._role_codes = frozenset(role.role for role in r.user.roles.all())
     return [
         {"request": r, "role": LABELS[r.role], "can_decide": policy.can(user, "users.role_decide", r), "own": r.requested_by_id == user.pk}
         for r in waiting
@@ -118,9 +125,12 @@ def user_account(request: HttpRequest, user_id: int) -> HttpResponse:
             messages.success(request, _("De uitnodiging is opnieuw verstuurd; eerdere links werken niet meer."))
         else:
             messages.error(request, _("Kies wat u met het account wilt doen."))
-    except (RoleError, links.LinkError) as exc:
+    except (RoleError, ServiceError, links.LinkError) as exc:
         messages.error(request, str(exc))
     return redirect("accounts:user_edit", user_id=person.pk)
+
+
+USER_DECISIONS = ("bevestigen", "weigeren", "intrekken")
 
 
 @require_POST
@@ -130,13 +140,16 @@ def role_request(request: HttpRequest, request_id: int) -> HttpResponse:
     role_req = get_object_or_404(RoleRequest.objects.select_related("user__organisation"), pk=request_id)
     policy.require(request.user, "users.manage", role_req)
     action = request.POST.get("actie", "")
+    if action not in USER_DECISIONS:  # a request lapses only through the services that make it moot
+        messages.error(request, _("Kies of u het verzoek bevestigt, weigert of intrekt."))
+        return redirect("accounts:users")
     form = RoleRefuseForm(request.POST) if action == "weigeren" else None
     if form is not None and not form.is_valid():
         messages.error(request, _("Geef de reden van de weigering; de aanvrager ziet die."))
         return redirect("accounts:users")
     try:
-        services.role_request_decide(actor=request.user, request=role_req, action=action, reason=form.cleaned_data["reason"] if form else "")
-    except RoleError as exc:
+        services.role_request_transition(actor=request.user, request=role_req, action=action, reason=form.cleaned_data["reason"] if form else "")
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         done = {"bevestigen": _("De rol is bevestigd en toegekend."), "weigeren": _("Het verzoek is geweigerd."), "intrekken": _("Het verzoek is ingetrokken.")}

@@ -11,7 +11,7 @@ Rules, in words:
 - The AF and the staff reporter (melder) work for a municipality; a ketenpartner for a partner.
 - The system role belongs to the job account only.
 
-A role request (the four-eyes grant) is a small machine: wacht → bevestigd | geweigerd | ingetrokken.
+A role request (the four-eyes grant) has its own lifecycle: `domain/lifecycles/role_request.py`.
 Pure: no Django, no database; the accounts services apply what this module decides.
 """
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import StrEnum
 
 SYSTEM_ROLE = "systeem"
 PERSON_ROLES = frozenset(
@@ -100,6 +99,14 @@ def plan_roles(
                 f"De rollen {first} en {second} gaan niet samen: wie toezicht houdt op de toegang, "
                 "werkt niet zelf in de signalen."
             )
+    waiting = frozenset(pending) - wanted_set
+    for pair in INCOMPATIBLE:
+        if pair & waiting and pair & wanted_set and pair <= wanted_set | waiting:
+            asked, now = LABELS[sorted(pair & waiting)[0]], LABELS[sorted(pair & wanted_set)[0]]
+            raise RoleError(
+                f"Voor deze persoon wacht nog een verzoek om de rol {asked}, die niet samengaat met {now}. "
+                "Laat dat verzoek eerst intrekken of weigeren."
+            )
     if not municipal and (wanted_set - current_set) & MUNICIPAL_ONLY:
         role = sorted((wanted_set - current_set) & MUNICIPAL_ONLY)[0]
         raise RoleError(f"De rol {LABELS[role]} hoort bij een medewerker van een gemeente.")
@@ -112,30 +119,3 @@ def plan_roles(
         revoke=current_set - wanted_set,
     )
 
-
-class RequestState(StrEnum):
-    WACHT = "wacht"
-    BEVESTIGD = "bevestigd"
-    GEWEIGERD = "geweigerd"
-    INGETROKKEN = "ingetrokken"
-
-
-def decide_request(
-    *, state: str, action: str, by_requester: bool, by_subject: bool, reason: str = ""
-) -> RequestState:
-    """The next state of a role request; refuses what the four-eyes rule forbids."""
-    if state != RequestState.WACHT:
-        raise RoleError("Over dit verzoek is al besloten.")
-    if action == "intrekken":
-        if not by_requester:
-            raise RoleError("Alleen wie het verzoek deed, kan het intrekken.")
-        return RequestState.INGETROKKEN
-    if by_requester or by_subject:
-        raise RoleError("Een tweede beheerder bevestigt of weigert dit verzoek, niet wie het deed of wie het betreft.")
-    if action == "bevestigen":
-        return RequestState.BEVESTIGD
-    if action == "weigeren":
-        if not reason.strip():
-            raise RoleError("Geef de reden van de weigering; de aanvrager ziet die.")
-        return RequestState.GEWEIGERD
-    raise RoleError("Onbekende beslissing.")
