@@ -15,6 +15,8 @@ urlpatterns = [
     # `two_factor:login`, which resolves here first.
     path("account/login/", LoginView.as_view()),
     path("", include(two_factor_urls)),
+    path("account/", include("ketenzicht.accounts.account_urls")),
+    path("account/sso/", include("ketenzicht.accounts.oidc_urls")),
     path("account/uitloggen/", core_views.logout_view, name="logout"),
     path("signalen/", include("ketenzicht.intake.urls")),
     path("werkvoorraad/", include("ketenzicht.cases.urls")),
@@ -24,6 +26,8 @@ urlpatterns = [
     path("programma/", include("ketenzicht.programme.urls")),
     path("overleggen/", include("ketenzicht.meetings.urls")),
     path("beheer/gebruikers/", include("ketenzicht.accounts.urls")),
+    path("berichten/", include("ketenzicht.notifications.urls")),
+    path("thema/", include("ketenzicht.themes.urls")),
     path("", include("ketenzicht.routing.urls")),
     path("melden/", include("ketenzicht.intake.public_urls")),
     path("beheer/niet-aangesloten/", include(public_urls.unrouted_urlpatterns)),
