@@ -87,10 +87,15 @@ rule("app.home")(lambda user, obj: True)
 rule("account.self")(lambda user, obj: True)
 
 # --- intake and the reporter's own view ----------------------------------------------------
-rule("case.report")(
-    lambda user, obj: _is_municipal_staff(user)
-    and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS)
-)
+def _reports_for(user: User, municipality: Any) -> bool:
+    """Municipal melders and AFs report through the internal route for their own region only."""
+    if not (_is_municipal_staff(user) and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS)):
+        return False
+    own = user.organisation
+    return municipality is None or (municipality.region_id is not None and municipality.region_id == own.region_id)
+
+
+rule("case.report")(_reports_for)
 rule("case.list_own_reports")(lambda user, obj: user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS))
 
 
@@ -132,10 +137,10 @@ def _manage_users(user: User, target: Any) -> bool:
 
 
 # --- API --------------------------------------------------------------------------------------
-rule("api.signal.create")(
-    lambda user, obj: user.has_role(Role.PARTNERSYSTEEM)
-    or (_is_municipal_staff(user) and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS))
-)
+# Partner systems deliver for any municipality (where it lands is intake's business: a
+# municipality outside every loaded region is refused there, nothing stored); colleagues
+# posting through the API follow the internal route's rule.
+rule("api.signal.create")(lambda user, obj: user.has_role(Role.PARTNERSYSTEEM) or _reports_for(user, obj))
 rule("api.signal.list")(lambda user, obj: user.has_role(Role.AANDACHTSFUNCTIONARIS))
 rule("api.signal.view")(lambda user, obj: _is_af_for(user, obj))
 rule("api.signal.transition")(lambda user, obj: _is_af_for(user, obj))

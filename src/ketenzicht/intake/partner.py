@@ -42,7 +42,7 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
     Raises IdempotencyConflict when the key was used for different content: also when the
     other request won a race, because case_create returns the winner's case.
     """
-    policy.require(actor, "api.signal.create")
+    policy.require(actor, "api.signal.create", data["gemeenteCode"])
     subjects = [
         SubjectInput(
             role=s["rol"],

@@ -10,7 +10,7 @@ from ketenzicht.core import policy
 
 
 def internal_report_submit(*, actor: Any, cleaned: dict[str, Any]) -> tuple[Case, bool]:
-    policy.require(actor, "case.report")
+    policy.require(actor, "case.report", cleaned["municipality"])
     subjects = []
     if cleaned.get("victims"):
         subjects.append(SubjectInput(role=SubjectRole.SLACHTOFFER, description=cleaned["victims"]))

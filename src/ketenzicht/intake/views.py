@@ -19,8 +19,9 @@ from ketenzicht.intake.services import internal_report_submit
 @policy_view("case.report")
 def report(request: HttpRequest) -> HttpResponse:
     municipality = request.user.municipality
+    region_id = request.user.organisation.region_id if request.user.organisation else None
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES)
+        form = ReportForm(request.POST, request.FILES, region_id=region_id)
         if form.is_valid():
             try:
                 case, created = internal_report_submit(actor=request.user, cleaned=form.cleaned_data)
@@ -35,7 +36,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     messages.warning(request, _("U gaf acuut gevaar aan: bel 112 als u dat nog niet deed."))
                 return redirect("intake:own_report", case_id=case.pk)
     else:
-        form = ReportForm(initial={"municipality": municipality.pk if municipality else None})
+        form = ReportForm(initial={"municipality": municipality.pk if municipality else None}, region_id=region_id)
     return render(request, "intake/report.html", {"form": form})
 
 
