@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from ketenzicht.accounts.coverage import Coverage, coverage, has_af, municipalities_with_af
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
@@ -43,6 +44,7 @@ from ketenzicht.cases.services import (
 from ketenzicht.core import policy
 from ketenzicht.domain.case_states import PUBLIC_STATUS, CaseState
 from ketenzicht.domain.workdays import add_working_days
+from ketenzicht.intake.region_queue import after_intake
 
 logger = logging.getLogger(__name__)
 
@@ -157,11 +159,15 @@ def public_report_submit(*, report: PublicReport, status_url: str) -> PublicRece
         reporter_contact_email=report.contact_email.strip(),
         reporter_contact_phone=report.contact_phone.strip(),
     )
+    if coverage(report.municipality) is Coverage.BUITEN:
+        # The form tells the reporter before sending; a request that skips the form is refused too.
+        raise CaseError("Deze gemeente werkt niet met dit meldpunt; er is niets opgeslagen.")
     with transaction.atomic():
         case, created = case_create(actor=None, data=data)
         if created:
             # Same transaction as the case: a stored report always has its receipt hash.
             Case.objects.filter(pk=case.pk).update(receipt_hash=receipt_hash(code))
+        after_intake(case, created)
     mail = bool(created and report.contact_email.strip())
     if mail:
         case_id = case.pk
@@ -260,20 +266,20 @@ def reporter_addition_add(*, code: str, text: str) -> ReporterAddition:
     return row
 
 
-# --- reports for municipalities that are not on the platform -----------------------------------
+# --- the region's queue: signals for municipalities without an AF -------------------------------
 def unrouted_cases(user: Any) -> QuerySet[Case]:
-    """Public reports for municipalities off the platform, in the beheerder's region (no contents)."""
+    """Signals for municipalities without an AF in the user's region (no contents): policy decides."""
     return policy.unrouted_cases_visible_to(
         user, Case.objects.select_related("municipality").only("pk", "reference", "created_at", "state", "municipality__name", "municipality__region_id", "municipality__on_platform")
     ).order_by("created_at")
 
 
 def forward_targets(case: Case) -> QuerySet[Municipality]:
-    """The on-platform municipalities of the case's region: where a beheerder may forward it."""
+    """The municipalities of the case's region with an AF: where the region's queue forwards to."""
     region_id = case.municipality.region_id
     if region_id is None:
         return Municipality.objects.none()
-    return Municipality.objects.filter(region_id=region_id, on_platform=True).order_by("name")
+    return municipalities_with_af().filter(region_id=region_id).order_by("name")
 
 
 def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality, reason: str = "", now: datetime | None = None) -> Case:
@@ -286,8 +292,8 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
     with transaction.atomic():
         locked = Case.objects.select_for_update().select_related("municipality").get(pk=case.pk)
         policy.require(actor, "case.unrouted", locked)
-        if not municipality.on_platform or municipality.region_id is None or municipality.region_id != locked.municipality.region_id:
-            raise CaseError("Kies een aangesloten gemeente in dezelfde regio.")
+        if municipality.region_id is None or municipality.region_id != locked.municipality.region_id or not has_af(municipality):
+            raise CaseError("Kies een gemeente in dezelfde regio die een aandachtsfunctionaris heeft.")
         old_name = locked.municipality.name
         locked.municipality = municipality
         update = ["municipality", "updated_at"]
@@ -295,7 +301,7 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
             locked.first_assessment_due = add_working_days(now or timezone.now(), FIRST_ASSESSMENT_WORKING_DAYS)
             update.append("first_assessment_due")
         locked.save(update_fields=update)
-        note = f"Doorgestuurd van {old_name} (niet aangesloten) naar {municipality.name}"
+        note = f"Doorgestuurd van {old_name} (geen aandachtsfunctionaris) naar {municipality.name}"
         if reason.strip():
             note += f": {reason.strip()}"
         CaseEvent.objects.create(

@@ -188,22 +188,25 @@ def _claim(reminder: Reminder, now: datetime) -> ReminderSent | None:
     return row if claimed == 1 else None
 
 
+def deliver(reminder: Reminder, now: datetime | None = None) -> bool:
+    """Send one reminder unless it went out before (or another worker holds it); True if sent."""
+    now = now or timezone.now()
+    row = _claim(reminder, now)
+    if row is None:
+        return False
+    try:
+        send_mail(reminder.subject, reminder.body, None, list(reminder.recipients))
+    except Exception:  # noqa: BLE001 - any mail failure: release the claim and retry next run
+        ReminderSent.objects.filter(pk=row.pk).update(claimed_at=None)
+        logger.exception("reminder %s failed for %s %s", reminder.kind, reminder.subject_type, reminder.subject_id)
+        return False
+    ReminderSent.objects.filter(pk=row.pk).update(sent_at=timezone.now())
+    logger.info("reminder %s sent for %s %s", reminder.kind, reminder.subject_type, reminder.subject_id)
+    return True
+
+
 def reminders_send(today: date | None = None, now: datetime | None = None) -> int:
     """Send every reminder that is due and not sent before; returns how many went out."""
     today = today or timezone.localdate()
     now = now or timezone.now()
-    sent = 0
-    for reminder in reminders_due(today):
-        row = _claim(reminder, now)
-        if row is None:
-            continue
-        try:
-            send_mail(reminder.subject, reminder.body, None, list(reminder.recipients))
-        except Exception:  # noqa: BLE001 - any mail failure: release the claim and retry next run
-            ReminderSent.objects.filter(pk=row.pk).update(claimed_at=None)
-            logger.exception("reminder %s failed for %s %s", reminder.kind, reminder.subject_type, reminder.subject_id)
-            continue
-        ReminderSent.objects.filter(pk=row.pk).update(sent_at=timezone.now())
-        logger.info("reminder %s sent for %s %s", reminder.kind, reminder.subject_type, reminder.subject_id)
-        sent += 1
-    return sent
+    return sum(1 for reminder in reminders_due(today) if deliver(reminder, now))

@@ -58,7 +58,8 @@ class Command(BaseCommand):
             load_demo_meetings()
             load_demo_barriers()
         # Outside the transactions above: the import service runs its own, all or nothing.
-        load_demo_monitor()
+        for slug in DEMO_REGIONS:
+            load_demo_monitor(slug)
         load_demo_programme()
         if options["quiet"]:
             return
