@@ -191,3 +191,16 @@ def test_a_table_member_of_another_region_sees_no_table_of_this_one(cast: Cast) 
     assert client.get(f"/overleggen/{meeting.pk}/").status_code in (403, 404)
     assert meeting.name not in client.get("/overleggen/").content.decode()
     assert policy.can(cast.esra, "meeting.view", meeting)
+
+
+def test_the_register_of_hand_overs_shows_the_privacy_officers_own_scope_only(cast: Cast) -> None:
+    from tests.app import matrix_support as m
+
+    references = {}
+    for side in m.SIDES:
+        ctx = {"cast": cast, "side": side, "case": m.base_case(cast, side)}
+        references[side.region] = m.sent_referral(ctx).case_reference
+    gijs = login(Client(), cast.gijs).get("/privacy/doorgifteregister/").content.decode()
+    ruben = login(Client(), cast.ruben).get("/privacy/doorgifteregister/").content.decode()
+    assert references["den-haag"] in gijs and references["zeeland-west-brabant"] not in gijs
+    assert references["zeeland-west-brabant"] in ruben and references["den-haag"] not in ruben
