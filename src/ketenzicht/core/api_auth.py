@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.authentication import SessionScheme
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
@@ -28,3 +29,12 @@ class VerifiedSessionAuthentication(SessionAuthentication):
                 "Log in met tweestapsverificatie om de API met uw sessie te gebruiken; systemen gebruiken een token."
             )
         return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The OpenAPI document: the same cookie scheme, noting the second factor."""
+
+    target_class = "ketenzicht.core.api_auth.VerifiedSessionAuthentication"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {**super().get_security_definition(auto_schema), "description": "Sessie na inloggen met tweestapsverificatie."}

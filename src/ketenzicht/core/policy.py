@@ -148,6 +148,9 @@ def system_rules() -> dict[str, frozenset[str]]:
 def _system_may(user: Any, action: str, obj: Any) -> bool:
     entry = _SYSTEM_RULES.get(action)
     return entry is not None and getattr(user, "job", "") in entry[0] and entry[1](obj)
+
+
+# --- helpers ---------------------------------------------------------------------------------
 def _is_municipal_staff(user: User) -> bool:
     org = user.organisation
     return org is not None and org.kind == OrganisationKind.GEMEENTE and org.municipality_id is not None
@@ -230,9 +233,14 @@ def _view_audit(user: User, entry: Any) -> bool:
         return _organisation_in_scope(scope, entry.organisation)
     if entry.object_type != "case":
         return False
+    from django.core.exceptions import ValidationError
+
     from ketenzicht.cases.models import Case
 
-    case = Case.objects.select_related("municipality").filter(pk=entry.object_id).first()
+    try:
+        case = Case.objects.select_related("municipality").filter(pk=entry.object_id).first()
+    except (ValidationError, ValueError):  # an id that is no case id (a purged or foreign object)
+        return False
     return case is not None and scope.covers(case.municipality)
 
 
