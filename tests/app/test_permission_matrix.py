@@ -99,6 +99,10 @@ MATRIX: dict[str, Row] = {
     "cases:add_attachment": OBJ("POST", CASE, AF),
     "cases:download_attachment": OBJ("GET", lambda ctx: {"case_id": ctx["case"].pk, "attachment_id": m.attachment(ctx).pk}, AF),
     "cases:assign_to_me": OBJ("POST", CASE, AF),
+    # Enrichment from registries (issue 14 item 5): the AF of the case's municipality only.
+    "cases:registry_address": OBJ("POST", CASE, AF),
+    "cases:registry_company": OBJ("POST", CASE, AF),
+    "cases:registry_take_over": OBJ("POST", CASE, AF),
     # oversight: each privacy officer reads their own scope's trail; each beheerder their region's users.
     "audit:log": ROW("GET", {"po"}),
     "accounts:users": ROW("GET", {"beheer"}),

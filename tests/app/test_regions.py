@@ -79,12 +79,18 @@ def test_loading_twice_changes_nothing() -> None:
     assert before == after
 
 
+# The partners an AF calls or refers to in every region; others (HEIT, ODWH …) where known.
+CORE_PARTNERS = {"politie-avim", "nla", "zorgcoordinator", "veilig-thuis", "riec", "om", "zorg-en-veiligheidshuis"}
+
+
 def test_shipped_partners_have_a_kind_and_a_way_to_reach_them() -> None:
     for slug in UNITS:
         data = yaml.safe_load((REGIONS_DIR / f"{slug}.yaml").read_text(encoding="utf-8"))
+        kinds = {org["soort"] for org in data["organisaties"]}
+        assert {"politie-avim", "nla", "zorgcoordinator", "riec"} <= kinds, slug
         for org in data["organisaties"]:
             assert org.get("soort"), org["slug"]
-            if org["soort"] not in {"gemeente", "overig"}:
+            if org["soort"] in CORE_PARTNERS:
                 assert org.get("contact"), f"{slug}: {org['slug']} has no contact"
 
 
