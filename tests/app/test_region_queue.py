@@ -164,3 +164,23 @@ def test_the_api_lists_which_municipalities_take_signals(cast: Cast) -> None:
     assert rows["GM0638"]["regio"] == "den-haag" and rows["GM0638"]["ontvangtSignalen"] is True
     assert rows["GM0664"]["regio"] == "zeeland-west-brabant" and rows["GM0664"]["ontvangtSignalen"] is True
     assert rows["GM0363"]["regio"] is None and rows["GM0363"]["ontvangtSignalen"] is False
+
+
+def test_a_colleague_reports_internally_for_a_municipality_of_the_region_without_an_af(cast: Cast) -> None:
+    client = login(Client(), cast.chantal)  # melder of Zoeterwoude
+    page = client.get("/signalen/nieuw/").content.decode()
+    assert ">Hillegom<" in page and ">Lisse<" in page and ">Vlissingen<" not in page  # own region only
+    hillegom = Municipality.objects.get(cbs_code="GM0534")
+    response = client.post("/signalen/nieuw/", {
+        "description": "Bij de bollenschuur slapen mensen in containers.", "municipality": hillegom.pk,
+        "location_address": "Leidsestraat 1, Hillegom", "exploitation_forms": ["arbeid"], "minor_involved": "onbekend",
+    })
+    assert response.status_code == 302
+    case = Case.objects.get(municipality=hillegom)
+    assert case.reference in login(Client(), cast.hanna).get(LIST).content.decode()
+    # A municipality of another region is not a choice, also not when posted by hand.
+    refused = client.post("/signalen/nieuw/", {
+        "description": "Iets in Vlissingen.", "municipality": cast.vlissingen.pk,
+        "location_address": "Walstraat 1, Vlissingen", "exploitation_forms": ["arbeid"], "minor_involved": "onbekend",
+    })
+    assert refused.status_code == 200 and not Case.objects.filter(municipality=cast.vlissingen).exists()

@@ -60,7 +60,9 @@ class ReportForm(forms.Form):
     )
     municipality = forms.ModelChoiceField(
         label=_("In welke gemeente?"),
-        queryset=Municipality.objects.filter(on_platform=True),
+        # Every municipality of the reporter's region (narrowed in __init__): one without an AF
+        # sends the signal to the region's queue, never into nothing.
+        queryset=Municipality.objects.all(),
         error_messages={"invalid_choice": _("Kies een gemeente uit de lijst.")},
     )
     location_address = forms.CharField(
