@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from ketenzicht.accounts.coverage import Coverage, coverage
 from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.selectors import Coverage, coverage
 from ketenzicht.cases.models import Case
 from ketenzicht.intake.region_queue import queue_notices
 from ketenzicht.meetings.models import ReminderKind, ReminderSent

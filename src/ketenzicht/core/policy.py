@@ -297,7 +297,7 @@ def _unrouted(user: User, case: Case | None) -> bool:
         return False
     if case is None:
         return True
-    from ketenzicht.accounts.coverage import has_af
+    from ketenzicht.accounts.selectors import has_af
 
     municipality = case.municipality
     return municipality.region_id == region_id and not has_af(municipality)
@@ -305,7 +305,7 @@ def _unrouted(user: User, case: Case | None) -> bool:
 
 def unrouted_cases_visible_to(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
     """Signals waiting in the user's region for a municipality without an AF."""
-    from ketenzicht.accounts.coverage import municipalities_with_af
+    from ketenzicht.accounts.selectors import municipalities_with_af
 
     region_id = _queues_for(user)
     if region_id is None:

@@ -75,6 +75,44 @@ PROBLEM_RESPONSES: dict[Any, Any] = {
 }
 
 
+# Examples of the create operation in the OpenAPI document: the request, the receipt, two problems.
+CREATE_EXAMPLES = [
+    OpenApiExample("Signaal van arbeidsuitbuiting", value=EXAMPLE_SIGNAL, request_only=True),
+    OpenApiExample("Ontvangstbewijs", value=EXAMPLE_RECEIPT, response_only=True, status_codes=["201", "200"]),
+    OpenApiExample(
+        "Onbekende gemeentecode",
+        value={
+            "type": "https://ketenzicht.nl/problemen/ongeldige-invoer",
+            "title": "Ongeldige invoer",
+            "status": 400,
+            "detail": "Een of meer velden zijn ongeldig; zie invalidParams.",
+            "code": "ongeldige-invoer",
+            "instance": "/api/v1/signalen",
+            "invalidParams": [
+                {"name": "gemeenteCode", "code": "onbekende-gemeente", "reason": "Onbekende gemeentecode GM9999; gebruik een CBS-code uit /api/v1/gemeenten."}
+            ],
+        },
+        response_only=True,
+        status_codes=["400"],
+        media_type=PROBLEM_CONTENT_TYPE,
+    ),
+    OpenApiExample(
+        "Sleutel hergebruikt met andere inhoud",
+        value={
+            "type": "https://ketenzicht.nl/problemen/idempotency-key-hergebruikt",
+            "title": "Niet verwerkbaar",
+            "status": 422,
+            "detail": "Deze Idempotency-Key is al gebruikt voor een verzoek met een andere inhoud. Gebruik voor een nieuwe melding een nieuwe sleutel.",
+            "code": "idempotency-key-hergebruikt",
+            "instance": "/api/v1/signalen",
+        },
+        response_only=True,
+        status_codes=["422"],
+        media_type=PROBLEM_CONTENT_TYPE,
+    ),
+]
+
+
 class SignalenApi(SignalListApi):
     throttle_classes = [ClientRateThrottle]
     throttle_scope = "partner"
@@ -121,41 +159,7 @@ class SignalenApi(SignalListApi):
             200: OpenApiResponse(SignalReceiptOutput, description="Herhaling: het signaal bestond al; hetzelfde ontvangstbewijs."),
             **PROBLEM_RESPONSES,
         },
-        examples=[
-            OpenApiExample("Signaal van arbeidsuitbuiting", value=EXAMPLE_SIGNAL, request_only=True),
-            OpenApiExample("Ontvangstbewijs", value=EXAMPLE_RECEIPT, response_only=True, status_codes=["201", "200"]),
-            OpenApiExample(
-                "Onbekende gemeentecode",
-                value={
-                    "type": "https://ketenzicht.nl/problemen/ongeldige-invoer",
-                    "title": "Ongeldige invoer",
-                    "status": 400,
-                    "detail": "Een of meer velden zijn ongeldig; zie invalidParams.",
-                    "code": "ongeldige-invoer",
-                    "instance": "/api/v1/signalen",
-                    "invalidParams": [
-                        {"name": "gemeenteCode", "code": "onbekende-gemeente", "reason": "Onbekende gemeentecode GM9999; gebruik een CBS-code uit /api/v1/gemeenten."}
-                    ],
-                },
-                response_only=True,
-                status_codes=["400"],
-                media_type=PROBLEM_CONTENT_TYPE,
-            ),
-            OpenApiExample(
-                "Sleutel hergebruikt met andere inhoud",
-                value={
-                    "type": "https://ketenzicht.nl/problemen/idempotency-key-hergebruikt",
-                    "title": "Niet verwerkbaar",
-                    "status": 422,
-                    "detail": "Deze Idempotency-Key is al gebruikt voor een verzoek met een andere inhoud. Gebruik voor een nieuwe melding een nieuwe sleutel.",
-                    "code": "idempotency-key-hergebruikt",
-                    "instance": "/api/v1/signalen",
-                },
-                response_only=True,
-                status_codes=["422"],
-                media_type=PROBLEM_CONTENT_TYPE,
-            ),
-        ],
+        examples=CREATE_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
         if _content_length(request) > MAX_BODY_BYTES:
@@ -188,18 +192,7 @@ class SignalenApi(SignalListApi):
                 instance=request.path,
             )
         except OutsidePlatform as exc:
-            name = exc.municipality.name
-            return problem(
-                status.HTTP_422_UNPROCESSABLE_ENTITY,
-                _(
-                    "%(name)s werkt niet met Ketenzicht; het signaal is niet opgeslagen. Meld het bij de politie "
-                    "(0900-8844), anoniem bij Meld Misdaad Anoniem (0800-7000) of bij de gemeente %(name)s zelf."
-                ) % {"name": name},
-                title=_("Gemeente niet aangesloten"),
-                code="gemeente-niet-aangesloten",
-                invalid_params=[{"name": "gemeenteCode", "code": "gemeente-niet-aangesloten", "reason": _("%(code)s ligt buiten de regio's in Ketenzicht.") % {"code": exc.municipality.cbs_code}}],
-                instance=request.path,
-            )
+            return _outside_platform(request, exc)
         except CaseError as exc:
             return problem(status.HTTP_400_BAD_REQUEST, str(exc), code="ongeldige-invoer", instance=request.path)
         response = Response(SignalReceiptOutput(case).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -207,6 +200,22 @@ class SignalenApi(SignalListApi):
         if not created:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+def _outside_platform(request: Request, exc: OutsidePlatform) -> Response:
+    """A municipality outside every loaded region: nothing stored, and where to report instead."""
+    name = exc.municipality.name
+    return problem(
+        status.HTTP_422_UNPROCESSABLE_ENTITY,
+        _(
+            "%(name)s werkt niet met Ketenzicht; het signaal is niet opgeslagen. Meld het bij de politie "
+            "(0900-8844), anoniem bij Meld Misdaad Anoniem (0800-7000) of bij de gemeente %(name)s zelf."
+        ) % {"name": name},
+        title=_("Gemeente niet aangesloten"),
+        code="gemeente-niet-aangesloten",
+        invalid_params=[{"name": "gemeenteCode", "code": "gemeente-niet-aangesloten", "reason": _("%(code)s ligt buiten de regio's in Ketenzicht.") % {"code": exc.municipality.cbs_code}}],
+        instance=request.path,
+    )
 
 
 def _content_length(request: Request) -> int:

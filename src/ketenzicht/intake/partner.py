@@ -6,8 +6,8 @@ import hashlib
 import json
 from typing import Any
 
-from ketenzicht.accounts.coverage import Coverage, coverage
 from ketenzicht.accounts.models import Municipality, Role
+from ketenzicht.accounts.selectors import Coverage, coverage
 from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
 from ketenzicht.core import policy

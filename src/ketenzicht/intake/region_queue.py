@@ -1,6 +1,6 @@
 """Signals that would otherwise fall between the cracks: the region's queue and its notice.
 
-A signal for a municipality of a loaded region without an active AF (accounts/coverage.py)
+A signal for a municipality of a loaded region without an active AF (accounts/selectors.py)
 waits in that region's queue; the region's ketenregisseurs and beheerders are told at once by
 e-mail (a link, the reference and the municipality; never what was reported), through the
 reminder outbox's once-only claim (meetings/reminders.py). Should the mail fail, the next
@@ -16,10 +16,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ketenzicht.accounts.coverage import Coverage, coverage, municipalities_with_af
 from ketenzicht.accounts.models import Role, User
+from ketenzicht.accounts.selectors import Coverage, coverage, municipalities_with_af
 from ketenzicht.cases.models import Case
-from ketenzicht.domain.case_states import CaseState
+from ketenzicht.domain.lifecycles.case import CaseState
 from ketenzicht.meetings.models import ReminderKind
 from ketenzicht.meetings.reminders import Reminder, deliver, site_link
 

@@ -29,7 +29,7 @@ from ketenzicht.cases.models import Case
 from ketenzicht.domain.case_states import CaseState
 from ketenzicht.domain.deadlines import ReminderStage
 from ketenzicht.meetings.models import ActionItem, Decision, ReminderKind, ReminderSent
-from ketenzicht.meetings.services import norms_for
+from ketenzicht.norms.selectors import norms_lookup
 
 logger = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=15)
@@ -66,6 +66,7 @@ def _action_item_reminders(today: date) -> Iterable[Reminder]:
     items = ActionItem.objects.filter(done_at__isnull=True).select_related(
         "owner", "owner_organisation", "decision__item__case", "decision__item__sitting__meeting__municipality__region"
     )
+    norms_for = norms_lookup()
     for item in items:
         meeting = item.decision.item.sitting.meeting
         stage = norms_for(meeting.municipality).reminder_stage(item.due_date, today)
@@ -103,6 +104,7 @@ def _feedback_reminders(today: date) -> Iterable[Reminder]:
         .exclude(item__case__state=CaseState.AFGESLOTEN)
         .select_related("item__case__municipality__region")
     )
+    norms_for = norms_lookup()
     for decision in decisions:
         case = decision.item.case
         stage = norms_for(case.municipality).reminder_stage(decision.feedback_due, today)
@@ -128,6 +130,7 @@ def _assessment_reminders(today: date) -> Iterable[Reminder]:
     cases = Case.objects.filter(state=CaseState.ONTVANGEN, first_assessment_due__isnull=False).select_related(
         "municipality__region", "assigned_to"
     )
+    norms_for = norms_lookup()
     for case in cases:
         stage = norms_for(case.municipality).reminder_stage(case.first_assessment_due, today)
         if stage is None:

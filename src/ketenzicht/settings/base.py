@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ketenzicht.core",
+    "ketenzicht.norms",
     "ketenzicht.accounts",
     "ketenzicht.audit",
     "ketenzicht.cases",

@@ -20,7 +20,10 @@ from ketenzicht.barriers.demo import load_demo_barriers
 from ketenzicht.cases import services
 from ketenzicht.cases.models import Case, SubjectRole
 from ketenzicht.core.regions import load_region_complete
+from ketenzicht.domain.lifecycles.base import Venue
+from ketenzicht.domain.lifecycles.case import transition_for
 from ketenzicht.meetings.demo import load_demo_meetings
+from ketenzicht.meetings.services import table_decide
 from ketenzicht.monitor.demo import load_demo_monitor
 from ketenzicht.programme.demo import load_demo_programme
 
@@ -45,17 +48,17 @@ class Command(BaseCommand):
             load_region_complete(slug)
         call_command("load_routekaart", verbosity=0)  # the four shipped maps, validated
         created = 0
-        per_region: list[dict[str, User]] = []
-        for slug in DEMO_REGIONS:
-            spec = demo_spec(slug)
-            with transaction.atomic():
-                region_users = {u["username"]: _demo_user(u, spec["wachtwoord"]) for u in spec["gebruikers"]}
-                if not Case.objects.filter(channel="intern", intake_key__startswith=f"{_key_prefix(slug)}:").exists():
-                    for index, signal in enumerate(spec["signalen"]):
-                        created += _demo_signal(f"{_key_prefix(slug)}:{index}", signal, region_users)
-            per_region.append(region_users)
         with transaction.atomic():
+            per_region = [
+                {u["username"]: _demo_user(u, demo_spec(slug)["wachtwoord"]) for u in demo_spec(slug)["gebruikers"]}
+                for slug in DEMO_REGIONS
+            ]
+            # Tables first: a demo signal decided at a table is decided there (issue 18).
             load_demo_meetings()
+            for slug, region_users in zip(DEMO_REGIONS, per_region, strict=True):
+                if not Case.objects.filter(channel="intern", intake_key__startswith=f"{_key_prefix(slug)}:").exists():
+                    for index, signal in enumerate(demo_spec(slug)["signalen"]):
+                        created += _demo_signal(f"{_key_prefix(slug)}:{index}", signal, region_users)
             load_demo_barriers()
         # Outside the transactions above: the import service runs its own, all or nothing.
         for slug in DEMO_REGIONS:
@@ -138,9 +141,12 @@ def _demo_signal(intake_key: str, entry: dict[str, Any], users: dict[str, User])
     if steps and af is None:
         raise ValueError(f"demo: steps for {municipality.name}, which has no AF")
     for step in steps:
+        if transition_for(step).venue is not Venue.CASE:
+            # A table outcome is taken at the table: the demo signalenoverleg or LOO decides it.
+            table_decide(actor=af, case=case, action=step, rationale="Besproken in het overleg (demo)")
+            case.refresh_from_db()
+        else:
+            case = services.case_transition(actor=af, case=case, action=step, reason="Demo: stap in de behandeling")
         if step == "so_niet_bevestigd" and entry.get("terugkoppeling"):
-            case = services.case_transition(actor=af, case=case, action=step, reason="Besproken in het signalenoverleg (demo)")
             services.case_record_feedback(actor=af, case=case, message=entry["terugkoppeling"])
-            continue
-        case = services.case_transition(actor=af, case=case, action=step, reason="Demo: stap in de behandeling")
     return 1

@@ -1,4 +1,4 @@
-"""Which municipalities are on the platform: in a loaded region, and with an active AF.
+"""Reads of accounts. Which municipalities are on the platform: in a loaded region, with an active AF.
 
 - **AF**: the municipality has at least one active aandachtsfunctionaris; its signals go to
   that AF's work queue.
