@@ -72,6 +72,25 @@ PLACE: Kw = lambda ctx: {"municipality_id": m.municipality(ctx).pk}  # noqa: E73
 CONTROL: Kw = lambda ctx: {"control_id": m.control(ctx).pk}  # noqa: E731
 INTERVENTION: Kw = lambda ctx: {"intervention_id": m.intervention(ctx).pk}  # noqa: E731
 IMPORT: Kw = lambda ctx: {"import_id": m.monitor_import(ctx).pk}  # noqa: E731
+MELDER: Kw = lambda ctx: {"user_id": m.person(ctx, "melder").pk}  # noqa: E731
+
+
+def _role_request(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The side's beheerder asks the beheerder role for the side's melder: a waiting request of that region."""
+    from ketenzicht.accounts.models import RoleRequest
+    from ketenzicht.accounts.services import user_set_roles
+
+    melder = m.person(ctx, "melder")
+    user_set_roles(actor=m.person(ctx, "beheer"), user=melder, roles=["melder", "beheerder"])
+    return {"request_id": RoleRequest.objects.get(user=melder).pk}
+
+
+def _own_notification(ctx: dict[str, Any]) -> dict[str, Any]:
+    """A notification for the side's AF: only that person may open it."""
+    from ketenzicht.notifications.services import notify
+
+    return {"notification_id": notify(recipients=[m.person(ctx, "af")], kind="nieuw_signaal", title="Nieuw signaal", link="/")[0].pk}
+
 
 MATRIX: dict[str, Row] = {
     "home": ROW("GET", STAFF),
@@ -85,6 +104,23 @@ MATRIX: dict[str, Row] = {
     "two_factor:backup_tokens": ROW("GET", STAFF),
     "two_factor:profile": ROW("GET", STAFF),
     "two_factor:disable": ROW("GET", STAFF),
+    # notifications (accounts lane): everyone their own; a notification only its recipient.
+    "notifications:list": ROW("GET", STAFF),
+    "notifications:preferences": ROW("GET", STAFF),
+    "notifications:read_all": ROW("POST", STAFF),
+    "notifications:open": OBJ("GET", _own_notification, AF),
+    # Links from e-mails: anyone may open one; without a valid token they only explain (400).
+    "account:link": ROW("GET", EVERYONE, lambda ctx: {"token": "onbekend"}),
+    "account:set_password": ROW("GET", EVERYONE),
+    "account:forgot_password": ROW("GET", EVERYONE),
+    "account:sso_code": ROW("GET", STAFF),  # the code form after SSO; anonymous → login
+    # SSO is off unless configured: both endpoints answer 404 (tests/app/test_sso.py turns it on).
+    "oidc_authentication_init": ROW("GET", set()),
+    "oidc_authentication_callback": ROW("GET", set()),
+    # An organisation's look holds no personal data: public, like the NL Design System CSS.
+    "themes:css": ROW("GET", EVERYONE, lambda ctx: {"slug": "gemeente-zoeterwoude"}),
+    "themes:logo": ROW("GET", EVERYONE, lambda ctx: {"slug": "gemeente-zoeterwoude"}),
+    "public:report_for": ROW("GET", EVERYONE, lambda ctx: {"cbs_code": "GM0638"}),
     # intake: melders and AFs report within their own region; the reporter sees their own report.
     "intake:report": ROW("GET", {"af", "af2", "melder"}),
     "intake:own_reports": ROW("GET", {"af", "af2", "melder"}),
@@ -106,7 +142,9 @@ MATRIX: dict[str, Row] = {
     # oversight: each privacy officer reads their own scope's trail; each beheerder their region's users.
     "audit:log": ROW("GET", {"po"}),
     "accounts:users": ROW("GET", {"beheer"}),
-    "accounts:user_edit": OBJ("GET", lambda ctx: {"user_id": m.person(ctx, "melder").pk}, {"beheer"}),
+    "accounts:user_edit": OBJ("GET", MELDER, {"beheer"}),
+    "accounts:user_account": OBJ("POST", MELDER, {"beheer"}),
+    "accounts:role_request": OBJ("POST", _role_request, {"beheer"}),
     # API: the AF's own signals; partner systems deliver (POST) for any municipality of a loaded region.
     "openapi": ROW("GET", EVERYONE),
     "api-signalen": ROW("GET", AFS),
@@ -212,7 +250,12 @@ MATRIX: dict[str, Row] = {
 
 DENIED_STATUSES = {401, 403, 404}
 # Form data for POSTs whose answer depends on it (set_language redirects to `next`).
-POST_DATA = {"set_language": {"language": "en", "next": "/healthz"}}
+POST_DATA = {
+    "set_language": {"language": "en", "next": "/healthz"},
+    # The one who asked may withdraw a waiting role request (deciding is a second beheerder's).
+    "accounts:role_request": {"actie": "intrekken"},
+    "accounts:user_account": {"actie": "uitnodigen"},
+}
 SYSTEMS = {side.people["system"] for side in m.SIDES}
 
 

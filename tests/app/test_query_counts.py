@@ -70,15 +70,28 @@ def _audit_rows(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
 
 
 def _users(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
+    """Colleagues invited as AF and beheerder: each is a row of the people and one of the grants waiting."""
     from ketenzicht.accounts import services
 
-    names = []
+    markers = []
     for _ in range(k):
         name = f"medewerker{_n()}"
-        services.user_create(actor=cast.hanna, username=name, email=f"{name}@example.test", first_name="Mede", last_name="Werker",
-                             organisation=Organisation.objects.get(slug="gemeente-zoeterwoude"), roles=["melder", "aandachtsfunctionaris"])
-        names.append(name)
-    return names
+        services.user_create(actor=cast.hanna, username=name, email=f"{name}@example.test", first_name="Mede", last_name=name,
+                             organisation=Organisation.objects.get(slug="gemeente-zoeterwoude"), roles=["aandachtsfunctionaris", "beheerder"])
+        markers += [f">Mede {name}</a>", f"voor Mede {name} ("]
+    return markers
+
+
+def _notifications(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
+    from ketenzicht.notifications.models import Kind
+    from ketenzicht.notifications.services import notify
+
+    titles = []
+    for i in range(k):
+        title = f"Nieuw signaal Z-{_n()}"
+        notify(recipients=[cast.anouk], kind=Kind.NIEUW_SIGNAAL, title=title, link="/werkvoorraad/", urgent=i % 2 == 0, key=title)
+        titles.append(title)
+    return titles
 
 
 def _imports(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
@@ -289,6 +302,7 @@ LIST_PAGES: dict[str, ListPage] = {
     "api-signalen": ListPage("anouk", _signals),
     "audit:log": ListPage("gijs", _audit_rows),
     "accounts:users": ListPage("hanna", _users),
+    "notifications:list": ListPage("anouk", _notifications),
     "monitor:imports": ListPage("fleur", _imports),
     "unrouted:list": ListPage("hanna", _unrouted),
     "routing:partner_inbox": ListPage("julia", _referrals),
@@ -322,16 +336,18 @@ _POSTS = """set_language public:addition cases:transition cases:enrich cases:fee
     routing:referral_record routing:partner_respond meetings:plan_sitting meetings:agenda_refresh
     meetings:minutes_finalise meetings:minutes_correct meetings:agenda_move meetings:action_done
     programme:action_status programme:action_complete programme:occurrence_done barriers:model_edit
-    barriers:control_findings barriers:intervention_start barriers:intervention_effect barriers:intervention_decide"""
+    barriers:control_findings barriers:intervention_start barriers:intervention_effect barriers:intervention_decide
+    accounts:user_account accounts:role_request notifications:read_all"""
 _FORMS = """two_factor:login two_factor:setup two_factor:disable intake:report public:report public:status
     meetings:create meetings:edit meetings:decide programme:new programme:edit programme:action_new programme:import
     programme:action_edit programme:training_new programme:target_group programme:need_new accounts:user_edit
-    barriers:control_new barriers:intervention_new barriers:bibob_new barriers:campaign_new routing:referral_new"""
+    barriers:control_new barriers:intervention_new barriers:bibob_new barriers:campaign_new routing:referral_new
+    public:report_for account:link account:set_password account:forgot_password account:sso_code"""
 _OBJECTS = """intake:own_report api-signaal monitor:import_detail meetings:detail meetings:minutes routing:referral_detail
     routing:partner_referral routing:case_guide routing:meldcode programme:action barriers:model barriers:control
     barriers:intervention barriers:address barriers:bibob_detail"""
 _FILES = """cases:download_attachment routing:referral_pdf meetings:agenda_pdf meetings:minutes_pdf programme:export
-    programme:report_download"""
+    programme:report_download themes:css themes:logo"""
 NOT_A_LIST: dict[str, str] = {
     **dict.fromkeys(_POSTS.split(), POST),
     **dict.fromkeys(_FORMS.split(), FORM),
@@ -346,6 +362,10 @@ NOT_A_LIST: dict[str, str] = {
     "two_factor:setup_complete": "a confirmation",
     "two_factor:backup_tokens": "the user's own ten backup codes",
     "two_factor:profile": "the user's own settings",
+    "notifications:open": "marks one notification read and redirects to where it points",
+    "notifications:preferences": FORM + ": one choice per kind of notification (a fixed set)",
+    "oidc_authentication_init": "redirects to the organisation's identity provider (SSO)",
+    "oidc_authentication_callback": "the identity provider's answer; logs in and redirects",
     "routing:guide": "the routekaart questions",
     "routing:map_review": "the routekaart itself, from the region data",
     "routing:sharing_profiles": FIXED,

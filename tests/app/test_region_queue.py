@@ -1,7 +1,8 @@
 """Signals never fall between the cracks (issue 13 item 4).
 
 - Leiden is aangesloten but has no AF: a public report for it is stored, waits in eenheid Den
-  Haag's queue, and the region's ketenregisseur and beheerder get a link-only mail (real SMTP).
+  Haag's queue, and the region's ketenregisseur and beheerder get a notification and a link-only
+  mail (real SMTP).
 - A municipality outside every loaded region: the public form says where to report instead,
   before sending (htmx) and after, and stores nothing; the API answers 422 problem+json.
 """
@@ -14,13 +15,14 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.accounts.selectors import Coverage, coverage
 from ketenzicht.cases.models import Case
-from ketenzicht.intake.region_queue import queue_notices
-from ketenzicht.meetings.models import ReminderKind, ReminderSent
+from ketenzicht.intake.region_queue import after_intake, announce
 from ketenzicht.meetings.reminders import reminders_send
+from ketenzicht.notifications.models import Kind, Notification
 from tests.smtp import smtp_server  # noqa: F401 - fixture
 from tests.support import Cast, login
 
@@ -71,28 +73,37 @@ def test_a_report_for_a_municipality_without_an_af_lands_in_the_regions_queue_wi
         assert case.reference not in login(Client(), getattr(cast, who)).get(LIST).content.decode(), who
     assert case.reference not in login(Client(), cast.anouk).get("/werkvoorraad/").content.decode()
 
-    # One mail to each of them: a link and the reference, never what was reported.
-    assert len(smtp_server.messages) == 1
-    mail = smtp_server.messages[0]
-    assert sorted(a.strip() for a in mail["To"].split(",")) == sorted([cast.fleur.email, cast.hanna.email])
-    body = mail.get_content()
-    assert case.reference in mail["Subject"] and LIST in body and "Leiden" in body
-    assert "twaalf" not in body and "molen" not in body
-    # Sent once: the reminder run does not send it again.
-    assert ReminderSent.objects.filter(kind=ReminderKind.REGIO_WACHTRIJ, subject_id=str(case.pk), sent_at__isnull=False).count() == 1
-    assert reminders_send() == 0
-    assert len(smtp_server.messages) == 1
+    # A notification for each of them (the reference and the municipality, never what was reported) ...
+    notices = Notification.objects.filter(kind=Kind.NIET_AANGESLOTEN)
+    assert sorted(n.recipient.username for n in notices) == ["fleur", "hanna"]
+    for notice in notices:
+        assert case.reference in notice.title and "Leiden" in notice.title and "twaalf" not in notice.title
+    client = login(Client(), cast.fleur)
+    assert case.reference in client.get(reverse("notifications:list")).content.decode()
+    opened = client.get(reverse("notifications:open", args=[notices.get(recipient=cast.fleur).pk]))
+    assert opened.status_code == 302 and opened["Location"] == LIST
+    # ... and one link-only mail each, sent once: the reminder run does not send them again.
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted([cast.fleur.email, cast.hanna.email])
+    for mail in smtp_server.messages:
+        body = mail.get_content()
+        assert "/berichten/" in body and case.reference not in body and "twaalf" not in body and "molen" not in body
+    reminders_send()
+    assert len(smtp_server.messages) == 2
+    # Told once per signal, however often it is announced.
+    assert announce(case) == [] and notices.count() == 2
 
 
-def test_a_notice_that_failed_is_sent_by_the_next_reminder_run(cast: Cast, smtp_server: Any) -> None:  # noqa: F811
+def test_a_notice_whose_mail_failed_is_sent_by_the_next_reminder_run(cast: Cast, smtp_server: Any) -> None:  # noqa: F811
     from tests.support import report_signal
 
     goes = Municipality.objects.get(cbs_code="GM0664")
-    case = report_signal(cast.mila, goes, location_address="Kapelseweg 1, Goes")  # ZWB's queue; no on-commit run here
-    assert [n.subject_id for n in queue_notices(case.created_at.date())] == [str(case.pk)]
-    assert reminders_send() >= 1
-    mail = next(m for m in smtp_server.messages if case.reference in m["Subject"])
-    assert sorted(a.strip() for a in mail["To"].split(",")) == sorted([cast.koen.email, cast.tessa.email])
+    case = report_signal(cast.mila, goes, location_address="Kapelseweg 1, Goes")  # ZWB's queue
+    after_intake(case, True)  # as every intake channel does; no on-commit run here: the mail did not go
+    notices = Notification.objects.filter(kind=Kind.NIET_AANGESLOTEN, title__contains=case.reference)
+    assert sorted(n.recipient.username for n in notices) == ["koen", "tessa"]
+    assert smtp_server.messages == []
+    assert reminders_send() >= 2
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted([cast.koen.email, cast.tessa.email])
 
 
 def test_the_queue_forwards_to_a_municipality_of_the_region_with_an_af(cast: Cast) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from ketenzicht.accounts.models import Municipality
 from ketenzicht.accounts.selectors import has_af
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
+from ketenzicht.cases.events import signal_received
 from ketenzicht.cases.models import (
     Attachment,
     Case,
@@ -207,6 +209,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 object_label=case.reference,
                 fields=["signaal", *(["betrokkenen"] if data.subjects else []), *(["bijlagen"] if data.attachments else [])],
             )
+            transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case.pk))
     except IntegrityError:
         if data.intake_key:
             existing = Case.objects.filter(channel=data.channel, intake_key=data.intake_key).first()

@@ -258,16 +258,45 @@ def audit_entries_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[An
     return queryset.filter(Q(organisation_id__in=organisations) | Q(organisation__isnull=True, object_type="case", object_id__in=cases))
 
 
+# --- user management (issue 13 item 3; domain/roles.py holds the role rules) ----------------
+# A beheerder manages the users of the organisations of their own region only, never the system
+# account, and never their own roles. Granting beheerder or privacy officer waits for a second
+# beheerder of the region, who confirms or refuses (`users.role_decide`); whoever asked and whoever
+# it concerns cannot decide. A privacy officer (or anyone else) without the beheerder role grants
+# nothing.
+def _beheerder_region(user: User) -> Any:
+    own = user.organisation
+    return own.region_id if own is not None and user.has_role(Role.BEHEERDER) else None
+
+
+def _managed_region(target: Any) -> Any:
+    """Region of a User, an Organisation or a RoleRequest (through the person it concerns)."""
+    if hasattr(target, "requested_by_id"):
+        target = target.user
+    if getattr(target, "has_role", None) is not None and target.has_role(Role.SYSTEEM):
+        return None
+    org = target.organisation if hasattr(target, "organisation_id") else target
+    return getattr(org, "region_id", None)
+
+
 @rule("users.manage")
 def _manage_users(user: User, target: Any) -> bool:
-    if not user.has_role(Role.BEHEERDER):
+    region = _beheerder_region(user)
+    if region is None:
         return False
-    if target is None:
-        return True
-    # A beheerder manages the users of organisations in their own region.
-    own = user.organisation
-    other = getattr(target, "organisation", target)
-    return own is not None and other is not None and own.region_id == other.region_id
+    return target is None or _managed_region(target) == region
+
+
+@rule("users.roles")
+def _change_roles(user: User, target: Any) -> bool:
+    return _manage_users(user, target) and (target is None or target.pk != user.pk)
+
+
+@rule("users.role_decide")
+def _decide_role_request(user: User, request: Any) -> bool:
+    if not _manage_users(user, request):
+        return False
+    return request is None or user.pk not in (request.requested_by_id, request.user_id)
 
 
 # --- API --------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from ketenzicht.intake.public_forms import (
     StatusForm,
     find_municipality,
 )
+from ketenzicht.themes.selectors import theme_municipality
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -82,10 +83,12 @@ def _switch_language(request: HttpRequest, now: datetime) -> HttpResponse:
 @never_cache
 @policy_view("public.report")
 @rate_limited("public_report")
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: HttpRequest, cbs_code: str | None = None) -> HttpResponse:
     now = timezone.now()  # read once: the form checks dates against it
+    # `/melden/<cbs-code>/`: a municipality links to its own form, in its own look.
+    chosen = theme_municipality(request, cbs_code)
     if request.method != "POST":
-        return _report_page(request, PublicReportForm(now=now))
+        return _report_page(request, PublicReportForm(initial={"municipality": chosen.name} if cbs_code else None, now=now))
     if request.POST.get("actie") == "taal":
         return _switch_language(request, now)
     form = PublicReportForm(request.POST, request.FILES, now=now)

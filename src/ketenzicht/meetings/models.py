@@ -204,8 +204,6 @@ class ReminderKind(models.TextChoices):
     BEOORDELING_TE_LAAT = "beoordeling_te_laat", _("Eerste beoordeling: te laat")
     PROGRAMMA_BIJNA = "programma_bijna", _("Actie uit het actieprogramma: datum nadert")
     PROGRAMMA_TE_LAAT = "programma_te_laat", _("Actie uit het actieprogramma: te laat")
-    # A signal for a municipality without an AF waits in the region's queue (intake/region_queue.py).
-    REGIO_WACHTRIJ = "regio_wachtrij", _("Nieuw signaal in de regionale wachtrij")
 
 
 class ReminderSent(models.Model):

@@ -14,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from ketenzicht.domain.lifecycles import case as case_lifecycle
 from ketenzicht.domain.lifecycles import referral as referral_lifecycle
 from ketenzicht.domain.lifecycles.base import TransitionNotAllowed
 from ketenzicht.routing import selectors
+from ketenzicht.routing.events import referral_answered
 from ketenzicht.routing.models import (
     MeldcodeChecklist,
     Referral,
@@ -334,6 +336,8 @@ def referral_transition(
         transaction.on_commit(lambda: _notify_partner(locked.pk))
     if locked.organisation.on_platform and action == referral_lifecycle.Action.INTREKKEN and before != ReferralState.CONCEPT:
         transaction.on_commit(lambda: _notify_partner(locked.pk, withdrawn=True))
+    # The AF hears of a partner's answer (notifications decide which steps are answers); ids only.
+    transaction.on_commit(partial(referral_answered.send, sender=Referral, referral_id=locked.pk, action=str(action)))
     return locked
 
 

@@ -1,4 +1,5 @@
-"""One pure lifecycle per stateful entity: case, referral, control, intervention, Bibob, action.
+"""One pure lifecycle per stateful entity: case, referral, control, intervention, Bibob, action,
+role request.
 
 Each module holds its states and labels, its annotated transitions, its groupings (open,
 waiting, workable, terminal, read-only) and its guards; `base.Machine.apply` decides. The Django
@@ -12,6 +13,7 @@ from ketenzicht.domain.lifecycles import (
     intervention,
     programme_action,
     referral,
+    role_request,
 )
 from ketenzicht.domain.lifecycles.base import Machine, TransitionNotAllowed, Venue
 
@@ -22,6 +24,7 @@ MACHINES: dict[str, Machine] = {  # type: ignore[type-arg]
     "intervention": intervention.MACHINE,
     "bibob": bibob.MACHINE,
     "programme_action": programme_action.MACHINE,
+    "role_request": role_request.MACHINE,
 }
 
 __all__ = ["MACHINES", "Machine", "TransitionNotAllowed", "Venue"]

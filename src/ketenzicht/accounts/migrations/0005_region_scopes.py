@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_system_role'),
+        ('accounts', '0004_role_request_vervallen'),
     ]
 
     operations = [
