@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Verwijderd")
     PURGE = "purge", _("Verwijderd na bewaartermijn")
     USER_ADMIN = "user_admin", _("Gebruikersbeheer")
+    # A refused attempt on an object holding personal data (core/policy.py: require).
     DENIED = "denied", _("Toegang geweigerd")
 
 

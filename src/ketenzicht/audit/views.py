@@ -19,7 +19,7 @@ def log(request: HttpRequest) -> HttpResponse:
         "object_id": request.GET.get("object", "")[:64],
         "actor": request.GET.get("gebruiker", "")[:150],
     }
-    page = Paginator(audit_events(**filters), 100).get_page(request.GET.get("pagina"))
+    page = Paginator(audit_events(request.user, **filters), 100).get_page(request.GET.get("pagina"))
     # Read the rows before this reading is recorded: the page was counted without it.
     page.object_list = list(page.object_list)
     # Reading the audit trail is itself recorded: which filters, never the values typed.

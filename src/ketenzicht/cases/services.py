@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.selectors import has_af
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.events import signal_received
@@ -477,7 +478,7 @@ def case_addition_add(*, case: Case, text: str) -> ReporterAddition:
 
 
 def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality, reason: str = "", now: datetime | None = None) -> Case:
-    """Hand a report for a municipality off the platform to an on-platform one of the same region.
+    """Hand a signal from the region's queue (a municipality without an AF) to one with an AF in the same region.
 
     Only the municipality changes (and with it the work queue); the state stays as it is. The new
     AF gets the region's first-assessment term from the moment of forwarding.
@@ -489,8 +490,8 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
         policy.require(actor, "case.unrouted", locked)
         if case_lifecycle.is_read_only(locked.state):
             raise CaseReadOnly(_read_only_message(locked))
-        if not municipality.on_platform or municipality.region_id is None or municipality.region_id != locked.municipality.region_id:
-            raise CaseError("Kies een aangesloten gemeente in dezelfde regio.")
+        if municipality.region_id is None or municipality.region_id != locked.municipality.region_id or not has_af(municipality):
+            raise CaseError("Kies een gemeente in dezelfde regio die een aandachtsfunctionaris heeft.")
         old_name = locked.municipality.name
         locked.municipality = municipality
         update = ["municipality", "updated_at"]
@@ -498,7 +499,7 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
             locked.first_assessment_due = norms_for(municipality).first_assessment_due(now)
             update.append("first_assessment_due")
         locked.save(update_fields=update)
-        note = f"Doorgestuurd van {old_name} (niet aangesloten) naar {municipality.name}"
+        note = f"Doorgestuurd van {old_name} (geen aandachtsfunctionaris) naar {municipality.name}"
         if reason.strip():
             note += f": {reason.strip()}"
         _event(locked, actor, "doorgestuurd", reason=note, at=now)
