@@ -59,7 +59,8 @@ def test_purge_respects_terms_and_removes_files(cast: Cast, settings) -> None:
 
     assert not os.path.exists(path)
     purge = AuditEvent.objects.get(action="purge")
-    assert purge.object_label == old.reference and purge.actor is None
+    assert purge.object_label == old.reference
+    assert purge.actor.username == "systeem" and purge.actor_label == "systeem (purge)"  # the job, not anonymous
 
 
 def test_dry_run_deletes_nothing(cast: Cast, settings) -> None:

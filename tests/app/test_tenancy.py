@@ -9,12 +9,14 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketenzicht.accounts.models import Region
 from ketenzicht.accounts.system import system_actor
 from ketenzicht.audit.models import AuditAction, AuditEvent
 from ketenzicht.audit.services import audit_record
+from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
 from ketenzicht.monitor import services as monitor
 from ketenzicht.monitor.models import Import, ImportStatus, Source
@@ -163,7 +165,15 @@ def test_the_system_actor_may_only_what_is_registered_for_its_job(cast: Cast) ->
             assert not policy.can(actor, action, case if action.startswith("case") else None), (job, action)
     # Nobody acts without an actor: None may only take the public actions.
     assert not policy.can(None, "monitor.import", region) and policy.can(None, "public.report")
-    assert {"monitor.import", "report.generate"} <= set(policy.system_rules())
+    assert {"monitor.import", "report.generate", "case.purge"} <= set(policy.system_rules())
+    # Purging is the purge job's, only for a closed case; no person (not even a privacy officer) purges.
+    assert not policy.can(system_actor("purge"), "case.purge", case)  # still open
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now())
+    case.refresh_from_db()
+    assert policy.can(system_actor("purge"), "case.purge", case)
+    assert not policy.can(system_actor("reminders"), "case.purge", case)
+    for person in (cast.anouk, cast.gijs, cast.hanna):
+        assert not policy.can(person, "case.purge", case), person.username
 
 
 # --- scopes ----------------------------------------------------------------------------------------

@@ -524,16 +524,20 @@ def cases_expired(*, now: datetime, closed_days: int, unconfirmed_days: int) -> 
     )
 
 
-def cases_purge_expired(*, now: datetime, closed_days: int, unconfirmed_days: int) -> list[str]:
-    """Delete expired cases, files included; the audit row keeps only the reference."""
+def cases_purge_expired(*, actor: Any, now: datetime, closed_days: int, unconfirmed_days: int) -> list[str]:
+    """Delete expired cases, files included; the audit row keeps only the reference.
+
+    The purge command acts as `system_actor("purge")`; the policy decides on each case (`case.purge`).
+    """
     purged = []
     expired = cases_expired(now=now, closed_days=closed_days, unconfirmed_days=unconfirmed_days)
     for case in expired.prefetch_related("attachments"):
+        policy.require(actor, "case.purge", case)
         with transaction.atomic():
             for attachment in case.attachments.all():
                 attachment.file.delete(save=False)
             reference, pk = case.reference, case.pk
             case.delete()
-            audit_record(actor=None, action=AuditAction.PURGE, object_type="case", object_id=pk, object_label=reference, fields=["alles"], reason="bewaartermijn verstreken")
+            audit_record(actor=actor, action=AuditAction.PURGE, object_type="case", object_id=pk, object_label=reference, fields=["alles"], reason="bewaartermijn verstreken")
         purged.append(reference)
     return purged

@@ -319,6 +319,11 @@ def _queues_for(user: User) -> int | None:
     return region_id_of(user) if user.has_role(Role.BEHEERDER, Role.KETENREGISSEUR) else None
 
 
+# Deleting a case past its retention period is the purge job's alone: no person purges by hand.
+rule("case.purge")(lambda user, case: False)
+system_rule("case.purge", jobs={"purge"}, decide=lambda case: case is not None and case.closed_at is not None)
+
+
 @rule("case.unrouted")
 def _unrouted(user: User, case: Case | None) -> bool:
     region_id = _queues_for(user)

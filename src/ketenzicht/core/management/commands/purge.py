@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from ketenzicht.accounts.system import system_actor
 from ketenzicht.cases.services import cases_expired, cases_purge_expired
 
 
@@ -23,5 +24,5 @@ class Command(BaseCommand):
             count = cases_expired(**terms).count()
             self.stdout.write(f"{count} signalen zouden worden verwijderd (proefrun).")
             return
-        purged = cases_purge_expired(**terms)
+        purged = cases_purge_expired(actor=system_actor("purge"), **terms)  # the job, named in the audit trail
         self.stdout.write(f"{len(purged)} signalen verwijderd na afloop van de bewaartermijn.")
