@@ -41,6 +41,8 @@ def test_the_demo_loads_two_regions_with_every_role_and_signals_in_several_state
             assert role in roles, f"{region}: no demo account with role {role}"
         af_municipalities = {row["gemeente"] for row in rows if Role.AANDACHTSFUNCTIONARIS in row["rollen"]}  # type: ignore[operator]
         assert len(af_municipalities) >= 2 and None not in af_municipalities, region
+        # Two beheerders, so a grant of beheerder or privacy officer can be confirmed by a second one.
+        assert sum(Role.BEHEERDER in row["rollen"] for row in rows) >= 2, region  # type: ignore[operator]
         # Non-municipal accounts carry no municipality; municipal ones a CBS code.
         assert all(row["gemeente"] is None or str(row["gemeente"]).startswith("GM") for row in rows)
     # Every account logs in with the printed password.

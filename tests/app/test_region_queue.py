@@ -132,6 +132,10 @@ def test_outside_every_loaded_region_the_reporter_is_told_where_to_report_and_no
     assert client.get("/melden/controle/gemeente/", {"municipality": "Leiden"}).content.decode().strip() == ""
     form_page = client.get(URL).content.decode()
     assert 'hx-get="/melden/controle/gemeente/"' in form_page
+    # A municipality's own link (/melden/<cbs-code>/) for one outside every region says so at once too.
+    own_link = client.get("/melden/GM0363/").content.decode()
+    assert "0900-8844" in own_link and "0800-7000" in own_link and "gemeente Amsterdam" in own_link
+    assert "0900-8844" not in client.get("/melden/GM0546/").content.decode()  # Leiden: the region's queue takes it
 
     # Sending anyway (no script): the same notice, what was typed kept, nothing stored.
     before = Case.objects.count()

@@ -15,6 +15,7 @@ from ketenzicht.accounts.models import Region
 from ketenzicht.accounts.system import system_actor
 from ketenzicht.audit.models import AuditAction, AuditEvent
 from ketenzicht.audit.services import audit_record
+from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
 from ketenzicht.monitor import services as monitor
 from ketenzicht.monitor.models import Import, ImportStatus, Source
@@ -99,7 +100,6 @@ def test_public_reports_in_the_audit_trail_belong_to_the_scope_of_their_municipa
     )
 
     code = public_report_submit(report=PublicReport(form_key=new_form_key(), municipality=cast.zoeterwoude, description="Anoniem gemeld.", location_description="Bij de kas"), status_url="http://testserver/").code
-    from ketenzicht.cases.models import Case
 
     case = Case.objects.get(receipt_hash=receipt_hash(code))
     visible_to = {who for who in ("gijs", "ruben") if policy.audit_entries_visible_to(getattr(cast, who), AuditEvent.objects.filter(object_id=str(case.pk))).exists()}
@@ -163,7 +163,12 @@ def test_the_system_actor_may_only_what_is_registered_for_its_job(cast: Cast) ->
             assert not policy.can(actor, action, case if action.startswith("case") else None), (job, action)
     # Nobody acts without an actor: None may only take the public actions.
     assert not policy.can(None, "monitor.import", region) and policy.can(None, "public.report")
-    assert {"monitor.import", "report.generate"} <= set(policy.system_rules())
+    assert {"monitor.import", "report.generate", "retention.purge"} <= set(policy.system_rules())
+    # Purging is the purge job's (retention/services.py); no person (not even a privacy officer) purges.
+    assert policy.can(system_actor("purge"), "retention.purge")
+    assert not policy.can(system_actor("reminders"), "retention.purge")
+    for person in (cast.anouk, cast.gijs, cast.hanna):
+        assert not policy.can(person, "retention.purge"), person.username
 
 
 # --- scopes ----------------------------------------------------------------------------------------

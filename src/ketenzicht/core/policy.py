@@ -319,6 +319,7 @@ def _queues_for(user: User) -> int | None:
     return region_id_of(user) if user.has_role(Role.BEHEERDER, Role.KETENREGISSEUR) else None
 
 
+
 @rule("case.unrouted")
 def _unrouted(user: User, case: Case | None) -> bool:
     region_id = _queues_for(user)

@@ -88,7 +88,10 @@ def report(request: HttpRequest, cbs_code: str | None = None) -> HttpResponse:
     # `/melden/<cbs-code>/`: a municipality links to its own form, in its own look.
     chosen = theme_municipality(request, cbs_code)
     if request.method != "POST":
-        return _report_page(request, PublicReportForm(initial={"municipality": chosen.name} if cbs_code else None, now=now))
+        form = PublicReportForm(initial={"municipality": chosen.name} if chosen is not None else None, now=now)
+        if chosen is not None and chosen.region_id is None:
+            form.outside = chosen  # its own link, but outside every loaded region: say where to report, at once
+        return _report_page(request, form)
     if request.POST.get("actie") == "taal":
         return _switch_language(request, now)
     form = PublicReportForm(request.POST, request.FILES, now=now)
