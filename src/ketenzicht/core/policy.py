@@ -325,6 +325,9 @@ def meetings_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
 # municipality's detail page. Imports (and withdrawing them) are the ketenregisseur's.
 rule("monitor.view")(lambda user, obj: user.has_role(Role.KETENREGISSEUR, Role.AANDACHTSFUNCTIONARIS))
 rule("monitor.import")(lambda user, obj: user.has_role(Role.KETENREGISSEUR))
+# A release of the protected figures covers every region at once: only the scheduled job (the
+# system actor of `ketenzicht monitor release`) makes one, never a person from a page.
+rule("monitor.release")(lambda user, obj: user.has_role(Role.SYSTEEM))
 
 
 @rule("monitor.view_region")
