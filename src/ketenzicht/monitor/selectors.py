@@ -243,19 +243,37 @@ def empty_figures(selection: Selection, *, note: str, protected: bool) -> Figure
 
 
 class _Cells:
-    """Grouped (n, key) of count rows, published cell by cell."""
+    """The (n, key) of every cell of a series, aggregated from its count rows in one pass.
+
+    The rows of a selection are read once (a few thousand at most: the count table and a
+    release hold one row per month and category); every published cell is a sum of them.
+    """
+
+    DIMS = ("municipality_id", "period_month", "form", "age_group", "sector", "channel", "outcome")
 
     def __init__(self, rows: QuerySet[Any], publish: Publish, key_field: str | None) -> None:
-        self.rows, self.publish, self.key_field = rows, publish, key_field
+        self.publish = publish
+        self.sums: dict[tuple[str, Any], list[int]] = {}
+        total = [0, 0]
+        fields = [*self.DIMS, "n", *([key_field] if key_field else [])]
+        for row in rows.values_list(*fields):
+            n, key = row[7], (row[8] if key_field else 0)
+            total[0] += n
+            total[1] += key
+            mun, month, form, age, sector, channel, outcome = row[:7]
+            for cell in (("mf", (mun, form)), ("m", mun), ("f", form), ("t", month), ("a", age), ("s", sector),
+                         ("co", (channel, outcome)), ("c", channel), ("o", outcome)):
+                acc = self.sums.setdefault(cell, [0, 0])
+                acc[0] += n
+                acc[1] += key
+        self.all = (total[0], total[1])
 
-    def grouped(self, *fields: str, rows: QuerySet[Any] | None = None) -> dict[Any, tuple[int, int]]:
-        qs = (rows if rows is not None else self.rows).values(*fields)
-        sums = {"n": Sum("n"), **({"k": Sum(self.key_field)} if self.key_field else {})}
-        out = {}
-        for r in qs.annotate(**sums).order_by():
-            label = r[fields[0]] if len(fields) == 1 else tuple(r[f] for f in fields)
-            out[label] = (int(r["n"] or 0), int(r.get("k") or 0))
-        return out
+    def get(self, group: str, label: Any) -> tuple[int, int] | None:
+        found = self.sums.get((group, label))
+        return (found[0], found[1]) if found else None
+
+    def grouped(self, group: str) -> dict[Any, tuple[int, int]]:
+        return {label: (n, key) for (g, label), (n, key) in self.sums.items() if g == group}
 
     def value(self, cell: tuple[int, int] | None) -> int:
         if cell is None:
@@ -263,27 +281,18 @@ class _Cells:
         n, key = cell
         return self.publish(n, key % KEY_MODULUS) if n else 0
 
-    def total(self, rows: QuerySet[Any] | None = None) -> tuple[int, int]:
-        found = (rows if rows is not None else self.rows).aggregate(
-            n=Sum("n"), **({"k": Sum(self.key_field)} if self.key_field else {})
-        )
-        return int(found["n"] or 0), int(found.get("k") or 0)
-
 
 def _channel_outcome(fig: Figures, cells: _Cells) -> None:
-    chan_out = cells.grouped("channel", "outcome")
-    by_channel = cells.grouped("channel")
-    by_outcome = cells.grouped("outcome")
     fig.channels = [str(label) for _c, label in Channel.choices]
     fig.channel_outcome = [
         {
             "name": label,
-            "cells": [cells.value(chan_out.get((ch, o))) for ch in Channel.values],
-            "total": cells.value(by_outcome.get(o)),
+            "cells": [cells.value(cells.get("co", (ch, o))) for ch in Channel.values],
+            "total": cells.value(cells.get("o", o)),
         }
         for o, label in OUTCOME_LABELS.items()
     ]
-    fig.channel_totals = [cells.value(by_channel.get(ch)) for ch in Channel.values] + [fig.total]
+    fig.channel_totals = [cells.value(cells.get("c", ch)) for ch in Channel.values] + [fig.total]
 
 
 def compute(
@@ -319,31 +328,24 @@ def compute(
     form_labels = dict(Form.choices)
     fig.forms = [(c, str(form_labels[c])) for c in form_codes]
 
-    mun_form = cells.grouped("municipality_id", "form")
-    mun_total = cells.grouped("municipality_id")
-    form_total = cells.grouped("form")
-    fig.total = cells.value(cells.total())
+    fig.total = cells.value(cells.all)
     fig.municipality_form = [
         {
             "code": m.cbs_code,
             "name": m.name,
             "pk": m.pk,
-            "cells": [cells.value(mun_form.get((m.pk, f))) for f in form_codes],
-            "total": cells.value(mun_total.get(m.pk)),
+            "cells": [cells.value(cells.get("mf", (m.pk, f))) for f in form_codes],
+            "total": cells.value(cells.get("m", m.pk)),
         }
         for m in municipalities
     ]
-    fig.form_totals = [cells.value(form_total.get(f)) for f in form_codes]
+    fig.form_totals = [cells.value(cells.get("f", f)) for f in form_codes]
     fig.by_form = [(label, fig.form_totals[i]) for i, (_f, label) in enumerate(fig.forms)]
     fig.by_municipality = {row["code"]: row["total"] for row in fig.municipality_form}
-
-    months = cells.grouped("period_month")
+    months = cells.grouped("t")
     fig.trend = [(label, cells.value((n, key))) for label, n, key in _period_buckets(selection, months, last_month)]
-    ages = cells.grouped("age_group")
-    fig.by_age = [(str(label), cells.value(ages.get(code))) for code, label in AgeGroup.choices]
-    sectors = cells.grouped("sector")
-    fig.by_sector = [(str(label), cells.value(sectors.get(code))) for code, label in Sector.choices]
-
+    fig.by_age = [(str(label), cells.value(cells.get("a", code))) for code, label in AgeGroup.choices]
+    fig.by_sector = [(str(label), cells.value(cells.get("s", code))) for code, label in Sector.choices]
     if selection.source.slug == OWN_SIGNALS:
         _channel_outcome(fig, cells)
 
@@ -351,7 +353,8 @@ def compute(
     # series' own entry is the same cell as its total, so it has the same value.
     sources = {src.pk: src for src in Source.objects.all()}
     unit_labels = dict(Unit.choices)
-    every = _Cells(base, publish, key_field).grouped("source_id", "unit")
+    sums = {"n": Sum("n"), **({"k": Sum(key_field)} if key_field else {})}
+    every = {(r["source_id"], r["unit"]): (int(r["n"] or 0), int(r.get("k") or 0)) for r in base.values("source_id", "unit").annotate(**sums).order_by()}
     for (source_id, unit), cell in sorted(every.items(), key=lambda item: (sources[item[0][0]].position, item[0][1])):
         fig.by_source.append((sources[source_id].name, str(unit_labels.get(unit, unit)), cells.value(cell)))
     return fig
