@@ -257,10 +257,15 @@ def finest_registrations(data: Synthetic) -> Counter[tuple[Any, ...]]:
 
 
 def finest_signals(data: Synthetic) -> Counter[tuple[Any, ...]]:
+    return finest_signals_of(Case.objects.filter(municipality__in=data.municipalities))
+
+
+def finest_signals_of(cases: Iterable[Case]) -> Counter[tuple[Any, ...]]:
+    """(municipality, month, form, age, sector, channel, outcome) of signals, as the monitor counts them."""
     from django.utils import timezone
 
     counts: Counter[tuple[Any, ...]] = Counter()
-    for case in Case.objects.filter(municipality__in=data.municipalities):
+    for case in cases:
         picked = [f for f in ("seksueel", "arbeid", "crimineel", "orgaan") if getattr(case, f"form_{f}")]
         form = picked[0] if len(picked) == 1 else ("meervoudig" if picked else "onbekend")
         age = "minderjarig" if case.minor_involved == "ja" else "onbekend"
@@ -439,14 +444,17 @@ def run_attack(data: Synthetic, outputs: Outputs, slug: str, *, threshold: int, 
 
 
 def _contains(cell: Cell, record: tuple[Any, ...]) -> bool:
-    mun, month, form, age, sector = record
+    mun, month, form, age, sector, *rest = record
     if mun not in cell.municipalities or month not in cell.months:
         return False
-    return cell.group == "" or {"form": (form,), "age": (age,), "sector": (sector,)}[cell.group] == cell.category
+    if cell.group == "":
+        return True
+    categories = {"form": (form,), "age": (age,), "sector": (sector,), "co": tuple(rest), "channel": tuple(rest[:1]), "outcome": tuple(rest[1:])}
+    return categories[cell.group] == cell.category
 
 
 def consistent_with_change(data: Synthetic, before: Outputs, after: Outputs, slug: str, record: tuple[Any, ...], *, max_deviation: int) -> bool:
-    """Could adding ``record`` (municipality pk, month, form, age, sector) explain both releases?
+    """Could adding ``record`` (municipality pk, month, form, age, sector[, channel, outcome]) explain both releases?
 
     With month-block keys a cell's noise is drawn afresh when it gains the record *or* when it
     holds any record of the record's month (that month's block changed). So: every published
@@ -455,7 +463,7 @@ def consistent_with_change(data: Synthetic, before: Outputs, after: Outputs, slu
     record added, the second, exact own figures of M0 included in both.
     """
     series = series_of(slug)
-    attack = Attack(data, before, series, max_deviation=max_deviation, own_signals=False)
+    attack = Attack(data, before, series, max_deviation=max_deviation, own_signals=slug == "eigen-signalen")
     lo_after, hi_after = [], []
     for cell, _value, exact in attack.cells:
         value = (after.exact if exact else after.protected)[cell]
