@@ -1,8 +1,10 @@
-"""Statistical disclosure control for small numbers in published count tables.
+"""Suppression of small numbers in count tables that are published together (per page).
 
-Every figure that leaves the detail level of the AF's own municipality (regional pages,
-exports, reports, API) goes through this module. The method and its limits are
-described in docs/privacy.md (section "Disclosure control"); in short:
+The regional monitor, its exports and reports, the KPI dashboard and the board reports do not
+use this module any more: they publish through the Cell Key Method (``domain/cellkey.py``,
+``monitor/protected.py``, docs/adr/0001-cell-key-method.md), because suppression per page does
+not survive combining pages. This module remains for the signal tables' regional throughput
+page (``meetings.selectors``). In short:
 
 * **Primary suppression.** A published count ``v`` is *sensitive* when
   ``0 < v < threshold`` (default threshold 5). Zeros are safe by default: "nobody" is
