@@ -30,6 +30,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from unittest import mock
@@ -77,7 +78,6 @@ def generate() -> dict[str, float]:
         Import,
         ImportKind,
         ImportStatus,
-        MonitorCount,
         Registration,
         Sector,
         Source,
@@ -93,8 +93,7 @@ def generate() -> dict[str, float]:
 
     rng = random.Random(2026)
     municipalities = list(Municipality.objects.values_list("id", flat=True))
-    # Big cities get more: a skewed weight per municipality.
-    weights = [rng.paretovariate(1.2) for _ in municipalities]
+    weights = [rng.paretovariate(1.2) for _ in municipalities]  # big cities get more
     partners = list(Source.objects.exclude(slug="eigen-signalen"))
     forms = [str(f) for f in Form.values]
     form_w = [30, 35, 20, 1, 4, 10]
@@ -133,21 +132,7 @@ def generate() -> dict[str, float]:
         (imports[partners[s].pk], partners[s].pk, f"B{i}", months[m], int(g), partners[s].default_unit, forms[f], ages[a], sectors[c], 1, r1, r2)
         for i, (s, m, g, f, a, c, r1, r2) in enumerate(zip(src.tolist(), month_ix.tolist(), mun.tolist(), form_ix.tolist(), age_ix.tolist(), sector_ix.tolist(), k1.tolist(), k2.tolist(), strict=True))
     )
-    columns = "source_import_id, source_id, record_id, period_month, municipality_id, unit, form, age_group, sector, n, record_key, block_key"
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        with transaction.atomic(), connection.cursor() as cursor:
-            chunk: list[tuple] = []
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) == 50000:
-                    cursor.executemany(sql, chunk)
-                    chunk = []
-            if chunk:
-                cursor.executemany(sql, chunk)
+    _write_rows(table, sql, rows)
     timings["insert_registrations_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -155,8 +140,39 @@ def generate() -> dict[str, float]:
     timings["counts_refresh_s"] = time.perf_counter() - t
     timings["count_rows_partners"] = rows
 
-    # Own signals: pre-aggregated rows (channel × outcome), as counts_refresh would write them.
     t = time.perf_counter()
+    timings["count_rows_own"] = own_signal_counts(gen, months, municipalities, p_mun, forms, form_w)
+    timings["insert_own_signal_counts_s"] = time.perf_counter() - t
+    timings |= release_2025()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return timings
+
+
+def _write_rows(table: str, sql: str, rows: Iterable[tuple]) -> None:
+    """One bulk write: COPY on PostgreSQL, executemany in chunks on SQLite."""
+    columns = "source_import_id, source_id, record_id, period_month, municipality_id, unit, form, age_group, sector, n, record_key, block_key"
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        chunk: list[tuple] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == 50000:
+                cursor.executemany(sql, chunk)
+                chunk = []
+        if chunk:
+            cursor.executemany(sql, chunk)
+
+
+def own_signal_counts(gen: np.random.Generator, months: list[date], municipalities: list[int], p_mun: np.ndarray, forms: list[str], form_w: list[int]) -> int:
+    """Own signals as pre-aggregated rows (channel × outcome), as counts_refresh would write them."""
+    from ketenzicht.monitor.models import MonitorCount, Source
+
     own = Source.objects.get(slug="eigen-signalen")
     channels = ["intern", "publiek", "partner"]
     outcomes = ["afgesloten", "niet_bevestigd", "interventie", "doorverwezen", "in_behandeling", "ontvangen"]
@@ -176,22 +192,22 @@ def generate() -> dict[str, float]:
         for k, n in zip(keys.tolist(), counts.tolist(), strict=True)
     ]
     MonitorCount.objects.bulk_create(objs, batch_size=5000)
-    timings["insert_own_signal_counts_s"] = time.perf_counter() - t
-    timings["count_rows_own"] = len(objs)
-    # The monthly release through December 2025, as the scheduled job makes it. Own signals are
-    # only in the count table here (no Case rows), so the release copies the table as it is.
+    return len(objs)
+
+
+def release_2025() -> dict[str, float]:
+    """The monthly release through December 2025, as the scheduled job makes it.
+
+    Own signals are only in the count table here (no Case rows), so the release copies the
+    table as it is instead of rebuilding it from cases first.
+    """
     from ketenzicht.accounts.system import system_actor
-    from ketenzicht.monitor import release
+    from ketenzicht.monitor import release, services
 
     t = time.perf_counter()
     with mock.patch.object(services, "counts_refresh", lambda **kwargs: 0):
         made = release.release_make(actor=system_actor("monitor-release"), period=date(2025, 12, 1), today=date(2026, 1, 1))
-    timings["release_s"] = time.perf_counter() - t
-    timings["release_rows"] = made.rows
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    return timings
+    return {"release_s": time.perf_counter() - t, "release_rows": made.rows}
 
 
 def measure() -> dict[str, object]:

@@ -165,6 +165,9 @@ def test_the_database_queue_refreshes_counts_and_releases(cast: Cast, settings) 
     """The production path: changes and the schedule enqueue on the database queue; db_worker runs them."""
     from django_tasks_db.models import DBTaskResult
 
+    from ketenzicht.monitor.sources import ensure_default_sources
+
+    ensure_default_sources()  # an earlier transactional test may have flushed the migrations' rows
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     report_signal(cast.chantal, cast.zoeterwoude)  # commits: enqueues a refresh, nothing counted yet
     assert DBTaskResult.objects.filter(status="READY").count() == 1
