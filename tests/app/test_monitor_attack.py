@@ -120,6 +120,7 @@ def test_two_releases_around_one_added_signal_leave_many_signals_consistent_with
         signal = add_signals(synthetic, 1, random.Random(8), month=date(2025, 6, 1))[0]
         signal.municipality = synthetic.municipalities[4]
         signal.save(update_fields=["municipality"])
+        services.signal_keys_assign()
     added = next(iter(finest_signals_of([signal])))
     release_through(date(2026, 1, 1))
     after = collect(synthetic, ["eigen-signalen"])
@@ -131,11 +132,12 @@ def test_two_releases_around_one_added_signal_leave_many_signals_consistent_with
 
     assert fits(added)
     options = {"gemeente": (0, [m.pk for m in synthetic.municipalities]), "vorm": (2, FORMS), "kanaal": (5, CHANNELS), "uitkomst": (6, OUTCOMES)}
-    alternatives = {
-        name: sum(fits(tuple(v if j == i else added[j] for j in range(7))) for v in values if v != added[i])
+    # One other value that fits is enough per attribute (the registration test counts them all).
+    found = {
+        name: next((v for v in values if v != added[i] and fits(tuple(v if j == i else added[j] for j in range(7)))), None)
         for name, (i, values) in options.items()
     }
     with capsys.disabled():
         print(f"\n[time] one added signal: {len(changed)} of {len(before.protected)} published cells changed; "
-              f"alternatives consistent with the change (one attribute changed): {alternatives}")
-    assert all(alternatives[name] >= 1 for name in options), alternatives
+              f"another value that fits the change, per attribute: {found}")
+    assert all(value is not None for value in found.values()), found
