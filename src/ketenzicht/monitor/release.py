@@ -178,9 +178,11 @@ def _insert_monitor(release: Release, *, after: date | None, through: date) -> N
         f"INSERT INTO {rel} ({_COLUMNS}) "
         f"SELECT %s, 'monitor', c.period_month, m.region_id, c.municipality_id, c.source_id, c.unit, c.form, c.age_group, c.sector, "
         f"c.channel, c.outcome, '', c.n, (c.key_sum + c.n * bl.b) %% {KEY_MODULUS} "
-        f"FROM {cnt} c INNER JOIN {mun} m ON m.id = c.municipality_id "
-        "INNER JOIN blocks bl ON bl.region_id = m.region_id AND bl.source_id = c.source_id AND bl.unit = c.unit "
-        f"AND bl.period_month = c.period_month WHERE {window}"
+        # CROSS JOIN keeps the count rows as the outer loop on SQLite (its planner would
+        # otherwise scan a whole series per block); PostgreSQL plans it as an ordinary join.
+        f"FROM {cnt} c CROSS JOIN {mun} m CROSS JOIN blocks bl WHERE m.id = c.municipality_id "
+        "AND bl.region_id = m.region_id AND bl.source_id = c.source_id AND bl.unit = c.unit "
+        f"AND bl.period_month = c.period_month AND {window}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, release.pk, *params])
