@@ -59,7 +59,7 @@ def load_demo_monitor(region_slug: str = "den-haag") -> int:
         source = Source.objects.get(slug=slug)
         data = _rows(slug, unit, count, forms, weighted, rng)
         if not Import.objects.filter(source=source, file_name=f"demo-{slug}.csv").exists():
-            services.import_file(actor=None, source=source, file_name=f"demo-{slug}.csv", data=data)
+            services.import_file(actor=system_actor("demo"), source=source, file_name=f"demo-{slug}.csv", data=data)
             imported += 1
     services.counts_refresh()
     release.release_due(actor=system_actor("monitor-release"))

@@ -116,7 +116,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Bestand {path} bestaat niet.")
         try:
-            result = services.import_file(actor=None, source=source, file_name=path.name, data=path.read_bytes())
+            result = services.import_file(actor=system_actor("monitor-import"), source=source, file_name=path.name, data=path.read_bytes())
         except services.MonitorError as exc:
             raise CommandError(str(exc)) from exc
         record = result.record
