@@ -216,7 +216,7 @@ def _case_proposals_row(own: int | None, district: District, start: date, end: d
     The district's number is the protected figure of the latest release; the viewer's own
     municipality's cases are listed by reference (live). The two are never added up.
     """
-    from ketenzicht.monitor import kinds, protected
+    from ketenzicht.monitor.selectors import case_proposals_published
 
     items: list[KpiItem] = []
     if own is not None:
@@ -224,9 +224,8 @@ def _case_proposals_row(own: int | None, district: District, start: date, end: d
         for event in _case_proposals(district, start, end).filter(case__municipality_id=own).order_by("at"):
             seen.setdefault(event.case_id, event)
         items = [KpiItem(e.case.reference, e.at.date(), e.case.municipality.name, f"/werkvoorraad/{e.case.pk}/") for e in seen.values()]
-    figure = protected.count(
-        kinds.CASE_PROPOSALS, region=district.region, first=start, last=end,
-        municipalities=list(Municipality.objects.filter(district=district)), category=kinds.CASE_PROPOSAL,
+    figure = case_proposals_published(
+        region=district.region, municipalities=list(Municipality.objects.filter(district=district)), first=start, last=end,
     )
     if figure.value is None:
         shown, count = gettext("nog niet vrijgegeven"), 0
@@ -234,7 +233,7 @@ def _case_proposals_row(own: int | None, district: District, start: date, end: d
     else:
         shown, count = str(figure.value), figure.value
         note = gettext("Aantal van het district: %(note)s Afgeschermd; geldt tot en met %(month)s.") % {
-            "note": figure.note, "month": protected.month_label(figure.last_month),
+            "note": figure.note, "month": figure.last_month_label,
         }
     if own is not None:
         note += " " + gettext("Uw eigen gemeente (actueel, niet afgeschermd): %(n)s.") % {"n": len(items)}

@@ -126,6 +126,11 @@ class Protected:
     def note(self) -> str:
         return release_note(self.release)
 
+    @property
+    def last_month_label(self) -> str:
+        """"juni 2026": the last month the value covers ("" when nothing is released)."""
+        return month_label(self.last_month) if self.last_month else ""
+
 
 def count(
     kind: str,

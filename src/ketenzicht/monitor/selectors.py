@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,6 +44,9 @@ from ketenzicht.monitor.models import (
     Source,
     Unit,
 )
+
+if TYPE_CHECKING:
+    from ketenzicht.monitor.protected import Protected
 
 GRAINS = {"maand": 1, "kwartaal": 3, "halfjaar": 6, "jaar": 12}
 PARTS = {"": (1, 12), "H1": (1, 6), "H2": (7, 12), "K1": (1, 3), "K2": (4, 6), "K3": (7, 9), "K4": (10, 12)}
@@ -197,6 +200,17 @@ def figures_key(selection: Selection, *, protect: bool) -> str:
         return protected.figures_key(selection, protected.current_release())
     raw = f"live2|{data_version()}|{selection.key()}"
     return "monitor:fig:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def case_proposals_published(*, region: Region, municipalities: list[Municipality], first: date, last: date) -> Protected:
+    """The protected count of case proposals (kind ``casusvoorstellen``) in these municipalities
+    for the months ``first`` … ``last``, from the latest release: the district KPI dashboard's
+    and the board reports' figure. Never add a live count to it (no "3 + x")."""
+    from ketenzicht.monitor import kinds, protected
+
+    return protected.count(
+        kinds.CASE_PROPOSALS, region=region, first=first, last=last, municipalities=municipalities, category=kinds.CASE_PROPOSAL,
+    )
 
 
 def figures(selection: Selection, *, protect: bool, key: str | None = None) -> Figures:
