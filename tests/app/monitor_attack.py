@@ -39,6 +39,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from ketenzicht.accounts.models import District, Municipality, Organisation, Region, User
+from ketenzicht.accounts.system import system_actor
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
 from ketenzicht.monitor import selectors, services
@@ -107,7 +108,7 @@ def build_region(*, registrations: int, signals: int, seed: int) -> Synthetic:
             rng.choices(FORMS, [30, 35, 20, 1, 4, 10])[0], rng.choices(AGES, [15, 20, 45, 20])[0], rng.choice(SECTORS),
         ])
     with seeded_keys(seed), committed():
-        result = services.import_file(actor=None, source=Source.objects.get(slug="politie"), file_name="synthetisch.csv", data=csv_bytes(REG_HEADER, rows))
+        result = services.import_file(actor=system_actor("monitor-import"), source=Source.objects.get(slug="politie"), file_name="synthetisch.csv", data=csv_bytes(REG_HEADER, rows))
         assert result.accepted, result.record.errors[:3]
         data.registrations = registrations
         add_signals(data, signals, rng)

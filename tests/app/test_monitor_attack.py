@@ -18,6 +18,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from ketenzicht.accounts.system import system_actor
 from ketenzicht.monitor import services
 from ketenzicht.monitor.models import Source
 from tests.app.monitor_attack import (
@@ -86,7 +87,7 @@ def test_two_releases_around_one_added_record_leave_many_records_consistent_with
     added = (place.pk, month, "arbeid", "23+", "landbouw")
     row = ["LAAT-1", "2025-06-17", place.cbs_code, "melding", "arbeid", "23+", "landbouw"]
     with seeded_keys(7), committed():
-        assert services.import_file(actor=None, source=Source.objects.get(slug="politie"), file_name="laat.csv", data=csv_bytes(REG_HEADER, [row])).accepted
+        assert services.import_file(actor=system_actor("monitor-import"), source=Source.objects.get(slug="politie"), file_name="laat.csv", data=csv_bytes(REG_HEADER, [row])).accepted
     release_through(date(2026, 1, 1))
     after = collect(synthetic, ["politie"])
     changed = [c for c, v in before.protected.items() if after.protected[c] != v]
