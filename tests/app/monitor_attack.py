@@ -225,18 +225,20 @@ def collect(data: Synthetic, slugs: Iterable[str] = ("politie", "eigen-signalen"
     periods = [{}] + [{"jaar": str(YEAR), "deel": part} for part in PARTS]
     seen: set[tuple[str, bool]] = set()
     series_by_label = {(src.name, str(label)): (src.pk, code) for src in Source.objects.all() for code, label in Unit.choices}
-    for user in (data.ketenregisseur, data.af):
-        assert policy.can(user, "monitor.view_region", region)
-        for slug in slugs:
-            for period in periods:
-                for grain in GRAINS:
-                    form = FilterForm({"bron": slug, "indeling": grain, **period}, region=region)
-                    assert form.is_valid(), form.errors
-                    regional = form.selection(region)
-                    pages = [(regional, True)] + [(replace(regional, district=d), True) for d in data.districts]
-                    for place in data.municipalities:
-                        page = form.selection(region, municipality=place, district=None)
-                        pages.append((page, not policy.can(user, "monitor.unsuppressed", place)))
+    users = (data.ketenregisseur, data.af)
+    assert all(policy.can(user, "monitor.view_region", region) for user in users)
+    for slug in slugs:
+        for period in periods:
+            for grain in GRAINS:
+                # The same filter for both users (the form depends on the region only).
+                form = FilterForm({"bron": slug, "indeling": grain, **period}, region=region)
+                assert form.is_valid(), form.errors
+                regional = form.selection(region)
+                areas = [regional] + [replace(regional, district=d) for d in data.districts]
+                places = [(place, form.selection(region, municipality=place, district=None)) for place in data.municipalities]
+                for user in users:
+                    pages = [(area, True) for area in areas]
+                    pages += [(page, not policy.can(user, "monitor.unsuppressed", place)) for place, page in places]
                     for selection, protect in pages:
                         out.selections += 1
                         if (selection.key(), protect) in seen:
