@@ -158,6 +158,7 @@ MATRIX: dict[str, Row] = {
     "monitor:municipality": OBJ("GET", PLACE, AFS_KR),
     "monitor:export": ROW("GET", AFS_KR, lambda ctx: {"fmt": "xlsx"}),
     "monitor:report": ROW("GET", AFS_KR),
+    "monitor:throughput": ROW("GET", AFS_KR),
     "monitor:imports": ROW("GET", {"kr"}),
     "monitor:import_detail": OBJ("GET", IMPORT, {"kr"}),
     "monitor:import_withdraw": OBJ("POST", IMPORT, {"kr"}),

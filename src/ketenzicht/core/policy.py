@@ -541,6 +541,10 @@ def _monitor_import(user: User, obj: Any) -> bool:
 
 
 system_rule("monitor.import", jobs={"monitor-import", "demo"})
+# A release of the protected figures covers every region at once: only the scheduled job (the
+# system actor of `ketenzicht monitor release`, also run by the demo) makes one, never a person.
+rule("monitor.release")(lambda user, obj: False)
+system_rule("monitor.release", jobs={"monitor-release"})
 
 
 def imports_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
