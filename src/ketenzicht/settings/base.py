@@ -234,7 +234,7 @@ TOTP_COOLOFF_SECONDS = envint("TOTP_COOLOFF_SECONDS", 15 * 60)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "ketenzicht.core.api_auth.PartnerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ketenzicht.core.api_permissions.PolicyPermission"],
