@@ -145,9 +145,9 @@ def _write_doc(report: dict[str, object]) -> None:
 
 
 def main() -> None:
-    from ketenzicht.core import benchdata
-
     from django.conf import settings
+
+    from ketenzicht.core import benchdata
 
     setup_test_environment()
     OUT.mkdir(parents=True, exist_ok=True)

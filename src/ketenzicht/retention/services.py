@@ -81,10 +81,6 @@ def purge(*, actor: Any, now: datetime, dry_run: bool = False) -> PurgeReport:
     from ketenzicht.core import counters
 
     counters.sweep_expired(now)
-    # Sessions whose time is up (they name an account): shared by every app server, swept here.
-    from django.contrib.sessions.models import Session
-
-    Session.objects.filter(expire_date__lt=now).delete()
     return report
 
 
