@@ -178,7 +178,8 @@ def _own_timestamps(*models: type[Model]) -> Iterator[None]:
 
 
 def _case_rows(w: World, scale: Scale, rng: random.Random, start: datetime, span: float) -> list[Case]:
-    per_year: dict[int, int] = {}
+    # Numbers continue after what the year already has (a second run adds to the first).
+    per_year: dict[int, int] = dict(ReferenceCounter.objects.values_list("year", "last"))
     moments = sorted(start + timedelta(seconds=rng.random() * span) for _ in range(scale.cases))
     picks = rng.choices(range(len(w.municipalities)), weights=w.weights, k=scale.cases)
     now = datetime.now(UTC)
@@ -189,8 +190,9 @@ def _case_rows(w: World, scale: Scale, rng: random.Random, start: datetime, span
         form = rng.choices(FORMS, weights=FORM_WEIGHTS)[0]
         age_days = (now - at).days
         state = "afgesloten" if age_days > 120 and rng.random() < 0.9 else rng.choice(OPEN_STATES)
+        case_id = uuid.UUID(int=rng.getrandbits(128), version=4)
         out.append(Case(
-            id=uuid.UUID(int=rng.getrandbits(128), version=4), reference=f"KZ-{at.year}-{per_year[at.year]:06d}", municipality=m,
+            id=case_id, reference=f"KZ-{at.year}-{per_year[at.year]:06d}", municipality=m,
             channel=rng.choice(["intern", "publiek", "partner"]), state=state, created_at=at, updated_at=at,
             reporter=w.afs[m.pk], reporter_organisation=w.orgs[m.pk], assigned_to=w.afs[m.pk] if state != "ontvangen" else None,
             description=f"Signaal {i}: wisselende bewoners, lange werkdagen, paspoorten bij de werkgever.",
@@ -199,7 +201,7 @@ def _case_rows(w: World, scale: Scale, rng: random.Random, start: datetime, span
             minor_involved=rng.choice(["ja", "nee", "onbekend"]), acute_danger=rng.random() < 0.03,
             company_name=f"Bedrijf {i % 5000}" if form == "arbeid" else "", first_assessment_due=(at + timedelta(days=5)).date(),
             feedback_at=at + timedelta(days=30) if state == "afgesloten" else None,
-            closed_at=at + timedelta(days=40) if state == "afgesloten" else None, intake_key=f"{MARK}-{i}",
+            closed_at=at + timedelta(days=40) if state == "afgesloten" else None, intake_key=f"{MARK}-{case_id.hex}",
         ))
     for year, last in per_year.items():
         ReferenceCounter.objects.update_or_create(year=year, defaults={"last": last})
