@@ -28,8 +28,12 @@ DATABASE_URL="$(bash scripts/ensure-postgres.sh)" $BIN/python bench/region.py
 $BIN/python bench/region.py
 
 echo "== intake against the floor (../shared/bench/intake/run.sh, both databases, same run)"
-if [ -f ../shared/bench/intake/run.sh ]; then
-  for db in postgres sqlite; do bash ../shared/bench/intake/run.sh . "$db" | tee "bench/out/intake-$db.txt"; done
+shared=${SHARED_BENCH:-../shared/bench}; [ -f "$shared/intake/run.sh" ] || shared=/work/shared/bench
+if [ -f "$shared/intake/run.sh" ]; then
+  for db in postgres sqlite; do
+    bash "$shared/intake/run.sh" . "$db" | tee "bench/out/intake-$db.txt"
+    SHARED_BENCH=$shared bash bench/intake_public.sh . "$db" | tee "bench/out/intake-public-$db.txt"
+  done
 fi
 
 echo "== public reporting load test (PostgreSQL)"

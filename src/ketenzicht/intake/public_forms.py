@@ -167,7 +167,12 @@ class PublicReportForm(DatedForm):
         return not_future(self.cleaned_data.get("observed_on"), self.today)
 
     def clean_municipality(self) -> Municipality:
-        wanted = _plain(self.cleaned_data["municipality"])
+        typed = self.cleaned_data["municipality"]
+        wanted = _plain(typed)
+        # Usually the name exactly as the list offers it: one row read, not all 342 compared here.
+        exact = Municipality.objects.only("pk", "name", "on_platform", "region_id").filter(name__iexact=typed.strip()).first()
+        if exact is not None and _plain(exact.name) == wanted:
+            return exact
         for municipality in Municipality.objects.only("pk", "name", "on_platform", "region_id"):
             if _plain(municipality.name) == wanted:
                 return municipality
