@@ -59,7 +59,7 @@ export KZ_CSRF_TOKEN=$(sed -nE 's/.*name="csrfmiddlewaretoken" value="([^"]+)".*
 export KZ_CSRF_COOKIE=$(awk '$6 == "csrftoken" {print $7}' "$work/jar")
 # one valid report first, to fail loudly on a contract change
 code=$(curl -s -o "$work/first.html" -w '%{http_code}' -b "$work/jar" -X POST http://127.0.0.1:8191/melden/ \
-  --data "csrfmiddlewaretoken=$KZ_CSRF_TOKEN&form_key=bench-first-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&description=eerste&municipality=Zoeterwoude&actie=versturen")
+  --data "csrfmiddlewaretoken=$KZ_CSRF_TOKEN&form_key=bench-first-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&description=Veel+mensen+in+een+woning.&situations=arbeid&municipality=Zoeterwoude&location_address=Dorpsstraat+3&website=&actie=versturen")
 [ "$code" = 200 ] && grep -q 'KZ-\|ontvangst\|Bedankt' "$work/first.html" || { echo "public form answered $code"; exit 1; }
 echo "db=$db workers=$WORKERS conns=$CONNS dur=${DUR}s load=$(cut -d' ' -f1-3 /proc/loadavg)"
 ratios=()

@@ -274,7 +274,8 @@ def referrals_and_agenda(w: World, made: list[tuple[Any, int, datetime, str]], r
             # What was sent (a finished referral's snapshot is emptied, as retention does).
             snapshot={} if done else {"signaal": {"omschrijving": "Wisselende bewoners, lange werkdagen."}},
         ))
-    kind = MeetingKind.objects.filter(slug="signalenoverleg").first()
+    # The kind the demo and the region's norms use; made here when neither has run.
+    kind, _ = MeetingKind.objects.get_or_create(slug="signalenoverleg", defaults={"name": "Signalenoverleg", "venue": "signalenoverleg"})
     items = []
     with _own_timestamps(Referral, AgendaItem, Sitting), transaction.atomic():
         Referral.objects.bulk_create(refs, batch_size=5000)
