@@ -51,6 +51,7 @@ def test_what_it_writes_holds_together(region: None, tmp_path, settings) -> None
     report = benchdata.generate("den-haag", benchdata.Scale(cases=20, audit=150, registrations=40, years=3))
     assert report.counts["cases"] == 20 and report.counts["audit_entries"] == 150
     assert Subject.objects.count() == report.counts["subjects"] >= 20
+    assert report.counts["referrals"] > 0 and report.counts["agenda_items"] > 0 and report.counts["attachments"] > 0
     verdict = chain.verify()
     assert verdict.ok and verdict.checked >= 150 and verdict.unsealed == 0
     # A real intake after it gets the next reference of its year and a sealed audit entry.
