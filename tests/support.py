@@ -181,9 +181,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Any:
-    """Rate-limit counters live in the process cache; each test starts with none."""
+def _fresh_cache() -> Any:
+    """Each test starts with an empty cache. The default one is a database table (rolled back or
+    flushed with the test's data, like the rate-limit counters); any other backend is cleared."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    if "DatabaseCache" not in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
     yield

@@ -8,7 +8,6 @@ import threading
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -32,12 +31,6 @@ BODY: dict[str, Any] = {
         {"rol": "slachtoffer", "omschrijving": "Twaalf mannen"},
     ],
 }
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_counters() -> None:
-    # Rate counters live in the process-wide cache; each test starts with none.
-    cache.clear()
 
 
 def post(client: Client, token: str | None, body: Any, key: str | None = "melding-0001", **extra: Any) -> Any:

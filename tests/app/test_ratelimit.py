@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from rest_framework.authtoken.models import Token
@@ -27,7 +26,6 @@ T0 = 1_800_000_000.0  # a moment at the start of a minute window (divisible by 6
 
 @pytest.fixture(autouse=True)
 def _fresh_counters_and_clock(monkeypatch: pytest.MonkeyPatch) -> dict[str, float]:
-    cache.clear()
     now = {"t": T0}
     monkeypatch.setattr(ratelimit, "clock", lambda: now["t"])
     return now

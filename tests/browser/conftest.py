@@ -17,7 +17,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.support import PASSWORD, _fresh_rate_limits, cast, ensure_region, region  # noqa: F401 - shared fixtures
+from tests.support import PASSWORD, _fresh_cache, cast, ensure_region, region  # noqa: F401 - shared fixtures
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -62,6 +62,9 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
+            # The trail's searches, each in the page's order (audit/selectors.py).
+            models.Index(fields=["object_label", "-at"], name="audit_by_reference"),
+            models.Index(fields=["actor_label", "-at"], name="audit_by_user"),
             models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed"),
         ]
 

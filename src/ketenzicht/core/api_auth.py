@@ -4,6 +4,10 @@ The two-factor middleware leaves /api/ alone (an API answers in problem+json, no
 redirect to the login page), so the check for session users is made here: a browser session
 of someone who logged in with only a password (no confirmed TOTP device yet, or not verified
 in this session) does not authenticate an API request. Partner systems keep their tokens.
+
+DRF's `TokenAuthentication` reads the token with its user; the intake then reads the user's
+organisation (it is stamped on the case, its history and the audit row). Reading the
+organisation in the same join saves that query on every partner request.
 """
 
 from __future__ import annotations
@@ -11,10 +15,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme
-from rest_framework.authentication import SessionAuthentication
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
+
+
+class PartnerTokenAuthentication(TokenAuthentication):
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user", "user__organisation").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return (token.user, token)
 
 
 class VerifiedSessionAuthentication(SessionAuthentication):

@@ -42,7 +42,12 @@ def find_municipality(typed: str) -> Municipality | None:
     wanted = _plain(typed or "")
     if not wanted:
         return None
-    for municipality in Municipality.objects.only("pk", "name", "cbs_code", "on_platform", "region_id"):
+    fields = ("pk", "name", "cbs_code", "on_platform", "region_id")
+    # Usually the name exactly as the list offers it: one row read, not all 342 compared here.
+    exact = Municipality.objects.only(*fields).filter(name__iexact=(typed or "").strip()).first()
+    if exact is not None and _plain(exact.name) == wanted:
+        return exact
+    for municipality in Municipality.objects.only(*fields):
         if _plain(municipality.name) == wanted:
             return municipality
     return None

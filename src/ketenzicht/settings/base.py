@@ -234,7 +234,8 @@ TOTP_COOLOFF_SECONDS = envint("TOTP_COOLOFF_SECONDS", 15 * 60)
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Partner systems' tokens, read with their organisation in one query (core/api_auth.py).
+        "ketenzicht.core.api_auth.PartnerTokenAuthentication",
         # Sessions count only with a verified second factor (core/api_auth.py).
         "ketenzicht.core.api_auth.VerifiedSessionAuthentication",
     ],
@@ -272,6 +273,18 @@ API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 256 * 1024)
 # Shared counters of rate limits and lockouts (core/counters.py): the database by default,
 # Redis when set (e.g. redis://127.0.0.1:6379/0).
 REDIS_URL = envstr("REDIS_URL", "")
+
+# More than one app server (docs/operations.md, "A region"): nothing that must hold across
+# requests lives in one process. Sessions are rows in the database; the cache is the database
+# table `core_cache` (core.models.CacheEntry), or Redis when REDIS_URL is set, where sessions are
+# then read through the cache and still written to the database (`cached_db`: a restart of
+# Redis logs nobody out). Rate limits and lockouts: core/counters.py and django-axes' tables.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "kz"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "core_cache", "OPTIONS": {"MAX_ENTRIES": 20000}}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Rate limits count per client address; behind N reverse proxies that append to
 # X-Forwarded-For, set this to N so the client (not the proxy) is counted.

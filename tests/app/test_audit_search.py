@@ -1,0 +1,72 @@
+"""The privacy officer searches the audit trail by reference, by user and by date range (issue 19).
+
+Each search is answered from an index in the page's order and without counting the trail; a page
+reads a fixed number of queries however long the trail is (the region-scale figures are in
+docs/benchmarks.md, from `make bench`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ketenzicht.audit.models import AuditAction
+from ketenzicht.audit.services import audit_record
+from tests.support import Cast, login, report_signal
+
+
+def _rows(page: str) -> int:
+    return page.count('<tr class="utrecht-table__row"><td')
+
+
+def test_search_by_reference_user_and_date_range(cast: Cast) -> None:
+    ours = report_signal(cast.chantal, cast.zoeterwoude)
+    theirs = report_signal(cast.bram, cast.lisse)
+    audit_record(actor=cast.anouk, action=AuditAction.VIEW, object_type="case", object_id=str(ours.pk), object_label=ours.reference)
+    audit_record(actor=cast.bram, action=AuditAction.VIEW, object_type="case", object_id=str(theirs.pk), object_label=theirs.reference)
+    client = login(Client(), cast.gijs)
+
+    page = client.get("/audit/", {"kenmerk": ours.reference}).content.decode()
+    assert ours.reference in page and theirs.reference not in page
+    assert _rows(page) == 2  # its intake and anouk's reading
+
+    page = client.get("/audit/", {"gebruiker": "anouk"}).content.decode()
+    assert ours.reference in page and theirs.reference not in page
+    # bram works in Lisse, outside this privacy officer's scope (Zoeterwoude): nothing of his.
+    page = client.get("/audit/", {"gebruiker": "bram"}).content.decode()
+    assert theirs.reference not in page and _rows(page) == 0
+
+    today = timezone.localdate()
+    page = client.get("/audit/", {"van": today.isoformat(), "tot": today.isoformat(), "kenmerk": ours.reference}).content.decode()
+    assert ours.reference in page
+    earlier = (today - timedelta(days=30)).isoformat()
+    page = client.get("/audit/", {"van": earlier, "tot": (today - timedelta(days=1)).isoformat()}).content.decode()
+    assert ours.reference not in page and theirs.reference not in page
+
+
+def test_a_wrong_date_is_explained_and_kept(cast: Cast) -> None:
+    page = login(Client(), cast.gijs).get("/audit/", {"van": "31-03-2026", "kenmerk": "KZ-2026-000001"}).content.decode()
+    assert "vul een datum in als jjjj-mm-dd" in page
+    assert 'value="31-03-2026"' in page and 'value="KZ-2026-000001"' in page
+
+
+def test_a_search_page_reads_a_fixed_number_of_queries(cast: Cast) -> None:
+    client = login(Client(), cast.gijs)
+    for i in range(3):
+        audit_record(actor=cast.anouk, action=AuditAction.VIEW, object_type="case", object_id=f"x{i}", object_label="KZ-2026-000777")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/audit/", {"gebruiker": "anouk"}).status_code == 200
+        return len(queries)
+
+    few = count()
+    for i in range(120):  # more than a page: the next page exists, nothing is counted
+        audit_record(actor=cast.anouk, action=AuditAction.VIEW, object_type="case", object_id=f"y{i}", object_label="KZ-2026-000778")
+    many = count()
+    assert many == few
+    assert "Oudere regels" in client.get("/audit/", {"gebruiker": "anouk"}).content.decode()
