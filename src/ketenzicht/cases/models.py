@@ -251,3 +251,44 @@ class ReferenceCounter(models.Model):
 
     year = models.PositiveIntegerField(unique=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class SavedQueueFilter(models.Model):
+    """A filter of the work queue a user saved under a name (their own; nobody else sees it).
+
+    Only the choices are kept (view, form, state, minor, age, order), never a search term: a term
+    can name a person, and a saved filter is no place for personal data.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=60)
+    query = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_queue_filter_unique_name")]
+
+
+class ReporterQuestion(models.Model):
+    """A question of the AF to an anonymous public reporter, answered with their receipt code.
+
+    The reporter sees the question on the status page (in their language: the page's, the
+    question is the AF's own words) and answers there; the AF is notified of the answer.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="questions")
+    asked_at = models.DateTimeField()
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    question = models.TextField()
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True, answer="") | (models.Q(answered_at__isnull=False) & ~models.Q(answer="")),
+                name="reporter_question_answer_complete",
+            )
+        ]

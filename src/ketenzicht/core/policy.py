@@ -131,6 +131,9 @@ for _action in (
     "case.assign",
     "case.subjects",
     "case.attachments",
+    # issue 16 item 4: correct the classification, ask an anonymous reporter a question
+    "case.reclassify",
+    "case.ask_reporter",
 ):
     rule(_action)(lambda user, obj: _is_af_for(user, obj))
 
