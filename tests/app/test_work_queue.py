@@ -151,3 +151,57 @@ def test_bulk_assign_is_all_or_nothing(cast: Cast) -> None:
     text = response.content.decode()
     assert "Er is niets toegewezen." in text and closed.reference in text
     assert Case.objects.get(pk=open_case.pk).assigned_to_id is None
+
+
+def _send_to_shop(cast: Cast, case: Case) -> None:
+    from ketenzicht.accounts.models import Organisation
+    from ketenzicht.routing import services as routing
+
+    case = services.case_transition(actor=cast.anouk, case=case, action="in_behandeling_nemen")
+    referral = routing.referral_create(actor=cast.anouk, case=case, organisation=Organisation.objects.get(slug="shop"),
+                                       question="Wilt u contact opnemen met de jonge vrouw?\nZe spreekt Pools.")
+    routing.referral_send(actor=cast.anouk, referral=referral)
+
+
+def test_partner_inbox_tells_municipality_contact_and_question(cast: Cast) -> None:
+    case = report_signal(cast.chantal, cast.zoeterwoude)
+    _send_to_shop(cast, case)
+    cast.anouk.email = "anouk@zoeterwoude.example"
+    cast.anouk.save()
+    client = login(Client(), cast.julia)
+    text = client.get(_inbox_url()).content.decode()
+    [row] = re.findall(r'data-testid="inbox-row">(.*?)</tr>', text, re.S)
+    assert case.reference in row and "Zoeterwoude" in row
+    assert "Anouk Test" in row and "anouk@zoeterwoude.example" in row
+    assert "Wilt u contact opnemen" in row
+    assert "Veel wisselende arbeidsmigranten" not in text  # the case's own text is not the partner's to see
+    assert case.reference in client.get(_inbox_url(), {"zoek": "zoeterw"}).content.decode()
+    assert case.reference not in client.get(_inbox_url(), {"zoek": "lisse"}).content.decode()
+    refused = client.get(_inbox_url(), {"zoek": "z"}).content.decode()
+    assert "Zoek op ten minste 2 tekens." in refused and case.reference in refused
+
+
+def _inbox_url() -> str:
+    from django.urls import reverse
+
+    return reverse("routing:partner_inbox")
+
+
+def test_own_reports_show_the_first_line_and_search(cast: Cast) -> None:
+    first = report_signal(cast.chantal, cast.zoeterwoude, description="\nBusje met arbeiders om vijf uur 's ochtends.\nDetails volgen.")
+    second = report_signal(cast.chantal, cast.zoeterwoude, description="Jongen verkoopt drugs voor een oudere man.")
+    not_hers = report_signal(cast.anouk, cast.zoeterwoude, description="Busje van een ander")
+    client = login(Client(), cast.chantal)
+    text = client.get(_own_url()).content.decode()
+    lines = re.findall(r'data-testid="own-report-first-line">(.*?)</td>', text, re.S)
+    assert "Busje met arbeiders om vijf uur &#x27;s ochtends." in lines
+    assert not any("Details volgen" in line for line in lines)
+    found = client.get(_own_url(), {"zoek": "busje"}).content.decode()
+    assert first.reference in found and second.reference not in found and not_hers.reference not in found
+    assert "Zoek op ten minste 2 tekens." in client.get(_own_url(), {"zoek": "b"}).content.decode()
+
+
+def _own_url() -> str:
+    from django.urls import reverse
+
+    return reverse("intake:own_reports")

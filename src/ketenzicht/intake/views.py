@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,8 +45,16 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @policy_view("case.list_own_reports")
 def own_reports(request: HttpRequest) -> HttpResponse:
-    cases = policy.own_reports(request.user, Case.objects.select_related("municipality")).order_by("-created_at")
-    return render(request, "intake/own_reports.html", {"cases": cases})
+    search = (request.GET.get("zoek") or "").strip()
+    error = _("Zoek op ten minste 2 tekens.") if len(search) == 1 else ""
+    cases = policy.own_reports(request.user, Case.objects.select_related("municipality")).order_by("-created_at", "pk")
+    if len(search) >= 2:
+        # The reporter searches their own words and references; nothing of anyone else's.
+        cases = cases.filter(Q(reference__icontains=search) | Q(description__icontains=search) | Q(location_address__icontains=search))
+    page = Paginator(cases, 25).get_page(request.GET.get("pagina"))
+    keep = request.GET.copy()
+    keep.pop("pagina", None)
+    return render(request, "intake/own_reports.html", {"cases": page.object_list, "page": page, "search": search, "search_error": error, "keep_query": keep.urlencode()})
 
 
 @policy_view("case.view_own_report")

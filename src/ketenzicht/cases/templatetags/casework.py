@@ -19,3 +19,9 @@ def age_in_days(received: datetime, today: date) -> str:
     if days <= 0:
         return _("vandaag")
     return ngettext("%(n)d dag", "%(n)d dagen", days) % {"n": days}
+
+
+@register.filter
+def first_line(text: str) -> str:
+    """The first non-empty line of what was reported."""
+    return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
