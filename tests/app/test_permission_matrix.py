@@ -105,8 +105,9 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "two_factor:backup_tokens": ("GET", NONE, STAFF),
     "two_factor:profile": ("GET", NONE, STAFF),
     "two_factor:disable": ("GET", NONE, STAFF),
-    "intake:report": ("GET", NONE, {"anouk", "bram", "chantal"}),
-    "intake:own_reports": ("GET", NONE, {"anouk", "bram", "chantal"}),
+    # A partner's professional (julia, SHOP) reports on screen too and follows their reports (issue 16 item 5).
+    "intake:report": ("GET", NONE, {"anouk", "bram", "chantal", "julia"}),
+    "intake:own_reports": ("GET", NONE, {"anouk", "bram", "chantal", "julia"}),
     "intake:own_report": ("GET", CASE, {"chantal"}),
     "cases:queue": ("GET", NONE, {"anouk", "bram"}),
     "cases:detail": ("GET", CASE, AF_Z),

@@ -28,7 +28,10 @@ class ExploitationForm(models.TextChoices):
 class Channel(models.TextChoices):
     INTERN = "intern", _("Interne meldroute")
     PUBLIEK = "publiek", _("Openbaar meldformulier")
-    PARTNER = "partner", _("Ketenpartner (API)")
+    PARTNER = "partner", _("Ketenpartner")
+    # Tips passed on to the AF, registered as their own channel (issue 16 item 5).
+    MMA = "mma", _("Tip via Meld Misdaad Anoniem")
+    POLITIE = "politie", _("Tip via de politie")
 
 
 class TriState(models.TextChoices):

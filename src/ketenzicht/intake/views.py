@@ -16,15 +16,16 @@ from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.intake.forms import ReportForm
-from ketenzicht.intake.services import internal_report_submit
+from ketenzicht.intake.services import internal_report_submit, report_form_options
 
 
 @policy_view("case.report")
 def report(request: HttpRequest) -> HttpResponse:
     municipality = request.user.municipality
     now = timezone.now()  # read once: the form checks dates against it
+    options = report_form_options(request.user)
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, now=now)
+        form = ReportForm(request.POST, request.FILES, now=now, **options)
         if form.is_valid():
             try:
                 case, created = internal_report_submit(actor=request.user, cleaned=form.cleaned_data)
@@ -39,7 +40,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     messages.warning(request, _("U gaf acuut gevaar aan: bel 112 als u dat nog niet deed."))
                 return redirect("intake:own_report", case_id=case.pk)
     else:
-        form = ReportForm(initial={"municipality": municipality.pk if municipality else None}, now=now)
+        form = ReportForm(initial={"municipality": municipality.pk if municipality else None}, now=now, **options)
     return render(request, "intake/report.html", {"form": form})
 
 

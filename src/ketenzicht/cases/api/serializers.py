@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState
 from ketenzicht.domain.case_states import Action
+from ketenzicht.domain.lifecycles.case import PUBLIC_STATUS, CaseState
 
 
 class SignalListOutput(serializers.Serializer):
@@ -39,6 +42,36 @@ class SignalDetailOutput(SignalListOutput):
 
     def get_volgendeStappen(self, obj: object) -> list[str]:  # noqa: N802 - API key
         return self.context.get("next_steps", [])
+
+
+class SignalOwnOutput(serializers.Serializer):
+    """What the submitting partner system reads of its own signal: progress and the feedback meant for it.
+
+    Nothing of the case file itself: the status is the reporter's three steps (ontvangen, in
+    behandeling, afgerond), as on "Mijn meldingen" and the public status page.
+    """
+
+    id = serializers.UUIDField()
+    kenmerk = serializers.CharField(source="reference")
+    gemeenteCode = serializers.CharField(source="municipality.cbs_code")
+    ontvangenOp = serializers.DateTimeField(source="created_at")
+    status = serializers.SerializerMethodField(help_text="ontvangen | in_behandeling | afgerond")
+    terugkoppeling = serializers.SerializerMethodField(help_text="De terugkoppeling aan de melder, of null")
+    terugkoppelingOp = serializers.SerializerMethodField()
+
+    def _followed(self, obj: Any) -> Any:
+        return self.context.get("followed", obj)
+
+    def get_status(self, obj: Any) -> str:
+        return PUBLIC_STATUS[CaseState(self._followed(obj).state)]
+
+    def get_terugkoppeling(self, obj: Any) -> str | None:
+        case = self._followed(obj)
+        return case.feedback_message if case.feedback_at else None
+
+    def get_terugkoppelingOp(self, obj: Any) -> Any:  # noqa: N802 - API key
+        case = self._followed(obj)
+        return case.feedback_at.isoformat() if case.feedback_at else None
 
 
 class SubjectInputSerializer(serializers.Serializer):
