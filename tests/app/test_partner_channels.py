@@ -90,3 +90,17 @@ def test_af_registers_a_tip_as_its_own_channel(cast: Cast) -> None:
     # a melder cannot pick a channel: a forged value is ignored
     login(Client(), cast.chantal).post(_report_url(), _form(cast.zoeterwoude, kanaal="politie", intake_key="sleutel-2"))
     assert Case.objects.get(reporter=cast.chantal).channel == "intern"
+
+
+def test_vulnerable_groups_are_recorded_characteristics_of_a_person(cast: Cast) -> None:
+    case = report_signal(cast.chantal, cast.zoeterwoude)
+    client = login(Client(), cast.anouk)
+    client.post(f"/werkvoorraad/{case.pk}/betrokkenen/", {"role": "slachtoffer", "description": "Jonge vrouw",
+                                                          "vulnerable_groups": ["lvb", "ongedocumenteerd"]})
+    subject = case.subjects.get()
+    assert subject.vulnerable_groups == ["lvb", "ongedocumenteerd"]
+    cell = re.search(r'data-testid="subject-vulnerable">(.*?)</td>', client.get(f"/werkvoorraad/{case.pk}/").content.decode()).group(1)
+    assert cell == "Licht verstandelijke beperking (LVB), Ongedocumenteerd"
+    response = client.post(f"/werkvoorraad/{case.pk}/betrokkenen/", {"role": "bedrijf", "name": "Kas BV", "vulnerable_groups": ["sekswerker"]})
+    assert response.status_code == 400 and "Een bedrijf hoort niet bij een kwetsbare groep" in response.content.decode()
+    assert case.subjects.count() == 1

@@ -7,7 +7,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ketenzicht.cases.models import CASE_STATE_CHOICES, ExploitationForm, SubjectRole, TriState
+from ketenzicht.cases.models import (
+    CASE_STATE_CHOICES,
+    ExploitationForm,
+    SubjectRole,
+    TriState,
+    VulnerableGroup,
+)
 from ketenzicht.core.uploads import validate_upload
 
 
@@ -105,6 +111,10 @@ class SubjectForm(forms.Form):
     description = forms.CharField(label=_("Omschrijving"), required=False, max_length=500)
     kvk_number = forms.RegexField(
         label=_("KvK-nummer"), regex=r"^\s*\d{8}\s*$", required=False, error_messages={"invalid": _("Een KvK-nummer heeft 8 cijfers.")}
+    )
+    vulnerable_groups = forms.MultipleChoiceField(
+        label=_("Kwetsbare groep"), choices=VulnerableGroup.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Alleen voor een persoon; alles wat van toepassing is."),
     )
 
     def clean(self) -> dict:

@@ -162,6 +162,16 @@ class SubjectRole(models.TextChoices):
     OVERIG = "overig", _("Overig")
 
 
+class VulnerableGroup(models.TextChoices):
+    """Characteristics that make a person more vulnerable (seed 002 §3.1, 004 opgave 1)."""
+
+    MINDERJARIG = "minderjarig", _("Minderjarig")
+    LVB = "lvb", _("Licht verstandelijke beperking (LVB)")
+    ONGEDOCUMENTEERD = "ongedocumenteerd", _("Ongedocumenteerd")
+    SEKSWERKER = "sekswerker", _("Sekswerker")
+    ARBEIDSMIGRANT = "arbeidsmigrant", _("Arbeidsmigrant")
+
+
 class Subject(models.Model):
     """A person or company involved in a signal. Every field here is personal data."""
 
@@ -173,12 +183,19 @@ class Subject(models.Model):
     description = models.CharField(_("omschrijving"), max_length=500, blank=True)
     kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True)
     name_key = models.CharField(max_length=200, blank=True, db_index=True)
+    # Vulnerable groups the person belongs to (codes of VulnerableGroup), as the AF recorded them.
+    vulnerable_groups = models.JSONField(_("kwetsbare groepen"), default=list, blank=True)
 
     class Meta:
         ordering = ["role", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} #{self.pk}"
+
+    @property
+    def vulnerable_group_labels(self) -> list[str]:
+        labels = dict(VulnerableGroup.choices)
+        return [str(labels[g]) for g in self.vulnerable_groups if g in labels]
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

@@ -38,7 +38,9 @@ from ketenzicht.cases.models import (
     ReporterQuestion,
     SavedQueueFilter,
     Subject,
+    SubjectRole,
     TriState,
+    VulnerableGroup,
 )
 from ketenzicht.core import policy
 from ketenzicht.core.errors import ServiceError, TransitionRefused
@@ -77,6 +79,7 @@ class SubjectInput:
     nationality: str = ""
     description: str = ""
     kvk_number: str = ""
+    vulnerable_groups: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -222,7 +225,13 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
 
 
 def _subject_create(case: Case, subject: SubjectInput) -> Subject:
+    unknown = set(subject.vulnerable_groups) - set(VulnerableGroup.values)
+    if unknown:
+        raise CaseError(f"Onbekende kwetsbare groep: {', '.join(sorted(unknown))}.")
+    if subject.vulnerable_groups and subject.role == SubjectRole.BEDRIJF:
+        raise CaseError("Een bedrijf hoort niet bij een kwetsbare groep; kies die bij een persoon.")
     return Subject.objects.create(
+        vulnerable_groups=sorted(set(subject.vulnerable_groups)),
         case=case,
         role=subject.role,
         name=subject.name.strip(),

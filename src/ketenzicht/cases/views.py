@@ -239,7 +239,8 @@ def add_subject(request: HttpRequest, case_id: str) -> HttpResponse:
     form = SubjectForm(request.POST)
     if form.is_valid():
         try:
-            services.subject_add(actor=request.user, case=case, subject=services.SubjectInput(**{k: v or ("" if k != "birth_date" else None) for k, v in form.cleaned_data.items()}))
+            empty = {"birth_date": None, "vulnerable_groups": []}
+            services.subject_add(actor=request.user, case=case, subject=services.SubjectInput(**{k: v or empty.get(k, "") for k, v in form.cleaned_data.items()}))
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
