@@ -104,3 +104,13 @@ def test_vulnerable_groups_are_recorded_characteristics_of_a_person(cast: Cast) 
     response = client.post(f"/werkvoorraad/{case.pk}/betrokkenen/", {"role": "bedrijf", "name": "Kas BV", "vulnerable_groups": ["sekswerker"]})
     assert response.status_code == 400 and "Een bedrijf hoort niet bij een kwetsbare groep" in response.content.decode()
     assert case.subjects.count() == 1
+
+
+def test_partner_system_records_vulnerable_groups_of_a_person(cast: Cast) -> None:
+    body = {**BODY, "betrokkenen": [{"rol": "slachtoffer", "omschrijving": "Jonge man", "kwetsbareGroepen": ["arbeidsmigrant", "ongedocumenteerd"]}]}
+    created = post(Client(), cast.pim_token, body, key="melding-kwetsbaar")
+    assert created.status_code == 201, created.content
+    subject = Case.objects.get(pk=created.json()["id"]).subjects.get(role="slachtoffer")
+    assert subject.vulnerable_groups == ["arbeidsmigrant", "ongedocumenteerd"]
+    wrong = post(Client(), cast.pim_token, {**BODY, "betrokkenen": [{"rol": "slachtoffer", "kwetsbareGroepen": ["rijk"]}]}, key="melding-fout")
+    assert wrong.status_code == 400 and "kwetsbareGroepen" in wrong.content.decode()

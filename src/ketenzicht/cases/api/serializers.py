@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState
+from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState, VulnerableGroup
 from ketenzicht.domain.case_states import Action
 from ketenzicht.domain.lifecycles.case import PUBLIC_STATUS, CaseState
 
@@ -30,6 +30,7 @@ class SubjectOutput(serializers.Serializer):
     nationaliteit = serializers.CharField(source="nationality")
     omschrijving = serializers.CharField(source="description")
     kvkNummer = serializers.CharField(source="kvk_number")
+    kwetsbareGroepen = serializers.ListField(source="vulnerable_groups", child=serializers.CharField())
 
 
 class SignalDetailOutput(SignalListOutput):
@@ -81,6 +82,10 @@ class SubjectInputSerializer(serializers.Serializer):
     nationaliteit = serializers.CharField(required=False, allow_blank=True, max_length=60)
     omschrijving = serializers.CharField(required=False, allow_blank=True, max_length=500)
     kvkNummer = serializers.RegexField(r"^\d{8}$", required=False, allow_blank=True)
+    kwetsbareGroepen = serializers.ListField(
+        child=serializers.ChoiceField(choices=VulnerableGroup.choices), required=False, max_length=len(VulnerableGroup.choices),
+        help_text="Kwetsbare groepen waartoe deze persoon behoort (niet voor een bedrijf)",
+    )
 
 
 class SignalCreateInput(serializers.Serializer):
