@@ -157,3 +157,14 @@ def test_question_needs_a_receipt_code_and_text(cast: Cast) -> None:
     public_case, _ = _public(cast)
     response = client.post(_page(public_case) + "vraag-aan-melder/", {"question": "  "})
     assert response.status_code == 400 and "Schrijf uw vraag aan de melder." in response.content.decode()
+
+
+def test_a_repeated_reclassification_records_once(cast: Cast) -> None:
+    case = report_signal(cast.chantal, cast.zoeterwoude, forms=["onbekend"])
+    client = login(Client(), cast.anouk)
+    data = {"vormen": ["seksueel"], "minor_involved": "nee", "reason": "Politie bevestigt prostitutie."}
+    client.post(_page(case) + "herclassificeren/", data)
+    response = client.post(_page(case) + "herclassificeren/", data, follow=True)  # refreshed or sent twice
+    assert "Er is niets gewijzigd" in response.content.decode()
+    assert case.events.filter(kind="geherclassificeerd").count() == 1
+    assert Case.objects.get(pk=case.pk).forms == ["seksueel"]

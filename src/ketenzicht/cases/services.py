@@ -504,7 +504,7 @@ def case_reclassify(
         if locked.acute_danger != acute_danger:
             changes.append(f"acuut gevaar: {_YES_NO[locked.acute_danger]} → {_YES_NO[acute_danger]}")
         if not changes:
-            raise CaseError("Er is niets gewijzigd: kies een andere vorm, minderjarige of acuut gevaar.")
+            return locked  # the same values again (a repeated POST): nothing to record
         locked.forms = chosen
         for code in FORM_CODES:
             setattr(locked, f"form_{code}", code in chosen)

@@ -302,14 +302,18 @@ def reclassify(request: HttpRequest, case_id: str) -> HttpResponse:
     case = selectors.case_for_work(request.user, case_id, purpose="herclassificeren")
     form = ReclassifyForm(request.POST)
     if form.is_valid():
+        before = (case.forms, case.minor_involved, case.acute_danger)
         try:
             data = form.cleaned_data
-            services.case_reclassify(actor=request.user, case=case, forms=data["vormen"], minor_involved=data["minor_involved"],
+            case = services.case_reclassify(actor=request.user, case=case, forms=data["vormen"], minor_involved=data["minor_involved"],
                                      acute_danger=data["acute_danger"], reason=data["reason"])
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("De vorm, minderjarigheid en acuut gevaar zijn bijgewerkt."))
+            if (case.forms, case.minor_involved, case.acute_danger) == before:
+                messages.info(request, _("Er is niets gewijzigd: de vorm, minderjarigheid en acuut gevaar waren al zo vastgelegd."))
+            else:
+                messages.success(request, _("De vorm, minderjarigheid en acuut gevaar zijn bijgewerkt."))
             return redirect("cases:detail", case_id=case.pk)
     return _rerender(request, case, reclassify_form=form)
 
