@@ -17,6 +17,7 @@ class MonitorConfig(AppConfig):
         post_save.connect(freshness.case_saved, sender=Case, dispatch_uid="monitor-case-saved")
         post_delete.connect(freshness.case_deleted, sender=Case, dispatch_uid="monitor-case-deleted")
         protected.register_kind(kinds.CASE_PROPOSALS, kinds.case_proposals)
+        protected.register_kind(kinds.VULNERABLE_GROUPS, kinds.vulnerable_groups)
         norms_loaded.connect(_region_sources, dispatch_uid="monitor.sources_from_norms")
         from ketenzicht.cases.events import case_reclassified
 

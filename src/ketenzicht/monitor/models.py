@@ -256,6 +256,14 @@ class SignalKey(models.Model):
     block_key = models.IntegerField(default=new_key)
 
 
+class PersonKey(models.Model):
+    """The Cell Key Method's keys of one person in an own signal (counted by vulnerable group)."""
+
+    subject = models.OneToOneField("cases.Subject", on_delete=models.CASCADE, primary_key=True, related_name="monitor_keys")
+    record_key = models.IntegerField(default=new_key)
+    block_key = models.IntegerField(default=new_key)
+
+
 class Release(models.Model):
     """A release of the protected figures: every count up to `period` (a closed month), frozen.
 

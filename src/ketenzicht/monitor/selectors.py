@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from ketenzicht.accounts.models import District, Municipality, Region
 from ketenzicht.domain.cellkey import KEY_MODULUS, PTableParams
 from ketenzicht.monitor.models import (
+    NOT_COUNTED_STATES,
     OUTCOME_LABELS,
     OWN_SIGNALS,
     AgeGroup,
@@ -140,6 +141,8 @@ class Figures:
     channel_outcome: list[dict[str, Any]] = field(default_factory=list)
     channel_totals: list[Value] = field(default_factory=list)
     by_source: list[tuple[str, str, Value]] = field(default_factory=list)
+    # Persons in own signals by vulnerable group (kind ``kwetsbaregroepen``): (label, value), never summed.
+    by_group: list[tuple[str, Value]] = field(default_factory=list)
     grain: str = "jaar"
     empty: bool = False  # protected: nothing released for this period yet
 
@@ -213,6 +216,42 @@ def case_proposals_published(*, region: Region, municipalities: list[Municipalit
     )
 
 
+def vulnerable_groups(selection: Selection, *, protect: bool, last_month: date | None = None) -> list[tuple[str, Value]]:
+    """Persons in own signals of the selection's municipalities and period by vulnerable group.
+
+    Protected (``protect``): one count per group of the kind ``kwetsbaregroepen`` from the
+    latest release, up to ``last_month`` (the release's period). Live and exact otherwise, for
+    the AF's own municipality only (views ask ``monitor.unsuppressed`` first).
+    """
+    from ketenzicht.cases.models import Subject, VulnerableGroup
+    from ketenzicht.monitor import kinds, protected
+
+    municipalities = selection.municipalities()
+    rng = selection.month_range()
+    first, last = rng if rng is not None else (date(FIRST_YEAR, 1, 1), date(9999, 12, 1))
+    if protect:
+        if last_month is None:
+            return []
+        published = [
+            (str(label), protected.count(
+                kinds.VULNERABLE_GROUPS, region=selection.region, first=first, last=min(last, last_month),
+                municipalities=municipalities, category=code,
+            ).value)
+            for code, label in VulnerableGroup.choices
+        ]
+        return [(label, "—" if value is None else value) for label, value in published]
+    counts = dict.fromkeys(VulnerableGroup.values, 0)
+    persons = (
+        Subject.objects.filter(case__municipality__in=municipalities).exclude(vulnerable_groups=[])
+        .exclude(case__state__in=NOT_COUNTED_STATES).values_list("vulnerable_groups", "case__created_at")
+    )
+    for groups, created in persons:
+        if first <= timezone.localtime(created).date().replace(day=1) <= last:
+            for group in set(groups) & counts.keys():
+                counts[group] += 1
+    return [(str(label), counts[code]) for code, label in VulnerableGroup.choices]
+
+
 def figures(selection: Selection, *, protect: bool, key: str | None = None) -> Figures:
     """The figures of a selection: protected (from the release) unless ``protect`` is False.
 
@@ -231,6 +270,8 @@ def figures(selection: Selection, *, protect: bool, key: str | None = None) -> F
             last_month=None, note=live_note(), protected=False, params=None,
         )
         cache.set(key, found, timeout=24 * 3600)
+    # Recorded on the person, not in the count table: always counted now (a few own persons).
+    found.by_group = [] if found.empty else vulnerable_groups(selection, protect=False)
     return found
 
 
@@ -459,6 +500,13 @@ def export_rows(fig: Figures) -> list[tuple[str, list[list[Value]]]]:
                 + [[_("Totaal"), *fig.channel_totals]],
             )
         )
+    if fig.by_group:
+        blocks.append(
+            (
+                _("Personen in eigen signalen naar kwetsbare groep (niet optellen: een persoon kan in meer groepen vallen)"),
+                [[_("Kwetsbare groep"), _("Aantal personen")]] + [[p, v] for p, v in fig.by_group],
+            )
+        )
     blocks.append(
         (
             _("Alle bronnen naast elkaar (niet optellen: andere eenheden en overlap)"),
@@ -476,5 +524,5 @@ def flat_values(fig: Figures) -> list[Value]:
     out += [v for _p, v in fig.trend] + [v for _p, v in fig.by_age] + [v for _p, v in fig.by_sector]
     for row in fig.channel_outcome:
         out += [*row["cells"], row["total"]]
-    out += fig.channel_totals + [v for _s, _u, v in fig.by_source]
+    out += fig.channel_totals + [v for _s, _u, v in fig.by_source] + [v for _g, v in fig.by_group]
     return out
