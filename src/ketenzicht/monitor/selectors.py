@@ -201,8 +201,20 @@ def figures_key(selection: Selection, *, protect: bool) -> str:
         from ketenzicht.monitor import protected
 
         return protected.figures_key(selection, protected.current_release())
-    raw = f"live2|{data_version()}|{selection.key()}"
+    raw = f"live3|{data_version()}|{_persons_version(selection)}|{selection.key()}"
     return "monitor:fig:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _persons_version(selection: Selection) -> str:
+    """What the live vulnerable-group counts depend on (recorded on persons, not in the count
+    table): a digest of the selection's persons in a group, so an edit shows at once."""
+    from ketenzicht.cases.models import Subject
+
+    rows = (
+        Subject.objects.filter(case__municipality__in=selection.municipalities()).exclude(vulnerable_groups=[])
+        .order_by("pk").values_list("pk", "vulnerable_groups", "case__state", "case__created_at", "case__municipality_id")
+    )
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
 
 
 def case_proposals_published(*, region: Region, municipalities: list[Municipality], first: date, last: date) -> Protected:
@@ -269,9 +281,8 @@ def figures(selection: Selection, *, protect: bool, key: str | None = None) -> F
             selection, rows=MonitorCount.objects.all(), publish=lambda n, _key: n, key_field=None,
             last_month=None, note=live_note(), protected=False, params=None,
         )
+        found.by_group = vulnerable_groups(selection, protect=False)
         cache.set(key, found, timeout=24 * 3600)
-    # Recorded on the person, not in the count table: always counted now (a few own persons).
-    found.by_group = [] if found.empty else vulnerable_groups(selection, protect=False)
     return found
 
 
