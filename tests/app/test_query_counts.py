@@ -375,6 +375,7 @@ NOT_A_LIST: dict[str, str] = {
     "monitor:municipality": AGGREGATE,
     "monitor:export": AGGREGATE,
     "monitor:report": AGGREGATE,
+    "monitor:throughput": AGGREGATE,
     "meetings:throughput": AGGREGATE,
     "barriers:dashboard": AGGREGATE,
 }

@@ -10,7 +10,7 @@ class MonitorConfig(AppConfig):
 
     def ready(self) -> None:
         from ketenzicht.cases.models import Case
-        from ketenzicht.monitor import checks, freshness, kinds, protected
+        from ketenzicht.monitor import checks, freshness, kinds, protected, throughput
         from ketenzicht.norms.signals import norms_loaded
 
         del checks  # registers the system check for unsafe disclosure settings
@@ -18,6 +18,8 @@ class MonitorConfig(AppConfig):
         post_delete.connect(freshness.case_deleted, sender=Case, dispatch_uid="monitor-case-deleted")
         protected.register_kind(kinds.CASE_PROPOSALS, kinds.case_proposals)
         protected.register_kind(kinds.VULNERABLE_GROUPS, kinds.vulnerable_groups)
+        protected.register_kind(throughput.OUTCOMES_KIND, throughput.table_outcomes)
+        protected.register_kind(throughput.DURATIONS_KIND, throughput.table_durations)
         norms_loaded.connect(_region_sources, dispatch_uid="monitor.sources_from_norms")
         from ketenzicht.cases.events import case_reclassified
 
