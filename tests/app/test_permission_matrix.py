@@ -122,8 +122,10 @@ MATRIX: dict[str, Row] = {
     "themes:logo": ROW("GET", EVERYONE, lambda ctx: {"slug": "gemeente-zoeterwoude"}),
     "public:report_for": ROW("GET", EVERYONE, lambda ctx: {"cbs_code": "GM0638"}),
     # intake: melders and AFs report within their own region; the reporter sees their own report.
-    "intake:report": ROW("GET", {"af", "af2", "melder"}),
-    "intake:own_reports": ROW("GET", {"af", "af2", "melder"}),
+    # A partner's professional (julia, SHOP; sanne, Sterk Huis) reports on screen too and follows
+    # their reports (issue 16 item 5).
+    "intake:report": ROW("GET", {"af", "af2", "melder", "partner"}),
+    "intake:own_reports": ROW("GET", {"af", "af2", "melder", "partner"}),
     "intake:own_report": OBJ("GET", CASE, {"melder"}),
     # the case file: the AF of the case's municipality, nobody else (not the other AF of the region).
     "cases:queue": ROW("GET", AFS),
@@ -135,6 +137,13 @@ MATRIX: dict[str, Row] = {
     "cases:add_attachment": OBJ("POST", CASE, AF),
     "cases:download_attachment": OBJ("GET", lambda ctx: {"case_id": ctx["case"].pk, "attachment_id": m.attachment(ctx).pk}, AF),
     "cases:assign_to_me": OBJ("POST", CASE, AF),
+    # Issue 16 items 3 and 4: the queue's bulk assignment and saved filters (each AF in their own
+    # municipality), assigning to a colleague, reclassifying, a question to the reporter.
+    "cases:bulk_assign": ROW("POST", AFS),
+    "cases:saved_filter": ROW("POST", AFS),
+    "cases:assign": OBJ("POST", CASE, AF),
+    "cases:reclassify": OBJ("POST", CASE, AF),
+    "cases:ask_reporter": OBJ("POST", CASE, AF),
     # Enrichment from registries (issue 14 item 5): the AF of the case's municipality only.
     "cases:registry_address": OBJ("POST", CASE, AF),
     "cases:registry_company": OBJ("POST", CASE, AF),
@@ -165,6 +174,7 @@ MATRIX: dict[str, Row] = {
     "public:report": ROW("GET", EVERYONE),
     "public:status": ROW("GET", EVERYONE),
     "public:addition": ROW("POST", EVERYONE),
+    "public:answer": ROW("POST", EVERYONE),
     "public:municipality_check": ROW("GET", EVERYONE),
     # The region's queue (issues 3 and 13): signals for a municipality without an AF.
     "unrouted:list": ROW("GET", {"kr", "beheer"}),

@@ -175,22 +175,34 @@ rule("app.home")(lambda user, obj: True)
 rule("account.self")(lambda user, obj: True)
 
 # --- intake and the reporter's own view ----------------------------------------------------
-def _reports_for(user: User, municipality: Any) -> bool:
-    """Municipal melders and AFs report through the internal route for their own region only."""
-    if not (_is_municipal_staff(user) and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS)):
-        return False
+def _partner_professional(user: User) -> bool:
+    """A partner's professional (GGD, zorgcoördinator, HVO-Querido …) with an organisation (issue 16 item 5)."""
+    return user.has_role(Role.KETENPARTNER) and _has_org(user)
+
+
+def _in_own_region(user: User, municipality: Any) -> bool:
     own = user.organisation
     return municipality is None or (municipality.region_id is not None and municipality.region_id == own.region_id)
 
 
+def _staff_reporter(user: User) -> bool:
+    return _is_municipal_staff(user) and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS)
+
+
+def _reports_for(user: User, municipality: Any) -> bool:
+    """Municipal melders and AFs report through the internal route for their own region only; so
+    does a partner's professional, on screen (not through the API)."""
+    return (_staff_reporter(user) or _partner_professional(user)) and _in_own_region(user, municipality)
+
+
 rule("case.report")(_reports_for)
-rule("case.list_own_reports")(lambda user, obj: user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS))
+rule("case.list_own_reports")(lambda user, obj: user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS) or _partner_professional(user))
 
 
 @rule("case.view_own_report")
 def _view_own_report(user: User, case: Case | None) -> bool:
     if case is None:
-        return user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS)
+        return user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS) or _partner_professional(user)
     return case.reporter_id == user.pk
 
 
@@ -204,6 +216,9 @@ for _action in (
     "case.assign",
     "case.subjects",
     "case.attachments",
+    # issue 16 item 4: correct the classification, ask an anonymous reporter a question
+    "case.reclassify",
+    "case.ask_reporter",
 ):
     rule(_action)(lambda user, obj: _is_af_for(user, obj))
 
@@ -303,9 +318,13 @@ def _decide_role_request(user: User, request: Any) -> bool:
 # Partner systems deliver for any municipality (where it lands is intake's business: a
 # municipality outside every loaded region is refused there, nothing stored); colleagues
 # posting through the API follow the internal route's rule.
-rule("api.signal.create")(lambda user, obj: user.has_role(Role.PARTNERSYSTEEM) or _reports_for(user, obj))
+rule("api.signal.create")(lambda user, obj: user.has_role(Role.PARTNERSYSTEEM) or (_staff_reporter(user) and _in_own_region(user, obj)))
 rule("api.signal.list")(lambda user, obj: user.has_role(Role.AANDACHTSFUNCTIONARIS))
-rule("api.signal.view")(lambda user, obj: _is_af_for(user, obj))
+# A partner system reads the status and feedback of the signals it submitted itself (issue 16 item 5).
+rule("api.signal.view")(
+    lambda user, obj: _is_af_for(user, obj)
+    or (user.has_role(Role.PARTNERSYSTEEM) and (obj is None or obj.reporter_id == user.pk))
+)
 rule("api.signal.transition")(lambda user, obj: _is_af_for(user, obj))
 rule("api.reference")(lambda user, obj: True)
 

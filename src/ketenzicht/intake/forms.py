@@ -116,10 +116,21 @@ class ReportForm(DatedForm):
         help_text=_("Foto (JPG, PNG, WEBP, HEIC) of PDF, maximaal 10 MB per bestand."),
     )
     intake_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Only for the AF: a tip passed on by Meld Misdaad Anoniem or the police is its own channel.
+    kanaal = forms.ChoiceField(
+        label=_("Hoe kwam dit signaal binnen?"),
+        choices=[("intern", _("Eigen waarneming of van een collega")), ("mma", _("Tip via Meld Misdaad Anoniem")), ("politie", _("Tip via de politie"))],
+        required=False,
+        initial="intern",
+        widget=forms.RadioSelect,
+    )
 
-    def __init__(self, *args: Any, region_id: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, region_id: int | None = None, registers_tips: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The internal route stays within the reporter's own region (policy: case.report).
+        if not registers_tips:
+            del self.fields["kanaal"]
+        # The internal route stays within the reporter's own region (policy: case.report), also
+        # for a partner's professional.
         field = self.fields["municipality"]
         field.queryset = field.queryset.filter(region_id=region_id) if region_id is not None else field.queryset.none()  # type: ignore[attr-defined]
         if not self.is_bound:

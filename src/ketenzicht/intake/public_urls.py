@@ -11,6 +11,7 @@ urlpatterns = [
     path("status/", public_views.status, name="status"),
     path("status/aanvulling/", public_views.addition, name="addition"),
     path("controle/gemeente/", public_views.municipality_check, name="municipality_check"),
+    path("status/antwoord/", public_views.answer, name="answer"),
     path("<str:cbs_code>/", public_views.report, name="report_for"),
 ]
 

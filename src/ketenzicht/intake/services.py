@@ -4,13 +4,43 @@ from __future__ import annotations
 
 from typing import Any
 
+from ketenzicht.accounts.models import OrganisationKind, Role
 from ketenzicht.cases.models import Case, Channel, SubjectRole
-from ketenzicht.cases.services import SignalInput, SubjectInput, case_create, read_uploaded
+from ketenzicht.cases.services import (
+    SignalInput,
+    SubjectInput,
+    case_create,
+    read_uploaded,
+)
 from ketenzicht.core import policy
 from ketenzicht.intake.region_queue import after_intake
 
+TIP_CHANNELS = (Channel.MMA, Channel.POLITIE)
+
+
+def _is_partner(actor: Any) -> bool:
+    org = actor.organisation
+    return org is not None and org.kind != OrganisationKind.GEMEENTE
+
+
+def report_form_options(actor: Any) -> dict[str, Any]:
+    """How the report form looks for this person: the AF may register a tip as its own channel
+    (everyone chooses among the municipalities of their own region: the view passes region_id)."""
+    return {"registers_tips": actor.has_role(Role.AANDACHTSFUNCTIONARIS) and not _is_partner(actor)}
+
+
+def _channel(actor: Any, cleaned: dict[str, Any]) -> str:
+    if _is_partner(actor):
+        return Channel.PARTNER
+    chosen = cleaned.get("kanaal") or ""
+    if chosen in TIP_CHANNELS and report_form_options(actor)["registers_tips"]:
+        return chosen
+    return Channel.INTERN
+
 
 def internal_report_submit(*, actor: Any, cleaned: dict[str, Any]) -> tuple[Case, bool]:
+    """A report on screen: by a colleague (intern), a tip the AF registers, or a partner's professional
+    (the policy keeps every one of them to a municipality of their own region)."""
     policy.require(actor, "case.report", cleaned["municipality"])
     subjects = []
     if cleaned.get("victims"):
@@ -23,7 +53,7 @@ def internal_report_submit(*, actor: Any, cleaned: dict[str, Any]) -> tuple[Case
         )
     data = SignalInput(
         municipality=cleaned["municipality"],
-        channel=Channel.INTERN,
+        channel=_channel(actor, cleaned),
         description=cleaned["description"],
         observed_on=cleaned.get("observed_on"),
         location_address=cleaned.get("location_address", ""),

@@ -4,6 +4,13 @@
 steering group (LOO), counted once per case in the month of its first proposal, per
 municipality. The district KPI dashboard and the reports to the board read it with
 ``protected.count("casusvoorstellen", …)``; the keys are the signal's own (``SignalKey``).
+
+``kwetsbaregroepen``: persons in own signals by vulnerable group (minor, LVB, undocumented,
+sex worker, labour migrant; seed 002 §3.1, 004 opgave 1), as the AF recorded them on the
+person (``Subject.vulnerable_groups``). Counted in the month the signal came in, per
+municipality, one row per group (category = the group's code): a person in two groups counts in
+both, so the groups are never summed. The keys are the person's own (``PersonKey``). The
+monitor pages and exports read it through ``selectors.vulnerable_groups``.
 """
 
 from __future__ import annotations
@@ -50,3 +57,33 @@ def case_proposals(after: date | None, through: date) -> Iterator[KindRow]:
         acc[2] = (acc[2] + int(case["monitor_keys__block_key"])) % KEY_MODULUS
     for (region_id, municipality_id, month), (n, key_sum, block_sum) in cells.items():
         yield KindRow(region_id, municipality_id, month, CASE_PROPOSAL, n, key_sum, block_sum)
+
+
+VULNERABLE_GROUPS = "kwetsbaregroepen"
+
+
+def vulnerable_groups(after: date | None, through: date) -> Iterator[KindRow]:
+    from ketenzicht.cases.models import Subject, VulnerableGroup
+    from ketenzicht.monitor.services import person_keys_assign
+
+    person_keys_assign()
+    known = set(VulnerableGroup.values)
+    persons = (
+        Subject.objects.exclude(vulnerable_groups=[])
+        .filter(case__municipality__region__isnull=False)
+        .exclude(case__state__in=NOT_COUNTED_STATES)
+        .values("vulnerable_groups", "case__created_at", "case__municipality_id", "case__municipality__region_id",
+                "monitor_keys__record_key", "monitor_keys__block_key")
+    )
+    cells: dict[tuple[int, int, date, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for person in persons.iterator():
+        month = timezone.localtime(person["case__created_at"]).date().replace(day=1)
+        if month > through or (after is not None and month <= after):
+            continue
+        for group in sorted(set(person["vulnerable_groups"]) & known):
+            acc = cells[(person["case__municipality__region_id"], person["case__municipality_id"], month, group)]
+            acc[0] += 1
+            acc[1] = (acc[1] + int(person["monitor_keys__record_key"])) % KEY_MODULUS
+            acc[2] = (acc[2] + int(person["monitor_keys__block_key"])) % KEY_MODULUS
+    for (region_id, municipality_id, month, group), (n, key_sum, block_sum) in cells.items():
+        yield KindRow(region_id, municipality_id, month, group, n, key_sum, block_sum)

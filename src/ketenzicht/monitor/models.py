@@ -76,7 +76,9 @@ class Channel(models.TextChoices):
 
     INTERN = "intern", _("Interne meldroute")
     PUBLIEK = "publiek", _("Openbaar meldformulier")
-    PARTNER = "partner", _("Ketenpartner (API)")
+    PARTNER = "partner", _("Ketenpartner")
+    MMA = "mma", _("Tip via Meld Misdaad Anoniem")
+    POLITIE = "politie", _("Tip via de politie")
 
 
 # A signal merged into another (`samengevoegd`) is a duplicate of the case it went into: the
@@ -255,6 +257,14 @@ class SignalKey(models.Model):
     """The Cell Key Method's keys of one own signal (a case), drawn once on its first count."""
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="monitor_keys")
+    record_key = models.IntegerField(default=new_key)
+    block_key = models.IntegerField(default=new_key)
+
+
+class PersonKey(models.Model):
+    """The Cell Key Method's keys of one person in an own signal (counted by vulnerable group)."""
+
+    subject = models.OneToOneField("cases.Subject", on_delete=models.CASCADE, primary_key=True, related_name="monitor_keys")
     record_key = models.IntegerField(default=new_key)
     block_key = models.IntegerField(default=new_key)
 

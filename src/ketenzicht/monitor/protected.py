@@ -228,5 +228,7 @@ def figures(selection: Selection, *, key: str | None = None) -> Figures:
                 protected=True,
                 params=table.params,
             )
+            if not found.empty:
+                found.by_group = selectors.vulnerable_groups(selection, protect=True, last_month=release.period)
         cache.set(key, found, timeout=24 * 3600)
     return found

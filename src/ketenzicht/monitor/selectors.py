@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from ketenzicht.accounts.models import District, Municipality, Region
 from ketenzicht.domain.cellkey import KEY_MODULUS, PTableParams
 from ketenzicht.monitor.models import (
+    NOT_COUNTED_STATES,
     OUTCOME_LABELS,
     OWN_SIGNALS,
     AgeGroup,
@@ -140,6 +141,8 @@ class Figures:
     channel_outcome: list[dict[str, Any]] = field(default_factory=list)
     channel_totals: list[Value] = field(default_factory=list)
     by_source: list[tuple[str, str, Value]] = field(default_factory=list)
+    # Persons in own signals by vulnerable group (kind ``kwetsbaregroepen``): (label, value), never summed.
+    by_group: list[tuple[str, Value]] = field(default_factory=list)
     grain: str = "jaar"
     empty: bool = False  # protected: nothing released for this period yet
 
@@ -198,8 +201,20 @@ def figures_key(selection: Selection, *, protect: bool) -> str:
         from ketenzicht.monitor import protected
 
         return protected.figures_key(selection, protected.current_release())
-    raw = f"live2|{data_version()}|{selection.key()}"
+    raw = f"live3|{data_version()}|{_persons_version(selection)}|{selection.key()}"
     return "monitor:fig:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _persons_version(selection: Selection) -> str:
+    """What the live vulnerable-group counts depend on (recorded on persons, not in the count
+    table): a digest of the selection's persons in a group, so an edit shows at once."""
+    from ketenzicht.cases.models import Subject
+
+    rows = (
+        Subject.objects.filter(case__municipality__in=selection.municipalities()).exclude(vulnerable_groups=[])
+        .order_by("pk").values_list("pk", "vulnerable_groups", "case__state", "case__created_at", "case__municipality_id")
+    )
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
 
 
 def case_proposals_published(*, region: Region, municipalities: list[Municipality], first: date, last: date) -> Protected:
@@ -211,6 +226,42 @@ def case_proposals_published(*, region: Region, municipalities: list[Municipalit
     return protected.count(
         kinds.CASE_PROPOSALS, region=region, first=first, last=last, municipalities=municipalities, category=kinds.CASE_PROPOSAL,
     )
+
+
+def vulnerable_groups(selection: Selection, *, protect: bool, last_month: date | None = None) -> list[tuple[str, Value]]:
+    """Persons in own signals of the selection's municipalities and period by vulnerable group.
+
+    Protected (``protect``): one count per group of the kind ``kwetsbaregroepen`` from the
+    latest release, up to ``last_month`` (the release's period). Live and exact otherwise, for
+    the AF's own municipality only (views ask ``monitor.unsuppressed`` first).
+    """
+    from ketenzicht.cases.models import Subject, VulnerableGroup
+    from ketenzicht.monitor import kinds, protected
+
+    municipalities = selection.municipalities()
+    rng = selection.month_range()
+    first, last = rng if rng is not None else (date(FIRST_YEAR, 1, 1), date(9999, 12, 1))
+    if protect:
+        if last_month is None:
+            return []
+        published = [
+            (str(label), protected.count(
+                kinds.VULNERABLE_GROUPS, region=selection.region, first=first, last=min(last, last_month),
+                municipalities=municipalities, category=code,
+            ).value)
+            for code, label in VulnerableGroup.choices
+        ]
+        return [(label, "—" if value is None else value) for label, value in published]
+    counts = dict.fromkeys(VulnerableGroup.values, 0)
+    persons = (
+        Subject.objects.filter(case__municipality__in=municipalities).exclude(vulnerable_groups=[])
+        .exclude(case__state__in=NOT_COUNTED_STATES).values_list("vulnerable_groups", "case__created_at")
+    )
+    for groups, created in persons:
+        if first <= timezone.localtime(created).date().replace(day=1) <= last:
+            for group in set(groups) & counts.keys():
+                counts[group] += 1
+    return [(str(label), counts[code]) for code, label in VulnerableGroup.choices]
 
 
 @dataclass
@@ -290,6 +341,7 @@ def figures(selection: Selection, *, protect: bool, key: str | None = None) -> F
             selection, rows=MonitorCount.objects.all(), publish=lambda n, _key: n, key_field=None,
             last_month=None, note=live_note(), protected=False, params=None,
         )
+        found.by_group = vulnerable_groups(selection, protect=False)
         cache.set(key, found, timeout=24 * 3600)
     return found
 
@@ -519,6 +571,13 @@ def export_rows(fig: Figures) -> list[tuple[str, list[list[Value]]]]:
                 + [[_("Totaal"), *fig.channel_totals]],
             )
         )
+    if fig.by_group:
+        blocks.append(
+            (
+                _("Personen in eigen signalen naar kwetsbare groep (niet optellen: een persoon kan in meer groepen vallen)"),
+                [[_("Kwetsbare groep"), _("Aantal personen")]] + [[p, v] for p, v in fig.by_group],
+            )
+        )
     blocks.append(
         (
             _("Alle bronnen naast elkaar (niet optellen: andere eenheden en overlap)"),
@@ -536,5 +595,5 @@ def flat_values(fig: Figures) -> list[Value]:
     out += [v for _p, v in fig.trend] + [v for _p, v in fig.by_age] + [v for _p, v in fig.by_sector]
     for row in fig.channel_outcome:
         out += [*row["cells"], row["total"]]
-    out += fig.channel_totals + [v for _s, _u, v in fig.by_source]
+    out += fig.channel_totals + [v for _s, _u, v in fig.by_source] + [v for _g, v in fig.by_group]
     return out

@@ -37,6 +37,7 @@ from ketenzicht.monitor.models import (
     ImportKind,
     ImportStatus,
     MonitorCount,
+    PersonKey,
     Registration,
     RiskIndicator,
     Sector,
@@ -227,6 +228,16 @@ def signal_keys_assign() -> int:
     rows = [SignalKey(case_id=case_id, record_key=new_key(), block_key=new_key()) for case_id in missing.iterator()]
     # ignore_conflicts: a concurrent refresh may have drawn them first; the first keys stay.
     SignalKey.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    return len(rows)
+
+
+def person_keys_assign() -> int:
+    """Draw the Cell Key Method keys of every person recorded in a vulnerable group (once per person)."""
+    from ketenzicht.cases.models import Subject
+
+    missing = Subject.objects.filter(monitor_keys__isnull=True).exclude(vulnerable_groups=[]).values_list("id", flat=True)
+    rows = [PersonKey(subject_id=subject_id, record_key=new_key(), block_key=new_key()) for subject_id in missing.iterator()]
+    PersonKey.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
     return len(rows)
 
 
