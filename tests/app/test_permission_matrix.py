@@ -109,6 +109,8 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "intake:own_reports": ("GET", NONE, {"anouk", "bram", "chantal"}),
     "intake:own_report": ("GET", CASE, {"chantal"}),
     "cases:queue": ("GET", NONE, {"anouk", "bram"}),
+    # The trace of transferred signals (issue 14 item 1): every AF, each of their own municipality.
+    "cases:transfers": ("GET", NONE, {"anouk", "bram"}),
     "cases:detail": ("GET", CASE, AF_Z),
     "cases:transition": ("POST", CASE, AF_Z),
     "cases:enrich": ("POST", CASE, AF_Z),

@@ -55,6 +55,13 @@ def _signals(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
     return [report_signal(cast.chantal, cast.zoeterwoude).reference for _ in range(k)]
 
 
+def _transfers(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
+    """Zoeterwoude signals handed to Lisse: each leaves a trace row on anouk's trace page."""
+    from ketenzicht.cases.services import case_transfer
+
+    return [case_transfer(actor=cast.anouk, case=report_signal(cast.chantal, cast.zoeterwoude), to=cast.lisse, reason=f"Hoort bij Lisse {_n()}").reference for _ in range(k)]
+
+
 def _unrouted(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
     hillegom = Municipality.objects.get(cbs_code="GM0534")  # in the region, not on the platform
     return [report_signal(cast.chantal, hillegom).reference for _ in range(k)]
@@ -298,6 +305,7 @@ class ListPage:
 LIST_PAGES: dict[str, ListPage] = {
     "intake:own_reports": ListPage("chantal", _signals),
     "cases:queue": ListPage("anouk", _signals, query={"weergave": "alle"}),
+    "cases:transfers": ListPage("anouk", _transfers),
     "api-signalen": ListPage("anouk", _signals),
     "audit:log": ListPage("gijs", _audit_rows),
     "accounts:users": ListPage("hanna", _users),

@@ -8,3 +8,6 @@ from django.dispatch import Signal
 
 # kwargs: case_id
 signal_received = Signal()
+
+# kwargs: case_id, from_municipality_id (issue 14: a case handed to another municipality)
+case_transferred = Signal()

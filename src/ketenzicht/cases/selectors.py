@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
-from ketenzicht.cases.models import Case
+from ketenzicht.cases.models import Case, CaseTransfer
 from ketenzicht.core import policy
 from ketenzicht.domain.lifecycles import referral as referral_lifecycle
 from ketenzicht.domain.lifecycles.case import GROUPS, MACHINE, CaseState
@@ -33,8 +34,15 @@ class QueueFilters:
     age: str = ""  # days since intake: "7" | "30" | "90+"
 
 
+def _last_transfer_from() -> Subquery:
+    """Name of the municipality that last handed the case on (the queue marks it as transferred)."""
+    latest = CaseTransfer.objects.filter(case=OuterRef("pk")).order_by("-at", "-pk")
+    return Subquery(latest.values("from_municipality__name")[:1])
+
+
 def work_queue(user: Any, filters: QueueFilters, today: date) -> QuerySet[Case]:
     qs = policy.cases_visible_to(user, Case.objects.select_related("municipality", "assigned_to"))
+    qs = qs.annotate(transferred_from=_last_transfer_from())
     if filters.view == "nieuw":
         qs = qs.filter(state=CaseState.ONTVANGEN)
     elif filters.view == "mijn":
@@ -115,3 +123,30 @@ def related_cases(case: Case) -> list[tuple[Case, list[str]]]:
             reasons.append("zelfde persoon (naam en geboortedatum)")
         result.append((other, reasons))
     return result
+
+
+def transfers_sent(user: Any) -> QuerySet[CaseTransfer]:
+    """The traces of cases the user's municipality handed on: no contents, only the trace."""
+    policy.require(user, "case.transfer_trace")
+    return policy.transfers_visible_to(user, CaseTransfer.objects.select_related("to_municipality", "by"))
+
+
+def transferred_from(case: Case) -> CaseTransfer | None:
+    """The last transfer that brought this case to its municipality (shown on the case page)."""
+    return case.transfers.select_related("from_municipality").filter(to_municipality_id=case.municipality_id).first()
+
+
+def transfer_choices(case: Case) -> list[Municipality]:
+    """Municipalities on the platform a case can go to: with an active AF, not the case's own."""
+    from ketenzicht.accounts.models import Role
+
+    return list(
+        Municipality.objects.filter(
+            on_platform=True,
+            organisations__users__is_active=True,
+            organisations__users__roles__role=Role.AANDACHTSFUNCTIONARIS,
+        )
+        .exclude(pk=case.municipality_id)
+        .distinct()
+        .order_by("name")
+    )

@@ -5,6 +5,7 @@ from ketenzicht.cases import registry_views, views
 app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("overgedragen/", views.transfers, name="transfers"),
     path("<uuid:case_id>/", views.detail, name="detail"),
     path("<uuid:case_id>/status/", views.transition, name="transition"),
     path("<uuid:case_id>/verrijken/", views.enrich, name="enrich"),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ketenzicht.accounts.models import Role, User
+from ketenzicht.accounts.models import Municipality, Role, User
 from ketenzicht.cases.models import Case
 from ketenzicht.notifications.models import Kind
 from ketenzicht.notifications.services import notify
@@ -49,6 +49,24 @@ def signal_received(case_id: object, **kwargs: object) -> None:
     )
 
 
+def case_transferred(case_id: object, from_municipality_id: object, **kwargs: object) -> None:
+    """A signal handed over from another municipality: the receiving municipality's AFs (issue 14)."""
+
+    case = Case.objects.filter(pk=case_id).first()
+    sender = Municipality.objects.filter(pk=from_municipality_id).first()
+    if case is None or sender is None:
+        return
+    notify(
+        recipients=afs_of(case.municipality_id),
+        kind=Kind.NIEUW_SIGNAAL,
+        title=_("Signaal %(reference)s overgedragen door gemeente %(municipality)s")
+        % {"reference": case.reference, "municipality": sender.name},
+        link=reverse("cases:detail", kwargs={"case_id": case.pk}),
+        urgent=case.acute_danger or case.minor_involved == "ja",
+        key=f"overdracht:{case.pk}:{case.municipality_id}",
+    )
+
+
 _ANSWERS = {
     "accepteren": gettext_noop("heeft de doorverwijzing bij %(reference)s geaccepteerd"),
     "afwijzen": gettext_noop("heeft de doorverwijzing bij %(reference)s afgewezen"),
@@ -77,8 +95,10 @@ def referral_answered(referral_id: object, action: str, **kwargs: object) -> Non
 
 
 def connect() -> None:
+    from ketenzicht.cases.events import case_transferred as transfer_signal
     from ketenzicht.cases.events import signal_received as case_signal
     from ketenzicht.routing.events import referral_answered as referral_signal
 
     case_signal.connect(signal_received, dispatch_uid="ketenzicht.notifications.signal_received")
+    transfer_signal.connect(case_transferred, dispatch_uid="ketenzicht.notifications.case_transferred")
     referral_signal.connect(referral_answered, dispatch_uid="ketenzicht.notifications.referral_answered")
