@@ -88,6 +88,16 @@ def _own_notification(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"notification_id": notify(recipients=[ctx["cast"].anouk], kind="nieuw_signaal", title="Nieuw signaal", link="/")[0].pk}
 
 
+def _contact_request(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Lisse's AF asks Zoeterwoude's about a hit on the same address (issue 14 item 2)."""
+    from ketenzicht.cases.contact import contact_request_create
+
+    cast = ctx["cast"]
+    earlier = report_signal(cast.chantal, cast.zoeterwoude, location_address="Heereweg 10, 2161 BD Lisse")
+    mine = report_signal(cast.chantal, cast.lisse, location_address="Heereweg 10, 2161 BD Lisse")
+    return {"request_id": contact_request_create(actor=cast.bram, case=mine, other_case_id=earlier.pk).pk}
+
+
 ROUTEKAART_USERS = STAFF - {"pim"}  # everyone with an organisation, but not an API account
 MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "home": ("GET", NONE, STAFF),
@@ -111,6 +121,11 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "cases:queue": ("GET", NONE, {"anouk", "bram"}),
     # The trace of transferred signals (issue 14 item 1): every AF, each of their own municipality.
     "cases:transfers": ("GET", NONE, {"anouk", "bram"}),
+    # Hit/no-hit (issue 14 item 2): every AF reads their municipality's requests; only the AF of
+    # the municipality that holds the earlier signal answers; asking is the case's own AF's.
+    "cases:contact_requests": ("GET", NONE, {"anouk", "bram"}),
+    "cases:contact_answer": ("GET", _contact_request, {"anouk"}),
+    "cases:request_contact": ("POST", CASE, AF_Z),
     "cases:detail": ("GET", CASE, AF_Z),
     "cases:transition": ("POST", CASE, AF_Z),
     "cases:enrich": ("POST", CASE, AF_Z),

@@ -150,3 +150,101 @@ def transfer_choices(case: Case) -> list[Municipality]:
         .distinct()
         .order_by("name")
     )
+
+
+# --- hit/no-hit across the region (issue 14 item 2) -------------------------------------------
+@dataclass
+class RegionHit:
+    """That another municipality of the region has a matching signal, and nothing of it.
+
+    `case_id` identifies the other case for the contact request only (never shown); what the AF
+    reads is the municipality, the year, open or closed, and what matched.
+    """
+
+    case_id: Any
+    municipality: str
+    year: int
+    open: bool
+    matched_on: list[str]
+    request: Any = None
+
+
+def _case_keys(case: Case) -> dict[str, Any]:
+    from ketenzicht.domain.matching import company_name_key
+
+    subjects = list(case.subjects.all())
+    return {
+        "address": case.address_key,
+        "kvks": {k for k in [case.kvk_number, *(s.kvk_number for s in subjects)] if k},
+        "company": company_name_key(case.company_name) if case.company_name else "",
+        "persons": [(s.name, s.birth_date) for s in subjects if s.name.strip() and s.birth_date is not None],
+    }
+
+
+def hit_reasons(keys: dict[str, Any], other: Case) -> list[str]:
+    """What `other` shares with a case whose keys are `keys` (domain.matching rules)."""
+    from ketenzicht.domain.matching import company_name_key, same_person
+
+    subjects = list(other.subjects.all())
+    reasons = []
+    if keys["address"] and other.address_key == keys["address"]:
+        reasons.append("adres")
+    other_kvks = {k for k in [other.kvk_number, *(s.kvk_number for s in subjects)] if k}
+    if (keys["kvks"] & other_kvks) or (keys["company"] and other.company_name and company_name_key(other.company_name) == keys["company"]):
+        reasons.append("bedrijf")
+    if any(same_person(n, b, s.name, s.birth_date) for n, b in keys["persons"] for s in subjects):
+        reasons.append("persoon")
+    return reasons
+
+
+def region_hits(case: Case) -> list[RegionHit]:
+    """Signals in the other municipalities of the case's region that match it (verwijsindex-like)."""
+    from ketenzicht.cases.models import ContactRequest
+
+    region_id = case.municipality.region_id
+    keys = _case_keys(case)
+    if region_id is None or not (keys["address"] or keys["kvks"] or keys["company"] or keys["persons"]):
+        return []
+    block = Q(pk__in=[])
+    if keys["address"]:
+        block |= Q(address_key=keys["address"])
+    if keys["kvks"]:
+        block |= Q(kvk_number__in=keys["kvks"]) | Q(subjects__kvk_number__in=keys["kvks"])
+    if keys["company"]:
+        block |= Q(company_name__icontains=keys["company"].split()[0])
+    if keys["persons"]:
+        block |= Q(subjects__birth_date__in=[b for _n, b in keys["persons"]])
+    candidates = (
+        Case.objects.filter(block, municipality__region_id=region_id)
+        .exclude(municipality_id=case.municipality_id)
+        .exclude(state=CaseState.SAMENGEVOEGD)
+        .select_related("municipality")
+        .prefetch_related("subjects")
+        .distinct()
+        .order_by("-created_at")[:50]
+    )
+    requests = {r.to_case_id: r for r in ContactRequest.objects.filter(from_case=case).order_by("requested_at")}
+    hits = []
+    for other in candidates:
+        reasons = hit_reasons(keys, other)
+        if reasons:
+            hits.append(RegionHit(other.pk, other.municipality.name, other.created_at.year, other.state in OPEN_STATES, reasons, requests.get(other.pk)))
+    return hits
+
+
+def contact_requests_for(user: Any) -> QuerySet[Any]:
+    """The contact requests the user's municipality received or sent (no case contents)."""
+    from ketenzicht.cases.models import ContactRequest
+
+    return policy.contact_requests_visible_to(
+        user, ContactRequest.objects.select_related("from_case__municipality", "to_municipality", "to_case", "requested_by", "decided_by")
+    )
+
+
+def contact_request_to_answer(user: Any, request_id: object) -> Any:
+    """A request the user's municipality received: only its AF reads and answers it."""
+    from ketenzicht.cases.models import ContactRequest
+
+    request = get_object_or_404(ContactRequest.objects.select_related("from_case__municipality", "to_case", "requested_by", "to_municipality"), pk=request_id)
+    policy.require(user, "case.contact_answer", request)
+    return request

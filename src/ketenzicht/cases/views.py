@@ -74,6 +74,7 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "attachments": list(case.attachments.all()),
         "events": list(case.events.select_related("organisation").all()),
         "related": selectors.related_cases(case),
+        "region_hits": selectors.region_hits(case),
         "next_steps": [t for t in case_lifecycle.allowed_actions(case.state, facts, now=now) if t.action != case_lifecycle.Action.SAMENVOEGEN],
         "blocked_close": case_lifecycle.guard_failures(close, facts, now) if case.state in close.sources else [],
         "waiting_for_table": VENUE_LABELS[waiting_for] if waiting_for is not None else "",
