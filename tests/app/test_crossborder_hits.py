@@ -87,7 +87,7 @@ def test_contact_request_notifies_the_other_af_who_shares_within_the_profile(cas
     with pytest.raises(CaseError, match="samenvatting"):
         contact.contact_request_answer(actor=cast.anouk, request=request, share=True, groups=["signaal"], summary=" ")
     request.refresh_from_db()
-    assert request.state == "gevraagd" and request.shared_groups == []
+    assert request.outcome == "gevraagd" and request.shared_groups == []
 
     with django_capture_on_commit_callbacks(execute=True):
         contact.contact_request_answer(actor=cast.anouk, request=request, share=True, groups=["locatie"], summary="Bekend adres; in 2026 gecontroleerd.")
@@ -132,5 +132,5 @@ def test_the_pages_decline_and_keep_typed_input(cast: Cast) -> None:
     assert kept.status_code == 400 and "Mijn getypte samenvatting" in kept.content.decode()
     assert anouk.post(url, {"share": "nee", "decline_reason": "Lopend politieonderzoek"}).status_code == 302
     request.refresh_from_db()
-    assert request.state == "geweigerd" and request.shared_groups == [] and request.summary == ""
+    assert request.outcome == "geweigerd" and request.shared_groups == [] and request.summary == ""
     assert "Lopend politieonderzoek" in bram.get(reverse("cases:contact_requests")).content.decode()

@@ -28,6 +28,8 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "veilig-thuis": ({"signaal", "locatie", "personen", "melder", "bijlagen"}, set()),
     "zorgcoordinator": ({"signaal"}, {"personen", "locatie", "bijlagen"}),
     "comensha": ({"signaal"}, {"personen"}),
+    # Another municipality's AF, after a hit and on request (issue 14): no personal data of subjects.
+    "gemeente": ({"signaal", "locatie", "bedrijf", "verrijking"}, set()),
 }
 OVERRIDES = [sharing.Override.GEEN, sharing.Override.TOESTEMMING, sharing.Override.VITAAL_BELANG]
 

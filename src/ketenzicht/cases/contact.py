@@ -79,7 +79,7 @@ def contact_request_create(*, actor: Any, case: Case, other_case_id: object, que
         hit = next((h for h in selectors.region_hits(own) if h.case_id == other.pk), None)
         if hit is None:
             raise CaseError("Er is geen treffer (meer) met dat signaal; contact vragen kan alleen bij een treffer in uw regio.")
-        if hit.request is not None and hit.request.state == ContactState.GEVRAAGD:
+        if hit.request is not None and hit.request.outcome == ContactState.GEVRAAGD:
             raise CaseError(f"U heeft de aandachtsfunctionaris van {other.municipality.name} al om contact gevraagd; wacht op het antwoord.")
         try:
             with transaction.atomic():
@@ -106,7 +106,7 @@ def contact_request_answer(
     groups = list(dict.fromkeys(groups or []))
     with transaction.atomic():
         locked = ContactRequest.objects.select_for_update().get(pk=request.pk)
-        if locked.state != ContactState.GEVRAAGD:
+        if locked.outcome != ContactState.GEVRAAGD:
             raise CaseError("Op dit contactverzoek is al geantwoord.")
         other = Case.objects.filter(pk=locked.to_case_id).first() if locked.to_case_id else None
         if other is None or other.state == CaseState.SAMENGEVOEGD:
@@ -117,12 +117,12 @@ def contact_request_answer(
                 raise CaseError("Dit mag niet naar een andere gemeente volgens het deelprofiel: " + ", ".join(GROUP_LABELS.get(g, g) for g in not_allowed) + ".")
             if not summary.strip():
                 raise CaseError("Schrijf een korte samenvatting voor de aandachtsfunctionaris die om contact vroeg.")
-            locked.state, locked.summary = ContactState.GEDEELD, summary.strip()[:4000]
+            locked.outcome, locked.summary = ContactState.GEDEELD, summary.strip()[:4000]
             locked.shared_groups = _extract(other, groups)
         else:
             if not decline_reason.strip():
                 raise CaseError("Leg vast waarom u niet deelt; de andere aandachtsfunctionaris leest dat.")
-            locked.state, locked.decline_reason = ContactState.GEWEIGERD, decline_reason.strip()[:300]
+            locked.outcome, locked.decline_reason = ContactState.GEWEIGERD, decline_reason.strip()[:300]
         locked.decided_by, locked.decided_at = actor, now
         locked.save()
         verb = "gedeeld" if share else "niet gedeeld"

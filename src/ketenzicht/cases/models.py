@@ -307,7 +307,8 @@ class ContactRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     requested_at = models.DateTimeField()
     question = models.TextField(_("vraag"), blank=True)
-    state = models.CharField(max_length=10, choices=ContactState.choices, default=ContactState.GEVRAAGD)
+    # Asked once, answered once (not a lifecycle with a machine): `outcome`, not `state`.
+    outcome = models.CharField(max_length=10, choices=ContactState.choices, default=ContactState.GEVRAAGD)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     shared_groups = models.JSONField(default=list)
@@ -318,6 +319,6 @@ class ContactRequest(models.Model):
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["from_case", "to_case"], condition=models.Q(state="gevraagd"), name="contact_request_open_once"
+                fields=["from_case", "to_case"], condition=models.Q(outcome="gevraagd"), name="contact_request_open_once"
             ),
         ]

@@ -93,7 +93,7 @@ def contact_answered(request_id: object, **kwargs: object) -> None:
     asker = [request.requested_by] if request.requested_by is not None and afs.filter(pk=request.requested_by_id).exists() else []
     title = (
         _("Gemeente %(municipality)s heeft gedeeld over de treffer bij %(reference)s")
-        if request.state == "gedeeld"
+        if request.outcome == "gedeeld"
         else _("Gemeente %(municipality)s deelt niet over de treffer bij %(reference)s")
     )
     notify(
