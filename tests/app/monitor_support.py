@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from ketenzicht.accounts.models import Region
 from ketenzicht.monitor.models import Import, ImportKind, ImportStatus, Source
 
 REG_HEADER = ["registratie_id", "datum", "gemeente_code", "eenheid", "vorm", "leeftijdsgroep", "sector"]
@@ -20,10 +21,11 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], delimiter
     return out.getvalue().encode("utf-8")
 
 
-def monitor_import() -> Import:
-    """A rejected import on file (for URLs that need an import id)."""
+def monitor_import(region_slug: str = "den-haag") -> Import:
+    """A rejected import of a region on file (for URLs that need an import id)."""
     return Import.objects.create(
         source=Source.objects.get(slug="politie"),
+        region=Region.objects.get(slug=region_slug),
         kind=ImportKind.REGISTRATIES,
         status=ImportStatus.AFGEWEZEN,
         file_name="matrix.csv",

@@ -18,6 +18,8 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("Verwijderd")
     PURGE = "purge", _("Verwijderd na bewaartermijn")
     USER_ADMIN = "user_admin", _("Gebruikersbeheer")
+    # A refused attempt on an object holding personal data (core/policy.py: require).
+    DENIED = "denied", _("Geweigerd")
 
 
 class AppendOnlyError(Exception):

@@ -17,5 +17,5 @@ def log(request: HttpRequest) -> HttpResponse:
         "object_id": request.GET.get("object", "")[:64],
         "actor": request.GET.get("gebruiker", "")[:150],
     }
-    page = Paginator(audit_events(**filters), 100).get_page(request.GET.get("pagina"))
+    page = Paginator(audit_events(request.user, **filters), 100).get_page(request.GET.get("pagina"))
     return render(request, "audit/log.html", {"page": page, "filters": filters})

@@ -138,18 +138,9 @@ def transferred_from(case: Case) -> CaseTransfer | None:
 
 def transfer_choices(case: Case) -> list[Municipality]:
     """Municipalities on the platform a case can go to: with an active AF, not the case's own."""
-    from ketenzicht.accounts.models import Role
+    from ketenzicht.accounts.selectors import municipalities_with_af
 
-    return list(
-        Municipality.objects.filter(
-            on_platform=True,
-            organisations__users__is_active=True,
-            organisations__users__roles__role=Role.AANDACHTSFUNCTIONARIS,
-        )
-        .exclude(pk=case.municipality_id)
-        .distinct()
-        .order_by("name")
-    )
+    return list(municipalities_with_af().exclude(pk=case.municipality_id).order_by("name"))
 
 
 # --- hit/no-hit across the region (issue 14 item 2) -------------------------------------------

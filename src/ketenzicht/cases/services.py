@@ -23,7 +23,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q as models_q
 from django.utils import timezone
 
-from ketenzicht.accounts.models import Municipality, Role, User
+from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.selectors import has_af
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.events import case_transferred, signal_received
@@ -288,10 +289,8 @@ def _open_referrals(case: Case) -> tuple[str, ...]:
 
 
 def municipality_has_af(municipality: Municipality) -> bool:
-    """On the platform and someone to take a signal: an active aandachtsfunctionaris."""
-    return municipality.on_platform and User.objects.filter(
-        is_active=True, organisation__municipality=municipality, roles__role=Role.AANDACHTSFUNCTIONARIS
-    ).exists()
+    """On the platform: a municipality with an active aandachtsfunctionaris to take a signal."""
+    return has_af(municipality)
 
 
 def _transfer_facts(case: Case, transfer_to: Municipality | None) -> dict[str, Any]:
@@ -534,7 +533,7 @@ def case_addition_add(*, case: Case, text: str) -> ReporterAddition:
 
 
 def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality, reason: str = "", now: datetime | None = None) -> Case:
-    """Hand a report for a municipality off the platform to an on-platform one of the same region.
+    """Hand a signal from the region's queue (a municipality without an AF) to one with an AF in the same region.
 
     Only the municipality changes (and with it the work queue); the state stays as it is. The new
     AF gets the region's first-assessment term from the moment of forwarding.
@@ -546,8 +545,8 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
         policy.require(actor, "case.unrouted", locked)
         if case_lifecycle.is_read_only(locked.state):
             raise CaseReadOnly(_read_only_message(locked))
-        if not municipality.on_platform or municipality.region_id is None or municipality.region_id != locked.municipality.region_id:
-            raise CaseError("Kies een aangesloten gemeente in dezelfde regio.")
+        if municipality.region_id is None or municipality.region_id != locked.municipality.region_id or not has_af(municipality):
+            raise CaseError("Kies een gemeente in dezelfde regio die een aandachtsfunctionaris heeft.")
         old_name = locked.municipality.name
         locked.municipality = municipality
         update = ["municipality", "updated_at"]
@@ -555,7 +554,7 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
             locked.first_assessment_due = norms_for(municipality).first_assessment_due(now)
             update.append("first_assessment_due")
         locked.save(update_fields=update)
-        note = f"Doorgestuurd van {old_name} (niet aangesloten) naar {municipality.name}"
+        note = f"Doorgestuurd van {old_name} (geen aandachtsfunctionaris) naar {municipality.name}"
         if reason.strip():
             note += f": {reason.strip()}"
         _event(locked, actor, "doorgestuurd", reason=note, at=now)

@@ -224,7 +224,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Sessions count only with a verified second factor (core/api_auth.py).
+        "ketenzicht.core.api_auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ketenzicht.core.api_permissions.PolicyPermission"],
     "EXCEPTION_HANDLER": "ketenzicht.core.api.problem_exception_handler",

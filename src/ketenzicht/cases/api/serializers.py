@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState
@@ -73,3 +75,19 @@ class MunicipalityOutput(serializers.Serializer):
     politieEenheid = serializers.CharField(source="police_unit")
     veiligheidsregio = serializers.CharField(source="veiligheidsregio_name")
     aangesloten = serializers.BooleanField(source="on_platform")
+    regio = serializers.SerializerMethodField(help_text="Slug van de geladen regio, of null: buiten Ketenzicht")
+    ontvangtSignalen = serializers.SerializerMethodField(  # noqa: N815 - API key
+        help_text="Of Ketenzicht signalen voor deze gemeente aanneemt (de gemeente ligt in een geladen regio)"
+    )
+    heeftAandachtsfunctionaris = serializers.SerializerMethodField(  # noqa: N815 - API key
+        help_text="Of een aandachtsfunctionaris de signalen behandelt; zo niet, dan de regionale wachtrij"
+    )
+
+    def get_regio(self, municipality: Any) -> str | None:
+        return municipality.region.slug if municipality.region_id is not None else None
+
+    def get_ontvangtSignalen(self, municipality: Any) -> bool:  # noqa: N802 - API key
+        return municipality.region_id is not None
+
+    def get_heeftAandachtsfunctionaris(self, municipality: Any) -> bool:  # noqa: N802 - API key
+        return municipality.pk in self.context.get("with_af", ())

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.selectors import municipalities_with_af
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases import services
@@ -76,4 +77,6 @@ class MunicipalityListApi(APIView):
 
     @extend_schema(operation_id="gemeenten_list", summary="Gemeenten (CBS 2025)", responses=MunicipalityOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(MunicipalityOutput(Municipality.objects.all(), many=True).data)
+        with_af = set(municipalities_with_af().values_list("pk", flat=True))
+        municipalities = Municipality.objects.select_related("region")
+        return Response(MunicipalityOutput(municipalities, many=True, context={"with_af": with_af}).data)
