@@ -134,3 +134,20 @@ def test_the_pages_decline_and_keep_typed_input(cast: Cast) -> None:
     request.refresh_from_db()
     assert request.outcome == "geweigerd" and request.shared_groups == [] and request.summary == ""
     assert "Lopend politieonderzoek" in bram.get(reverse("cases:contact_requests")).content.decode()
+
+
+def test_hits_stay_within_the_region_and_the_other_region_cannot_answer(cast: Cast) -> None:
+    """Same address keys in another region give no hit; a ZWB AF reaches no request of Den Haag."""
+    earlier = _closed_in_zoeterwoude(cast, location_address=ADDRESS)
+    in_vlissingen = report_signal(cast.vera, cast.vlissingen, location_address="heereweg 10 2161bd")
+    assert selectors.region_hits(in_vlissingen) == []
+    mine = _lisse_case(cast)
+    request = contact.contact_request_create(actor=cast.bram, case=mine, other_case_id=earlier.pk)
+    with pytest.raises(CaseError, match="geen treffer"):
+        contact.contact_request_create(actor=cast.vera, case=in_vlissingen, other_case_id=earlier.pk)
+    for outsider in (cast.vera, cast.daan):
+        with pytest.raises(PermissionDenied):
+            contact.contact_request_answer(actor=outsider, request=request, share=False, decline_reason="x")
+        page = login(Client(), outsider).get(reverse("cases:contact_requests")).content.decode()
+        assert earlier.reference not in page and mine.reference not in page
+    assert login(Client(), cast.vera).get(reverse("cases:contact_answer", kwargs={"request_id": request.pk})).status_code == 403

@@ -152,3 +152,28 @@ def test_the_reporter_keeps_following_a_transferred_report(cast: Cast, client: C
     addition = client.post("/melden/status/aanvulling/", {"code": receipt.code, "text": "Er kwam vannacht een busje."})
     assert addition.status_code in (200, 302)
     assert case.additions.get().text == "Er kwam vannacht een busje."
+
+
+def test_a_transfer_to_another_region_reaches_only_that_municipality(cast: Cast, django_capture_on_commit_callbacks) -> None:
+    """Zoeterwoude (eenheid Den Haag) → Vlissingen (Zeeland-West-Brabant): on the platform, so allowed."""
+    case = _taken_in(cast)
+    in_breda = report_signal(cast.daan, cast.breda, location_address="Grote Markt 1, 4811 XS Breda")
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services.case_transfer(actor=cast.anouk, case=case, to=cast.vlissingen, reason="De betrokkenen wonen in Vlissingen.")
+    assert moved.municipality_id == cast.vlissingen.pk
+    assert Notification.objects.filter(recipient=cast.vera).count() == 1
+    assert not Notification.objects.filter(recipient__in=[cast.daan, cast.bram]).exists()
+    vera, daan, anouk = (login(Client(), u) for u in (cast.vera, cast.daan, cast.anouk))
+    assert case.reference in vera.get(reverse("cases:queue")).content.decode()
+    assert vera.get(reverse("cases:detail", kwargs={"case_id": case.pk})).status_code == 200
+    # Breda's AF (same region as Vlissingen) and the sender see nothing of it; Breda's own case stays Breda's.
+    assert daan.get(reverse("cases:detail", kwargs={"case_id": case.pk})).status_code == 403
+    assert case.reference not in daan.get(reverse("cases:queue") + "?weergave=alle").content.decode()
+    assert anouk.get(reverse("cases:detail", kwargs={"case_id": case.pk})).status_code == 403
+    # Vlissingen cannot hand Breda's case on, nor Zoeterwoude Vlissingen's.
+    with pytest.raises(PermissionDenied):
+        services.case_transfer(actor=cast.vera, case=in_breda, to=cast.vlissingen, reason="x")
+    with pytest.raises(PermissionDenied):
+        services.case_transfer(actor=cast.anouk, case=moved, to=cast.zoeterwoude, reason="terug")
+    assert case.reference not in vera.get(reverse("cases:transfers")).content.decode()
+    assert case.reference in anouk.get(reverse("cases:transfers")).content.decode()
