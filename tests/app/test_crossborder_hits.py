@@ -151,3 +151,23 @@ def test_hits_stay_within_the_region_and_the_other_region_cannot_answer(cast: Ca
         page = login(Client(), outsider).get(reverse("cases:contact_requests")).content.decode()
         assert earlier.reference not in page and mine.reference not in page
     assert login(Client(), cast.vera).get(reverse("cases:contact_answer", kwargs={"request_id": request.pk})).status_code == 403
+
+
+def test_an_open_control_elsewhere_in_the_region_shows_as_a_hit_without_its_findings(cast: Cast) -> None:
+    from django.utils import timezone
+
+    from ketenzicht.accounts.models import Organisation
+    from ketenzicht.barriers import services as barriers
+
+    barriers.control_plan(actor=cast.anouk, data=barriers.ControlInput(
+        municipality=cast.zoeterwoude, trigger="risicoanalyse", planned_on=timezone.localdate(), trigger_note="Tip van de wijkagent",
+        location_address=ADDRESS, kvk_number="87654321", organisations=list(Organisation.objects.filter(slug__in=["gemeente-zoeterwoude", "nla"])),
+    ))
+    mine = _lisse_case(cast, kvk_number="87654321")
+    page = login(Client(), cast.bram).get(reverse("cases:detail", kwargs={"case_id": mine.pk})).content.decode()
+    year = timezone.localdate().year
+    assert f"Er loopt een integrale controle in gemeente Zoeterwoude ({year})." in page and "Overeenkomst: adres, bedrijf." in page
+    assert "wijkagent" not in page
+    # Vlissingen (another region) sees no hit on the same keys.
+    theirs = report_signal(cast.vera, cast.vlissingen, location_address="heereweg 10 2161bd", kvk_number="87654321")
+    assert "Er loopt een integrale controle" not in login(Client(), cast.vera).get(reverse("cases:detail", kwargs={"case_id": theirs.pk})).content.decode()
