@@ -68,3 +68,55 @@ def test_zoeterwoude_transfers_a_signal_to_lisse(page: Page, live_server: object
     page.get_by_label("Uw ontvangstcode").fill(receipt.code)
     page.get_by_role("button", name="Bekijken").click()
     expect(page.get_by_test_id("public-status")).to_have_text("De gemeente is met uw melding bezig.")
+
+
+def test_lisse_sees_a_hit_in_zoeterwoude_asks_for_contact_and_gets_a_summary(page: Page, live_server: object, cast: Cast) -> None:
+    from ketenzicht.cases import services
+    from tests.support import report_signal
+
+    base = live_server.url  # type: ignore[attr-defined]
+    page.set_default_timeout(60_000)
+    earlier = report_signal(cast.chantal, cast.zoeterwoude, description=SECRET, location_address="Heereweg 10, 2161 BD Lisse")
+    earlier = services.case_transition(actor=cast.anouk, case=earlier, action="in_behandeling_nemen")
+    services.case_record_feedback(actor=cast.anouk, case=earlier, impossible_reason="Anoniem gemeld")
+    earlier = services.case_transition(actor=cast.anouk, case=earlier, action="afsluiten", reason="Geen aanwijzingen bij controle")
+    mine = report_signal(cast.chantal, cast.lisse, description="Busjes 's nachts bij een woning.", location_address="")
+
+    # Lisse's AF enters the address; the case page shows the hit and nothing else.
+    login_browser(page, base, "bram")
+    page.goto(f"{base}/werkvoorraad/{mine.pk}/")
+    expect(page.get_by_test_id("region-hits")).to_contain_text("Geen treffers")
+    page.locator("#id_location_address").fill("heereweg 10, 2161bd lisse")
+    page.get_by_role("button", name="Verrijking opslaan").click()
+    hit = page.get_by_test_id("region-hit")
+    expect(hit).to_contain_text(f"Er is een eerder signaal in gemeente Zoeterwoude ({earlier.created_at.year}, afgesloten).")
+    expect(page.locator("main")).not_to_contain_text(SECRET)
+    expect(page.locator("main")).not_to_contain_text(earlier.reference)
+    check_a11y(page, "dossier met treffer")
+    page.get_by_role("button", name="Contact vragen aan Zoeterwoude").click()
+    expect(page.locator(".utrecht-alert--ok")).to_contain_text("Uw contactverzoek is verstuurd aan de aandachtsfunctionaris van Zoeterwoude")
+    expect(hit).to_contain_text("contact gevraagd")
+
+    # Zoeterwoude's AF is notified and shares a summary (no personal data in the profile).
+    page.context.clear_cookies()
+    login_browser(page, base, "anouk")
+    page.goto(f"{base}/berichten/")
+    page.get_by_role("link", name=f"Gemeente Lisse vraagt contact over een treffer op signaal {earlier.reference}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Contactverzoek beantwoorden")
+    expect(page.get_by_label("Personen")).to_have_count(0)
+    check_a11y(page, "contactverzoek beantwoorden")
+    page.get_by_label("Delen", exact=True).check()
+    page.get_by_label("Locatie (adres en plaatsomschrijving)").check()
+    page.get_by_label("Samenvatting voor de andere aandachtsfunctionaris").fill("Bekend adres; in maart gecontroleerd zonder aanwijzingen.")
+    page.get_by_role("button", name="Antwoord vastleggen").click()
+    expect(page.locator(".utrecht-alert--ok")).to_contain_text("Uw antwoord is vastgelegd")
+
+    # Lisse's AF reads the summary and the chosen group only.
+    page.context.clear_cookies()
+    login_browser(page, base, "bram")
+    page.goto(f"{base}/werkvoorraad/contactverzoeken/")
+    sent = page.get_by_test_id("contact-sent")
+    expect(sent).to_contain_text("Bekend adres; in maart gecontroleerd zonder aanwijzingen.")
+    expect(sent).to_contain_text("Heereweg 10")
+    expect(sent).not_to_contain_text(SECRET)
+    check_a11y(page, "contactverzoeken Lisse")
