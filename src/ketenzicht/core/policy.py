@@ -94,6 +94,7 @@ PERSONAL_DATA = {
     "cases.Subject": "subject",
     "cases.Attachment": "attachment",
     "cases.ReporterAddition": "reporter_addition",
+    "cases.ContactRequest": "contact_request",
     "routing.Referral": "referral",
     "meetings.Meeting": "meeting",
     "meetings.Sitting": "sitting",
