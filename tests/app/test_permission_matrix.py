@@ -85,6 +85,24 @@ def _contact_request(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"request_id": contact_request_create(actor=af2, case=mine, other_case_id=ctx["case"].pk).pk}
 
 
+def _work_contact_request(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The region's other AF asks the side's AF about the side's open control on the same address."""
+    from django.utils import timezone
+
+    from ketenzicht.accounts.models import Organisation
+    from ketenzicht.barriers import services as barriers
+    from ketenzicht.barriers.contact import work_contact_request_create
+    from tests.support import report_signal
+
+    side, af2 = ctx["side"], m.person(ctx, "af2")
+    control = barriers.control_plan(actor=m.person(ctx, "af"), data=barriers.ControlInput(
+        municipality=m.municipality(ctx), trigger="risicoanalyse", trigger_note="Kwartaalanalyse", planned_on=timezone.localdate(), location_address=side.address,
+        organisations=list(Organisation.objects.filter(slug__in=[side.municipality_org, side.police_org])),
+    ))
+    mine = report_signal(m.person(ctx, "melder"), af2.organisation.municipality, location_address=side.address)
+    return {"request_id": work_contact_request_create(actor=af2, case=mine, target="controle", object_id=control.pk).pk}
+
+
 def _role_request(ctx: dict[str, Any]) -> dict[str, Any]:
     """The side's beheerder asks the beheerder role for the side's melder: a waiting request of that region."""
     from ketenzicht.accounts.models import RoleRequest
@@ -144,6 +162,9 @@ MATRIX: dict[str, Row] = {
     "cases:contact_requests": ROW("GET", AFS),
     "cases:request_contact": OBJ("POST", CASE, AF),
     "cases:contact_answer": OBJ("GET", _contact_request, AF),
+    # The same on the region's open integral controls and interventions: the owning municipality's AF answers.
+    "barriers:request_contact": OBJ("POST", CASE, AF),
+    "barriers:contact_answer": OBJ("GET", _work_contact_request, AF),
     "cases:detail": OBJ("GET", CASE, AF),
     "cases:transition": OBJ("POST", CASE, AF),
     "cases:enrich": OBJ("POST", CASE, AF),

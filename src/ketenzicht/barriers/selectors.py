@@ -32,6 +32,7 @@ from ketenzicht.barriers.models import (
     ControlStatus,
     IntegralControl,
     Intervention,
+    WorkContactRequest,
 )
 from ketenzicht.barriers.services import DATA_DIR, barrier_model_for
 from ketenzicht.cases.models import Case, CaseEvent
@@ -326,6 +327,9 @@ class WorkHit:
     municipality: str
     year: int
     matched_on: tuple[str, ...]
+    target: str = "controle"  # "controle" | "interventie": what the contact request names
+    object_id: Any = None  # posted back by the contact form only; never shown
+    request: Any = None  # this case's latest contact request about it, if any
 
 
 def _work_reasons(case: Case, address: str, kvk: str, company: str) -> tuple[str, ...]:
@@ -357,9 +361,13 @@ def region_work_hits(case: Case) -> list[WorkHit]:
     if region_id is None or block == Q(pk__in=[]):
         return []
     hits = []
-    for label, model, machine, groups, date_field in (
-        ("integrale controle", IntegralControl, control_lifecycle.MACHINE, control_lifecycle.GROUPS, "planned_on"),
-        ("interventie", Intervention, intervention_lifecycle.MACHINE, intervention_lifecycle.GROUPS, "proposed_at"),
+    asked = {
+        (r.control_id or r.intervention_id): r
+        for r in reversed(list(WorkContactRequest.objects.filter(from_case_id=case.pk).select_related("decided_by")))
+    }
+    for label, target, model, machine, groups, date_field in (
+        ("integrale controle", "controle", IntegralControl, control_lifecycle.MACHINE, control_lifecycle.GROUPS, "planned_on"),
+        ("interventie", "interventie", Intervention, intervention_lifecycle.MACHINE, intervention_lifecycle.GROUPS, "proposed_at"),
     ):
         rows = (
             model.objects.filter(block, municipality__region_id=region_id, status__in=machine.values(groups.open))
@@ -369,5 +377,18 @@ def region_work_hits(case: Case) -> list[WorkHit]:
         for row in rows:
             reasons = _work_reasons(case, row.address_key, row.kvk_number, row.company_name)
             if reasons:
-                hits.append(WorkHit(label, row.municipality.name, getattr(row, date_field).year, reasons))
+                hits.append(WorkHit(label, row.municipality.name, getattr(row, date_field).year, reasons, target, row.pk, asked.get(row.pk)))
     return hits
+
+
+def work_contact_requests_for(user: Any) -> QuerySet[WorkContactRequest]:
+    """Requests about controls and interventions the user's municipality received or sent."""
+    rows = WorkContactRequest.objects.select_related("from_case__municipality", "municipality", "control", "intervention", "requested_by", "decided_by")
+    return policy.work_contact_requests_visible_to(user, rows)
+
+
+def work_contact_request_to_answer(user: Any, request_id: object) -> WorkContactRequest:
+    """A request addressed to the user's municipality (404 for anything else they may not see)."""
+    found = get_object_or_404(work_contact_requests_for(user), pk=request_id)
+    policy.require(user, "barriers.contact_answer", found)
+    return found

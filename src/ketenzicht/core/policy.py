@@ -95,6 +95,7 @@ PERSONAL_DATA = {
     "cases.Attachment": "attachment",
     "cases.ReporterAddition": "reporter_addition",
     "cases.ContactRequest": "contact_request",
+    "barriers.WorkContactRequest": "work_contact_request",
     "routing.Referral": "referral",
     "meetings.Meeting": "meeting",
     "meetings.Sitting": "sitting",
@@ -739,46 +740,13 @@ def _generate_report(user: User, scope: Any) -> bool:
     return scope is None or (hasattr(scope, "cbs_code") and scope.pk == org.municipality_id)
 
 
-# --- across municipal borders (issue 14 items 1 and 2) -----------------------------------------
-# Transfer: the case moves to the receiving municipality, so `case.view` and every other case
-# rule follow it there; the sending municipality's AF reads only the trace (reference, date, to
-# whom, why), never the contents. Hit/no-hit: the AF of a case sees that another municipality has
-# a matching signal (municipality, year, open or closed) and may ask its AF for contact; that AF
-# alone decides on the request and on what to share.
-def _af_municipality_id(user: User) -> Any:
-    org = user.organisation
-    if not user.has_role(Role.AANDACHTSFUNCTIONARIS) or org is None:
-        return None
-    return org.municipality_id
+# --- across municipal borders (issue 14): its own module, registered here --------------------
+# core/policy_crossborder.py adds its rules to this module's table (one entry point: `can` and
+# `require` here); the visibility filters are re-exported so callers keep using `policy.*`.
+from ketenzicht.core.policy_crossborder import (  # noqa: E402
+    contact_requests_visible_to,
+    transfers_visible_to,
+    work_contact_requests_visible_to,
+)
 
-
-@rule("case.transfer_trace")
-def _transfer_trace(user: User, transfer: Any) -> bool:
-    own = _af_municipality_id(user)
-    return own is not None and (transfer is None or transfer.from_municipality_id == own)
-
-
-def transfers_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """The traces of the cases the user's municipality handed on."""
-    own = _af_municipality_id(user)
-    return queryset.none() if own is None else queryset.filter(from_municipality_id=own)
-
-
-rule("case.contact_request")(lambda user, case: _is_af_for(user, case))
-
-
-@rule("case.contact_answer")
-def _contact_answer(user: User, request: Any) -> bool:
-    """Only the AF of the municipality that holds the earlier signal answers a contact request."""
-    own = _af_municipality_id(user)
-    return own is not None and (request is None or request.to_municipality_id == own)
-
-
-def contact_requests_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """Requests the AF's municipality received (to answer) or sent (to read the answer)."""
-    from django.db.models import Q
-
-    own = _af_municipality_id(user)
-    if own is None:
-        return queryset.none()
-    return queryset.filter(Q(to_municipality_id=own) | Q(from_case__municipality_id=own))
+__all__ = ["contact_requests_visible_to", "transfers_visible_to", "work_contact_requests_visible_to"]
