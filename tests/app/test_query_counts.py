@@ -63,14 +63,27 @@ def _transfers(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
 
 
 def _contact_requests(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
-    """Lisse asks Zoeterwoude about a hit on a shared address: each a row anouk received."""
+    """Lisse asks Zoeterwoude about a hit on a shared address, on a case and on an open control:
+    each a row anouk received in both lists."""
+    from django.utils import timezone
+
+    from ketenzicht.accounts.models import Organisation
+    from ketenzicht.barriers import services as barriers
+    from ketenzicht.barriers.contact import work_contact_request_create
     from ketenzicht.cases.contact import contact_request_create
 
     references = []
+    partners = list(Organisation.objects.filter(slug__in=["gemeente-zoeterwoude", "nla"]))
     for _ in range(k):
         address = f"Heereweg {_n()}, 2161 BD Lisse"
         earlier = report_signal(cast.chantal, cast.zoeterwoude, location_address=address)
-        contact_request_create(actor=cast.bram, case=report_signal(cast.chantal, cast.lisse, location_address=address), other_case_id=earlier.pk)
+        mine = report_signal(cast.chantal, cast.lisse, location_address=address)
+        contact_request_create(actor=cast.bram, case=mine, other_case_id=earlier.pk)
+        control = barriers.control_plan(actor=cast.anouk, data=barriers.ControlInput(
+            municipality=cast.zoeterwoude, trigger="risicoanalyse", trigger_note="Analyse", planned_on=timezone.localdate(),
+            location_address=address, organisations=partners,
+        ))
+        work_contact_request_create(actor=cast.bram, case=mine, target="controle", object_id=control.pk)
         references.append(earlier.reference)
     return references
 
@@ -353,7 +366,7 @@ FILE = "a file of one object"
 FIXED = "a fixed set of rows from the region or shipped data, not rows people add"
 AGGREGATE = "counts and figures, not a list of rows"
 _POSTS = """set_language public:addition cases:transition cases:enrich cases:feedback cases:add_subject
-    cases:add_attachment cases:assign_to_me cases:request_contact cases:registry_address cases:registry_company cases:registry_take_over
+    cases:add_attachment cases:assign_to_me cases:request_contact barriers:request_contact cases:registry_address cases:registry_company cases:registry_take_over
     api-signaal-transitie api-routekaart-advies monitor:import_withdraw unrouted:forward routing:referral_send
     routing:referral_record routing:partner_respond meetings:plan_sitting meetings:agenda_refresh
     meetings:minutes_finalise meetings:minutes_correct meetings:agenda_move meetings:action_done
@@ -363,7 +376,7 @@ _POSTS = """set_language public:addition cases:transition cases:enrich cases:fee
 _FORMS = """two_factor:login two_factor:setup two_factor:disable intake:report public:report public:status
     meetings:create meetings:edit meetings:decide programme:new programme:edit programme:action_new programme:import
     programme:action_edit programme:training_new programme:target_group programme:need_new accounts:user_edit
-    cases:contact_answer barriers:control_new barriers:intervention_new barriers:bibob_new barriers:campaign_new routing:referral_new
+    cases:contact_answer barriers:contact_answer barriers:control_new barriers:intervention_new barriers:bibob_new barriers:campaign_new routing:referral_new
     public:report_for account:link account:set_password account:forgot_password account:sso_code"""
 _OBJECTS = """intake:own_report api-signaal monitor:import_detail meetings:detail meetings:minutes routing:referral_detail
     routing:partner_referral routing:case_guide routing:meldcode programme:action barriers:model barriers:control
