@@ -75,6 +75,34 @@ IMPORT: Kw = lambda ctx: {"import_id": m.monitor_import(ctx).pk}  # noqa: E731
 MELDER: Kw = lambda ctx: {"user_id": m.person(ctx, "melder").pk}  # noqa: E731
 
 
+def _contact_request(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The region's other AF asks the side's AF about a hit on the side's case (issue 14 item 2)."""
+    from ketenzicht.cases.contact import contact_request_create
+    from tests.support import report_signal
+
+    af2 = m.person(ctx, "af2")
+    mine = report_signal(m.person(ctx, "melder"), af2.organisation.municipality, location_address=ctx["side"].address)
+    return {"request_id": contact_request_create(actor=af2, case=mine, other_case_id=ctx["case"].pk).pk}
+
+
+def _work_contact_request(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The region's other AF asks the side's AF about the side's open control on the same address."""
+    from django.utils import timezone
+
+    from ketenzicht.accounts.models import Organisation
+    from ketenzicht.barriers import services as barriers
+    from ketenzicht.barriers.contact import work_contact_request_create
+    from tests.support import report_signal
+
+    side, af2 = ctx["side"], m.person(ctx, "af2")
+    control = barriers.control_plan(actor=m.person(ctx, "af"), data=barriers.ControlInput(
+        municipality=m.municipality(ctx), trigger="risicoanalyse", trigger_note="Kwartaalanalyse", planned_on=timezone.localdate(), location_address=side.address,
+        organisations=list(Organisation.objects.filter(slug__in=[side.municipality_org, side.police_org])),
+    ))
+    mine = report_signal(m.person(ctx, "melder"), af2.organisation.municipality, location_address=side.address)
+    return {"request_id": work_contact_request_create(actor=af2, case=mine, target="controle", object_id=control.pk).pk}
+
+
 def _role_request(ctx: dict[str, Any]) -> dict[str, Any]:
     """The side's beheerder asks the beheerder role for the side's melder: a waiting request of that region."""
     from ketenzicht.accounts.models import RoleRequest
@@ -129,6 +157,16 @@ MATRIX: dict[str, Row] = {
     "intake:own_report": OBJ("GET", CASE, {"melder"}),
     # the case file: the AF of the case's municipality, nobody else (not the other AF of the region).
     "cases:queue": ROW("GET", AFS),
+    # Across municipal borders (issue 14): every AF reads the trace of what their municipality
+    # transferred and the contact requests it received or sent; asking for contact on a hit is the
+    # case's own AF's; only the AF of the municipality holding the earlier signal answers.
+    "cases:transfers": ROW("GET", AFS),
+    "cases:contact_requests": ROW("GET", AFS),
+    "cases:request_contact": OBJ("POST", CASE, AF),
+    "cases:contact_answer": OBJ("GET", _contact_request, AF),
+    # The same on the region's open integral controls and interventions: the owning municipality's AF answers.
+    "barriers:request_contact": OBJ("POST", CASE, AF),
+    "barriers:contact_answer": OBJ("GET", _work_contact_request, AF),
     "cases:detail": OBJ("GET", CASE, AF),
     "cases:transition": OBJ("POST", CASE, AF),
     "cases:enrich": OBJ("POST", CASE, AF),

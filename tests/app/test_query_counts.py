@@ -55,6 +55,39 @@ def _signals(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
     return [report_signal(cast.chantal, cast.zoeterwoude).reference for _ in range(k)]
 
 
+def _transfers(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
+    """Zoeterwoude signals handed to Lisse: each leaves a trace row on anouk's trace page."""
+    from ketenzicht.cases.services import case_transfer
+
+    return [case_transfer(actor=cast.anouk, case=report_signal(cast.chantal, cast.zoeterwoude), to=cast.lisse, reason=f"Hoort bij Lisse {_n()}").reference for _ in range(k)]
+
+
+def _contact_requests(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
+    """Lisse asks Zoeterwoude about a hit on a shared address, on a case and on an open control:
+    each a row anouk received in both lists."""
+    from django.utils import timezone
+
+    from ketenzicht.accounts.models import Organisation
+    from ketenzicht.barriers import services as barriers
+    from ketenzicht.barriers.contact import work_contact_request_create
+    from ketenzicht.cases.contact import contact_request_create
+
+    references = []
+    partners = list(Organisation.objects.filter(slug__in=["gemeente-zoeterwoude", "nla"]))
+    for _ in range(k):
+        address = f"Heereweg {_n()}, 2161 BD Lisse"
+        earlier = report_signal(cast.chantal, cast.zoeterwoude, location_address=address)
+        mine = report_signal(cast.chantal, cast.lisse, location_address=address)
+        contact_request_create(actor=cast.bram, case=mine, other_case_id=earlier.pk)
+        control = barriers.control_plan(actor=cast.anouk, data=barriers.ControlInput(
+            municipality=cast.zoeterwoude, trigger="risicoanalyse", trigger_note="Analyse", planned_on=timezone.localdate(),
+            location_address=address, organisations=partners,
+        ))
+        work_contact_request_create(actor=cast.bram, case=mine, target="controle", object_id=control.pk)
+        references.append(earlier.reference)
+    return references
+
+
 def _unrouted(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
     hillegom = Municipality.objects.get(cbs_code="GM0534")  # in the region, not on the platform
     return [report_signal(cast.chantal, hillegom).reference for _ in range(k)]
@@ -299,6 +332,8 @@ class ListPage:
 LIST_PAGES: dict[str, ListPage] = {
     "intake:own_reports": ListPage("chantal", _signals),
     "cases:queue": ListPage("anouk", _signals, query={"weergave": "alle"}),
+    "cases:transfers": ListPage("anouk", _transfers),
+    "cases:contact_requests": ListPage("anouk", _contact_requests),
     "api-signalen": ListPage("anouk", _signals),
     "audit:log": ListPage("gijs", _audit_rows),
     "accounts:users": ListPage("hanna", _users),
@@ -331,7 +366,7 @@ FILE = "a file of one object"
 FIXED = "a fixed set of rows from the region or shipped data, not rows people add"
 AGGREGATE = "counts and figures, not a list of rows"
 _POSTS = """set_language public:addition cases:transition cases:enrich cases:feedback cases:add_subject
-    cases:add_attachment cases:assign_to_me cases:registry_address cases:registry_company cases:registry_take_over
+    cases:add_attachment cases:assign_to_me cases:request_contact barriers:request_contact cases:registry_address cases:registry_company cases:registry_take_over
     api-signaal-transitie api-routekaart-advies monitor:import_withdraw unrouted:forward routing:referral_send
     routing:referral_record routing:partner_respond meetings:plan_sitting meetings:agenda_refresh
     meetings:minutes_finalise meetings:minutes_correct meetings:agenda_move meetings:action_done
@@ -342,7 +377,7 @@ _POSTS = """set_language public:addition cases:transition cases:enrich cases:fee
 _FORMS = """two_factor:login two_factor:setup two_factor:disable intake:report public:report public:status
     meetings:create meetings:edit meetings:decide programme:new programme:edit programme:action_new programme:import
     programme:action_edit programme:training_new programme:target_group programme:need_new accounts:user_edit
-    barriers:control_new barriers:intervention_new barriers:bibob_new barriers:campaign_new routing:referral_new
+    cases:contact_answer barriers:contact_answer barriers:control_new barriers:intervention_new barriers:bibob_new barriers:campaign_new routing:referral_new
     public:report_for account:link account:set_password account:forgot_password account:sso_code"""
 _OBJECTS = """intake:own_report api-signaal monitor:import_detail meetings:detail meetings:minutes routing:referral_detail
     routing:partner_referral routing:case_guide routing:meldcode programme:action barriers:model barriers:control

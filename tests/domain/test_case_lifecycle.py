@@ -19,6 +19,7 @@ from ketenzicht.domain.lifecycles.case import (
     CaseState,
     MergeTarget,
     TableDecision,
+    TransferTarget,
     allowed_actions,
     apply,
     state_label,
@@ -28,7 +29,8 @@ S = CaseState
 A = Action
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 OTHER = MergeTarget(reference="KZ-2026-000002", state="in_behandeling", same_municipality=True, is_self=False)
-INFORMED = CaseFacts(feedback_recorded=True, merge_target=OTHER)
+LISSE = TransferTarget(name="Lisse", same_municipality=False, on_platform=True)
+INFORMED = CaseFacts(feedback_recorded=True, merge_target=OTHER, transfer_target=LISSE)
 SO = TableDecision(Venue.SIGNALENOVERLEG, "item-1")
 LOO = TableDecision(Venue.LOO, "item-2")
 OPEN = [s for s in CaseState if s not in (S.AFGESLOTEN, S.SAMENGEVOEGD)]
@@ -52,6 +54,9 @@ EXPECTED: dict[tuple[CaseState, Action], CaseState] = {
                                                   S.INTEGRALE_CONTROLE, S.INTERVENTIE, S.RIEC_CASUS)},
     (S.AFGESLOTEN, A.HEROPENEN): S.IN_BEHANDELING,
     **{(s, A.SAMENVOEGEN): S.SAMENGEVOEGD for s in OPEN},
+    # Transfer to another municipality (issue 14): back to the receiving AF's new signals.
+    (S.ONTVANGEN, A.OVERDRAGEN): S.ONTVANGEN,
+    (S.IN_BEHANDELING, A.OVERDRAGEN): S.ONTVANGEN,
 }
 # Where each action may be decided (None: the case page).
 TABLE_ACTIONS = {
@@ -145,6 +150,24 @@ def test_merge_needs_a_live_case_of_the_same_municipality(target: MergeTarget | 
     with pytest.raises(TransitionNotAllowed) as excinfo:
         _apply(S.IN_BEHANDELING, A.SAMENVOEGEN, CaseFacts(merge_target=target))
     assert message in str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        (CaseFacts(), "Kies de gemeente waaraan u het signaal overdraagt."),
+        (CaseFacts(transfer_target=TransferTarget("Zoeterwoude", True, True)), "hoort al bij uw gemeente"),
+        (CaseFacts(transfer_target=TransferTarget("Hillegom", False, False)), "Hillegom werkt niet met Ketenzicht"),
+        (CaseFacts(transfer_target=LISSE, on_agenda=True), "op de agenda van een overleg"),
+        (CaseFacts(transfer_target=LISSE, open_barrier_work=1), "integrale controle of interventie"),
+    ],
+)
+def test_transfer_needs_another_municipality_on_the_platform_and_no_open_table_or_control(facts: CaseFacts, message: str) -> None:
+    with pytest.raises(TransitionNotAllowed) as excinfo:
+        _apply(S.IN_BEHANDELING, A.OVERDRAGEN, facts)
+    assert excinfo.value.code == "guard" and message in str(excinfo.value)
+    # Referrals stay with the case: they do not stop a transfer.
+    assert _apply(S.IN_BEHANDELING, A.OVERDRAGEN, CaseFacts(transfer_target=LISSE, open_referrals=("SHOP",))) is S.ONTVANGEN
 
 
 @pytest.mark.parametrize("action", [a for a in Action if MACHINE.transitions[a].requires_reason])

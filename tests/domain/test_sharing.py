@@ -28,6 +28,8 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "veilig-thuis": ({"signaal", "locatie", "personen", "melder", "bijlagen"}, set()),
     "zorgcoordinator": ({"signaal"}, {"personen", "locatie", "bijlagen"}),
     "comensha": ({"signaal"}, {"personen"}),
+    # Another municipality's AF, after a hit and on request (issue 14): no personal data of subjects.
+    "gemeente": ({"signaal", "locatie", "bedrijf", "verrijking"}, set()),
 }
 OVERRIDES = [sharing.Override.GEEN, sharing.Override.TOESTEMMING, sharing.Override.VITAAL_BELANG]
 
@@ -79,7 +81,8 @@ def test_zorgcoordinator_never_gets_personal_data_without_a_justified_exception(
 
 
 def test_unknown_kind_shares_nothing(profiles: dict[str, sharing.SharingProfile]) -> None:
-    for kind in ("gemeente", "overig", "onbekend"):
+    # A municipality has its own profile since issue 14 (hit/no-hit between AFs).
+    for kind in ("overig", "onbekend"):
         with pytest.raises(sharing.SharingInputError, match=f"'{kind}'"):
             sharing.decide(profiles, kind)
 

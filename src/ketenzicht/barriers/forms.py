@@ -140,3 +140,28 @@ class BarrierAddForm(forms.Form):
     def __init__(self, *args: Any, steps: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["step_code"].choices = steps or []
+
+
+class WorkContactRequestForm(forms.Form):
+    """Ask about an open control or intervention elsewhere in the region (issue 14 item 2)."""
+
+    target = forms.ChoiceField(choices=[("controle", "controle"), ("interventie", "interventie")], widget=forms.HiddenInput)
+    hit = forms.UUIDField(widget=forms.HiddenInput)
+    question = forms.CharField(label=_("Uw vraag (optioneel)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class WorkContactAnswerForm(forms.Form):
+    share = forms.ChoiceField(
+        label=_("Uw besluit"), widget=forms.RadioSelect,
+        choices=[("ja", _("Delen")), ("nee", _("Niet delen"))],
+        error_messages={"required": _("Kies of u deelt.")},
+    )
+    groups = forms.MultipleChoiceField(label=_("Wat deelt u?"), required=False, widget=forms.CheckboxSelectMultiple, choices=[])
+    summary = forms.CharField(label=_("Samenvatting voor de andere aandachtsfunctionaris"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    decline_reason = forms.CharField(label=_("Of: waarom u niet deelt"), required=False, max_length=300)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from ketenzicht.barriers.contact import GROUP_LABELS, shareable_groups
+
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["groups"].choices = [(g, GROUP_LABELS[g]) for g in shareable_groups()]

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ketenzicht.cases.models import ContactState
 from ketenzicht.domain.lifecycles import intervention as intervention_lifecycle
 
 
@@ -343,3 +344,43 @@ class InterventionEvent(LifecycleEvent):
 
 class BibobEvent(LifecycleEvent):
     screening = models.ForeignKey(BibobScreening, on_delete=models.CASCADE, related_name="events")
+
+
+class WorkContactRequest(models.Model):
+    """An AF asks the AF of another municipality of the region about its open integral control or
+    intervention on the same address or company (issue 14 item 2, hit/no-hit on the region's work).
+
+    Like `cases.ContactRequest`: the asker knows only that it runs (municipality, year, what
+    matched); the owning municipality's AF decides whether to share and what, within the sharing
+    profile for a municipality. Exactly one of `control` and `intervention` is set when asked; either
+    empties if that object is ever deleted, and the request then lapses.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    from_case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    control = models.ForeignKey(IntegralControl, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact_requests")
+    intervention = models.ForeignKey(Intervention, on_delete=models.SET_NULL, null=True, blank=True, related_name="contact_requests")
+    # The owning municipality: the one whose AF answers (policy `barriers.contact_answer`).
+    municipality = models.ForeignKey("accounts.Municipality", on_delete=models.PROTECT, related_name="+")
+    matched_on = models.JSONField(default=list)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField()
+    question = models.TextField(_("vraag"), blank=True)
+    # Asked once, answered once, as cases.ContactRequest: `outcome`, not a lifecycle `state`.
+    outcome = models.CharField(max_length=10, choices=ContactState.choices, default=ContactState.GEVRAAGD)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    shared_groups = models.JSONField(default=dict)
+    summary = models.TextField(_("samenvatting"), blank=True)
+    decline_reason = models.CharField(_("waarom niet"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_case", "control"], condition=models.Q(outcome="gevraagd"), name="work_contact_control_open_once"),
+            models.UniqueConstraint(fields=["from_case", "intervention"], condition=models.Q(outcome="gevraagd"), name="work_contact_intervention_open_once"),
+        ]
+
+    @property
+    def kind_label(self) -> str:
+        return _("interventie") if self.intervention_id else _("integrale controle")

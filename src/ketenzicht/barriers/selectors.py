@@ -33,6 +33,7 @@ from ketenzicht.barriers.models import (
     ControlStatus,
     IntegralControl,
     Intervention,
+    WorkContactRequest,
 )
 from ketenzicht.barriers.services import DATA_DIR, barrier_model_for
 from ketenzicht.cases.models import Case, CaseEvent
@@ -322,3 +323,79 @@ def dashboard(user: Any, district: District, quarter: kpi.Quarter, today: date) 
     audit_record(actor=user, action=AuditAction.VIEW, object_type="barrier_dashboard", object_id=district.pk,
                  object_label=str(quarter), fields=["kpi"])
     return Dashboard(district, quarter, rows, heat)
+
+
+# --- hit/no-hit across the region (issue 14 item 2) -------------------------------------------
+@dataclass(frozen=True)
+class WorkHit:
+    """That another municipality of the region has an open control or intervention on this place."""
+
+    kind: str  # "integrale controle" | "interventie"
+    municipality: str
+    year: int
+    matched_on: tuple[str, ...]
+    target: str = "controle"  # "controle" | "interventie": what the contact request names
+    object_id: Any = None  # posted back by the contact form only; never shown
+    request: Any = None  # this case's latest contact request about it, if any
+
+
+def _work_reasons(case: Case, address: str, kvk: str, company: str) -> tuple[str, ...]:
+    from ketenzicht.domain.matching import company_name_key
+
+    reasons = []
+    if case.address_key and address == case.address_key:
+        reasons.append("adres")
+    own_company = company_name_key(case.company_name) if case.company_name else ""
+    if (case.kvk_number and kvk == case.kvk_number) or (own_company and company and company_name_key(company) == own_company):
+        reasons.append("bedrijf")
+    return tuple(reasons)
+
+
+def region_work_hits(case: Case) -> list[WorkHit]:
+    """Open integral controls and interventions of the region's other municipalities on the case's
+    address or company: their existence only (the AF asks that municipality's AF for more)."""
+    from ketenzicht.domain.lifecycles import control as control_lifecycle
+    from ketenzicht.domain.lifecycles import intervention as intervention_lifecycle
+
+    region_id = case.municipality.region_id
+    block = Q(pk__in=[])
+    if case.address_key:
+        block |= Q(address_key=case.address_key)
+    if case.kvk_number:
+        block |= Q(kvk_number=case.kvk_number)
+    if case.company_name.strip():
+        block |= Q(company_name__icontains=case.company_name.split()[0])
+    if region_id is None or block == Q(pk__in=[]):
+        return []
+    hits = []
+    asked = {
+        (r.control_id or r.intervention_id): r
+        for r in reversed(list(WorkContactRequest.objects.filter(from_case_id=case.pk).select_related("decided_by")))
+    }
+    for label, target, model, machine, groups, date_field in (
+        ("integrale controle", "controle", IntegralControl, control_lifecycle.MACHINE, control_lifecycle.GROUPS, "planned_on"),
+        ("interventie", "interventie", Intervention, intervention_lifecycle.MACHINE, intervention_lifecycle.GROUPS, "proposed_at"),
+    ):
+        rows = (
+            model.objects.filter(block, municipality__region_id=region_id, status__in=machine.values(groups.open))
+            .exclude(municipality_id=case.municipality_id)
+            .select_related("municipality")[:20]
+        )
+        for row in rows:
+            reasons = _work_reasons(case, row.address_key, row.kvk_number, row.company_name)
+            if reasons:
+                hits.append(WorkHit(label, row.municipality.name, getattr(row, date_field).year, reasons, target, row.pk, asked.get(row.pk)))
+    return hits
+
+
+def work_contact_requests_for(user: Any) -> QuerySet[WorkContactRequest]:
+    """Requests about controls and interventions the user's municipality received or sent."""
+    rows = WorkContactRequest.objects.select_related("from_case__municipality", "municipality", "control", "intervention", "requested_by", "decided_by")
+    return policy.work_contact_requests_visible_to(user, rows)
+
+
+def work_contact_request_to_answer(user: Any, request_id: object) -> WorkContactRequest:
+    """A request addressed to the user's municipality (404 for anything else they may not see)."""
+    found = get_object_or_404(work_contact_requests_for(user), pk=request_id)
+    policy.require(user, "barriers.contact_answer", found)
+    return found

@@ -22,5 +22,7 @@ urlpatterns = [
     path("bibob/nieuw/", views.bibob_new, name="bibob_new"),
     path("bibob/<uuid:screening_id>/", views.bibob_detail, name="bibob_detail"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("treffers/<uuid:case_id>/contact/", views.request_contact, name="request_contact"),
+    path("contactverzoeken/<uuid:request_id>/", views.contact_answer, name="contact_answer"),
     path("campagnes/nieuw/", views.campaign_new, name="campaign_new"),
 ]

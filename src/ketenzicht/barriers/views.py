@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ketenzicht.accounts.models import District, Organisation
-from ketenzicht.barriers import selectors, services
+from ketenzicht.barriers import contact, selectors, services
 from ketenzicht.barriers.forms import (
     BarrierAddForm,
     BibobForm,
@@ -28,6 +28,8 @@ from ketenzicht.barriers.forms import (
     InterventionForm,
     ReasonForm,
     StartForm,
+    WorkContactAnswerForm,
+    WorkContactRequestForm,
 )
 from ketenzicht.barriers.models import BarrierForm, BarrierModel, Instrument
 from ketenzicht.cases import selectors as case_selectors
@@ -419,3 +421,43 @@ def _dashboard_url() -> str:
     from django.urls import reverse
 
     return reverse("barriers:dashboard")
+
+
+# --- hit/no-hit on the region's open controls and interventions (issue 14 item 2) -------------
+@require_POST
+@policy_view("case.contact_request")
+def request_contact(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = case_selectors.case_for_work(request.user, case_id, purpose="contactverzoek treffer")
+    form = WorkContactRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Kies de treffer waarover u contact vraagt."))
+        return redirect("cases:detail", case_id=case.pk)
+    data = form.cleaned_data
+    try:
+        done = contact.work_contact_request_create(actor=request.user, case=case, target=data["target"], object_id=data["hit"], question=data["question"])
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Uw contactverzoek is verstuurd aan de aandachtsfunctionaris van %(municipality)s.") % {"municipality": done.municipality.name})
+    return redirect("cases:detail", case_id=case.pk)
+
+
+@policy_view("barriers.contact_answer")
+def contact_answer(request: HttpRequest, request_id: str) -> HttpResponse:
+    contact_request = selectors.work_contact_request_to_answer(request.user, request_id)
+    form = WorkContactAnswerForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            contact.work_contact_request_answer(
+                actor=request.user, request=contact_request, share=data["share"] == "ja", groups=data["groups"],
+                summary=data["summary"], decline_reason=data["decline_reason"],
+            )
+        except ServiceError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("Uw antwoord is vastgelegd en de andere aandachtsfunctionaris is bericht."))
+            return redirect("cases:contact_requests")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "barriers/contact_answer.html", {"contact_request": contact_request, "form": form, "error": error}, status=status)

@@ -14,3 +14,11 @@ case_reclassified = Signal()
 # An anonymous reporter answered the AF's question with their receipt code (the asker is told).
 # kwargs: question_id
 reporter_answered = Signal()
+
+# kwargs: case_id, from_municipality_id (issue 14: a case handed to another municipality)
+case_transferred = Signal()
+
+# kwargs: request_id (issue 14: an AF asks another municipality's AF for contact about a hit)
+contact_requested = Signal()
+# kwargs: request_id (the other AF shared or declined)
+contact_answered = Signal()

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ketenzicht.accounts.models import Municipality
 from ketenzicht.cases.models import (
     CASE_STATE_CHOICES,
     ExploitationForm,
@@ -82,6 +83,11 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     # Only for merging a duplicate: the reference of the signal it goes into.
     merge_reference = forms.CharField(label=_("Kenmerk van het signaal waarin dit signaal opgaat"), required=False, max_length=20)
+    # Only for a transfer: the municipality that takes the case over (the service checks it is on the platform).
+    transfer_to = forms.ModelChoiceField(
+        label=_("Aan gemeente"), queryset=Municipality.objects.all(), required=False,
+        error_messages={"invalid_choice": _("Kies een gemeente uit de lijst.")},
+    )
 
 
 class FeedbackForm(forms.Form):

@@ -312,3 +312,74 @@ class ReporterQuestion(models.Model):
                 name="reporter_question_answer_complete",
             )
         ]
+
+
+class CaseTransfer(models.Model):
+    """The trace a transfer leaves (issue 14 item 1): reference, date, from where, to whom, why.
+
+    The case itself moves to the receiving municipality (its reference and the reporter's receipt
+    code stay); the sending municipality reads only this row. Append-only; it outlives the case
+    (a purge empties `case`, the reference stays).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="transfers")
+    reference = models.CharField(_("kenmerk"), max_length=20)
+    from_municipality = models.ForeignKey(
+        "accounts.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name=_("van gemeente")
+    )
+    to_municipality = models.ForeignKey(
+        "accounts.Municipality", on_delete=models.PROTECT, related_name="+", verbose_name=_("aan gemeente")
+    )
+    at = models.DateTimeField(_("overgedragen op"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reason = models.TextField(_("reden"))
+    from_state = models.CharField(max_length=20)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ValueError("Het spoor van een overdracht wordt nooit gewijzigd.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class ContactState(models.TextChoices):
+    GEVRAAGD = "gevraagd", _("Gevraagd")
+    GEDEELD = "gedeeld", _("Gedeeld")
+    GEWEIGERD = "geweigerd", _("Niet gedeeld")
+
+
+class ContactRequest(models.Model):
+    """An AF asks the AF of another municipality about an earlier signal there (hit/no-hit).
+
+    The asking side knows only that a signal exists (municipality, year, open or closed, what
+    matched); the other AF decides whether to share and what, within the sharing profile of a
+    municipality, and writes the summary the asker gets. Both sides are audited.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    from_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contact_requests_sent")
+    # Empty once the other case is purged: the request then lapses.
+    to_case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, related_name="contact_requests_received")
+    to_municipality = models.ForeignKey("accounts.Municipality", on_delete=models.PROTECT, related_name="+")
+    matched_on = models.JSONField(default=list)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_at = models.DateTimeField()
+    question = models.TextField(_("vraag"), blank=True)
+    # Asked once, answered once (not a lifecycle with a machine): `outcome`, not `state`.
+    outcome = models.CharField(max_length=10, choices=ContactState.choices, default=ContactState.GEVRAAGD)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    shared_groups = models.JSONField(default=list)
+    summary = models.TextField(_("samenvatting"), blank=True)
+    decline_reason = models.CharField(_("waarom niet"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_case", "to_case"], condition=models.Q(outcome="gevraagd"), name="contact_request_open_once"
+            ),
+        ]

@@ -9,12 +9,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record, audit_record_many
-from ketenzicht.cases.models import Case, CaseEvent, SavedQueueFilter
+from ketenzicht.cases.models import Case, CaseEvent, CaseTransfer, SavedQueueFilter
 from ketenzicht.core import policy
 from ketenzicht.domain.lifecycles import referral as referral_lifecycle
 from ketenzicht.domain.lifecycles.case import GROUPS, MACHINE, CaseState
@@ -31,6 +32,9 @@ WAITING = Q(state__in=WAITING_STATES) | Q(
 # A case handed over from another municipality carries one of these history rows: forwarded by
 # the beheerder from a municipality off the platform, or transferred by another municipality.
 TRANSFER_EVENT_KINDS = ("doorgestuurd", "overgedragen")
+# A transfer between municipalities (issue 14, cases.services.case_transfer) is a transition of
+# the case's machine: its history row is kind "transition" with this action.
+TRANSFER_TRANSITION_ACTIONS = ("overdragen",)
 # A partner answered a referral of the case: accepted, declined or finished it with feedback.
 ANSWERED_REFERRAL_STATES = ("geaccepteerd", "afgewezen", "afgerond")
 # The orders a user can choose for the queue; the first is the default (what is due first).
@@ -77,13 +81,24 @@ def _search(qs: QuerySet[Case], term: str) -> QuerySet[Case]:
 def _with_flags(qs: QuerySet[Case]) -> QuerySet[Case]:
     """Per row, in the same query: handed over from elsewhere, and a partner answered."""
     return qs.annotate(
-        transferred=Exists(CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=TRANSFER_EVENT_KINDS)),
+        transferred=Exists(
+            CaseEvent.objects.filter(case=OuterRef("pk")).filter(
+                Q(kind__in=TRANSFER_EVENT_KINDS) | Q(kind="transition", action__in=TRANSFER_TRANSITION_ACTIONS)
+            )
+        ),
         partner_answered=Exists(Case.objects.filter(pk=OuterRef("pk"), referrals__state__in=ANSWERED_REFERRAL_STATES)),
     )
 
 
+def _last_transfer_from() -> Subquery:
+    """Name of the municipality that last handed the case on (the queue marks it as transferred)."""
+    latest = CaseTransfer.objects.filter(case=OuterRef("pk")).order_by("-at", "-pk")
+    return Subquery(latest.values("from_municipality__name")[:1])
+
+
 def work_queue(user: Any, filters: QueueFilters, today: date) -> QuerySet[Case]:
     qs = policy.cases_visible_to(user, Case.objects.select_related("municipality", "assigned_to"))
+    qs = qs.annotate(transferred_from=_last_transfer_from())
     if filters.view == "nieuw":
         qs = qs.filter(state=CaseState.ONTVANGEN)
     elif filters.view == "mijn":
@@ -206,3 +221,119 @@ def cases_for_bulk(user: Any, ids: list[str]) -> list[Case]:
         except ValueError:
             continue
     return list(policy.cases_visible_to(user, Case.objects.filter(pk__in=valid)).order_by("reference"))
+
+
+def transfers_sent(user: Any) -> QuerySet[CaseTransfer]:
+    """The traces of cases the user's municipality handed on: no contents, only the trace."""
+    policy.require(user, "case.transfer_trace")
+    return policy.transfers_visible_to(user, CaseTransfer.objects.select_related("to_municipality", "by"))
+
+
+def transferred_from(case: Case) -> CaseTransfer | None:
+    """The last transfer that brought this case to its municipality (shown on the case page)."""
+    return case.transfers.select_related("from_municipality").filter(to_municipality_id=case.municipality_id).first()
+
+
+def transfer_choices(case: Case) -> list[Municipality]:
+    """Municipalities on the platform a case can go to: with an active AF, not the case's own."""
+    from ketenzicht.accounts.selectors import municipalities_with_af
+
+    return list(municipalities_with_af().exclude(pk=case.municipality_id).order_by("name"))
+
+
+# --- hit/no-hit across the region (issue 14 item 2) -------------------------------------------
+@dataclass
+class RegionHit:
+    """That another municipality of the region has a matching signal, and nothing of it.
+
+    `case_id` identifies the other case for the contact request only (never shown); what the AF
+    reads is the municipality, the year, open or closed, and what matched.
+    """
+
+    case_id: Any
+    municipality: str
+    year: int
+    open: bool
+    matched_on: list[str]
+    request: Any = None
+
+
+def _case_keys(case: Case) -> dict[str, Any]:
+    from ketenzicht.domain.matching import company_name_key
+
+    subjects = list(case.subjects.all())
+    return {
+        "address": case.address_key,
+        "kvks": {k for k in [case.kvk_number, *(s.kvk_number for s in subjects)] if k},
+        "company": company_name_key(case.company_name) if case.company_name else "",
+        "persons": [(s.name, s.birth_date) for s in subjects if s.name.strip() and s.birth_date is not None],
+    }
+
+
+def hit_reasons(keys: dict[str, Any], other: Case) -> list[str]:
+    """What `other` shares with a case whose keys are `keys` (domain.matching rules)."""
+    from ketenzicht.domain.matching import company_name_key, same_person
+
+    subjects = list(other.subjects.all())
+    reasons = []
+    if keys["address"] and other.address_key == keys["address"]:
+        reasons.append("adres")
+    other_kvks = {k for k in [other.kvk_number, *(s.kvk_number for s in subjects)] if k}
+    if (keys["kvks"] & other_kvks) or (keys["company"] and other.company_name and company_name_key(other.company_name) == keys["company"]):
+        reasons.append("bedrijf")
+    if any(same_person(n, b, s.name, s.birth_date) for n, b in keys["persons"] for s in subjects):
+        reasons.append("persoon")
+    return reasons
+
+
+def region_hits(case: Case) -> list[RegionHit]:
+    """Signals in the other municipalities of the case's region that match it (verwijsindex-like)."""
+    from ketenzicht.cases.models import ContactRequest
+
+    region_id = case.municipality.region_id
+    keys = _case_keys(case)
+    if region_id is None or not (keys["address"] or keys["kvks"] or keys["company"] or keys["persons"]):
+        return []
+    block = Q(pk__in=[])
+    if keys["address"]:
+        block |= Q(address_key=keys["address"])
+    if keys["kvks"]:
+        block |= Q(kvk_number__in=keys["kvks"]) | Q(subjects__kvk_number__in=keys["kvks"])
+    if keys["company"]:
+        block |= Q(company_name__icontains=keys["company"].split()[0])
+    if keys["persons"]:
+        block |= Q(subjects__birth_date__in=[b for _n, b in keys["persons"]])
+    candidates = (
+        Case.objects.filter(block, municipality__region_id=region_id)
+        .exclude(municipality_id=case.municipality_id)
+        .exclude(state=CaseState.SAMENGEVOEGD)
+        .select_related("municipality")
+        .prefetch_related("subjects")
+        .distinct()
+        .order_by("-created_at")[:50]
+    )
+    requests = {r.to_case_id: r for r in ContactRequest.objects.filter(from_case=case).order_by("requested_at")}
+    hits = []
+    for other in candidates:
+        reasons = hit_reasons(keys, other)
+        if reasons:
+            hits.append(RegionHit(other.pk, other.municipality.name, other.created_at.year, other.state in OPEN_STATES, reasons, requests.get(other.pk)))
+    return hits
+
+
+def contact_requests_for(user: Any) -> QuerySet[Any]:
+    """The contact requests the user's municipality received or sent (no case contents)."""
+    from ketenzicht.cases.models import ContactRequest
+
+    return policy.contact_requests_visible_to(
+        user, ContactRequest.objects.select_related("from_case__municipality", "to_municipality", "to_case", "requested_by", "decided_by")
+    )
+
+
+def contact_request_to_answer(user: Any, request_id: object) -> Any:
+    """A request the user's municipality received: only its AF reads and answers it."""
+    from ketenzicht.cases.models import ContactRequest
+
+    request = get_object_or_404(ContactRequest.objects.select_related("from_case__municipality", "to_case", "requested_by", "to_municipality"), pk=request_id)
+    policy.require(user, "case.contact_answer", request)
+    return request

@@ -26,11 +26,17 @@ from ketenzicht.accounts.models import Municipality
 from ketenzicht.accounts.selectors import has_af
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
-from ketenzicht.cases.events import case_reclassified, reporter_answered, signal_received
+from ketenzicht.cases.events import (
+    case_reclassified,
+    case_transferred,
+    reporter_answered,
+    signal_received,
+)
 from ketenzicht.cases.models import (
     Attachment,
     Case,
     CaseEvent,
+    CaseTransfer,
     Channel,
     ExploitationForm,
     ReferenceCounter,
@@ -54,6 +60,7 @@ from ketenzicht.domain.lifecycles.case import (
     CaseState,
     MergeTarget,
     TableDecision,
+    TransferTarget,
 )
 from ketenzicht.domain.matching import address_key, kvk_key, name_key
 from ketenzicht.norms.selectors import norms_for
@@ -309,7 +316,32 @@ def _open_referrals(case: Case) -> tuple[str, ...]:
     return tuple(case.referrals.filter(state__in=with_partner).order_by("created_at").values_list("organisation__name", flat=True))
 
 
-def case_facts(case: Case, *, merge_into: Case | None = None) -> CaseFacts:
+def municipality_has_af(municipality: Municipality) -> bool:
+    """On the platform: a municipality with an active aandachtsfunctionaris to take a signal."""
+    return has_af(municipality)
+
+
+def _transfer_facts(case: Case, transfer_to: Municipality | None) -> dict[str, Any]:
+    from ketenzicht.domain.lifecycles import control as control_lifecycle
+    from ketenzicht.domain.lifecycles import intervention as intervention_lifecycle
+
+    open_controls = case.integral_controls.filter(status__in=control_lifecycle.MACHINE.values(control_lifecycle.GROUPS.open))
+    open_interventions = case.interventions.filter(
+        status__in=intervention_lifecycle.MACHINE.values(intervention_lifecycle.GROUPS.open)
+    )
+    return {
+        "transfer_target": TransferTarget(
+            name=transfer_to.name,
+            same_municipality=transfer_to.pk == case.municipality_id,
+            on_platform=municipality_has_af(transfer_to),
+        ),
+        "on_agenda": case.agenda_items.filter(decision__isnull=True).exists(),
+        "open_barrier_work": open_controls.count() + open_interventions.count(),
+    }
+
+
+def case_facts(case: Case, *, merge_into: Case | None = None, transfer_to: Municipality | None = None) -> CaseFacts:
+    extra = _transfer_facts(case, transfer_to) if transfer_to is not None else {}
     return CaseFacts(
         feedback_recorded=case.feedback_at is not None,
         feedback_impossible_reason=case.feedback_impossible_reason,
@@ -322,6 +354,7 @@ def case_facts(case: Case, *, merge_into: Case | None = None) -> CaseFacts:
         )
         if merge_into is not None
         else None,
+        **extra,
     )
 
 
@@ -339,22 +372,24 @@ def case_transition(
     now: datetime | None = None,
     decision: TableDecision | None = None,
     merge_into: Case | None = None,
+    transfer_to: Municipality | None = None,
 ) -> Case:
     """The one transition service of a case: lock, ask the lifecycle, save, history and audit.
 
     ``decision``: the context of a table's decision (only `meetings.services.decision_record`
     passes one); without it the step is taken at the case page, where table outcomes are
     refused. ``merge_into``: the case a duplicate merges into (action ``samenvoegen``).
+    ``transfer_to``: the municipality the case is handed to (action ``overdragen``).
     """
     policy.require(actor, "case.transition", case)
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(case)
         target = _locked(merge_into) if merge_into is not None and action == Action.SAMENVOEGEN else None
+        transfer_to = transfer_to if action == Action.OVERDRAGEN else None
         try:
-            new_state = case_lifecycle.apply(
-                locked.state, action, case_facts(locked, merge_into=target), now=now, reason=reason, decision=decision
-            )
+            facts = case_facts(locked, merge_into=target, transfer_to=transfer_to)
+            new_state = case_lifecycle.apply(locked.state, action, facts, now=now, reason=reason, decision=decision)
         except TransitionNotAllowed as exc:
             raise TransitionRefused.from_domain(exc) from exc
         old_state = locked.state
@@ -369,11 +404,15 @@ def case_transition(
         if target is not None:
             locked.merged_into = target
             update.append("merged_into")
-        if old_state == CaseState.ONTVANGEN and locked.assigned_to_id is None and actor is not None:
+        note = reason.strip()
+        if transfer_to is not None:
+            note = f"Overgedragen van {locked.municipality.name} aan {transfer_to.name}: {note}"
+            update += _transfer(locked, actor, transfer_to, reason.strip(), old_state, now)
+        elif old_state == CaseState.ONTVANGEN and locked.assigned_to_id is None and actor is not None:
             locked.assigned_to = actor
             update.append("assigned_to")
         locked.save(update_fields=update)
-        _event(locked, actor, "transition", action=action, from_state=old_state, to_state=new_state, reason=reason.strip(), at=now)
+        _event(locked, actor, "transition", action=action, from_state=old_state, to_state=new_state, reason=note, at=now)
         if target is not None:
             _event(target, actor, "samengevoegd", reason=f"Dubbel signaal {locked.reference} is hiermee samengevoegd: {reason.strip()}", at=now)
         audit_record(
@@ -383,9 +422,33 @@ def case_transition(
             object_id=locked.pk,
             object_label=locked.reference,
             fields=["status"],
-            reason=f"{old_state} → {new_state}" + (f" ({target.reference})" if target is not None else ""),
+            reason=f"{old_state} → {new_state}" + (f" ({target.reference})" if target is not None else "")
+            + (f" (overgedragen aan {transfer_to.name})" if transfer_to is not None else ""),
         )
     return locked
+
+
+def _transfer(locked: Case, actor: Any, to: Municipality, reason: str, old_state: str, now: datetime) -> list[str]:
+    """Move the (locked) case to the receiving municipality and leave the sender's trace.
+
+    The receiving AF gets the region's first-assessment term from now and nobody is assigned
+    yet; the reporter's receipt code stays with the case, so status page and feedback keep working.
+    """
+    sender = locked.municipality
+    CaseTransfer.objects.create(
+        case=locked, reference=locked.reference, from_municipality=sender, to_municipality=to, at=now,
+        by=actor if actor is not None and actor.is_authenticated else None, reason=reason, from_state=old_state,
+    )
+    locked.municipality = to
+    locked.assigned_to = None
+    locked.first_assessment_due = norms_for(to).first_assessment_due(now)
+    transaction.on_commit(partial(case_transferred.send, sender=Case, case_id=locked.pk, from_municipality_id=sender.pk))
+    return ["municipality", "assigned_to", "first_assessment_due"]
+
+
+def case_transfer(*, actor: Any, case: Case, to: Municipality, reason: str, now: datetime | None = None) -> Case:
+    """Hand the case to the AF of another municipality on the platform (issue 14 item 1)."""
+    return case_transition(actor=actor, case=case, action=Action.OVERDRAGEN, reason=reason, now=now, transfer_to=to)
 
 
 ENRICHMENT_FIELDS = ("company_name", "kvk_number", "address_details", "earlier_sanctions", "enrichment_notes", "location_address")

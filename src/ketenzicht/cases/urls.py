@@ -1,12 +1,17 @@
 from django.urls import path
 
-from ketenzicht.cases import registry_views, views
+from ketenzicht.cases import contact_views, registry_views, views
 
 app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("toewijzen/", views.bulk_assign, name="bulk_assign"),
     path("filters/", views.saved_filter, name="saved_filter"),
+    path("overgedragen/", views.transfers, name="transfers"),
+    # Hit/no-hit across the region (issue 14 item 2)
+    path("contactverzoeken/", contact_views.requests, name="contact_requests"),
+    path("contactverzoeken/<uuid:request_id>/", contact_views.answer, name="contact_answer"),
+    path("<uuid:case_id>/contact/", contact_views.request_contact, name="request_contact"),
     path("<uuid:case_id>/", views.detail, name="detail"),
     path("<uuid:case_id>/status/", views.transition, name="transition"),
     path("<uuid:case_id>/verrijken/", views.enrich, name="enrich"),

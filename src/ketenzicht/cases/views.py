@@ -147,10 +147,14 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "attachments": list(case.attachments.all()),
         "events": list(case.events.select_related("organisation").all()),
         "related": selectors.related_cases(case),
+        "region_hits": selectors.region_hits(case),
         "next_steps": [t for t in case_lifecycle.allowed_actions(case.state, facts, now=now) if t.action != case_lifecycle.Action.SAMENVOEGEN],
         "blocked_close": case_lifecycle.guard_failures(close, facts, now) if case.state in close.sources else [],
         "waiting_for_table": VENUE_LABELS[waiting_for] if waiting_for is not None else "",
         "can_merge": case.state in case_lifecycle.GROUPS.open,
+        "can_transfer": case.state in case_lifecycle.TRANSFERABLE,
+        "transfer_choices": selectors.transfer_choices(case) if case.state in case_lifecycle.TRANSFERABLE else [],
+        "transferred_from": selectors.transferred_from(case),
         "read_only": case_lifecycle.is_read_only(case.state),
         "merged_into": case.merged_into if case.merged_into_id else None,
         "merged_duplicates": list(case.merged_duplicates.only("pk", "reference")),
@@ -192,13 +196,27 @@ def transition(request: HttpRequest, case_id: str) -> HttpResponse:
             merge_into = policy.cases_visible_to(request.user, Case.objects.filter(reference=reference)).first()
             if merge_into is None:
                 return _rerender(request, case, transition_form=form, transition_error=_("Er is geen signaal met dit kenmerk in uw gemeente."))
+        transfer_to = form.cleaned_data["transfer_to"] if action == case_lifecycle.Action.OVERDRAGEN else None
         try:
-            services.case_transition(actor=request.user, case=case, action=action, reason=form.cleaned_data["reason"], merge_into=merge_into)
+            services.case_transition(
+                actor=request.user, case=case, action=action, reason=form.cleaned_data["reason"], merge_into=merge_into, transfer_to=transfer_to
+            )
         except ServiceError as exc:
             return _rerender(request, case, transition_form=form, transition_error=str(exc))
+        if transfer_to is not None:
+            # The case is the other municipality's now: what stays here is the trace.
+            messages.success(request, _("Signaal %(reference)s is overgedragen aan %(municipality)s.") % {"reference": case.reference, "municipality": transfer_to.name})
+            return redirect("cases:transfers")
         messages.success(request, _("De status is gewijzigd."))
         return redirect("cases:detail", case_id=case.pk)
-    return _rerender(request, case, transition_form=form, transition_error=_("Kies een stap."))
+    error = form.errors.get("transfer_to") or [_("Kies een stap.")]
+    return _rerender(request, case, transition_form=form, transition_error=error[0])
+
+
+@policy_view("case.transfer_trace")
+def transfers(request: HttpRequest) -> HttpResponse:
+    """The traces of the signals this municipality handed to another (issue 14 item 1)."""
+    return render(request, "cases/transfers.html", {"transfers": selectors.transfers_sent(request.user)})
 
 
 @require_POST

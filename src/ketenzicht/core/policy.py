@@ -94,6 +94,8 @@ PERSONAL_DATA = {
     "cases.Subject": "subject",
     "cases.Attachment": "attachment",
     "cases.ReporterAddition": "reporter_addition",
+    "cases.ContactRequest": "contact_request",
+    "barriers.WorkContactRequest": "work_contact_request",
     "routing.Referral": "referral",
     "meetings.Meeting": "meeting",
     "meetings.Sitting": "sitting",
@@ -766,3 +768,15 @@ def _generate_report(user: User, scope: Any) -> bool:
 # Only the system actor purges, as the job `purge`; never a person.
 rule("retention.purge")(lambda user, obj: False)
 system_rule("retention.purge", jobs={"purge"})
+
+
+# --- across municipal borders (issue 14): its own module, registered here --------------------
+# core/policy_crossborder.py adds its rules to this module's table (one entry point: `can` and
+# `require` here); the visibility filters are re-exported so callers keep using `policy.*`.
+from ketenzicht.core.policy_crossborder import (  # noqa: E402
+    contact_requests_visible_to,
+    transfers_visible_to,
+    work_contact_requests_visible_to,
+)
+
+__all__ = ["contact_requests_visible_to", "transfers_visible_to", "work_contact_requests_visible_to"]

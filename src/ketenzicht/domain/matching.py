@@ -49,3 +49,49 @@ def name_key(name: str, birth_date: date | None) -> str:
 def kvk_key(kvk: str) -> str:
     digits = re.sub(r"\D", "", kvk)
     return digits if len(digits) == 8 else ""
+
+
+# --- hit/no-hit across the region (issue 14 item 2) -------------------------------------------
+# The verwijsindex-like check compares a case with the signals of the other municipalities of the
+# region. Addresses and KvK numbers match on the keys above; company names and persons use the
+# linkage's name rules (`domain.linkage.names`: diacritics, particles, "v.d."), and a person also
+# tolerates a typo (Jaro-Winkler ≥ 0.92 per name part, as the linkage's "both names" level) and a
+# swap of given name and surname, but only with the same birth date: a name alone matches too many.
+_LEGAL_FORMS = frozenset({"bv", "b v", "nv", "vof", "v o f", "cv", "holding", "stichting", "vereniging", "eenmanszaak"})
+PERSON_SIMILARITY = 0.92
+
+
+def company_name_key(name: str) -> str:
+    """'Uitzendbureau De Bollen B.V.' and 'uitzendbureau de bollen' give the same key."""
+    from ketenzicht.domain.linkage.names import fold
+
+    text = " " + fold(name.replace(".", "")) + " "
+    for form in sorted(_LEGAL_FORMS, key=len, reverse=True):
+        text = text.replace(f" {form} ", " ")
+    return " ".join(text.split())
+
+
+def person_tokens(name: str) -> tuple[str, ...]:
+    """The comparable parts of a full name: folded, particles left out ('Jan v.d. Berg' → jan, berg)."""
+    from ketenzicht.domain.linkage.names import PARTICLES, fold
+
+    tokens = fold(name).split()
+    kept = tuple(t for t in tokens if t not in PARTICLES and t not in {"van", "der", "den"})
+    return kept or tuple(tokens[-1:])
+
+
+def same_person(name_a: str, birth_a: date | None, name_b: str, birth_b: date | None) -> bool:
+    """Same birth date and the same name parts, allowing a typo per part and any order."""
+    from itertools import permutations
+
+    from jellyfish import jaro_winkler_similarity
+
+    if birth_a is None or birth_b is None or birth_a != birth_b:
+        return False
+    a, b = person_tokens(name_a), person_tokens(name_b)
+    if not a or not b or len(a) != len(b) or len(a) > 4:
+        return bool(a) and a == b
+    return any(
+        all(jaro_winkler_similarity(x, y) >= PERSON_SIMILARITY for x, y in zip(a, order, strict=True))
+        for order in permutations(b)
+    )

@@ -10,6 +10,11 @@ The path follows the seeds (002 §3.3.3): intake → verrijken → signalenoverl
   it is (the referral has its own machine, `lifecycles.referral`). The case cannot close while a
   referral is open; the AF withdraws it first, and the partner is told.
 - **Reopen and merge** are transitions with a reason, like any other.
+- **Transfer** (`overdragen`, issue 14) hands the case to another municipality on the platform,
+  in or outside the own region: it goes back to `ontvangen` in the receiving AF's queue, with its
+  history; the sending municipality keeps only a trace. Not while it waits for a table or an
+  open control or intervention of the own municipality (those belong to the sender's tables and
+  plans); referrals stay with the case, the partner keeps working on them.
 
 `cases.services.case_transition` is the only caller that applies a transition.
 """
@@ -97,6 +102,7 @@ class Action(StrEnum):
     AFSLUITEN = "afsluiten"
     HEROPENEN = "heropenen"
     SAMENVOEGEN = "samenvoegen"
+    OVERDRAGEN = "overdragen"
 
 
 S = CaseState
@@ -105,6 +111,8 @@ _OPEN = frozenset(S) - {S.AFGESLOTEN, S.SAMENGEVOEGD}
 DECIDED = frozenset({S.OVERGEDRAGEN, S.NIET_BEVESTIGD, S.INTEGRALE_CONTROLE, S.INTERVENTIE, S.RIEC_CASUS})
 # Outcomes of a table after which the reporter is owed feedback (the case is decided, not sent on).
 FEEDBACK_OWED = DECIDED
+# Where a case can be handed to another municipality: before the own tables have it (issue 14).
+TRANSFERABLE = frozenset({S.ONTVANGEN, S.IN_BEHANDELING})
 # The state in which a case waits for each kind of table (the agenda proposes these).
 AWAITING_TABLE: dict[Venue, CaseState] = {Venue.SIGNALENOVERLEG: S.GEAGENDEERD, Venue.LOO: S.GEAGENDEERD_LOO}
 
@@ -169,6 +177,11 @@ TRANSITIONS: tuple[Transition[CaseState], ...] = (
                why="Twee meldingen over hetzelfde: de dubbele gaat op in de andere, zodat niets dubbel telt "
                    "en de melder de voortgang van het andere signaal ziet.",
                asked_by="002 §3.1 (niet dubbel tellen); issue 18", requires_reason=True),
+    transition(Action.OVERDRAGEN, sorted(TRANSFERABLE), S.ONTVANGEN, "Overdragen aan een andere gemeente",
+               why="Het signaal hoort bij een andere gemeente (daar is de plek of wonen de betrokkenen): de AF "
+                   "daar krijgt het als nieuw overgedragen signaal, met de geschiedenis; de eigen gemeente houdt "
+                   "alleen een spoor (kenmerk, datum, aan wie, waarom).",
+               asked_by="issue 14 item 1; 001 §6.3.1.3 (waterbedeffect); 004 opgave 2", requires_reason=True),
 )
 
 
@@ -183,6 +196,16 @@ class MergeTarget:
 
 
 @dataclass(frozen=True)
+class TransferTarget:
+    """The municipality a case is handed to, as far as the guard needs to know."""
+
+    name: str
+    same_municipality: bool
+    # On the platform: the municipality uses Ketenzicht and has an active AF to take the case.
+    on_platform: bool
+
+
+@dataclass(frozen=True)
 class CaseFacts:
     """What the guards need to know about the case beyond its state."""
 
@@ -191,6 +214,10 @@ class CaseFacts:
     # Names of the partners whose referral is sent and not finished (the parallel track).
     open_referrals: tuple[str, ...] = ()
     merge_target: MergeTarget | None = None
+    transfer_target: TransferTarget | None = None
+    # Open follow-up of the own municipality that a transfer would strand (issue 14).
+    on_agenda: bool = False
+    open_barrier_work: int = 0
 
     @property
     def reporter_informed_or_excused(self) -> bool:
@@ -218,6 +245,27 @@ def _merge_failures(facts: CaseFacts) -> list[str]:
     return []
 
 
+def _transfer_failures(facts: CaseFacts) -> list[str]:
+    target = facts.transfer_target
+    if target is None:
+        return ["Kies de gemeente waaraan u het signaal overdraagt."]
+    failures = []
+    if target.same_municipality:
+        failures.append("Het signaal hoort al bij uw gemeente; kies een andere gemeente.")
+    elif not target.on_platform:
+        failures.append(
+            f"{target.name} werkt niet met Ketenzicht (er is geen aandachtsfunctionaris); overdragen kan alleen "
+            "aan een aangesloten gemeente. Neem buiten Ketenzicht contact op met die gemeente."
+        )
+    if facts.on_agenda:
+        failures.append("Het signaal staat op de agenda van een overleg; haal het daar eerst af.")
+    if facts.open_barrier_work:
+        failures.append(
+            "Er loopt nog een integrale controle of interventie van uw gemeente op dit signaal; rond die eerst af of zie ervan af."
+        )
+    return failures
+
+
 def _guard(t: Transition[CaseState], facts: CaseFacts, now: datetime) -> list[str]:
     failures: list[str] = []
     if t.action == Action.AFSLUITEN:
@@ -232,6 +280,8 @@ def _guard(t: Transition[CaseState], facts: CaseFacts, now: datetime) -> list[st
         failures += _merge_failures(facts)
         if facts.open_referrals:
             failures.append(_open_referrals_message(facts, "het worden samengevoegd"))
+    elif t.action == Action.OVERDRAGEN:
+        failures += _transfer_failures(facts)
     return failures
 
 
