@@ -20,7 +20,6 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q as models_q
 from django.utils import timezone
 
 from ketenzicht.accounts.models import Municipality
@@ -37,8 +36,9 @@ from ketenzicht.cases.models import (
     ReporterAddition,
     Subject,
 )
-from ketenzicht.core import policy
+from ketenzicht.core import filestore, policy
 from ketenzicht.core.errors import ServiceError, TransitionRefused
+from ketenzicht.core.uploads import sniffed_type
 from ketenzicht.domain.lifecycles import case as case_lifecycle
 from ketenzicht.domain.lifecycles import referral as referral_lifecycle
 from ketenzicht.domain.lifecycles.base import TransitionNotAllowed
@@ -232,18 +232,21 @@ def _subject_create(case: Case, subject: SubjectInput) -> Subject:
 
 
 def _attachment_create(case: Case, attachment: AttachmentInput, actor: Any) -> Attachment:
-    from django.core.files.base import ContentFile
+    """The row now; the file is staged and moved into place after the commit (core/filestore.py).
 
-    row = Attachment(
+    The stored content type is what the content is (magic bytes), never what the client said.
+    """
+    name = filestore.new_name(f"bijlagen/{case.pk}")
+    row = Attachment.objects.create(
         case=case,
+        file=name,
         original_name=attachment.name[:200],
-        content_type=attachment.content_type,
+        content_type=sniffed_type(attachment.data),
         size=len(attachment.data),
         sha256=hashlib.sha256(attachment.data).hexdigest(),
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    row.file.save("upload", ContentFile(attachment.data), save=False)
-    row.save()
+    filestore.store_on_commit(name, attachment.data)
     return row
 
 
@@ -506,33 +509,3 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
 def read_uploaded(upload: UploadedFile) -> AttachmentInput:
     data = upload.read(settings.MAX_ATTACHMENT_BYTES + 1)
     return AttachmentInput(name=upload.name or "bijlage", content_type=upload.content_type or "", data=data)
-
-
-def cases_expired(*, now: datetime, closed_days: int, unconfirmed_days: int) -> Any:
-    """Closed cases past their retention period.
-
-    A case closed as 'niet bevestigd' holds data about people who were not confirmed to be
-    involved, so it is kept shorter.
-    """
-    from datetime import timedelta
-
-    unconfirmed = CaseEvent.objects.filter(kind="transition", to_state=CaseState.NIET_BEVESTIGD).values("case_id")
-    return Case.objects.filter(state__in=case_lifecycle.MACHINE.values(case_lifecycle.GROUPS.terminal)).filter(
-        models_q(closed_at__lt=now - timedelta(days=closed_days))
-        | models_q(closed_at__lt=now - timedelta(days=unconfirmed_days), pk__in=unconfirmed)
-    )
-
-
-def cases_purge_expired(*, now: datetime, closed_days: int, unconfirmed_days: int) -> list[str]:
-    """Delete expired cases, files included; the audit row keeps only the reference."""
-    purged = []
-    expired = cases_expired(now=now, closed_days=closed_days, unconfirmed_days=unconfirmed_days)
-    for case in expired.prefetch_related("attachments"):
-        with transaction.atomic():
-            for attachment in case.attachments.all():
-                attachment.file.delete(save=False)
-            reference, pk = case.reference, case.pk
-            case.delete()
-            audit_record(actor=None, action=AuditAction.PURGE, object_type="case", object_id=pk, object_label=reference, fields=["alles"], reason="bewaartermijn verstreken")
-        purged.append(reference)
-    return purged

@@ -69,6 +69,7 @@ def require(user: User | Any, action: str, obj: Any = None) -> None:
 SYSTEM_ACTIONS: dict[str, frozenset[str]] = {
     "monitor.import": frozenset({"monitor-import", "demo"}),  # `ketenzicht monitor import`, the demo
     "report.generate": frozenset({"board-reports"}),  # the half-yearly board reports (`rapportages`)
+    "retention.purge": frozenset({"purge"}),  # `ketenzicht purge` (issue 17, retention/services.py)
 }
 
 
@@ -568,3 +569,8 @@ def _generate_report(user: User, scope: Any) -> bool:
     if not user.has_role(Role.AANDACHTSFUNCTIONARIS) or org is None or org.municipality_id is None:
         return False
     return scope is None or (hasattr(scope, "cbs_code") and scope.pk == org.municipality_id)
+
+
+# --- Retention (issue 17; the retention lane's section) ---
+# Only the system actor purges, as the job `purge` (SYSTEM_ACTIONS above); never a person.
+rule("retention.purge")(lambda user, obj: False)

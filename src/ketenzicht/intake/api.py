@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ketenzicht.cases.api.views import SignalListApi
 from ketenzicht.cases.services import CaseError
 from ketenzicht.core.api import PROBLEM_CONTENT_TYPE, problem
+from ketenzicht.core.api_input import SafeJSONParser
 from ketenzicht.core.ratelimit import ClientRateThrottle, RateLimited
 from ketenzicht.intake.api_serializers import PartnerSignalInput, ProblemOutput, SignalReceiptOutput
 from ketenzicht.intake.partner import IdempotencyConflict, body_fingerprint, partner_signal_submit
@@ -119,7 +119,7 @@ class SignalenApi(SignalListApi):
 
     def get_parsers(self) -> list[Any]:
         # The POST takes JSON only (415 otherwise); the fingerprint is of the JSON body.
-        return [JSONParser()]
+        return [SafeJSONParser()]
 
     def throttled(self, request: Request, wait: float | None) -> None:
         raise RateLimited(int(wait or 1))
@@ -141,6 +141,7 @@ class SignalenApi(SignalListApi):
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
                 required=True,
+                pattern=IDEMPOTENCY_KEY.pattern,
                 description="1–100 tekens uit A–Z, a–z, 0–9, _, -, . en :; bijvoorbeeld een UUID. Nieuw per melding, gelijk bij een herhaalde poging.",
                 examples=[OpenApiExample("UUID", value="9b2f6a0e-3c1d-4e8a-b7f5-0d2c4a6e8f13")],
             ),

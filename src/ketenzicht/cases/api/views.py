@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -59,7 +59,12 @@ class SignalDetailApi(_SignalObjectApi):
 class SignalTransitionApi(_SignalObjectApi):
     policy_action = "api.signal.transition"
 
-    @extend_schema(operation_id="signalen_transitie", summary="Een stap zetten in de behandeling", request=TransitionInput, responses=SignalDetailOutput)
+    @extend_schema(
+        operation_id="signalen_transitie",
+        summary="Een stap zetten in de behandeling",
+        request=TransitionInput,
+        responses={200: SignalDetailOutput, 409: OpenApiResponse(description="Deze stap kan niet vanuit de huidige status (problem+json).")},
+    )
     def post(self, request: Request, case_id: str) -> Response:
         case = self._case(request, case_id)
         data = TransitionInput(data=request.data)

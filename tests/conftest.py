@@ -1,0 +1,25 @@
+"""Suite-wide collection rules.
+
+`make test` runs the suite twice, on SQLite and on PostgreSQL. A test that is about one engine
+only (a pg_dump/restore, a real server on an SQLite file) carries `postgres_only` or
+`sqlite_only` and is left out of the other pass (deselected, so it is counted where it runs).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def _engine() -> str:
+    return "postgresql" if os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")) else "sqlite"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    other = "sqlite_only" if _engine() == "postgresql" else "postgres_only"
+    keep = [item for item in items if other not in item.keywords]
+    dropped = [item for item in items if other in item.keywords]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
