@@ -122,6 +122,8 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "cases:registry_company": ("POST", CASE, AF_Z),
     "cases:registry_take_over": ("POST", CASE, AF_Z),
     "audit:log": ("GET", NONE, {"gijs"}),
+    "audit:export_csv": ("GET", NONE, {"gijs"}),
+    "audit:export_xlsx": ("GET", NONE, {"gijs"}),
     "accounts:users": ("GET", NONE, {"hanna"}),
     "accounts:user_edit": ("GET", lambda ctx: {"user_id": ctx["cast"].otto.pk}, {"hanna"}),
     "accounts:user_account": ("POST", lambda ctx: {"user_id": ctx["cast"].otto.pk}, {"hanna"}),

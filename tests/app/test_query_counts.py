@@ -300,6 +300,8 @@ LIST_PAGES: dict[str, ListPage] = {
     "cases:queue": ListPage("anouk", _signals, query={"weergave": "alle"}),
     "api-signalen": ListPage("anouk", _signals),
     "audit:log": ListPage("gijs", _audit_rows),
+    "audit:export_csv": ListPage("gijs", _audit_rows, read=_csv_text),
+    "audit:export_xlsx": ListPage("gijs", _audit_rows, read=_xlsx_text),
     "accounts:users": ListPage("hanna", _users),
     "notifications:list": ListPage("anouk", _notifications),
     "monitor:imports": ListPage("fleur", _imports),

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from ketenzicht.accounts.models import OrganisationKind, Role
 
@@ -137,6 +137,21 @@ for _action in (
 
 # --- oversight ------------------------------------------------------------------------------
 rule("audit.view")(lambda user, obj: user.has_role(Role.PRIVACY_OFFICER))
+
+
+def audit_entries_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The audit rows a privacy officer may read: those of their own region.
+
+    A row belongs to the region of the organisation that acted; a row without one (an anonymous
+    reporter, a job) to the region of the signal it names. Nobody else reads any row.
+    """
+    from ketenzicht.cases.models import Case
+
+    own = user.organisation
+    if not user.has_role(Role.PRIVACY_OFFICER) or own is None or own.region_id is None:
+        return queryset.none()
+    references = Case.objects.filter(municipality__region_id=own.region_id).values("reference")
+    return queryset.filter(Q(organisation__region_id=own.region_id) | Q(organisation__isnull=True, object_label__in=references))
 rule("monitor.aggregates")(lambda user, obj: user.has_role(Role.KETENREGISSEUR, Role.AANDACHTSFUNCTIONARIS))
 
 
