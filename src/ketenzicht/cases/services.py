@@ -389,7 +389,9 @@ def case_enrich(*, actor: Any, case: Case, changes: dict[str, str]) -> Case:
             locked.address_key = address_key(locked.location_address)
             changed.append("address_key")
         locked.save(update_fields=[*changed, "updated_at"])
-        _event(locked, actor, "verrijkt", reason="Gewijzigd: " + ", ".join(c for c in changed if c != "address_key"))
+        # The history reads the fields by their Dutch names, never the code's (issue 16 item 7).
+        labels = [str(Case._meta.get_field(c).verbose_name) for c in changed if c != "address_key"]
+        _event(locked, actor, "verrijkt", reason="Gewijzigd: " + ", ".join(labels))
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="case", object_id=locked.pk, object_label=locked.reference, fields=changed)
     return locked
 

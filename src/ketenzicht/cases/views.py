@@ -73,7 +73,7 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "case": case,
         "subjects": list(case.subjects.all()),
         "attachments": list(case.attachments.all()),
-        "events": list(case.events.select_related("organisation").all()),
+        "events": list(case.events.select_related("organisation", "actor").all()),
         "related": selectors.related_cases(case),
         "next_steps": [t for t in case_lifecycle.allowed_actions(case.state, facts, now=now) if t.action != case_lifecycle.Action.SAMENVOEGEN],
         "blocked_close": case_lifecycle.guard_failures(close, facts, now) if case.state in close.sources else [],

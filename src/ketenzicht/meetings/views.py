@@ -170,8 +170,10 @@ def agenda_move(request: HttpRequest, item_id: int) -> HttpResponse:
 def _pdf(request: HttpRequest, template: str, context: dict[str, Any], filename: str) -> HttpResponse:
     from weasyprint import HTML
 
+    from ketenzicht.core.pdf import PDF_VARIANT
+
     html = render_to_string(template, context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(pdf_variant=PDF_VARIANT)
     response = HttpResponse(pdf, content_type="application/pdf")
     # Named after the table and date only: never a name or a case detail.
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
