@@ -36,7 +36,8 @@ FIXED: list[tuple[str, re.Pattern[str]]] = [
     ("seed reference", re.compile(r"\bseed\b|\bbijlage \d+\)", re.I)),
     ("work note", re.compile(r"\b(TODO|FIXME|XXX)\b")),
     ("je/jij instead of u", re.compile(r"\b(je|jij|jou|jouw|jezelf)\b", re.I)),
-    ("unchosen plural", re.compile(r"\bsigna(al|len)/signa(al|len)\b|\w\((s|en)\)")),
+    # A count with both forms ("1 signaal/signalen", "3 melding(en)"); "vorm(en)" in a question is Dutch.
+    ("unchosen plural", re.compile(r"\bsigna(al|len)/signa(al|len)\b|\b\d+\s+\w+\((s|en)\)")),
     ("English", re.compile(r"This field is required|Enter a valid|Please (enter|correct)|Invalid token|\bSubmit\b|\bCancel\b|\bUsername\b")),
     ("a date not in the one Dutch format", re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}-\d{1,2}-\d{4}\b|\b\d{1,2} (jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec)\.? \d{4}\b")),
     # Codes of organisation kinds and audit object types that have a Dutch name of their own.
