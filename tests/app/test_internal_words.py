@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.app.test_permission_matrix import ANON, EVERYONE, MATRIX
+from tests.smtp import smtp_server  # noqa: F401 - fixture
 from tests.support import Cast, login, report_signal
 
 # Not pages: the API's JSON and its schema, the theme's CSS and logo, the health check.
@@ -173,3 +174,36 @@ def test_the_check_can_fail(region: None) -> None:
         assert findings(sentence, patterns), sentence
     assert findings("Organisatie: gemeente-zoeterwoude", internal_patterns()) or not _slugs()
     assert findings("Anouk Test, anouk@example.test, 6 december 2026 14:05", patterns) == []
+
+
+def _mail_text(message: Any) -> str:
+    parts = [str(message["Subject"])]
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            content = part.get_content()
+            if part.get_content_subtype() == "html":
+                parser = _Text()
+                parser.feed(content)
+                content = " ".join(parser.parts)
+            parts.append(content)
+    return "\n".join(parts)
+
+
+def test_no_internal_words_in_the_mails(cast: Cast, smtp_server: Any, django_capture_on_commit_callbacks: Any) -> None:  # noqa: F811
+    """The mails a person gets over real SMTP: an invitation, a new and an acute signal, the reminder run."""
+    from django.utils import timezone
+
+    from ketenzicht.meetings.reminders import reminders_send
+
+    with django_capture_on_commit_callbacks(execute=True):
+        login(Client(), cast.hanna).post(
+            "/beheer/gebruikers/",
+            {"first_name": "Lotte", "last_name": "de Vries", "email": "lotte@example.test", "organisation": cast.anouk.organisation_id, "roles": ["aandachtsfunctionaris"]},
+        )
+        report_signal(cast.chantal, cast.zoeterwoude)
+        report_signal(cast.chantal, cast.zoeterwoude, acute_danger=True)
+    reminders_send(timezone.localdate())
+    assert len(smtp_server.messages) >= 3
+    patterns = internal_patterns()
+    problems = [f"{m['Subject']}: {p}" for m in smtp_server.messages for p in findings(_mail_text(m), patterns)]
+    assert problems == []
