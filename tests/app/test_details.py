@@ -31,3 +31,18 @@ def test_dates_read_in_the_one_dutch_format(cast: Cast) -> None:
     moment = timezone.make_aware(timezone.datetime(2026, 12, 6, 14, 5))
     shown = Template('{{ d|date:"DATE_FORMAT" }} | {{ d|date:"DATETIME_FORMAT" }}').render(Context({"d": moment}))
     assert shown == "6 december 2026 | 6 december 2026 14:05"
+
+
+def test_the_map_names_its_municipalities_and_no_chart_label_is_cut_off(region: None) -> None:
+    import re
+
+    from ketenzicht.monitor import charts
+
+    svg = str(charts.choropleth({"GM0638": 3, "GM0553": 0}, {"GM0638": "Zoeterwoude", "GM0553": "Lisse"}, uid="m", title="Kaart"))
+    labels = re.findall(r"<text[^>]*>([^<]+)</text>", svg)
+    assert "Zoeterwoude" in labels and "Lisse" in labels
+
+    long_label = "Criminele uitbuiting (gedwongen criminaliteit, drugshandel)"
+    bars = str(charts.bar_chart([(long_label, 4), ("Arbeid", 2)], uid="b", title="Vormen"))
+    anchor = float(re.search(r'<text x="([\d.]+)"[^>]*text-anchor="end"[^>]*>' + re.escape(long_label), bars).group(1))
+    assert anchor >= len(long_label) * 7  # the label ends there and starts inside the picture
