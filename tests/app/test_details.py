@@ -46,3 +46,16 @@ def test_the_map_names_its_municipalities_and_no_chart_label_is_cut_off(region: 
     bars = str(charts.bar_chart([(long_label, 4), ("Arbeid", 2)], uid="b", title="Vormen"))
     anchor = float(re.search(r'<text x="([\d.]+)"[^>]*text-anchor="end"[^>]*>' + re.escape(long_label), bars).group(1))
     assert anchor >= len(long_label) * 7  # the label ends there and starts inside the picture
+
+
+def test_the_dashboard_opens_on_the_users_own_district(cast: Cast) -> None:
+    from ketenzicht.accounts.models import District
+    from ketenzicht.barriers import selectors
+
+    # An AF: their municipality's district (Zoeterwoude lies in Leiden-Bollenstreek), only that one.
+    assert [d.slug for d in selectors.districts_for(cast.anouk)] == [cast.zoeterwoude.district.slug]
+    # A district coordinator: their organisation's district first (by name Haaglanden would come first).
+    leiden = District.objects.get(slug="leiden-bollenstreek")
+    cast.fleur.organisation.district_id = leiden.pk  # the district-level organisation's own district
+    districts = selectors.districts_for(cast.fleur)
+    assert districts[0] == leiden and len(districts) > 1
