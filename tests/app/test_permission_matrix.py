@@ -105,8 +105,9 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "two_factor:backup_tokens": ("GET", NONE, STAFF),
     "two_factor:profile": ("GET", NONE, STAFF),
     "two_factor:disable": ("GET", NONE, STAFF),
-    "intake:report": ("GET", NONE, {"anouk", "bram", "chantal"}),
-    "intake:own_reports": ("GET", NONE, {"anouk", "bram", "chantal"}),
+    # A partner's professional (julia, SHOP) reports on screen too and follows their reports (issue 16 item 5).
+    "intake:report": ("GET", NONE, {"anouk", "bram", "chantal", "julia"}),
+    "intake:own_reports": ("GET", NONE, {"anouk", "bram", "chantal", "julia"}),
     "intake:own_report": ("GET", CASE, {"chantal"}),
     "cases:queue": ("GET", NONE, {"anouk", "bram"}),
     "cases:detail": ("GET", CASE, AF_Z),
@@ -117,6 +118,13 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "cases:add_attachment": ("POST", CASE, AF_Z),
     "cases:download_attachment": ("GET", lambda ctx: {"case_id": ctx["case"].pk, "attachment_id": ctx["attachment"].pk}, AF_Z),
     "cases:assign_to_me": ("POST", CASE, AF_Z),
+    # Issue 16 items 3 and 4: the queue's bulk assignment and saved filters (each AF in their own
+    # municipality), assigning to a colleague, reclassifying, a question to the reporter.
+    "cases:bulk_assign": ("POST", NONE, {"anouk", "bram"}),
+    "cases:saved_filter": ("POST", NONE, {"anouk", "bram"}),
+    "cases:assign": ("POST", CASE, AF_Z),
+    "cases:reclassify": ("POST", CASE, AF_Z),
+    "cases:ask_reporter": ("POST", CASE, AF_Z),
     # Enrichment from registries (issue 14 item 5): the AF of the case's municipality only.
     "cases:registry_address": ("POST", CASE, AF_Z),
     "cases:registry_company": ("POST", CASE, AF_Z),
@@ -156,6 +164,7 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "public:report": ("GET", NONE, EVERYONE),
     "public:status": ("GET", NONE, EVERYONE),
     "public:addition": ("POST", NONE, EVERYONE),
+    "public:answer": ("POST", NONE, EVERYONE),
     "unrouted:list": ("GET", NONE, {"hanna"}),
     "unrouted:forward": ("POST", UNROUTED_CASE, {"hanna"}),
     # issue 4: routekaart, meldcode, referrals, partner inbox, sharing profiles and register

@@ -338,7 +338,8 @@ _POSTS = """set_language public:addition cases:transition cases:enrich cases:fee
     meetings:minutes_finalise meetings:minutes_correct meetings:agenda_move meetings:action_done
     programme:action_status programme:action_complete programme:occurrence_done barriers:model_edit
     barriers:control_findings barriers:intervention_start barriers:intervention_effect barriers:intervention_decide
-    accounts:user_account accounts:role_request notifications:read_all"""
+    accounts:user_account accounts:role_request notifications:read_all cases:bulk_assign cases:saved_filter cases:assign
+    cases:reclassify cases:ask_reporter public:answer"""
 _FORMS = """two_factor:login two_factor:setup two_factor:disable intake:report public:report public:status
     meetings:create meetings:edit meetings:decide programme:new programme:edit programme:action_new programme:import
     programme:action_edit programme:training_new programme:target_group programme:need_new accounts:user_edit

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ketenzicht.cases.models import CASE_STATE_CHOICES, ExploitationForm, SubjectRole, TriState
+from ketenzicht.cases.models import (
+    CASE_STATE_CHOICES,
+    ExploitationForm,
+    SubjectRole,
+    TriState,
+    VulnerableGroup,
+)
 from ketenzicht.core.uploads import validate_upload
 
 
 class QueueFilterForm(forms.Form):
+    zoek = forms.CharField(
+        label=_("Zoeken"),
+        required=False,
+        max_length=200,
+        help_text=_("Kenmerk, adres, bedrijf of persoon (ten minste 2 tekens)."),
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     form = forms.ChoiceField(label=_("Vorm"), choices=[("", _("Alle vormen")), *ExploitationForm.choices], required=False)
     state = forms.ChoiceField(label=_("Status"), choices=[("", _("Alle statussen")), *CASE_STATE_CHOICES], required=False)
     minor = forms.ChoiceField(label=_("Minderjarige"), choices=[("", _("Alle")), *TriState.choices], required=False)
@@ -18,6 +33,37 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Altijd")), ("7", _("Afgelopen 7 dagen")), ("30", _("Afgelopen 30 dagen")), ("90+", _("Meer dan 90 dagen geleden"))],
         required=False,
     )
+    sorteer = forms.ChoiceField(
+        label=_("Volgorde"),
+        choices=[
+            ("termijn", _("Eerst wat het eerst moet")),
+            ("nieuwste", _("Nieuwste eerst")),
+            ("oudste", _("Oudste eerst")),
+            ("kenmerk", _("Op kenmerk")),
+            ("status", _("Op status")),
+        ],
+        required=False,
+    )
+
+    def clean_zoek(self) -> str:
+        term = (self.cleaned_data.get("zoek") or "").strip()
+        if len(term) == 1:
+            raise forms.ValidationError(_("Zoek op ten minste 2 tekens."))
+        return term
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(label=_("Naam van dit filter"), max_length=60, error_messages={"required": _("Geef het filter een naam.")})
+
+
+class AssignForm(forms.Form):
+    """Assign a case (or, on the queue, the ticked cases) to a colleague AF of the same municipality."""
+
+    behandelaar = forms.TypedChoiceField(label=_("Toewijzen aan"), coerce=int, choices=(), error_messages={"required": _("Kies een collega."), "invalid_choice": _("Kies een collega uit de lijst.")})
+
+    def __init__(self, *args: Any, colleagues: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["behandelaar"].choices = [("", _("Kies een collega")), *((u.pk, u.get_full_name() or u.email) for u in colleagues)]
 
 
 class EnrichForm(forms.Form):
@@ -66,6 +112,10 @@ class SubjectForm(forms.Form):
     kvk_number = forms.RegexField(
         label=_("KvK-nummer"), regex=r"^\s*\d{8}\s*$", required=False, error_messages={"invalid": _("Een KvK-nummer heeft 8 cijfers.")}
     )
+    vulnerable_groups = forms.MultipleChoiceField(
+        label=_("Kwetsbare groep"), choices=VulnerableGroup.choices, widget=forms.CheckboxSelectMultiple, required=False,
+        help_text=_("Alleen voor een persoon; alles wat van toepassing is."),
+    )
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -76,3 +126,37 @@ class SubjectForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Bestand"), validators=[validate_upload])
+
+
+class ReclassifyForm(forms.Form):
+    """Correct what intake recorded; a reason is required (it goes into the history)."""
+
+    vormen = forms.MultipleChoiceField(
+        label=_("Vormen van uitbuiting"),
+        choices=ExploitationForm.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Kies ten minste één vorm (of Onbekend).")},
+    )
+    minor_involved = forms.ChoiceField(label=_("Minderjarige betrokken"), choices=TriState.choices, widget=forms.RadioSelect)
+    acute_danger = forms.BooleanField(label=_("Acuut gevaar"), required=False)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Own ids: the case page holds the step form's reason field too.
+        kwargs.setdefault("auto_id", "herclassificeren_%s")
+        super().__init__(*args, **kwargs)
+
+    reason = forms.CharField(
+        label=_("Reden van de wijziging"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Geef een reden voor de wijziging.")},
+    )
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(
+        label=_("Uw vraag aan de melder"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("De melder leest de vraag met de ontvangstcode en antwoordt daar. Noem geen namen of details uit het dossier."),
+        error_messages={"required": _("Schrijf uw vraag aan de melder.")},
+    )

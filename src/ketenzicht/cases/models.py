@@ -28,7 +28,10 @@ class ExploitationForm(models.TextChoices):
 class Channel(models.TextChoices):
     INTERN = "intern", _("Interne meldroute")
     PUBLIEK = "publiek", _("Openbaar meldformulier")
-    PARTNER = "partner", _("Ketenpartner (API)")
+    PARTNER = "partner", _("Ketenpartner")
+    # Tips passed on to the AF, registered as their own channel (issue 16 item 5).
+    MMA = "mma", _("Tip via Meld Misdaad Anoniem")
+    POLITIE = "politie", _("Tip via de politie")
 
 
 class TriState(models.TextChoices):
@@ -159,6 +162,16 @@ class SubjectRole(models.TextChoices):
     OVERIG = "overig", _("Overig")
 
 
+class VulnerableGroup(models.TextChoices):
+    """Characteristics that make a person more vulnerable (seed 002 §3.1, 004 opgave 1)."""
+
+    MINDERJARIG = "minderjarig", _("Minderjarig")
+    LVB = "lvb", _("Licht verstandelijke beperking (LVB)")
+    ONGEDOCUMENTEERD = "ongedocumenteerd", _("Ongedocumenteerd")
+    SEKSWERKER = "sekswerker", _("Sekswerker")
+    ARBEIDSMIGRANT = "arbeidsmigrant", _("Arbeidsmigrant")
+
+
 class Subject(models.Model):
     """A person or company involved in a signal. Every field here is personal data."""
 
@@ -170,12 +183,19 @@ class Subject(models.Model):
     description = models.CharField(_("omschrijving"), max_length=500, blank=True)
     kvk_number = models.CharField(_("KvK-nummer"), max_length=8, blank=True)
     name_key = models.CharField(max_length=200, blank=True, db_index=True)
+    # Vulnerable groups the person belongs to (codes of VulnerableGroup), as the AF recorded them.
+    vulnerable_groups = models.JSONField(_("kwetsbare groepen"), default=list, blank=True)
 
     class Meta:
         ordering = ["role", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} #{self.pk}"
+
+    @property
+    def vulnerable_group_labels(self) -> list[str]:
+        labels = dict(VulnerableGroup.choices)
+        return [str(labels[g]) for g in self.vulnerable_groups if g in labels]
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -251,3 +271,44 @@ class ReferenceCounter(models.Model):
 
     year = models.PositiveIntegerField(unique=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class SavedQueueFilter(models.Model):
+    """A filter of the work queue a user saved under a name (their own; nobody else sees it).
+
+    Only the choices are kept (view, form, state, minor, age, order), never a search term: a term
+    can name a person, and a saved filter is no place for personal data.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=60)
+    query = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_queue_filter_unique_name")]
+
+
+class ReporterQuestion(models.Model):
+    """A question of the AF to an anonymous public reporter, answered with their receipt code.
+
+    The reporter sees the question on the status page (in their language: the page's, the
+    question is the AF's own words) and answers there; the AF is notified of the answer.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="questions")
+    asked_at = models.DateTimeField()
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    question = models.TextField()
+    answer = models.TextField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True, answer="") | (models.Q(answered_at__isnull=False) & ~models.Q(answer="")),
+                name="reporter_question_answer_complete",
+            )
+        ]

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from ketenzicht.audit.models import AuditAction
-from ketenzicht.audit.services import audit_record
-from ketenzicht.cases.models import Case
+from ketenzicht.audit.services import audit_record, audit_record_many
+from ketenzicht.cases.models import Case, CaseEvent, SavedQueueFilter
 from ketenzicht.core import policy
 from ketenzicht.domain.lifecycles import referral as referral_lifecycle
 from ketenzicht.domain.lifecycles.case import GROUPS, MACHINE, CaseState
+from ketenzicht.domain.matching import address_key
 
 OPEN_STATES = MACHINE.values(GROUPS.open)
 WAITING_STATES = MACHINE.values(GROUPS.waiting)
@@ -24,6 +28,23 @@ WAITING = Q(state__in=WAITING_STATES) | Q(
 )
 
 
+# A case handed over from another municipality carries one of these history rows: forwarded by
+# the beheerder from a municipality off the platform, or transferred by another municipality.
+TRANSFER_EVENT_KINDS = ("doorgestuurd", "overgedragen")
+# A partner answered a referral of the case: accepted, declined or finished it with feedback.
+ANSWERED_REFERRAL_STATES = ("geaccepteerd", "afgewezen", "afgerond")
+# The orders a user can choose for the queue; the first is the default (what is due first).
+QUEUE_SORTS: dict[str, tuple[str, ...]] = {
+    "termijn": ("first_assessment_due", "created_at"),
+    "nieuwste": ("-created_at",),
+    "oudste": ("created_at",),
+    "kenmerk": ("reference",),
+    "status": ("state", "-created_at"),
+}
+PAGE_SIZE = 25
+MIN_SEARCH = 2
+
+
 @dataclass
 class QueueFilters:
     view: str = "nieuw"  # nieuw | mijn | wachtend | te_laat | alle
@@ -31,6 +52,34 @@ class QueueFilters:
     state: str = ""
     minor: str = ""
     age: str = ""  # days since intake: "7" | "30" | "90+"
+    search: str = ""  # reference, address, company or person (at least MIN_SEARCH characters)
+    sort: str = "termijn"
+
+
+def _search(qs: QuerySet[Case], term: str) -> QuerySet[Case]:
+    """Cases whose reference, address, company or a person in it matches the term."""
+    term = term.strip()
+    condition = (
+        Q(reference__icontains=term)
+        | Q(location_address__icontains=term)
+        | Q(location_description__icontains=term)
+        | Q(company_name__icontains=term)
+        | Q(kvk_number=term.replace(" ", ""))
+        | Q(subjects__name__icontains=term)
+        | Q(subjects__kvk_number=term.replace(" ", ""))
+    )
+    key = address_key(term)
+    if key:
+        condition |= Q(address_key=key)
+    return qs.filter(pk__in=Case.objects.filter(condition).values("pk"))
+
+
+def _with_flags(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Per row, in the same query: handed over from elsewhere, and a partner answered."""
+    return qs.annotate(
+        transferred=Exists(CaseEvent.objects.filter(case=OuterRef("pk"), kind__in=TRANSFER_EVENT_KINDS)),
+        partner_answered=Exists(Case.objects.filter(pk=OuterRef("pk"), referrals__state__in=ANSWERED_REFERRAL_STATES)),
+    )
 
 
 def work_queue(user: Any, filters: QueueFilters, today: date) -> QuerySet[Case]:
@@ -50,12 +99,39 @@ def work_queue(user: Any, filters: QueueFilters, today: date) -> QuerySet[Case]:
     if filters.minor:
         qs = qs.filter(minor_involved=filters.minor)
     if filters.age:
-        from datetime import timedelta
-
         days = int(filters.age.rstrip("+"))
         cutoff = today - timedelta(days=days)
         qs = qs.filter(created_at__date__lt=cutoff) if filters.age.endswith("+") else qs.filter(created_at__date__gte=cutoff)
-    return qs.order_by("first_assessment_due", "created_at")
+    if len(filters.search.strip()) >= MIN_SEARCH:
+        qs = _search(qs, filters.search)
+    return _with_flags(qs).order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["termijn"]), "pk")
+
+
+def queue_page(user: Any, filters: QueueFilters, today: date, page: object) -> Page:
+    """One page of the queue. A search is a read of personal data: each case found is audited."""
+    paginator = Paginator(work_queue(user, filters, today), PAGE_SIZE)
+    result = paginator.get_page(page)
+    if len(filters.search.strip()) >= MIN_SEARCH:
+        found = [(case.pk, case.reference) for case in result.object_list]
+        audit_record_many(actor=user, action=AuditAction.VIEW, object_type="case", objects=found, fields=["zoekresultaat"], reason="zoeken in de werkvoorraad")
+        if not found:
+            audit_record(actor=user, action=AuditAction.VIEW, object_type="werkvoorraad", object_id="zoeken", fields=["zoekresultaat"], reason="zoeken in de werkvoorraad (niets gevonden)")
+    return result
+
+
+def colleague_afs(user: Any) -> QuerySet[Any]:
+    """The aandachtsfunctionarissen of the user's own municipality (the user included): who may take a case."""
+    from django.contrib.auth import get_user_model
+
+    org = user.organisation
+    if org is None or org.municipality_id is None or not policy.can(user, "case.assign"):
+        return get_user_model().objects.none()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, organisation__municipality_id=org.municipality_id, roles__role="aandachtsfunctionaris")
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
 
 
 def queue_counts(user: Any, today: date) -> dict[str, int]:
@@ -115,3 +191,18 @@ def related_cases(case: Case) -> list[tuple[Case, list[str]]]:
             reasons.append("zelfde persoon (naam en geboortedatum)")
         result.append((other, reasons))
     return result
+
+
+def saved_filters(user: Any) -> list[Any]:
+    return [(f, urlencode(f.query)) for f in SavedQueueFilter.objects.filter(user=user)]
+
+
+def cases_for_bulk(user: Any, ids: list[str]) -> list[Case]:
+    """The ticked cases of the queue that the user may work on (others are silently not there)."""
+    valid = []
+    for value in ids:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return list(policy.cases_visible_to(user, Case.objects.filter(pk__in=valid)).order_by("reference"))

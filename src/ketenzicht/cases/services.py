@@ -25,7 +25,7 @@ from django.utils import timezone
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
-from ketenzicht.cases.events import signal_received
+from ketenzicht.cases.events import case_reclassified, reporter_answered, signal_received
 from ketenzicht.cases.models import (
     Attachment,
     Case,
@@ -34,7 +34,12 @@ from ketenzicht.cases.models import (
     ExploitationForm,
     ReferenceCounter,
     ReporterAddition,
+    ReporterQuestion,
+    SavedQueueFilter,
     Subject,
+    SubjectRole,
+    TriState,
+    VulnerableGroup,
 )
 from ketenzicht.core import filestore, policy
 from ketenzicht.core.errors import ServiceError, TransitionRefused
@@ -74,6 +79,7 @@ class SubjectInput:
     nationality: str = ""
     description: str = ""
     kvk_number: str = ""
+    vulnerable_groups: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -219,7 +225,13 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
 
 
 def _subject_create(case: Case, subject: SubjectInput) -> Subject:
+    unknown = set(subject.vulnerable_groups) - set(VulnerableGroup.values)
+    if unknown:
+        raise CaseError(f"Onbekende kwetsbare groep: {', '.join(sorted(unknown))}.")
+    if subject.vulnerable_groups and subject.role == SubjectRole.BEDRIJF:
+        raise CaseError("Een bedrijf hoort niet bij een kwetsbare groep; kies die bij een persoon.")
     return Subject.objects.create(
+        vulnerable_groups=sorted(set(subject.vulnerable_groups)),
         case=case,
         role=subject.role,
         name=subject.name.strip(),
@@ -426,17 +438,154 @@ def _notify_reporter(case_id: object) -> None:
     notifications.feedback_recorded(case_id)
 
 
-def case_assign(*, actor: Any, case: Case, assignee: Any) -> Case:
+def _person(user: Any) -> str:
+    """How a colleague is named in the history: by name, never by username."""
+    return (user.get_full_name() or user.email or "een collega") if user is not None else "niemand"
+
+
+def case_assign(*, actor: Any, case: Case, assignee: Any, now: datetime | None = None) -> Case:
+    """Make `assignee` (an AF of the case's municipality, or None) the one who handles the case."""
     policy.require(actor, "case.assign", case)
     if assignee is not None and not policy.can(assignee, "case.view", case):
         raise CaseError("Deze collega mag dit signaal niet behandelen.")
+    now = now or timezone.now()
     with transaction.atomic():
         locked = case_lock_writable(case)
+        if locked.assigned_to_id == (assignee.pk if assignee is not None else None):
+            return locked  # a repeated request changes nothing and writes no second history row
         locked.assigned_to = assignee
         locked.save(update_fields=["assigned_to", "updated_at"])
-        _event(locked, actor, "toegewezen", reason=f"Toegewezen aan {assignee.get_username() if assignee else 'niemand'}")
+        _event(locked, actor, "toegewezen", reason=f"Toegewezen aan {_person(assignee)}", at=now)
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="case", object_id=locked.pk, object_label=locked.reference, fields=["behandelaar"])
     return locked
+
+
+def cases_assign(*, actor: Any, cases: list[Case], assignee: Any, now: datetime | None = None) -> list[Case]:
+    """Assign several cases at once (the queue's bulk action): all of them, or none."""
+    if not cases:
+        raise CaseError("Kies ten minste één signaal.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        done = []
+        for case in cases:
+            try:
+                done.append(case_assign(actor=actor, case=case, assignee=assignee, now=now))
+            except CaseError as exc:
+                raise CaseError(f"{case.reference}: {exc} Er is niets toegewezen.") from exc
+    return done
+
+
+_YES_NO = {True: "ja", False: "nee"}
+
+
+def _forms_text(forms: list[str]) -> str:
+    labels = dict(ExploitationForm.choices)
+    return ", ".join(str(labels[f]) for f in forms)
+
+
+def case_reclassify(
+    *, actor: Any, case: Case, forms: list[str], minor_involved: str, acute_danger: bool, reason: str, now: datetime | None = None
+) -> Case:
+    """Correct what intake recorded: form(s) of exploitation, minor involved, acute danger.
+
+    A reason is required; the history row says what changed from what to what. Routing, the
+    queue and the KPIs read these fields, and the monitor recounts own signals after the commit.
+    """
+    policy.require(actor, "case.reclassify", case)
+    reason = reason.strip()
+    if not reason:
+        raise CaseError("Geef een reden voor de wijziging.")
+    if minor_involved not in TriState.values:
+        raise CaseError("Kies of er een minderjarige betrokken is: ja, nee of weet ik niet.")
+    chosen = _normalise_forms(forms)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = case_lock_writable(case)
+        changes = []
+        if locked.forms != chosen:
+            changes.append(f"vorm: {_forms_text(locked.forms)} → {_forms_text(chosen)}")
+        if locked.minor_involved != minor_involved:
+            changes.append(f"minderjarige betrokken: {TriState(locked.minor_involved).label} → {TriState(minor_involved).label}")
+        if locked.acute_danger != acute_danger:
+            changes.append(f"acuut gevaar: {_YES_NO[locked.acute_danger]} → {_YES_NO[acute_danger]}")
+        if not changes:
+            return locked  # the same values again (a repeated POST): nothing to record
+        locked.forms = chosen
+        for code in FORM_CODES:
+            setattr(locked, f"form_{code}", code in chosen)
+        locked.minor_involved = minor_involved
+        locked.acute_danger = acute_danger
+        locked.save(update_fields=["forms", *(f"form_{c}" for c in FORM_CODES), "minor_involved", "acute_danger", "updated_at"])
+        _event(locked, actor, "geherclassificeerd", reason=f"{'; '.join(changes)}. Reden: {reason}", at=now)
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="case", object_id=locked.pk, object_label=locked.reference,
+                     fields=["vorm", "minderjarige", "acuut gevaar"], reason=reason)
+        transaction.on_commit(partial(case_reclassified.send, sender=Case, case_id=locked.pk))
+    return locked
+
+
+def reporter_question_ask(*, actor: Any, case: Case, question: str, now: datetime | None = None) -> ReporterQuestion:
+    """Ask the anonymous public reporter a question; they read and answer it with their receipt code.
+
+    Asking the same open question twice (a repeated POST) keeps the first.
+    """
+    policy.require(actor, "case.ask_reporter", case)
+    question = question.strip()
+    if not question:
+        raise CaseError("Schrijf uw vraag aan de melder.")
+    if not case.receipt_hash:
+        raise CaseError("Deze melder heeft geen ontvangstcode: een vraag kan hij of zij niet lezen. Alleen openbare melders met een ontvangstcode krijgen vragen.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = case_lock_writable(case)
+        existing = locked.questions.filter(question=question, answered_at__isnull=True).first()
+        if existing is not None:
+            return existing
+        row = ReporterQuestion.objects.create(case=locked, asked_at=now, asked_by=actor, question=question)
+        _event(locked, actor, "vraag aan melder", reason="Vraag aan de melder gesteld", at=now)
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="vraag_aan_melder", object_id=row.pk, object_label=locked.reference, fields=["vraag"])
+    return row
+
+
+def reporter_question_answer(*, case: Case, question_id: int, answer: str, now: datetime | None = None) -> ReporterQuestion:
+    """The reporter's answer (public, with the receipt code). One answer per question: a repeat keeps the first."""
+    answer = answer.strip()
+    if not answer:
+        raise CaseError("Schrijf uw antwoord.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked(case)
+        row = ReporterQuestion.objects.select_for_update().filter(pk=question_id, case=locked).first()
+        if row is None:
+            raise CaseError("Deze vraag hoort niet bij uw melding.")
+        if row.answered_at is not None:
+            return row
+        if case_lifecycle.is_read_only(locked.state):
+            raise CaseReadOnly("Deze melding is afgerond; antwoorden kan niet meer.")
+        row.answer, row.answered_at = answer, now
+        row.save(update_fields=["answer", "answered_at"])
+        _event(locked, None, "antwoord van melder", reason="De melder heeft een vraag beantwoord (met ontvangstcode)", at=now)
+        locked.save(update_fields=["updated_at"])
+        audit_record(actor=None, action=AuditAction.CREATE, object_type="vraag_aan_melder", object_id=row.pk, object_label=locked.reference, fields=["antwoord"])
+        transaction.on_commit(partial(reporter_answered.send, sender=ReporterQuestion, question_id=row.pk))
+    return row
+
+
+SAVED_FILTER_KEYS = ("weergave", "form", "state", "minor", "age", "sorteer")
+
+
+def saved_filter_save(*, actor: Any, name: str, query: dict[str, str]) -> SavedQueueFilter:
+    """Save the queue's current choices under a name (the same name again replaces them)."""
+    policy.require(actor, "case.queue")
+    name = name.strip()
+    if not name:
+        raise CaseError("Geef het filter een naam.")
+    kept = {k: str(v) for k, v in query.items() if k in SAVED_FILTER_KEYS and v}
+    row, _ = SavedQueueFilter.objects.update_or_create(user=actor, name=name[:60], defaults={"query": kept})
+    return row
+
+
+def saved_filter_delete(*, actor: Any, saved_id: int) -> None:
+    SavedQueueFilter.objects.filter(user=actor, pk=saved_id).delete()
 
 
 def subject_add(*, actor: Any, case: Case, subject: SubjectInput) -> Subject:

@@ -5,6 +5,8 @@ from ketenzicht.cases import registry_views, views
 app_name = "cases"
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("toewijzen/", views.bulk_assign, name="bulk_assign"),
+    path("filters/", views.saved_filter, name="saved_filter"),
     path("<uuid:case_id>/", views.detail, name="detail"),
     path("<uuid:case_id>/status/", views.transition, name="transition"),
     path("<uuid:case_id>/verrijken/", views.enrich, name="enrich"),
@@ -13,6 +15,9 @@ urlpatterns = [
     path("<uuid:case_id>/bijlagen/", views.add_attachment, name="add_attachment"),
     path("<uuid:case_id>/bijlagen/<int:attachment_id>/", views.download_attachment, name="download_attachment"),
     path("<uuid:case_id>/toewijzen/", views.assign_to_me, name="assign_to_me"),
+    path("<uuid:case_id>/behandelaar/", views.assign, name="assign"),
+    path("<uuid:case_id>/herclassificeren/", views.reclassify, name="reclassify"),
+    path("<uuid:case_id>/vraag-aan-melder/", views.ask_reporter, name="ask_reporter"),
     # Enrichment from registries (issue 14 item 5)
     path("<uuid:case_id>/opzoeken/adres/", registry_views.lookup_address, name="registry_address"),
     path("<uuid:case_id>/opzoeken/kvk/", registry_views.lookup_company, name="registry_company"),

@@ -5,21 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases import selectors, services
 from ketenzicht.cases.forms import (
+    AssignForm,
     AttachmentForm,
     EnrichForm,
     FeedbackForm,
+    QuestionForm,
     QueueFilterForm,
+    ReclassifyForm,
+    SavedFilterForm,
     SubjectForm,
     TransitionForm,
 )
@@ -40,28 +45,95 @@ QUEUE_VIEWS = [
 ]
 
 
-@policy_view("case.queue")
-def queue(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+def _queue_filters(request: HttpRequest, filter_form: QueueFilterForm) -> selectors.QueueFilters:
     view = request.GET.get("weergave", "nieuw")
-    if view not in dict(QUEUE_VIEWS):
-        view = "nieuw"
+    filters = selectors.QueueFilters(view=view if view in dict(QUEUE_VIEWS) else "nieuw")
+    filter_form.is_valid()  # a field in error (a one-letter search) is left out, the rest applies
+    cleaned = getattr(filter_form, "cleaned_data", {})
+    for name in ("form", "state", "minor", "age"):
+        setattr(filters, name, cleaned.get(name) or "")
+    filters.search = cleaned.get("zoek") or ""
+    filters.sort = cleaned.get("sorteer") or "termijn"
+    return filters
+
+
+def _queue_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    today = timezone.localdate()
     filter_form = QueueFilterForm(request.GET or None)
-    filters = selectors.QueueFilters(view=view)
-    if filter_form.is_valid():
-        for name in ("form", "state", "minor", "age"):
-            setattr(filters, name, filter_form.cleaned_data.get(name) or "")
-    cases = selectors.work_queue(request.user, filters, today)[:200]
-    context = {
-        "cases": cases,
+    filters = _queue_filters(request, filter_form)
+    page = selectors.queue_page(request.user, filters, today, request.GET.get("pagina"))
+    keep = request.GET.copy()
+    keep.pop("pagina", None)
+    return {
+        "page": page,
+        "cases": page.object_list,
         "filter_form": filter_form,
-        "view": view,
+        "view": filters.view,
         "views": QUEUE_VIEWS,
         "counts": selectors.queue_counts(request.user, today),
         "today": today,
+        "keep_query": keep.urlencode(),
+        "saved_filters": selectors.saved_filters(request.user),
+        "saved_form": extra.get("saved_form") or SavedFilterForm(),
+        "assign_form": extra.get("assign_form") or AssignForm(colleagues=selectors.colleague_afs(request.user)),
+        "assign_error": extra.get("assign_error", ""),
+        "current_query": {k: v for k, v in request.GET.items() if k in services.SAVED_FILTER_KEYS and v},
     }
+
+
+@policy_view("case.queue")
+def queue(request: HttpRequest) -> HttpResponse:
+    context = _queue_context(request)
     template = "cases/_queue_table.html" if request.htmx and not request.htmx.boosted else "cases/queue.html"
     return render(request, template, context)
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    query = request.POST.get("terug", "")
+    return redirect(f"{reverse('cases:queue')}?{query}" if query else reverse("cases:queue"))
+
+
+@require_POST
+@policy_view("case.queue")
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Assign the ticked cases of the queue to a colleague AF of the same municipality."""
+    colleagues = selectors.colleague_afs(request.user)
+    form = AssignForm(request.POST, colleagues=colleagues)
+    cases = selectors.cases_for_bulk(request.user, request.POST.getlist("signalen"))
+    error = ""
+    if not form.is_valid():
+        error = _("Kies een collega aan wie u de signalen toewijst.")
+    elif not cases:
+        error = _("Kies ten minste één signaal.")
+    else:
+        try:
+            services.cases_assign(actor=request.user, cases=cases, assignee=colleagues.get(pk=form.cleaned_data["behandelaar"]))
+        except ServiceError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, ngettext("%(n)d signaal is toegewezen.", "%(n)d signalen zijn toegewezen.", len(cases)) % {"n": len(cases)})
+            return _back_to_queue(request)
+    messages.error(request, error)
+    return _back_to_queue(request)
+
+
+@require_POST
+@policy_view("case.queue")
+def saved_filter(request: HttpRequest) -> HttpResponse:
+    """Save the queue's current filter under a name, or remove a saved one."""
+    remove = request.POST.get("verwijderen")
+    if remove and remove.isdigit():
+        services.saved_filter_delete(actor=request.user, saved_id=int(remove))
+        messages.success(request, _("Het filter is verwijderd."))
+        return _back_to_queue(request)
+    form = SavedFilterForm(request.POST)
+    query = dict(QueryDict(request.POST.get("terug", "")).items())
+    if form.is_valid():
+        services.saved_filter_save(actor=request.user, name=form.cleaned_data["name"], query=query)
+        messages.success(request, _("Het filter is bewaard."))
+        return _back_to_queue(request)
+    messages.error(request, _("Geef het filter een naam."))
+    return _back_to_queue(request)
 
 
 def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
@@ -87,6 +159,11 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "subject_form": forms.get("subject_form") or SubjectForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "transition_form": forms.get("transition_form"),
+        "reclassify_form": forms.get("reclassify_form") or ReclassifyForm(initial={"vormen": case.forms, "minor_involved": case.minor_involved, "acute_danger": case.acute_danger}),
+        "assign_form": forms.get("assign_form") or AssignForm(colleagues=selectors.colleague_afs(request.user), initial={"behandelaar": case.assigned_to_id}),
+        "question_form": forms.get("question_form") or QuestionForm(),
+        "questions": list(case.questions.select_related("asked_by")),
+        "can_ask_reporter": bool(case.receipt_hash),
         "transition_error": forms.get("transition_error"),
         "today": timezone.localdate(now),
     }
@@ -163,7 +240,8 @@ def add_subject(request: HttpRequest, case_id: str) -> HttpResponse:
     form = SubjectForm(request.POST)
     if form.is_valid():
         try:
-            services.subject_add(actor=request.user, case=case, subject=services.SubjectInput(**{k: v or ("" if k != "birth_date" else None) for k, v in form.cleaned_data.items()}))
+            empty = {"birth_date": None, "vulnerable_groups": []}
+            services.subject_add(actor=request.user, case=case, subject=services.SubjectInput(**{k: v or empty.get(k, "") for k, v in form.cleaned_data.items()}))
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
@@ -198,6 +276,63 @@ def assign_to_me(request: HttpRequest, case_id: str) -> HttpResponse:
         return _rerender(request, case, status=409, transition_error=str(exc))
     messages.success(request, _("Het signaal is aan u toegewezen."))
     return redirect("cases:detail", case_id=case.pk)
+
+
+@require_POST
+@policy_view("case.assign")
+def assign(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Assign the case to a colleague AF of the same municipality."""
+    case = selectors.case_for_work(request.user, case_id, purpose="toewijzen")
+    colleagues = selectors.colleague_afs(request.user)
+    form = AssignForm(request.POST, colleagues=colleagues)
+    if form.is_valid():
+        assignee = colleagues.get(pk=form.cleaned_data["behandelaar"])
+        try:
+            services.case_assign(actor=request.user, case=case, assignee=assignee)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Het signaal is toegewezen aan %(name)s.") % {"name": assignee.get_full_name() or assignee.email})
+            return redirect("cases:detail", case_id=case.pk)
+    return _rerender(request, case, assign_form=form)
+
+
+@require_POST
+@policy_view("case.reclassify")
+def reclassify(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = selectors.case_for_work(request.user, case_id, purpose="herclassificeren")
+    form = ReclassifyForm(request.POST)
+    if form.is_valid():
+        before = (case.forms, case.minor_involved, case.acute_danger)
+        try:
+            data = form.cleaned_data
+            case = services.case_reclassify(actor=request.user, case=case, forms=data["vormen"], minor_involved=data["minor_involved"],
+                                     acute_danger=data["acute_danger"], reason=data["reason"])
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if (case.forms, case.minor_involved, case.acute_danger) == before:
+                messages.info(request, _("Er is niets gewijzigd: de vorm, minderjarigheid en acuut gevaar waren al zo vastgelegd."))
+            else:
+                messages.success(request, _("De vorm, minderjarigheid en acuut gevaar zijn bijgewerkt."))
+            return redirect("cases:detail", case_id=case.pk)
+    return _rerender(request, case, reclassify_form=form)
+
+
+@require_POST
+@policy_view("case.ask_reporter")
+def ask_reporter(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = selectors.case_for_work(request.user, case_id, purpose="vraag aan melder")
+    form = QuestionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reporter_question_ask(actor=request.user, case=case, question=form.cleaned_data["question"])
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Uw vraag staat klaar voor de melder. U krijgt bericht als de melder antwoordt."))
+            return redirect("cases:detail", case_id=case.pk)
+    return _rerender(request, case, question_form=form)
 
 
 @policy_view("case.attachments")

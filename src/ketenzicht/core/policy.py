@@ -108,17 +108,22 @@ rule("app.home")(lambda user, obj: True)
 rule("account.self")(lambda user, obj: True)
 
 # --- intake and the reporter's own view ----------------------------------------------------
+def _partner_professional(user: User) -> bool:
+    """A partner's professional (GGD, zorgcoördinator, HVO-Querido …) with an organisation (issue 16 item 5)."""
+    return user.has_role(Role.KETENPARTNER) and _has_org(user)
+
+
 rule("case.report")(
-    lambda user, obj: _is_municipal_staff(user)
-    and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS)
+    lambda user, obj: (_is_municipal_staff(user) and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS))
+    or _partner_professional(user)
 )
-rule("case.list_own_reports")(lambda user, obj: user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS))
+rule("case.list_own_reports")(lambda user, obj: user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS) or _partner_professional(user))
 
 
 @rule("case.view_own_report")
 def _view_own_report(user: User, case: Case | None) -> bool:
     if case is None:
-        return user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS)
+        return user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS) or _partner_professional(user)
     return case.reporter_id == user.pk
 
 
@@ -132,6 +137,9 @@ for _action in (
     "case.assign",
     "case.subjects",
     "case.attachments",
+    # issue 16 item 4: correct the classification, ask an anonymous reporter a question
+    "case.reclassify",
+    "case.ask_reporter",
 ):
     rule(_action)(lambda user, obj: _is_af_for(user, obj))
 
@@ -202,7 +210,11 @@ rule("api.signal.create")(
     or (_is_municipal_staff(user) and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS))
 )
 rule("api.signal.list")(lambda user, obj: user.has_role(Role.AANDACHTSFUNCTIONARIS))
-rule("api.signal.view")(lambda user, obj: _is_af_for(user, obj))
+# A partner system reads the status and feedback of the signals it submitted itself (issue 16 item 5).
+rule("api.signal.view")(
+    lambda user, obj: _is_af_for(user, obj)
+    or (user.has_role(Role.PARTNERSYSTEEM) and (obj is None or obj.reporter_id == user.pk))
+)
 rule("api.signal.transition")(lambda user, obj: _is_af_for(user, obj))
 rule("api.reference")(lambda user, obj: True)
 

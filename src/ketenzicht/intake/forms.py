@@ -114,9 +114,22 @@ class ReportForm(DatedForm):
         help_text=_("Foto (JPG, PNG, WEBP, HEIC) of PDF, maximaal 10 MB per bestand."),
     )
     intake_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Only for the AF: a tip passed on by Meld Misdaad Anoniem or the police is its own channel.
+    kanaal = forms.ChoiceField(
+        label=_("Hoe kwam dit signaal binnen?"),
+        choices=[("intern", _("Eigen waarneming of van een collega")), ("mma", _("Tip via Meld Misdaad Anoniem")), ("politie", _("Tip via de politie"))],
+        required=False,
+        initial="intern",
+        widget=forms.RadioSelect,
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, registers_tips: bool = False, region: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not registers_tips:
+            del self.fields["kanaal"]
+        if region is not None:
+            # A partner's professional reports to a municipality of their own region.
+            self.fields["municipality"].queryset = Municipality.objects.filter(on_platform=True, region=region)
         if not self.is_bound:
             # One key per rendered form: a double submit sends the same key twice.
             self.initial.setdefault("intake_key", uuid.uuid4().hex)

@@ -51,6 +51,7 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
             nationality=s.get("nationaliteit", ""),
             description=s.get("omschrijving", ""),
             kvk_number=s.get("kvkNummer", ""),
+            vulnerable_groups=list(s.get("kwetsbareGroepen", [])),
         )
         for s in data.get("betrokkenen", [])
     ]

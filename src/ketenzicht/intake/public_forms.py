@@ -205,3 +205,22 @@ class AdditionForm(forms.Form):
         max_length=MAX_ADDITION_CHARS,
         error_messages={"required": _("Schrijf wat u wilt toevoegen.")},
     )
+
+
+class AnswerForm(forms.Form):
+    """The reporter's answer to a question of the municipality (with the receipt code)."""
+
+    code = forms.CharField(widget=forms.HiddenInput, max_length=40)
+    question = forms.IntegerField(widget=forms.HiddenInput)
+    answer = forms.CharField(
+        label=_("Uw antwoord"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_ADDITION_CHARS,
+        error_messages={"required": _("Schrijf uw antwoord.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # One form per question on the page: ids must differ.
+        question = self.initial.get("question") or (self.data.get("question") if self.data else "")
+        self.auto_id = f"antwoord-{question}-%s"

@@ -18,7 +18,7 @@ import hmac
 import logging
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ from ketenzicht.cases.services import (
     case_addition_add,
     case_create,
     case_forward_unrouted,
+    reporter_question_answer,
 )
 from ketenzicht.core import policy
 from ketenzicht.core.errors import ServiceError
@@ -203,6 +204,17 @@ class PublicStatus:
     feedback: str
     received_on: datetime
     can_add: bool
+    # The AF's questions to this reporter (issue 16 item 4), oldest first.
+    questions: list[PublicQuestion] = field(default_factory=list)
+
+
+@dataclass
+class PublicQuestion:
+    id: int
+    asked_on: datetime
+    question: str
+    answer: str
+    answered: bool
 
 
 def _case_for_code(raw_code: str) -> Case | None:
@@ -228,6 +240,8 @@ def public_status(*, code: str) -> PublicStatus | None:
         return None
     audit_record(actor=None, action=AuditAction.VIEW, object_type="case", object_id=case.pk, object_label=case.reference, fields=["publieke_status"], reason="ontvangstcode")
     received_on = case.created_at
+    questions = [PublicQuestion(id=q.pk, asked_on=q.asked_at, question=q.question, answer=q.answer, answered=q.answered_at is not None)
+                 for q in case.questions.all()]
     if case.state == CaseState.SAMENGEVOEGD and case.merged_into_id is not None:
         # A duplicate report follows the case it was merged into: its progress and feedback.
         case = Case.objects.get(pk=case.merged_into_id)
@@ -237,6 +251,7 @@ def public_status(*, code: str) -> PublicStatus | None:
         feedback=case.feedback_message if case.feedback_at else "",
         received_on=received_on,
         can_add=not is_read_only(state),
+        questions=questions,
     )
 
 
@@ -258,6 +273,24 @@ def reporter_addition_add(*, code: str, text: str) -> ReporterAddition:
         return case_addition_add(case=case, text=text)
     except CaseReadOnly:
         raise AdditionRefused(_("Deze melding is afgerond; aanvullen kan niet meer. Heeft u nieuwe informatie? Doe dan een nieuwe melding.")) from None
+
+
+def reporter_answer_add(*, code: str, question_id: int, answer: str) -> None:
+    """The reporter answers the AF's question (with the receipt code); a repeat keeps the first answer."""
+    answer = (answer or "").strip()
+    if not answer:
+        raise AdditionRefused(_("Schrijf uw antwoord."))
+    if len(answer) > MAX_ADDITION_CHARS:
+        raise AdditionRefused(_("Uw antwoord is te lang: maximaal %(max)s tekens.") % {"max": MAX_ADDITION_CHARS})
+    case = _case_for_code(code)
+    if case is None:
+        raise AdditionRefused(_("Met deze code vonden we geen melding. Controleer de code en probeer het opnieuw."))
+    try:
+        reporter_question_answer(case=case, question_id=question_id, answer=answer)
+    except CaseReadOnly:
+        raise AdditionRefused(_("Deze melding is afgerond; antwoorden kan niet meer.")) from None
+    except ServiceError:
+        raise AdditionRefused(_("Deze vraag hoort niet bij uw melding.")) from None
 
 
 # --- reports for municipalities that are not on the platform -----------------------------------

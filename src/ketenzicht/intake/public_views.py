@@ -28,7 +28,7 @@ from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.core.ratelimit import rate_limited
 from ketenzicht.intake import public_services as services
-from ketenzicht.intake.public_forms import AdditionForm, PublicReportForm, StatusForm
+from ketenzicht.intake.public_forms import AdditionForm, AnswerForm, PublicReportForm, StatusForm
 from ketenzicht.themes.selectors import theme_municipality
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -133,7 +133,41 @@ def status(request: HttpRequest) -> HttpResponse:
         # Malformed and unknown codes get the same page, wording and status code.
         return _status_form_page(request, form, not_found=True)
     addition_form = AdditionForm(initial={"code": form.cleaned_data["code"]})
-    return render(request, "intake/public/status_result.html", _public_context(status=result, addition_form=addition_form))
+    return _status_result(request, result, form.cleaned_data["code"], addition_form=addition_form)
+
+
+def _status_result(request: HttpRequest, result: Any, code: str, *, status: int = 200, addition_form: Any = None, answer_form: Any = None) -> HttpResponse:
+    """The status page with, per open question of the municipality, an answer form."""
+    answer_forms = {
+        q.id: answer_form if answer_form is not None and str(answer_form.data.get("question")) == str(q.id) else AnswerForm(initial={"code": code, "question": q.id})
+        for q in result.questions
+        if not q.answered
+    }
+    questions = [(q, answer_forms.get(q.id)) for q in result.questions]
+    context = _public_context(status=result, addition_form=addition_form or AdditionForm(initial={"code": code}), questions=questions)
+    return render(request, "intake/public/status_result.html", context, status=status)
+
+
+@never_cache
+@policy_view("public.info")
+@rate_limited("public_status")
+def answer(request: HttpRequest) -> HttpResponse:
+    """The reporter answers a question of the municipality with the receipt code."""
+    if request.method != "POST":
+        return redirect("public:status")
+    form = AnswerForm(request.POST)
+    code = request.POST.get("code", "")
+    if form.is_valid():
+        try:
+            services.reporter_answer_add(code=form.cleaned_data["code"], question_id=form.cleaned_data["question"], answer=form.cleaned_data["answer"])
+        except services.AdditionRefused as exc:
+            form.add_error("answer", str(exc))
+        else:
+            return render(request, "intake/public/answer_done.html", _public_context())
+    result = services.public_status(code=code)
+    if result is None:
+        return _status_form_page(request, StatusForm(initial={"code": code}), not_found=True)
+    return _status_result(request, result, code, status=400, answer_form=form)
 
 
 @never_cache
@@ -155,7 +189,7 @@ def addition(request: HttpRequest) -> HttpResponse:
     result = services.public_status(code=code)
     if result is None:
         return _status_form_page(request, StatusForm(initial={"code": code}), not_found=True)
-    return render(request, "intake/public/status_result.html", _public_context(status=result, addition_form=form), status=400)
+    return _status_result(request, result, code, status=400, addition_form=form)
 
 
 # --- the beheerder's list of reports for municipalities off the platform ----------------------

@@ -4,13 +4,50 @@ from __future__ import annotations
 
 from typing import Any
 
+from ketenzicht.accounts.models import OrganisationKind, Role
 from ketenzicht.cases.models import Case, Channel, SubjectRole
-from ketenzicht.cases.services import SignalInput, SubjectInput, case_create, read_uploaded
+from ketenzicht.cases.services import (
+    CaseError,
+    SignalInput,
+    SubjectInput,
+    case_create,
+    read_uploaded,
+)
 from ketenzicht.core import policy
+
+TIP_CHANNELS = (Channel.MMA, Channel.POLITIE)
+
+
+def _is_partner(actor: Any) -> bool:
+    org = actor.organisation
+    return org is not None and org.kind != OrganisationKind.GEMEENTE
+
+
+def report_form_options(actor: Any) -> dict[str, Any]:
+    """How the report form looks for this person: the AF may register a tip as its own channel; a
+    partner's professional chooses among the municipalities of their own region."""
+    org = actor.organisation
+    return {
+        "registers_tips": actor.has_role(Role.AANDACHTSFUNCTIONARIS) and not _is_partner(actor),
+        "region": org.region if org is not None and _is_partner(actor) and org.region_id is not None else None,
+    }
+
+
+def _channel(actor: Any, cleaned: dict[str, Any]) -> str:
+    if _is_partner(actor):
+        return Channel.PARTNER
+    chosen = cleaned.get("kanaal") or ""
+    if chosen in TIP_CHANNELS and report_form_options(actor)["registers_tips"]:
+        return chosen
+    return Channel.INTERN
 
 
 def internal_report_submit(*, actor: Any, cleaned: dict[str, Any]) -> tuple[Case, bool]:
+    """A report on screen: by a colleague (intern), a tip the AF registers, or a partner's professional."""
     policy.require(actor, "case.report")
+    region = report_form_options(actor)["region"]
+    if region is not None and cleaned["municipality"].region_id != region.pk:
+        raise CaseError("Kies een gemeente in uw eigen regio.")
     subjects = []
     if cleaned.get("victims"):
         subjects.append(SubjectInput(role=SubjectRole.SLACHTOFFER, description=cleaned["victims"]))
@@ -22,7 +59,7 @@ def internal_report_submit(*, actor: Any, cleaned: dict[str, Any]) -> tuple[Case
         )
     data = SignalInput(
         municipality=cleaned["municipality"],
-        channel=Channel.INTERN,
+        channel=_channel(actor, cleaned),
         description=cleaned["description"],
         observed_on=cleaned.get("observed_on"),
         location_address=cleaned.get("location_address", ""),

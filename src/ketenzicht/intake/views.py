@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,15 +16,16 @@ from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.intake.forms import ReportForm
-from ketenzicht.intake.services import internal_report_submit
+from ketenzicht.intake.services import internal_report_submit, report_form_options
 
 
 @policy_view("case.report")
 def report(request: HttpRequest) -> HttpResponse:
     municipality = request.user.municipality
     now = timezone.now()  # read once: the form checks dates against it
+    options = report_form_options(request.user)
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, now=now)
+        form = ReportForm(request.POST, request.FILES, now=now, **options)
         if form.is_valid():
             try:
                 case, created = internal_report_submit(actor=request.user, cleaned=form.cleaned_data)
@@ -37,14 +40,22 @@ def report(request: HttpRequest) -> HttpResponse:
                     messages.warning(request, _("U gaf acuut gevaar aan: bel 112 als u dat nog niet deed."))
                 return redirect("intake:own_report", case_id=case.pk)
     else:
-        form = ReportForm(initial={"municipality": municipality.pk if municipality else None}, now=now)
+        form = ReportForm(initial={"municipality": municipality.pk if municipality else None}, now=now, **options)
     return render(request, "intake/report.html", {"form": form})
 
 
 @policy_view("case.list_own_reports")
 def own_reports(request: HttpRequest) -> HttpResponse:
-    cases = policy.own_reports(request.user, Case.objects.select_related("municipality")).order_by("-created_at")
-    return render(request, "intake/own_reports.html", {"cases": cases})
+    search = (request.GET.get("zoek") or "").strip()
+    error = _("Zoek op ten minste 2 tekens.") if len(search) == 1 else ""
+    cases = policy.own_reports(request.user, Case.objects.select_related("municipality")).order_by("-created_at", "pk")
+    if len(search) >= 2:
+        # The reporter searches their own words and references; nothing of anyone else's.
+        cases = cases.filter(Q(reference__icontains=search) | Q(description__icontains=search) | Q(location_address__icontains=search))
+    page = Paginator(cases, 25).get_page(request.GET.get("pagina"))
+    keep = request.GET.copy()
+    keep.pop("pagina", None)
+    return render(request, "intake/own_reports.html", {"cases": page.object_list, "page": page, "search": search, "search_error": error, "keep_query": keep.urlencode()})
 
 
 @policy_view("case.view_own_report")

@@ -66,7 +66,9 @@ class Channel(models.TextChoices):
 
     INTERN = "intern", _("Interne meldroute")
     PUBLIEK = "publiek", _("Openbaar meldformulier")
-    PARTNER = "partner", _("Ketenpartner (API)")
+    PARTNER = "partner", _("Ketenpartner")
+    MMA = "mma", _("Tip via Meld Misdaad Anoniem")
+    POLITIE = "politie", _("Tip via de politie")
 
 
 OUTCOME_LABELS: dict[str, str] = {str(k): v for k, v in STATE_LABELS.items()}

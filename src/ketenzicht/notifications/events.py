@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from ketenzicht.accounts.models import Role, User
-from ketenzicht.cases.models import Case
+from ketenzicht.cases.models import Case, ReporterQuestion
 from ketenzicht.notifications.models import Kind
 from ketenzicht.notifications.services import notify
 from ketenzicht.routing.models import Referral
@@ -76,9 +76,27 @@ def referral_answered(referral_id: object, action: str, **kwargs: object) -> Non
     )
 
 
+def reporter_answered(question_id: object, **kwargs: object) -> None:
+    """An anonymous reporter answered a question: whoever asked it, else the municipality's AFs."""
+    question = ReporterQuestion.objects.select_related("case", "asked_by").filter(pk=question_id).first()
+    if question is None:
+        return
+    afs = afs_of(question.case.municipality_id)
+    asker = [question.asked_by] if question.asked_by is not None and afs.filter(pk=question.asked_by.pk).exists() else []
+    notify(
+        recipients=asker or afs,
+        kind=Kind.MELDER_ANTWOORD,
+        title=_("De melder heeft uw vraag bij %(reference)s beantwoord") % {"reference": question.case.reference},
+        link=reverse("cases:detail", kwargs={"case_id": question.case_id}) + "#h-vragen",
+        key=f"melder-antwoord:{question.pk}",
+    )
+
+
 def connect() -> None:
+    from ketenzicht.cases.events import reporter_answered as answer_signal
     from ketenzicht.cases.events import signal_received as case_signal
     from ketenzicht.routing.events import referral_answered as referral_signal
 
     case_signal.connect(signal_received, dispatch_uid="ketenzicht.notifications.signal_received")
+    answer_signal.connect(reporter_answered, dispatch_uid="ketenzicht.notifications.reporter_answered")
     referral_signal.connect(referral_answered, dispatch_uid="ketenzicht.notifications.referral_answered")

@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     DOORVERWIJZING_ANTWOORD = "doorverwijzing_antwoord", _("Antwoord van een partner op uw doorverwijzing")
     TREFFER = "treffer", _("Treffer of contactverzoek")
     BESLUIT = "besluit", _("Besluit over uw signaal in een overleg")
+    MELDER_ANTWOORD = "melder_antwoord", _("Antwoord van een melder op uw vraag")
     TERMIJN = "termijn", _("Termijn nadert of is verlopen")
     NIET_AANGESLOTEN = "niet_aangesloten", _("Melding voor een gemeente zonder aandachtsfunctionaris")
     ROL_BEVESTIGEN = "rol_bevestigen", _("Rol wacht op uw bevestiging")

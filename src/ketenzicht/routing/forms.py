@@ -12,7 +12,7 @@ from ketenzicht.accounts.models import Organisation
 from ketenzicht.cases.models import ExploitationForm
 from ketenzicht.core.forms import DatedForm
 from ketenzicht.domain import routekaart
-from ketenzicht.routing.models import SendMethod
+from ketenzicht.routing.models import ReferralState, SendMethod
 from ketenzicht.routing.services import MELDCODE_STEPS
 
 YES_NO = [("ja", _("Ja")), ("nee", _("Nee"))]
@@ -269,3 +269,19 @@ class RecordResponseForm(forms.Form):
         required=False,
         max_length=4000,
     )
+
+
+class InboxFilterForm(forms.Form):
+    """Search, filter and order the partner inbox."""
+
+    zoek = forms.CharField(label=_("Zoeken"), required=False, max_length=100, help_text=_("Kenmerk of gemeente (ten minste 2 tekens)."),
+                           widget=forms.TextInput(attrs={"type": "search"}))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Alle statussen")), *((s.value, s.label) for s in ReferralState if s != ReferralState.CONCEPT)])
+    sorteer = forms.ChoiceField(label=_("Volgorde"), required=False,
+                                choices=[("nieuwste", _("Nieuwste eerst")), ("oudste", _("Oudste eerst")), ("kenmerk", _("Op kenmerk")), ("status", _("Op status"))])
+
+    def clean_zoek(self) -> str:
+        term = (self.cleaned_data.get("zoek") or "").strip()
+        if len(term) == 1:
+            raise forms.ValidationError(_("Zoek op ten minste 2 tekens."))
+        return term

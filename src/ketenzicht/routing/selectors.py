@@ -306,8 +306,27 @@ def partner_inbox(user: Any) -> QuerySet[Referral]:
     return (
         Referral.objects.filter(organisation_id=user.organisation_id)
         .exclude(state=ReferralState.CONCEPT)
-        .order_by("-sent_at")
+        .select_related("case__municipality", "sent_by__organisation")
+        .order_by("-sent_at", "pk")
     )
+
+
+INBOX_SORTS = {"nieuwste": ("-sent_at", "pk"), "oudste": ("sent_at", "pk"), "kenmerk": ("case_reference", "pk"), "status": ("state", "-sent_at", "pk")}
+
+
+def partner_inbox_page(user: Any, *, search: str = "", state: str = "", sort: str = "nieuwste", page: object = None) -> Any:
+    """One page (25) of the partner inbox; search over the reference and the sending municipality."""
+    from django.core.paginator import Paginator
+    from django.db.models import Q
+
+    qs = partner_inbox(user)
+    search = search.strip()
+    if len(search) >= 2:
+        qs = qs.filter(Q(case_reference__icontains=search) | Q(case__municipality__name__icontains=search))
+    if state:
+        qs = qs.filter(state=state)
+    qs = qs.order_by(*INBOX_SORTS.get(sort, INBOX_SORTS["nieuwste"]))
+    return Paginator(qs, 25).get_page(page)
 
 
 def handover_register(user: Any) -> QuerySet[Referral]:

@@ -27,6 +27,7 @@ from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain import routekaart, sharing
 from ketenzicht.routing import guide, selectors, services
 from ketenzicht.routing.forms import (
+    InboxFilterForm,
     MeldcodeForm,
     RecordResponseForm,
     RecordSendForm,
@@ -285,8 +286,14 @@ def referral_pdf(request: HttpRequest, referral_id: str) -> HttpResponse:
 
 @policy_view("partner.inbox")
 def partner_inbox(request: HttpRequest) -> HttpResponse:
-    referrals = selectors.partner_inbox(request.user)
-    return render(request, "routing/partner_inbox.html", {"referrals": referrals})
+    form = InboxFilterForm(request.GET or None)
+    form.is_valid()  # a field in error (a one-letter search) is left out, the rest applies
+    cleaned = getattr(form, "cleaned_data", {})
+    page = selectors.partner_inbox_page(request.user, search=cleaned.get("zoek") or "", state=cleaned.get("status") or "",
+                                        sort=cleaned.get("sorteer") or "nieuwste", page=request.GET.get("pagina"))
+    keep = request.GET.copy()
+    keep.pop("pagina", None)
+    return render(request, "routing/partner_inbox.html", {"referrals": page.object_list, "page": page, "filter_form": form, "keep_query": keep.urlencode(), "today": timezone.localdate()})
 
 
 @policy_view("referral.respond")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState
+from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState, VulnerableGroup
 from ketenzicht.domain.case_states import Action
+from ketenzicht.domain.lifecycles.case import PUBLIC_STATUS, CaseState
 
 
 def not_in_future(value: date | None) -> None:
@@ -37,6 +39,7 @@ class SubjectOutput(serializers.Serializer):
     nationaliteit = serializers.CharField(source="nationality")
     omschrijving = serializers.CharField(source="description")
     kvkNummer = serializers.CharField(source="kvk_number")
+    kwetsbareGroepen = serializers.ListField(source="vulnerable_groups", child=serializers.CharField())
 
 
 class SignalDetailOutput(SignalListOutput):
@@ -51,6 +54,36 @@ class SignalDetailOutput(SignalListOutput):
         return self.context.get("next_steps", [])
 
 
+class SignalOwnOutput(serializers.Serializer):
+    """What the submitting partner system reads of its own signal: progress and the feedback meant for it.
+
+    Nothing of the case file itself: the status is the reporter's three steps (ontvangen, in
+    behandeling, afgerond), as on "Mijn meldingen" and the public status page.
+    """
+
+    id = serializers.UUIDField()
+    kenmerk = serializers.CharField(source="reference")
+    gemeenteCode = serializers.CharField(source="municipality.cbs_code")
+    ontvangenOp = serializers.DateTimeField(source="created_at")
+    status = serializers.SerializerMethodField(help_text="ontvangen | in_behandeling | afgerond")
+    terugkoppeling = serializers.SerializerMethodField(help_text="De terugkoppeling aan de melder, of null")
+    terugkoppelingOp = serializers.SerializerMethodField()
+
+    def _followed(self, obj: Any) -> Any:
+        return self.context.get("followed", obj)
+
+    def get_status(self, obj: Any) -> str:
+        return PUBLIC_STATUS[CaseState(self._followed(obj).state)]
+
+    def get_terugkoppeling(self, obj: Any) -> str | None:
+        case = self._followed(obj)
+        return case.feedback_message if case.feedback_at else None
+
+    def get_terugkoppelingOp(self, obj: Any) -> Any:  # noqa: N802 - API key
+        case = self._followed(obj)
+        return case.feedback_at.isoformat() if case.feedback_at else None
+
+
 class SubjectInputSerializer(serializers.Serializer):
     rol = serializers.ChoiceField(choices=SubjectRole.choices)
     naam = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -58,6 +91,10 @@ class SubjectInputSerializer(serializers.Serializer):
     nationaliteit = serializers.CharField(required=False, allow_blank=True, max_length=60)
     omschrijving = serializers.CharField(required=False, allow_blank=True, max_length=500)
     kvkNummer = serializers.RegexField(r"^\d{8}$", required=False, allow_blank=True)
+    kwetsbareGroepen = serializers.ListField(
+        child=serializers.ChoiceField(choices=VulnerableGroup.choices), required=False, max_length=len(VulnerableGroup.choices),
+        help_text="Kwetsbare groepen waartoe deze persoon behoort (niet voor een bedrijf)",
+    )
 
 
 class SignalCreateInput(serializers.Serializer):

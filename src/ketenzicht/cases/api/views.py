@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +21,7 @@ from ketenzicht.cases.api.serializers import (
     MunicipalityOutput,
     SignalDetailOutput,
     SignalListOutput,
+    SignalOwnOutput,
     TransitionInput,
 )
 from ketenzicht.cases.models import Case
@@ -48,9 +54,20 @@ class _SignalObjectApi(APIView):
 class SignalDetailApi(_SignalObjectApi):
     policy_action = "api.signal.view"
 
-    @extend_schema(operation_id="signalen_retrieve", summary="Eén signaal", responses=SignalDetailOutput)
+    @extend_schema(
+        operation_id="signalen_retrieve",
+        summary="Eén signaal",
+        description="De aandachtsfunctionaris van de gemeente krijgt het signaal; het partnersysteem dat het signaal "
+        "indiende krijgt alleen de voortgang en de terugkoppeling (SignalOwnOutput).",
+        responses=PolymorphicProxySerializer(component_name="SignaalOfVoortgang", serializers=[SignalDetailOutput, SignalOwnOutput], resource_type_field_name=None),
+    )
     def get(self, request: Request, case_id: str) -> Response:
         case = self._case(request, case_id)
+        if not policy.can(request.user, "case.view", case):
+            # The submitting partner system: progress and feedback of its own signal, nothing more.
+            audit_record(actor=request.user, action=AuditAction.VIEW, object_type="case", object_id=case.pk, object_label=case.reference, fields=["voortgang", "terugkoppeling"], reason="api (indiener)")
+            followed = Case.objects.get(pk=case.merged_into_id) if case.merged_into_id else case
+            return Response(SignalOwnOutput(case, context={"followed": followed}).data)
         audit_record(actor=request.user, action=AuditAction.VIEW, object_type="case", object_id=case.pk, object_label=case.reference, fields=["signaal", "betrokkenen"], reason="api")
         steps = [t.action for t in services.next_steps(case)]
         return Response(SignalDetailOutput(case, context={"next_steps": steps}).data)
