@@ -15,6 +15,8 @@ from playwright.sync_api import Browser, Page
 
 from ketenzicht.accounts.links import _link_create
 from ketenzicht.accounts.models import AccountLinkPurpose, Municipality
+from ketenzicht.cases.models import Case
+from ketenzicht.cases.services import reporter_question_ask
 from tests.app.accounts_support import other_region
 from tests.app.test_permission_matrix import _sent_referral
 from tests.browser.conftest import AXE_JS, WCAG_TAGS, login_browser
@@ -75,11 +77,13 @@ def test_every_page_of_issue_16_passes_axe(browser: Browser, live_server: object
         page.locator("#id_location_address").press("Enter")
         code = page.get_by_test_id("receipt-code").inner_text().strip()
         check(page, who)  # the receipt
+        public_case = Case.objects.filter(channel="publiek").latest("created_at")
+        reporter_question_ask(actor=cast.anouk, case=public_case, question="Op welk adres precies?")
         check(page, who, "/melden/status/")
         page.locator("#id_code").fill(code)
         page.locator("#id_code").press("Enter")
         page.wait_for_load_state()
-        check(page, who)  # status and the addition form
+        check(page, who)  # status, the AF's question with its answer form, and the addition form
         check(page, who, reverse("account:forgot_password"))
         check(page, who, reverse("account:link", kwargs={"token": "verlopen-of-onbekend"}), status=400)
         page.goto(f"{base}{reverse('account:link', kwargs={'token': token})}")
@@ -102,19 +106,30 @@ def test_every_page_of_issue_16_passes_axe(browser: Browser, live_server: object
         url("two_factor:backup_tokens"), url("notifications:list"), url("notifications:preferences"),
     ))
     visits.as_person("beheerder ZWB", "zoe", pages(url("accounts:users"), url("accounts:user_edit", user_id=zwb.vera.pk), url("two_factor:backup_tokens")))
-    visits.as_person("AF DH", "anouk", pages(
-        url("cases:queue"), url("cases:detail", case_id=case.pk), url("routing:case_guide", case_id=case.pk),
-        url("routing:referral_new", case_id=case.pk), url("routing:referral_detail", referral_id=referral_id),
-        url("intake:report"), url("intake:own_reports"), url("notifications:list"),
-    ))
+    def af_dh(page: Page, who: str) -> None:
+        pages(url("cases:queue"), url("cases:queue") + "?zoek=a", url("cases:detail", case_id=case.pk))(page, who)
+        reclassify = page.locator("#herclassificeren")  # a correction without a reason: refused, shown again
+        reclassify.locator("summary").click()
+        reclassify.get_by_role("button", name="Wijziging vastleggen").click()
+        page.wait_for_load_state()
+        assert page.locator("#herclassificeren[open]").count() == 1, "the refused correction is not shown again"
+        check(page, who)
+        pages(
+            url("routing:case_guide", case_id=case.pk), url("routing:referral_new", case_id=case.pk),
+            url("routing:referral_detail", referral_id=referral_id), url("intake:report"), url("intake:own_reports"), url("notifications:list"),
+        )(page, who)
+
+    visits.as_person("AF DH", "anouk", af_dh)
     visits.as_person("AF ZWB", "vera", pages(
         url("cases:queue"), url("cases:detail", case_id=vera_case.pk), url("routing:case_guide", case_id=vera_case.pk), url("notifications:list"),
     ))
     visits.as_person("privacy officer DH", "gijs", pages(url("audit:log"), (url("audit:log") + "?van=2026-03-31&tot=2026-03-01", 400)))
     visits.as_person("privacy officer ZWB", "piet", pages(url("audit:log")))
-    visits.as_person("partner", "julia", pages(url("routing:partner_inbox"), url("routing:partner_referral", referral_id=referral_id)))
+    visits.as_person("partner", "julia", pages(
+        url("routing:partner_inbox"), url("routing:partner_referral", referral_id=referral_id), url("intake:report"), url("intake:own_reports"),
+    ))
     visits.as_person("ketenregisseur", "fleur", pages(url("routing:guide")))
 
-    assert len(found) >= 28, sorted(found)
+    assert len(found) >= 33, sorted(found)
     problems = [f"{page}\n  " + "\n  ".join(v) for page, v in found.items() if v]
     assert problems == [], "axe-core (WCAG 2.1 AA) found:\n" + "\n".join(problems)
