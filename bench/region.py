@@ -108,8 +108,8 @@ def measure() -> dict[str, dict[str, object]]:
     if partner is not None:
         pages["partner inbox"] = _measure(_client(partner), "/partner/")
     po = _client(privacy)
-    pages["audit search by reference"] = _measure(po, "/audit/", {"kenmerk": case.reference}, budget=AUDIT_BUDGET_MS)
-    pages["audit search by user"] = _measure(po, "/audit/", {"gebruiker": af.username}, budget=AUDIT_BUDGET_MS)
+    pages["audit search by reference"] = _measure(po, "/audit/", {"signaal": case.reference}, budget=AUDIT_BUDGET_MS)
+    pages["audit search by user"] = _measure(po, "/audit/", {"gebruiker": af.get_full_name()}, budget=AUDIT_BUDGET_MS)
     pages["audit search by date range (30 days)"] = _measure(po, "/audit/", {"van": month_start.isoformat(), "tot": month_end.isoformat()}, budget=AUDIT_BUDGET_MS)
     regie = _client(coordinator)
     pages["monitor overview, cold"] = _measure(regie, "/monitor/", cold=True)

@@ -51,7 +51,7 @@ def test_control_from_a_case_takes_its_address_and_records_the_checklist(cast: C
     # The case page and the address history show the control and what it found.
     login(client, cast.anouk)
     page = client.get(f"/werkvoorraad/{case.pk}/").content.decode()
-    assert "Integrale controle" in page and "2 indicator(en) aangetroffen" in page
+    assert "Integrale controle" in page and "2 indicatoren aangetroffen" in page
     history = client.get(f"/verstoren/adres/{control.address_hash}/").content.decode()
     assert case.reference in history and "Uitgevoerd" in history
     assert case.location_address not in f"/verstoren/adres/{control.address_hash}/"

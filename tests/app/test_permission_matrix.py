@@ -188,6 +188,8 @@ MATRIX: dict[str, Row] = {
     "cases:registry_take_over": OBJ("POST", CASE, AF),
     # oversight: each privacy officer reads their own scope's trail; each beheerder their region's users.
     "audit:log": ROW("GET", {"po"}),
+    "audit:export_csv": ROW("GET", {"po"}),
+    "audit:export_xlsx": ROW("GET", {"po"}),
     "accounts:users": ROW("GET", {"beheer"}),
     "accounts:user_edit": OBJ("GET", MELDER, {"beheer"}),
     "accounts:user_account": OBJ("POST", MELDER, {"beheer"}),

@@ -336,6 +336,8 @@ LIST_PAGES: dict[str, ListPage] = {
     "cases:contact_requests": ListPage("anouk", _contact_requests),
     "api-signalen": ListPage("anouk", _signals),
     "audit:log": ListPage("gijs", _audit_rows),
+    "audit:export_csv": ListPage("gijs", _audit_rows, read=_csv_text),
+    "audit:export_xlsx": ListPage("gijs", _audit_rows, read=_xlsx_text),
     "accounts:users": ListPage("hanna", _users),
     "notifications:list": ListPage("anouk", _notifications),
     "monitor:imports": ListPage("fleur", _imports),

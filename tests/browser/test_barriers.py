@@ -70,7 +70,7 @@ def test_control_findings_intervention_effect_and_dashboard(page: Page, live_ser
 
     # The case page shows the control and the intervention; the address history too.
     page.get_by_role("link", name=f"Terug naar het signaal {case.reference}").click()
-    expect(page.get_by_test_id("case-controls")).to_contain_text("2 indicator(en) aangetroffen")
+    expect(page.get_by_test_id("case-controls")).to_contain_text("2 indicatoren aangetroffen")
     expect(page.get_by_test_id("case-interventions")).to_contain_text("Sluiting op grond van de APV")
     page.get_by_test_id("case-controls").get_by_role("link", name="adresgeschiedenis").click()
     expect(page.get_by_role("heading", name="Adresgeschiedenis")).to_be_visible()

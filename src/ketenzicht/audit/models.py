@@ -62,9 +62,11 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
-            # The trail's searches, each in the page's order (audit/selectors.py).
-            models.Index(fields=["object_label", "-at"], name="audit_by_reference"),
-            models.Index(fields=["actor_label", "-at"], name="audit_by_user"),
+            # The privacy officer's filters (audit/selectors.py), each with the period and the
+            # newest-first order: by signal reference, by user, by organisation.
+            models.Index(fields=["object_label", "at"], name="audit_label_at"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+            models.Index(fields=["organisation", "at"], name="audit_org_at"),
             models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="audit_unsealed"),
         ]
 

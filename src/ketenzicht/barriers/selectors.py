@@ -310,7 +310,10 @@ def districts_for(user: Any) -> list[District]:
     if org.municipality_id is not None and policy.can(user, "barriers.dashboard", org.municipality.district):
         return [org.municipality.district] if org.municipality.district_id else []
     if org.region_id is not None:
-        return list(District.objects.filter(region_id=org.region_id))
+        # The dashboard opens on the first: a district-level organisation's own district (issue 16
+        # item 7; `Organisation.district` comes with the tenancy lane), then the region's others.
+        own = getattr(org, "district_id", None)
+        return sorted(District.objects.filter(region_id=org.region_id), key=lambda d: d.pk != own)
     return []
 
 

@@ -111,7 +111,7 @@ class SubjectForm(forms.Form):
     name = forms.CharField(label=_("Naam"), required=False, max_length=200)
     birth_date = forms.DateField(
         label=_("Geboortedatum"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 1990-05-31.")},
+        error_messages={"invalid": _("Vul een geldige datum in (dag, maand en jaar).")},
     )
     nationality = forms.CharField(label=_("Nationaliteit"), required=False, max_length=60)
     description = forms.CharField(label=_("Omschrijving"), required=False, max_length=500)

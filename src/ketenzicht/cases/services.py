@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -473,7 +473,9 @@ def case_enrich(*, actor: Any, case: Case, changes: dict[str, str]) -> Case:
             locked.address_key = address_key(locked.location_address)
             changed.append("address_key")
         locked.save(update_fields=[*changed, "updated_at"])
-        _event(locked, actor, "verrijkt", reason="Gewijzigd: " + ", ".join(c for c in changed if c != "address_key"))
+        # The history reads the fields by their Dutch names, never the code's (issue 16 item 7).
+        labels = [str(Case._meta.get_field(c).verbose_name) for c in changed if c != "address_key"]
+        _event(locked, actor, "verrijkt", reason="Gewijzigd: " + ", ".join(labels))
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="case", object_id=locked.pk, object_label=locked.reference, fields=changed)
     return locked
 
@@ -678,18 +680,28 @@ def attachment_add(*, actor: Any, case: Case, attachment: AttachmentInput) -> At
     return row
 
 
-def case_addition_add(*, case: Case, text: str) -> ReporterAddition:
+# The same text added again to the same report within this time is the same addition (a refreshed
+# "dank u" page, a second click): stored once (issue 16 item 7).
+ADDITION_REPEAT_WINDOW = timedelta(hours=24)
+
+
+def case_addition_add(*, case: Case, text: str, now: datetime | None = None) -> ReporterAddition:
     """New information from the reporter (public, with the receipt code) on their report.
 
     A report merged into another case adds to that case: the reporter follows the case their
     report went into. A closed case takes no additions (the reporter makes a new report).
+    Sending the same text again (under the case's lock) returns the addition already stored.
     """
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(case)
         if locked.state == CaseState.SAMENGEVOEGD and locked.merged_into_id is not None:
             locked = _locked(Case(pk=locked.merged_into_id))
         if case_lifecycle.is_read_only(locked.state):
             raise CaseReadOnly("Deze melding is afgerond; aanvullen kan niet meer. Heeft u nieuwe informatie? Doe dan een nieuwe melding.")
+        repeated = ReporterAddition.objects.filter(case=locked, text=text, at__gte=now - ADDITION_REPEAT_WINDOW).first()
+        if repeated is not None:
+            return repeated
         row = ReporterAddition.objects.create(case=locked, text=text)
         _event(locked, None, "aanvulling", reason="Aanvulling van de melder (met ontvangstcode)")
         locked.save(update_fields=["updated_at"])

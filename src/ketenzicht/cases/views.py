@@ -145,7 +145,7 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "case": case,
         "subjects": list(case.subjects.all()),
         "attachments": list(case.attachments.all()),
-        "events": list(case.events.select_related("organisation").all()),
+        "events": list(case.events.select_related("organisation", "actor").all()),
         "related": selectors.related_cases(case),
         "region_hits": selectors.region_hits(case),
         "next_steps": [t for t in case_lifecycle.allowed_actions(case.state, facts, now=now) if t.action != case_lifecycle.Action.SAMENVOEGEN],

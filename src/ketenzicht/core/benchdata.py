@@ -127,7 +127,12 @@ class World:
 
 
 def _user(username: str, org: Organisation, role: str) -> User:
-    user, created = User.objects.get_or_create(username=username, defaults={"organisation": org, "email": f"{username}@bench.invalid"})
+    # A name as people have one: the audit page finds users by name (audit/forms.py).
+    first, _, last = username.partition(".")[2].partition(".")
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"organisation": org, "email": f"{username}@bench.invalid", "first_name": f"Bench {first}", "last_name": last or "Test"},
+    )
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])

@@ -57,7 +57,7 @@ class ReportForm(DatedForm):
         label=_("Wanneer zag u het?"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 2026-03-14.")},
+        error_messages={"invalid": _("Vul een geldige datum in (dag, maand en jaar).")},
     )
     municipality = forms.ModelChoiceField(
         label=_("In welke gemeente?"),

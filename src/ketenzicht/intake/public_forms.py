@@ -127,7 +127,7 @@ class PublicReportForm(DatedForm):
         help_text=_("Weet u de dag niet precies? Kies dan ongeveer, of laat dit leeg."),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 2026-03-14.")},
+        error_messages={"invalid": _("Vul een geldige datum in (dag, maand en jaar).")},
     )
     acute_danger = forms.BooleanField(
         label=_("Is iemand nu in acuut gevaar?"),

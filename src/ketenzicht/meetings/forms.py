@@ -12,7 +12,7 @@ from ketenzicht.accounts.models import Municipality, Organisation, Role, User
 from ketenzicht.core.forms import DatedForm
 from ketenzicht.meetings.models import Frequency, MeetingKind, Weekday
 
-DATE_ERRORS = {"invalid": _("Vul een geldige datum in, bijvoorbeeld 2026-03-31.")}
+DATE_ERRORS = {"invalid": _("Vul een geldige datum in (dag, maand en jaar).")}
 
 
 def participant_organisations(municipality: Municipality) -> QuerySet[Organisation]:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
@@ -90,7 +91,7 @@ def case_extract(case: Case) -> dict[str, list[tuple[str, str]]]:
         "signaal": [
             ("Wat is er gezien", case.description),
             ("Vormen van uitbuiting", ", ".join(case.form_labels)),
-            ("Wanneer gezien", case.observed_on.strftime("%d-%m-%Y") if case.observed_on else "onbekend"),
+            ("Wanneer gezien", date_format(case.observed_on, "DATE_FORMAT") if case.observed_on else "onbekend"),
             ("Minderjarige betrokken", case.get_minor_involved_display()),
             ("Acuut gevaar", "ja" if case.acute_danger else "nee"),
         ],

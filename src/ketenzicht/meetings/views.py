@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ketenzicht.audit.models import AuditAction
@@ -149,7 +150,7 @@ def agenda_refresh(request: HttpRequest, sitting_id: str) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("%(n)s signaal/signalen toegevoegd aan de agenda.") % {"n": added})
+        messages.success(request, ngettext("%(n)s signaal toegevoegd aan de agenda.", "%(n)s signalen toegevoegd aan de agenda.", added) % {"n": added})
     return redirect("meetings:sitting", sitting_id=sitting.pk)
 
 
@@ -170,8 +171,10 @@ def agenda_move(request: HttpRequest, item_id: int) -> HttpResponse:
 def _pdf(request: HttpRequest, template: str, context: dict[str, Any], filename: str) -> HttpResponse:
     from weasyprint import HTML
 
+    from ketenzicht.core.pdf import PDF_VARIANT
+
     html = render_to_string(template, context, request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(pdf_variant=PDF_VARIANT)
     response = HttpResponse(pdf, content_type="application/pdf")
     # Named after the table and date only: never a name or a case detail.
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -59,7 +59,10 @@ def describe(items: list[tuple[str, Any]]) -> str:
 
 def bar_chart(items: list[tuple[str, Any]], *, uid: str, title: str) -> SafeString:
     """Horizontal bars, one per category; suppressed categories get a hatched 'x' mark."""
-    label_w, bar_w, row_h, top = 230, 330, 26, 8
+    # The label column is as wide as the longest label needs (about 7.5 px a character at the
+    # default size), so no label is cut off on screen or in the PDF.
+    longest = max((len(str(label)) for label, _v in items), default=0)
+    label_w, bar_w, row_h, top = max(230, round(longest * 7.5) + 16), 330, 26, 8
     width, height = label_w + bar_w + 70, top + row_h * max(len(items), 1) + 8
     numbers = [v for _label, v in items if v != SUPPRESSION_MARK]
     peak = max(numbers, default=0) or 1
@@ -192,6 +195,15 @@ def choropleth(values: dict[str, Any], names: dict[str, str], *, uid: str, title
         parts.append(
             f'<path d="{d}" fill="{fill(values[c])}" stroke="#333333" stroke-width="0.6">'
             f"<title>{escape(names.get(c, c))}: {escape(_say(values[c]))}</title></path>"
+        )
+    # Each municipality's name on the map, at the middle of its largest outline, with a white halo.
+    for c in codes:
+        ring = max(shapes[c], key=len)
+        cx = sum((lon * kx - x0) * scale + 10 for lon, _lat in ring) / len(ring)
+        cy = sum((y1 - lat) * scale + 10 for _lon, lat in ring) / len(ring)
+        parts.append(
+            f'<text x="{cx:.1f}" y="{cy:.1f}" text-anchor="middle" font-size="10" fill="{INK}" stroke="#ffffff" '
+            f'stroke-width="3" paint-order="stroke" aria-hidden="true">{escape(names.get(c, c))}</text>'
         )
     y = map_h + 28
     legend = [(PALETTE[0], _("0 of geen"))]

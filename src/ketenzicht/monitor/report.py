@@ -71,5 +71,7 @@ def render_html(*, region: Region, year: int | None, part: str = "", district: D
 def render_pdf(*, region: Region, year: int | None, part: str = "", district: District | None = None) -> bytes:
     from weasyprint import HTML
 
+    from ketenzicht.core.pdf import PDF_VARIANT
+
     html = render_html(region=region, year=year, part=part, district=district)
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)

@@ -176,6 +176,8 @@ def render_pdf(area: Area, period: ReportPeriod, *, today: date | None = None) -
     """(pdf, pages, redactions)."""
     from weasyprint import HTML
 
+    from ketenzicht.core.pdf import PDF_VARIANT
+
     rendered = render_html(area, period, today=today)
     document = HTML(string=rendered.html).render()
-    return document.write_pdf(), len(document.pages), rendered.redactions
+    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages), rendered.redactions

@@ -179,6 +179,9 @@ def _overview(programme: Programme, actions: list[Action], every: list[Deadline]
             ActionLine(action, next_open.get(action.pk), is_stale, notes[0].note if notes else "", late_by_action[action.pk])
         )
     counts = rules.rag_counts(rules.Rag(a.status) if a.status else None for a in actions)
+    # Beside the statuses: how many actions are late, whatever status they were last given, so the
+    # summary never reads "rood 0" next to actions that are overdue (issue 16 item 7).
+    counts["te_laat"] = sum(1 for n in late_by_action.values() if n)
     return Overview(programme, list(blocks.values()), counts, overdue, soon, stale)
 
 
@@ -199,6 +202,7 @@ def status_in_period(programme: Programme, start: date, end: date) -> dict[str, 
             "changed": at_start != at_end, "late": late[action.pk],
         })
     counts = rules.rag_counts(rules.Rag(r["status"]) if r["status"] else None for r in rows)
+    counts["te_laat"] = sum(1 for r in rows if r["late"])
     return {"rows": rows, "counts": counts}
 
 

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -267,7 +268,7 @@ def occurrence_done(request: HttpRequest, occurrence_id: int) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Uitgevoerd voor %(due)s.") % {"due": occurrence.due_date.strftime("%d-%m-%Y")})
+            messages.success(request, _("Uitgevoerd voor %(due)s.") % {"due": date_format(occurrence.due_date, "DATE_FORMAT")})
             return redirect("programme:action", action_id=occurrence.action_id)
     return render(request, "programme/action.html", _action_context(request, occurrence.action, complete_form=form), status=400)
 

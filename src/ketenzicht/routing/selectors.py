@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.formats import date_format
 
 from ketenzicht.accounts.models import Organisation, OrganisationKind
 from ketenzicht.audit.models import AuditAction
@@ -213,13 +215,26 @@ def case_extract(case: Case) -> dict[str, Any]:
     }
 
 
+# Snapshot fields holding a date (stored as ISO, the document's contract): shown in the one Dutch format.
+_DATE_FIELDS = {"gezien_op", "ontvangen_op", "geboortedatum"}
+
+
+def _shown(key: str, value: Any) -> Any:
+    if key in _DATE_FIELDS and isinstance(value, str):
+        try:
+            return date_format(date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
+    return value
+
+
 def snapshot_display(data: Mapping[str, Any], shared: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
     """Rows for the template, for the shared groups only (filtered again, defensively)."""
     result = []
     for group, content in sharing.filter_groups(data, shared).items():
         records = content if isinstance(content, list) else [content]
         rows = [
-            [(FIELD_LABELS.get(k, k), v) for k, v in record.items() if v not in ("", None)]
+            [(FIELD_LABELS.get(k, k), _shown(k, v)) for k, v in record.items() if v not in ("", None)]
             for record in records
         ]
         result.append({"group": group, "label": GROUP_LABELS[group], "records": [r for r in rows if r]})

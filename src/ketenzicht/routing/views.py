@@ -162,7 +162,7 @@ def _referral_context(referral: Referral, **extra: Any) -> dict[str, Any]:
         "preview": _preview(referral),
         "shared_labels": [selectors.GROUP_LABELS[g] for g in referral.shared_groups],
         "withheld_labels": [selectors.GROUP_LABELS[g] for g in referral.withheld_groups],
-        "events": list(referral.events.all()),
+        "events": list(referral.events.select_related("organisation", "actor").all()),
         "send_form": extra.get("send_form") or RecordSendForm(now=timezone.now()),
         "record_form": extra.get("record_form") or RecordResponseForm(),
         "withdraw_form": extra.get("withdraw_form") or WithdrawForm(),
@@ -263,6 +263,8 @@ def referral_pdf(request: HttpRequest, referral_id: str) -> HttpResponse:
     """
     from weasyprint import HTML
 
+    from ketenzicht.core.pdf import PDF_VARIANT
+
     referral = selectors.referral_for_af(request.user, referral_id, purpose="verwijsdocument")
     if referral.state == ReferralState.CONCEPT:
         referral = services.referral_prepare_document(actor=request.user, referral=referral)
@@ -271,7 +273,7 @@ def referral_pdf(request: HttpRequest, referral_id: str) -> HttpResponse:
         {"referral": referral, "case_reference": referral.case_reference, "preview": selectors.snapshot_display(referral.snapshot or {}, referral.shared_groups),
          "shared_labels": [selectors.GROUP_LABELS[g] for g in referral.shared_groups], "now": timezone.now()},
     )
-    pdf = HTML(string=html).write_pdf()
+    pdf = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
     audit_record(actor=request.user, action=AuditAction.DOWNLOAD, object_type="doorverwijzing", object_id=referral.pk, object_label=referral.case_reference, fields=referral.shared_groups, reason="verwijsdocument (PDF)")
     response = HttpResponse(pdf, content_type="application/pdf")
     # Named after the case reference: never a name.
@@ -369,7 +371,7 @@ def _register_rows(referrals: Any) -> list[list[str]]:
         sent_at: datetime = timezone.localtime(r.sent_at)
         rows.append([
             sent_at.strftime("%Y-%m-%d %H:%M"), r.case_reference, r.case.municipality.name,
-            r.sent_by.get_username() if r.sent_by else "", r.organisation.name, r.recipient_kind,
+            r.sent_by.get_full_name() if r.sent_by else "", r.organisation.name, r.recipient_kind,
             ", ".join(r.shared_groups), ", ".join(r.withheld_groups), r.legal_basis, r.purpose,
             r.override, r.override_reason, r.get_send_method_display(), r.get_state_display(),
         ])

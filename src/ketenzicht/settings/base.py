@@ -163,6 +163,9 @@ LANGUAGES = [
 STAFF_LANGUAGES = ["nl", "en"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
+# One Dutch date format, set here (formats/nl/formats.py): "6 december 2026", "6 december 2026 14:05".
+# Templates use |date:"DATE_FORMAT" or |date:"DATETIME_FORMAT", never a pattern of their own.
+FORMAT_MODULE_PATH = ["ketenzicht.formats"]
 USE_I18N = True
 USE_TZ = True
 
