@@ -102,13 +102,23 @@ def test_who_looked_at_signal_x_by_reference_user_organisation_action_and_period
     assert rows and all(r[5] == ref and r[3] == "Bekeken" for r in rows)
     assert {r[1] for r in rows} == {"Anouk Test"} and {r[2] for r in rows} == {"Gemeente Zoeterwoude"}
 
-    by_name = _rows(client.get("/audit/", {"gebruiker": "bram test"}))
-    assert by_name and {r[1] for r in by_name} == {"Bram Test"}
-    assert haaglanden["lisse"].reference in {r[5] for r in by_name}
+    by_name = _rows(client.get("/audit/", {"gebruiker": "anouk test"}))
+    assert by_name and {r[1] for r in by_name} == {"Anouk Test"}
+    assert {haaglanden["jansen"].reference, haaglanden["other"].reference} <= {r[5] for r in by_name}
 
+    zoeterwoude_org = Organisation.objects.get(slug="gemeente-zoeterwoude")
+    by_org = _rows(client.get("/audit/", {"organisatie": str(zoeterwoude_org.pk)}))
+    assert by_org and {r[2] for r in by_org} == {"Gemeente Zoeterwoude"}
+
+    # gijs is the privacy officer of Zoeterwoude (tenancy's scopes): Lisse, in the same region, is
+    # outside his scope. Its AF is not found by name, its organisation is no choice, no row of
+    # Lisse's people shows (chantal of Zoeterwoude reporting for Lisse is a row of Zoeterwoude).
     lisse_org = Organisation.objects.get(slug="gemeente-lisse")
-    by_org = _rows(client.get("/audit/", {"organisatie": str(lisse_org.pk)}))
-    assert by_org and {r[2] for r in by_org} == {"Gemeente Lisse"}
+    refused = client.get("/audit/", {"gebruiker": "bram test"})
+    assert refused.status_code == 400 and _rows(refused) == []
+    assert client.get("/audit/", {"organisatie": str(lisse_org.pk)}).status_code == 400
+    everything = _rows(client.get("/audit/"))
+    assert everything and not [r for r in everything if r[1] == "Bram Test" or r[2] == "Gemeente Lisse"]
 
     today = timezone.localdate()
     # The report was made today (by chantal): inside a period that holds today, outside the others.
