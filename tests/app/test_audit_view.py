@@ -82,7 +82,7 @@ def test_an_officer_sees_only_the_rows_of_their_own_region(cast: Cast, zeeland: 
     other = login(Client(), cast.gijs).get("/audit/", {"signaal": zeeland["case"].reference})
     assert _rows(other) == [] and "Geen auditregels gevonden" in other.content.decode()
     unknown = login(Client(), cast.gijs).get("/audit/", {"gebruiker": "Wessel"})
-    assert unknown.status_code == 400 and "geen gebruiker met deze naam in uw regio" in unknown.content.decode()
+    assert unknown.status_code == 400 and "geen gebruiker met deze naam in uw werkgebied" in unknown.content.decode()
     # The other region's organisation is no choice for this officer.
     org = Organisation.objects.get(slug="gemeente-vlissingen")
     assert f'value="{org.pk}"' not in login(Client(), cast.gijs).get("/audit/").content.decode()

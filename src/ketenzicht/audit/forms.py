@@ -55,7 +55,7 @@ class AuditFilterForm(DatedForm):
             self._actor_ids = selectors.audit_users_named(self.officer, name)
             if not self._actor_ids:
                 raise forms.ValidationError(
-                    _("Er is geen gebruiker met deze naam in uw regio. Controleer de spelling of typ een deel van de naam.")
+                    _("Er is geen gebruiker met deze naam in uw werkgebied. Controleer de spelling of typ een deel van de naam.")
                 )
         return name
 
