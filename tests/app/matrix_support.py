@@ -100,7 +100,7 @@ def sitting(ctx: dict[str, Any]) -> Sitting:
         side, af = ctx["side"], person(ctx, "af")
         meetings.meeting_kinds_sync("den-haag")  # the kinds of table are shared
         meeting = meetings.meeting_create(actor=af, data=meetings.MeetingInput(
-            kind=MeetingKind.objects.get(slug="signalenoverleg"), municipality=municipality(ctx), name=f"Signalenoverleg {side.region}",
+            kind=MeetingKind.objects.get(slug="signalenoverleg"), municipality=municipality(ctx), name=f"Signalenoverleg {municipality(ctx).name}",
             interval_weeks=1, weekday=1, start_time=time(10, 0), first_date=date(2026, 1, 6),
             organisations=list(Organisation.objects.filter(slug__in=[side.municipality_org, side.police_org])),
             members=[person(ctx, "police")],
