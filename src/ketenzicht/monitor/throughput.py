@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
+
 from ketenzicht.domain.cellkey import KEY_MODULUS
 from ketenzicht.monitor.models import NOT_COUNTED_STATES
 from ketenzicht.monitor.protected import KindRow
@@ -78,8 +80,6 @@ def _cells(after: date | None, through: date) -> tuple[dict[tuple[int, int, date
 
     def wanted(month: date) -> bool:
         return month <= through and (after is None or month > after)
-
-    from django.utils import timezone
 
     for case_id, steps in table_steps(cases).items():
         region_id, keys, created = info[case_id]
