@@ -11,6 +11,7 @@ total population, including the people that no list saw.  Three model choices:
 * ``bic``: the model with the lowest BIC among all models with two-list interactions
   (exhaustive up to five lists, downhill search beyond that), as in Silverman, Chan &
   Vincent (2024).
+* ``auto``: ``bic`` up to five lists (every model compared), ``stepwise`` from six on.
 
 Empty overlaps are handled by extended maximum likelihood: a term whose sufficient
 statistic is zero is fixed at minus infinity, which removes the cells containing it.
@@ -52,7 +53,7 @@ __all__ = [
     "read_capture_csv",
 ]
 
-METHODS: tuple[str, ...] = ("stepwise", "bic", "main")
+METHODS: tuple[str, ...] = ("stepwise", "bic", "main", "auto")
 P_THRESHOLD = 0.02
 CONFIDENCE_LEVEL = 0.95
 # Up to five lists (10 pairs, 1024 models) every two-list model is fitted; beyond that
@@ -273,6 +274,8 @@ class Estimate:
     bootstrap: int = 0
     # Bootstrap replicates where no model could be fitted; they are left out of the BCa.
     mislukte_replicaties: int = 0
+    # The rule that chose the model ("bic" or "stepwise" when ``methode`` is "auto").
+    selectie: str = ""
 
     @property
     def verborgen(self) -> float:
@@ -625,14 +628,30 @@ def check_estimable(table: CaptureTable) -> None:
 # --------------------------------------------------------------------------- estimate
 
 
+TableSampler = Callable[[np.random.Generator], CaptureTable]
+
+
+def resolve_method(method: str, n_lists: int) -> str:
+    """``auto``: lowest BIC over every two-list model up to five lists, stepwise from six."""
+    if method != "auto":
+        return method
+    return "bic" if n_lists <= EXHAUSTIVE_MAX_LISTS else "stepwise"
+
+
 def estimate(
     table: CaptureTable | Mapping[Any, int],
     method: str,
     bootstrap: int = 0,
     seed: int | None = None,
+    *,
+    resample_links: TableSampler | None = None,
 ) -> Estimate:
     """Estimate the total population (observed + unseen) with ``method`` in
-    ``stepwise``, ``bic`` or ``main``; with ``bootstrap > 0`` add a 95% BCa interval.
+    ``stepwise``, ``bic``, ``main`` or ``auto``; with ``bootstrap > 0`` add a 95% BCa interval.
+
+    ``resample_links``: draws the capture table of one replicate from the linkage's match
+    probabilities (links resampled, persons re-formed); each bootstrap replicate then
+    resamples the persons of *that* table, so linkage uncertainty widens the interval.
 
     Raises :class:`NotIdentifiable` (or its subclass :class:`TooFewOverlaps`) with a
     plain-Dutch reason when the data do not support an estimate.
@@ -641,6 +660,7 @@ def estimate(
         table = CaptureTable.from_mapping(table)
     if method not in METHODS:
         raise ValueError(f"onbekende methode {method!r}; kies uit {', '.join(METHODS)}")
+    requested, method = method, resolve_method(method, len(table.lists))
     if bootstrap < 0:
         raise ValueError("bootstrap moet >= 0 zijn")
     check_estimable(table)
@@ -669,7 +689,17 @@ def estimate(
     failed = 0
     if bootstrap:
         select = _selector(engine, y, method)
-        interval, failed = _bca_interval(engine, y, selected.total, select, bootstrap, seed)
+        sampler = None
+        if resample_links is not None:
+            link_sampler = resample_links
+
+            def sampler(rng: np.random.Generator) -> np.ndarray:
+                replicate = link_sampler(rng)
+                if replicate.lists != table.lists:
+                    raise ValueError("resample_links must keep the lists of the table")
+                return engine.counts(replicate)
+
+        interval, failed = _bca_interval(engine, y, selected.total, select, bootstrap, seed, sampler=sampler)
 
     names = table.lists
     model = list(names) + [f"{names[i]}:{names[j]}" for i, j in selected.pairs]
@@ -679,7 +709,8 @@ def estimate(
         schatting=selected.total,
         interval=interval,
         model=tuple(model),
-        methode=method,
+        methode=requested,
+        selectie=method,
         lege_overlappen=empty,
         bootstrap=bootstrap,
         mislukte_replicaties=failed,
@@ -718,16 +749,27 @@ def _bca_interval(
     n_boot: int,
     seed: int | None,
     level: float = CONFIDENCE_LEVEL,
+    sampler: Callable[[np.random.Generator], np.ndarray] | None = None,
 ) -> tuple[tuple[float, float], int]:
     """BCa interval (Efron; DiCiccio & Efron 1996) as in SparseMSE ``estimatepopulation``.
 
     Bootstrap: resample the observed individuals (multinomial on the observed cells) and
-    redo the model selection.  Acceleration: jackknife leaving out one individual, which
+    redo the model selection; with ``sampler``, each replicate's cells come from resampled
+    links first (see ``estimate``).  Acceleration: jackknife leaving out one individual, which
     only differs per capture history, so each cell's value is weighted by its count.
     """
     rng = np.random.default_rng(seed)
     observed = int(y.sum())
-    samples = rng.multinomial(observed, y / observed, size=n_boot).astype(float)
+    if sampler is None:
+        samples = rng.multinomial(observed, y / observed, size=n_boot).astype(float)
+    else:
+        # Linkage uncertainty: each replicate first re-forms the persons from resampled links,
+        # then resamples those persons (their number may differ from the point linkage).
+        samples = np.empty((n_boot, len(y)))
+        for b in range(n_boot):
+            linked = sampler(rng)
+            total = int(linked.sum())
+            samples[b] = rng.multinomial(total, linked / total) if total else linked
     reps = np.array([_safe(select, s) for s in samples])
     failed = int(np.sum(~np.isfinite(reps)))
     reps = reps[np.isfinite(reps)]

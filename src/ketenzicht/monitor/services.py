@@ -39,6 +39,7 @@ from ketenzicht.monitor.models import (
     Source,
     Unit,
 )
+from ketenzicht.persons import services as persons_services
 
 BATCH = 5000
 _FORM_FLAGS = ["form_seksueel", "form_arbeid", "form_crimineel", "form_orgaan"]
@@ -73,7 +74,7 @@ def import_file(*, actor: Any, source: Source, file_name: str, data: bytes) -> I
     earlier accepted import is returned with `already_imported=True`. `actor` is None for
     the command line (the operator's shell is the authority there).
     """
-    if actor is not None:
+    if actor is not None and not policy.can(actor, "monitor.deliver", source):
         policy.require(actor, "monitor.import", source)
     if source.slug == OWN_SIGNALS:
         raise MonitorError("Eigen signalen komen uit Ketenzicht zelf en worden niet geïmporteerd.")
@@ -88,9 +89,13 @@ def import_file(*, actor: Any, source: Source, file_name: str, data: bytes) -> I
         known = Registration.objects.filter(
             source=source, source_import__status=ImportStatus.GEACCEPTEERD
         ).exclude(record_id="").values_list("record_id", flat=True)
-        parsed = importing.parse(file_name, data, municipality_ids=municipality_ids, known_record_ids=known.iterator(), today=timezone.localdate())
+        parsed = importing.parse(
+            file_name, data, municipality_ids=municipality_ids, known_record_ids=known.iterator(),
+            today=timezone.localdate(), source_slug=source.slug,
+        )  # fmt: skip
     except importing.UnreadableFile as exc:
         parsed = importing.ParsedFile(errors=[importing.RowError(1, "", str(exc))])
+    parsed.errors.extend(persons_services.check_encodings(parsed, actor=actor))
     with transaction.atomic():
         record = Import(
             source=source,
@@ -124,6 +129,7 @@ def import_file(*, actor: Any, source: Source, file_name: str, data: bytes) -> I
         )
         if record.status == ImportStatus.GEACCEPTEERD:
             _after_change(record)
+            persons_services.after_import_change(record, reason=f"import {record.file_name}")
     return ImportResult(record)
 
 
@@ -137,6 +143,7 @@ def _store_rows(record: Import, parsed: importing.ParsedFile) -> None:
         (Registration(source_import=record, source_id=record.source_id, **row) for row in parsed.rows),
         batch_size=BATCH,
     )
+    persons_services.store_encodings(record, parsed)
 
 
 def import_withdraw(*, actor: Any, record: Import, reason: str) -> Import:
@@ -165,6 +172,7 @@ def import_withdraw(*, actor: Any, record: Import, reason: str) -> Import:
             reason=f"ingetrokken: {reason}",
         )
         _after_change(locked)
+        persons_services.after_import_change(locked, reason=f"intrekking {locked.file_name}")
     return locked
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ketenzicht.barriers",
     "ketenzicht.monitor",
     "ketenzicht.programme",
+    "ketenzicht.persons",
 ]
 
 MIDDLEWARE = [

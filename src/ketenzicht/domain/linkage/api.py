@@ -14,7 +14,7 @@ import numpy as np
 from .bloom import SCHEME, EncodedSet, EncodingKey, encode_registrations
 from .clustering import Edges, components, mutual_best_links, person_ids
 from .encoded import DEFAULT_THRESHOLD as ENCODED_THRESHOLD
-from .encoded import score_encoded
+from .encoded import Progress, score_encoded
 from .errors import LinkageInputError
 from .model import DEFAULT_THRESHOLD, registrations_frame, score_pairs
 from .pprl import sources_of
@@ -100,16 +100,26 @@ class LinkageResult:
 
 
 def linkage_encoded(
-    encoded: EncodedSet, *, threshold: float = ENCODED_THRESHOLD, best_links: bool = True
+    encoded: EncodedSet,
+    *,
+    threshold: float = ENCODED_THRESHOLD,
+    best_links: bool = True,
+    progress: Progress | None = None,
 ) -> LinkageResult:
-    """``link_encoded`` with the scored pairs kept: see ``LinkageResult``."""
+    """``link_encoded`` with the scored pairs kept: see ``LinkageResult``.
+
+    ``progress(share, step)`` is told how far the linkage is (for a progress bar).
+    """
     _check_unique(encoded.keys)
     source = sources_of(encoded.keys)
-    edges, _model = score_encoded(encoded.packed, source)
+    report = progress or (lambda share, step: None)
+    edges, _model = score_encoded(encoded.packed, source, progress=report)
+    report(0.9, "personen vormen")
     kept = edges.above(threshold)
     if best_links:
         kept = mutual_best_links(kept, source)
     labels = components(len(encoded.keys), kept)
+    report(1.0, "klaar")
     return LinkageResult(list(encoded.keys), labels, edges, threshold)
 
 

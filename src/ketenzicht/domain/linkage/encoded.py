@@ -23,6 +23,7 @@ Everything is numpy on packed bits: a million records score in minutes on two co
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -55,6 +56,8 @@ LSH_BANDS = 20
 LSH_OTHER_FIELD, LSH_OTHER_BITS = "gemeente", 12
 MAX_BUCKET = 400
 LSH_SEED = 20261206
+
+Progress = Callable[[float, str], None]  # (share done 0–1, step in words)
 
 DEFAULT_THRESHOLD = 0.5
 EDGE_FLOOR = 0.05  # pairs kept with their probability, for the linkage uncertainty
@@ -263,12 +266,20 @@ def _tf(keys: np.ndarray) -> np.ndarray:
     return counts[inverse] / len(keys)
 
 
+def _quiet(share: float, step: str) -> None:
+    return None
+
+
 def train_and_score(
-    seg: Segments, source: np.ndarray, *, seed: int = 42, random_pairs: int = RANDOM_PAIRS
+    seg: Segments, source: np.ndarray, *, seed: int = 42, random_pairs: int = RANDOM_PAIRS,
+    progress: Progress = _quiet,
 ) -> Scored:
     """Candidates, training and the match probability of every candidate pair."""
+    progress(0.05, "kandidaatparen zoeken")
     left, right = candidate_pairs(seg)
+    progress(0.35, f"{len(left):,} paren vergelijken".replace(",", "."))
     levels = comparison_levels(seg, left, right)
+    progress(0.55, "model trainen")
     u = estimate_u(seg, pairs=min(random_pairs, max(10_000, seg.n * 50)), seed=seed)
     m0 = [np.linspace(2.0, 0.5, k) / np.linspace(2.0, 0.5, k).sum() for k in LEVEL_COUNTS]
     m = [x.copy() for x in m0]
@@ -287,6 +298,7 @@ def train_and_score(
                 estimates.setdefault(c, []).append(mk[c])
     for c, found in estimates.items():
         m[c] = np.mean(found, axis=0)
+    progress(0.75, "paren scoren")
     model = _calibrated(Model(m, u, 1e-6, trained=trained), seg, levels, left, right, source)
     weight = model.log_bayes(levels)
     weight += _tf_adjustment(seg, levels, left, right, model)
@@ -337,11 +349,13 @@ def _calibrated(
     return model
 
 
-def score_encoded(packed: np.ndarray, source: np.ndarray, *, floor: float = EDGE_FLOOR) -> tuple[Edges, Model]:
+def score_encoded(
+    packed: np.ndarray, source: np.ndarray, *, floor: float = EDGE_FLOOR, progress: Progress = _quiet
+) -> tuple[Edges, Model]:
     """Candidate pairs with match probability ≥ ``floor`` and the trained model."""
     seg = Segments.of(packed)
     if seg.n < 2:
         return Edges.empty(), Model([], [], 0.0)
-    scored = train_and_score(seg, source)
+    scored = train_and_score(seg, source, progress=progress)
     keep = scored.probability >= floor
     return Edges(scored.left[keep], scored.right[keep], scored.probability[keep]), scored.model
