@@ -110,6 +110,15 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "monitor:imports": ("GET", NONE, {"fleur"}),
     "monitor:import_detail": ("GET", lambda ctx: {"import_id": monitor_import().pk}, {"fleur"}),
     "monitor:import_withdraw": ("POST", lambda ctx: {"import_id": monitor_import().pk}, {"fleur"}),
+    # Persons and the estimate (issue 15): the region's ketenregisseur; deliveries by partner
+    # systems (pim delivers for NLA) and data stewards (none in this cast); a receipt only for
+    # the account that delivered it.
+    "persons:persons": ("GET", NONE, {"fleur"}),
+    "persons:deliver": ("GET", NONE, set()),
+    "persons:linkage_status": ("GET", NONE, {"fleur"}),
+    "api-aanleveringen": ("POST", NONE, {"pim"}),
+    "api-aanlevering": ("GET", lambda ctx: {"import_id": monitor_import().pk}, set()),
+    "api-personen": ("GET", NONE, {"fleur"}),
     "public:report": ("GET", NONE, EVERYONE),
     "public:status": ("GET", NONE, EVERYONE),
     "public:addition": ("POST", NONE, EVERYONE),

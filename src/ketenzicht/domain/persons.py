@@ -20,6 +20,7 @@ from ketenzicht.domain.linkage.clustering import Edges
 from ketenzicht.domain.linkage.uncertainty import LinkedRecords, subset
 
 MIN_OVERLAP = 10  # persons registered by two or more sources; below this no estimate
+MIN_SOURCE_OVERLAP = 5  # persons every source must share with the others (fewer are not even publishable)
 METHOD = "auto"
 
 
@@ -53,6 +54,14 @@ def small_overlap_reason(overlap: int) -> str:
         f"Geen schatting: de overlap tussen de bronnen is te klein ({overlap} personen staan bij meer dan "
         f"één bron; minstens {MIN_OVERLAP} nodig). Met zo weinig overlap hangt de schatting af van "
         "toevallige enkele personen."
+    )
+
+
+def isolated_reason(sources: list[str]) -> str:
+    return (
+        f"Geen schatting: {', '.join(sources)} deelt (bijna) niemand met de andere bronnen (minder dan "
+        f"{MIN_SOURCE_OVERLAP} personen). Het model is dan niet identificeerbaar: de gegevens kunnen een "
+        "grote verborgen groep niet onderscheiden van bronnen die elkaars mensen niet zien."
     )
 
 
@@ -98,6 +107,14 @@ def figures(
         return out
     if shared < MIN_OVERLAP:
         out["weigering"] = small_overlap_reason(shared)
+        return out
+    isolated = [
+        name
+        for i, name in enumerate(names)
+        if sum(c for h, c in zip(table.histories, table.counts, strict=True) if h[i] and sum(h) > 1) < MIN_SOURCE_OVERLAP
+    ]
+    if isolated:
+        out["weigering"] = isolated_reason(isolated)
         return out
     try:
         found = mse.estimate(table, METHOD, bootstrap=bootstrap, seed=seed, resample_links=linked.sample)

@@ -32,7 +32,7 @@ class Published:
     """The figures of one region-year (or district-year) as they may be shown."""
 
     payload: dict[str, Any]  # exactly the API contract
-    raw_extra: dict[str, Any]  # further published figures (repeat victimisation), protected
+    extra: dict[str, Any]  # further published figures (repeat registrations), protected
     run: LinkageRun | None
     pending: LinkageRun | None
 

@@ -262,6 +262,8 @@ LOGGING = {
 # Regional monitor: counts below this threshold are suppressed wherever figures leave the
 # detail level of the AF's own municipality (docs/privacy.md, "Disclosure control").
 MONITOR_DISCLOSURE_THRESHOLD = envint("MONITOR_DISCLOSURE_THRESHOLD", 5)
+# Bootstrap replicates behind every estimate of persons (docs/mse.md: more is steadier, slower).
+PERSONS_BOOTSTRAP = envint("PERSONS_BOOTSTRAP", 200)
 
 # Retention (days) per kind of record; `ketenzicht purge` removes what is older.
 RETENTION_DAYS_CLOSED_CASE = envint("RETENTION_DAYS_CLOSED_CASE", 5 * 365)

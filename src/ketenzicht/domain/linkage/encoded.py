@@ -261,9 +261,15 @@ class Scored:
 
 
 def _tf(keys: np.ndarray) -> np.ndarray:
-    """Share of records holding each record's value (term frequency)."""
+    """Chance that another record holds each record's value, leaving out the pair itself.
+
+    A matching pair is two records with the value already: counting them (as a plain term
+    frequency does) makes every name look at least 2/n common, which in a region of a few
+    thousand registrations wipes out the evidence of a rare name.
+    """
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    return counts[inverse] / len(keys)
+    n = max(len(keys) - 2, 1)
+    return np.maximum(counts[inverse] - 2, 0) / n
 
 
 def _quiet(share: float, step: str) -> None:
@@ -312,7 +318,8 @@ def train_and_score(
 
 
 def _tf_adjustment(seg: Segments, levels: np.ndarray, left: np.ndarray, right: np.ndarray, model: Model) -> np.ndarray:
-    """Exact names: replace the average u by the frequency of that very name (log2 ratio)."""
+    """Exact names: a name more common than average is weaker evidence (splink's term-frequency
+    adjustment, one-sided: a rare name keeps the average evidence of its level)."""
     out = np.zeros(len(left))
     v, a = seg.key("voornaam"), seg.key("achternaam")
     for level, keys in ((0, _name_key(v, a)), (4, a), (5, v)):
@@ -321,7 +328,7 @@ def _tf_adjustment(seg: Segments, levels: np.ndarray, left: np.ndarray, right: n
             continue
         tf = _tf(keys)[left[hit]]
         u_avg = model.u[NAAM][level]
-        out[hit] = np.log2(u_avg / np.maximum(tf, 1.0 / seg.n))
+        out[hit] = np.log2(u_avg / np.maximum(tf, u_avg))
     return out
 
 
