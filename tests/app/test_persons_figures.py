@@ -18,7 +18,13 @@ from ketenzicht.accounts.models import Region
 from ketenzicht.monitor import services
 from ketenzicht.monitor.models import Source
 from ketenzicht.persons.models import LinkageRun, PersonsFigure, RunStatus
-from tests.app.persons_support import CODES, HEADER, KEY, named_file, named_rows, partner_files, second_region
+from tests.app.persons_support import (
+    CODES,
+    named_file,
+    named_rows,
+    partner_files,
+    second_region,
+)
 from tests.support import Cast, login
 
 KEYS = ["regio", "jaar", "bronnen", "registraties", "uniekePersonen", "overlap", "schatting", "weigering"]

@@ -41,6 +41,8 @@ WIDE = (
     "registratie_id;datum;eenheid;voornaam;opmerking;achternaam\n"
     "P-1;2025-03-04;melding;Jan;\"toelichting; met \"\"puntkomma\"\"\";Berg\n"
     "P-2;2025-03-04;melding;Zoë\u00a0;\"twee\nregels\";\r\n"
+    'P-3;2025-03-04;melding;Jan;5" lang;"a"b\r'
+    "P-4;2025-03-04;melding;Piet;;Vries\n"
 ).encode("utf-8")
 NAMES = ["Marieke", "Heijden", "Wojciech", "Zieli", "Kowalska", "Anna", "tefan", "Berg", "ukasz", "Brien", "1985", "1979", "2001", "1966", "1990"]
 

@@ -73,8 +73,11 @@ def _load(region: Region) -> dict[str, Any]:
     }
 
 
-def run_linkage(run_id: int) -> LinkageRun | None:
-    """Claim and carry out one waiting run; ``None`` when another worker has it already."""
+def run_linkage(run_id: int, *, bootstrap: int | None = None) -> LinkageRun | None:
+    """Claim and carry out one waiting run; ``None`` when another worker has it already.
+
+    ``bootstrap``: replicates per estimate (default ``settings.PERSONS_BOOTSTRAP``).
+    """
     run = _claim(run_id)
     if run is None:
         return None
@@ -91,7 +94,7 @@ def run_linkage(run_id: int) -> LinkageRun | None:
 
         result = linkage_encoded(EncodedSet(keys, data["packed"], None), progress=report)
         _progress(run, 70, "personen en schattingen per jaar")
-        figures = _figures(run.region, data, result.labels, result.edges)
+        figures = _figures(run.region, data, result.labels, result.edges, bootstrap)
         _finish(run, actor, data, result.labels, result.edges, figures, time.perf_counter() - start)
     except Exception as exc:  # a failed job is recorded, never left "bezig"
         log.exception("linkage run %s failed", run.pk)
@@ -102,7 +105,9 @@ def run_linkage(run_id: int) -> LinkageRun | None:
     return LinkageRun.objects.get(pk=run.pk)
 
 
-def _figures(region: Region, data: dict[str, Any], labels: np.ndarray, edges: Edges) -> list[tuple[int, int | None, dict[str, Any]]]:
+def _figures(
+    region: Region, data: dict[str, Any], labels: np.ndarray, edges: Edges, bootstrap: int | None
+) -> list[tuple[int, int | None, dict[str, Any]]]:
     sources = list(Source.objects.order_by("position", "slug").values_list("pk", "slug"))
     index = {pk: i for i, (pk, _) in enumerate(sources)}
     linked = persons_domain.LinkedRegion(
@@ -113,14 +118,16 @@ def _figures(region: Region, data: dict[str, Any], labels: np.ndarray, edges: Ed
         person=labels,
         edges=edges,
     )
-    bootstrap = int(getattr(settings, "PERSONS_BOOTSTRAP", 200))
+    replicates = int(bootstrap or getattr(settings, "PERSONS_BOOTSTRAP", 200))
     out = []
     districts = set(District.objects.filter(region=region).values_list("pk", flat=True))
     for year in sorted(set(data["years"].tolist())):
-        out.append((year, None, persons_domain.figures(linked, year, bootstrap=bootstrap)))
+        out.append((year, None, persons_domain.figures(linked, year, bootstrap=replicates)))
         in_year = data["districts"][data["years"] == year]
+        # Districts: fewer replicates (their intervals are wide anyway), so a region with many
+        # districts does not wait long for its own figure.
         for district in sorted(set(in_year.tolist()) & districts):
-            out.append((year, district, persons_domain.figures(linked, year, area=district, bootstrap=bootstrap)))
+            out.append((year, district, persons_domain.figures(linked, year, area=district, bootstrap=max(50, replicates // 2))))
     return out
 
 
@@ -177,12 +184,14 @@ def pending(region: Region) -> LinkageRun | None:
     return LinkageRun.objects.filter(region=region, status__in=[RunStatus.WACHTEND, RunStatus.BEZIG]).order_by("-requested_at", "-id").first()
 
 
-def ensure_current(region: Region, *, timeout: float = 1800.0, poll: float = 2.0, wait: Any = time.sleep) -> LinkageRun | None:
+def ensure_current(
+    region: Region, *, timeout: float = 1800.0, poll: float = 2.0, wait: Any = time.sleep, bootstrap: int | None = None
+) -> LinkageRun | None:
     """Bring the region's linkage up to date: run waiting runs here, wait for running ones."""
     deadline = time.monotonic() + timeout
     while (run := pending(region)) is not None:
         if run.status == RunStatus.WACHTEND:
-            run_linkage(run.pk)
+            run_linkage(run.pk, bootstrap=bootstrap)
             continue
         if time.monotonic() > deadline:
             raise TimeoutError("linkage still running")

@@ -21,6 +21,8 @@ ending in ``\\n``, a field quoted only when it holds the separator, ``"``, ``\\r
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 
 from .bloom import SCHEME, Encoder, EncodingKey, to_text
@@ -52,49 +54,60 @@ def parse_csv(text: str, sep: str, *, file: str) -> list[tuple[int, list[str]]]:
     """(line number, cells) of every row, cells exactly as written; blank rows left out.
 
     The line number is where the row starts (the header is line 1), as a spreadsheet shows it.
+    Python's csv reader in its default (non-strict) dialect reads exactly the dialect above —
+    a quote opens a quoted field only at its start, text after a closing quote is kept — which
+    is what the browser's parser implements character by character.
     """
     rows: list[tuple[int, list[str]]] = []
-    row: list[str] = []
-    cell: list[str] = []
-    started = quoted = False  # `started`: this field has begun (a quote opens only at its start)
-    line = start = 1
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"', doublequote=True, strict=False)
+    start = 1
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise LinkageInputError(f"onleesbare regel ({exc})", file=file, row=start) from None
+    if text.count('"') % 2:
+        # csv accepts an unterminated quote at the end of the file; a partner did not mean it.
+        last_quoted = _unclosed_quote_row(text, sep)
+        if last_quoted is not None:
+            raise LinkageInputError("een aanhalingsteken (\") wordt niet gesloten", file=file, row=last_quoted)
+    return rows
+
+
+def _unclosed_quote_row(text: str, sep: str) -> int | None:
+    """Line where a quoted field starts that is never closed (the browser refuses it too).
+
+    Only run when the file has an odd number of quotes (a literal quote inside an unquoted
+    field is allowed and also makes the count odd).
+    """
+    quoted = started = False
+    line = start_line = 1
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
         i += 1
         if quoted:
             if ch == '"' and i < n and text[i] == '"':
-                cell.append('"')
                 i += 1
             elif ch == '"':
                 quoted = False
-            else:
-                line += ch == "\n"
-                cell.append(ch)
+            elif ch == "\n":
+                line += 1
         elif ch == '"' and not started:
             quoted = started = True
+            start_line = line
         elif ch == sep:
-            row.append("".join(cell))
-            cell, started = [], False
+            started = False
         elif ch in "\r\n":
-            row.append("".join(cell))
-            if any(c.strip() for c in row):
-                rows.append((start, row))
-            row, cell, started = [], [], False
+            started = False
             if ch == "\r" and i < n and text[i] == "\n":
                 i += 1
             line += 1
-            start = line
         else:
-            cell.append(ch)
             started = True
-    if quoted:
-        raise LinkageInputError("een aanhalingsteken (\") wordt niet gesloten", file=file, row=start)
-    if started or row:
-        row.append("".join(cell))
-        if any(c.strip() for c in row):
-            rows.append((start, row))
-    return rows
+    return start_line if quoted else None
 
 
 def format_csv(rows: list[list[str]], sep: str) -> str:

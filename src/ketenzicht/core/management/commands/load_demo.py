@@ -18,6 +18,7 @@ from ketenzicht.cases import services
 from ketenzicht.cases.models import Case, SubjectRole
 from ketenzicht.meetings.demo import load_demo_meetings
 from ketenzicht.monitor.demo import load_demo_monitor
+from ketenzicht.persons.demo import load_demo_persons
 from ketenzicht.programme.demo import load_demo_programme
 
 DEMO_FILE = DATA_DIR / "demo" / "den-haag.yaml"
@@ -45,6 +46,7 @@ class Command(BaseCommand):
             load_demo_barriers()
         # Outside the transaction above: the import service runs its own, all or nothing.
         load_demo_monitor()
+        load_demo_persons()
         load_demo_programme()
         if options["quiet"]:
             return
