@@ -94,6 +94,10 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "cases:add_attachment": ("POST", CASE, AF_Z),
     "cases:download_attachment": ("GET", lambda ctx: {"case_id": ctx["case"].pk, "attachment_id": ctx["attachment"].pk}, AF_Z),
     "cases:assign_to_me": ("POST", CASE, AF_Z),
+    # Enrichment from registries (issue 14 item 5): the AF of the case's municipality only.
+    "cases:registry_address": ("POST", CASE, AF_Z),
+    "cases:registry_company": ("POST", CASE, AF_Z),
+    "cases:registry_take_over": ("POST", CASE, AF_Z),
     "audit:log": ("GET", NONE, {"gijs"}),
     "accounts:users": ("GET", NONE, {"hanna"}),
     "accounts:user_edit": ("GET", lambda ctx: {"user_id": ctx["cast"].otto.pk}, {"hanna"}),

@@ -51,14 +51,17 @@ def test_load_routekaart_loads_all_four_maps_once() -> None:
     assert {p["id"] for p in den_haag.content["partners"]} >= {"shop", "nla", "politie-avim"}
 
 
+SHIPPED = routekaart.load_region("den-haag").versie
+
+
 def test_a_changed_map_becomes_a_new_active_version(tmp_path: Path) -> None:
     data = _copy_maps(tmp_path)
     call_command("load_routekaart", "den-haag", dir=str(data), verbosity=0)
     path = data / "den-haag.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('versie: "2026.1"', 'versie: "2026.2"'), encoding="utf-8")
+    path.write_text(path.read_text(encoding="utf-8").replace(f'versie: "{SHIPPED}"', 'versie: "2099.1"'), encoding="utf-8")
     call_command("load_routekaart", "den-haag", dir=str(data), verbosity=0)
     versions = list(RoutekaartVersion.objects.filter(slug="den-haag").order_by("loaded_at").values_list("versie", "is_active"))
-    assert versions == [("2026.1", False), ("2026.2", True)]
+    assert versions == [(SHIPPED, False), ("2099.1", True)]
 
 
 def test_malformed_map_is_rejected_naming_the_node_and_nothing_is_stored(tmp_path: Path) -> None:
@@ -99,8 +102,8 @@ def test_advice_command_prints_the_engine_json() -> None:
     [
         ("utrecht", {"route": "locatie"}, "onbekende regio 'utrecht'"),
         ("den-haag", {"route": "locatie", "acuutgevaar": True}, "antwoorden.acuutgevaar"),
-        ("den-haag", {"route": "locatie"}, "antwoorden.acuutGevaar"),
         ("den-haag", {"route": "locatie", "acuutGevaar": "ja"}, "antwoorden.acuutGevaar"),
+        ("den-haag", {"uitbuitingsvormen": ["slavernij"]}, "antwoorden.uitbuitingsvormen"),
     ],
 )
 def test_advice_command_names_what_is_wrong(regio: str, answers: dict[str, Any], named: str) -> None:
@@ -111,12 +114,16 @@ def test_advice_command_names_what_is_wrong(regio: str, answers: dict[str, Any],
 def test_advice_command_uses_the_loaded_version_when_there_is_one(tmp_path: Path) -> None:
     data = _copy_maps(tmp_path)
     path = data / "den-haag.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('telefoon: "0800-5151"', 'telefoon: "0800-0000"').replace('versie: "2026.1"', 'versie: "2026.9"'), encoding="utf-8")
+    # Meld Misdaad Anoniem is no organisation of the region data: its number comes from the map.
+    text = path.read_text(encoding="utf-8").replace('telefoon: "0800-7000"', 'telefoon: "0800-0000"')
+    path.write_text(text.replace(f'versie: "{SHIPPED}"', 'versie: "2099.9"'), encoding="utf-8")
     call_command("load_routekaart", "den-haag", dir=str(data), verbosity=0)
     out = StringIO()
-    call_command("routekaart", "advies", "--regio", "den-haag", "--antwoorden", json.dumps(LABOUR_VICTIM), stdout=out)
+    anonymous = {"route": "locatie", "acuutGevaar": False, "uitbuitingsvormen": ["seksueel"], "wilPolitieSpreken": False}
+    call_command("routekaart", "advies", "--regio", "den-haag", "--antwoorden", json.dumps(anonymous), stdout=out)
     body = json.loads(out.getvalue())
-    assert body["versie"] == "2026.9" and body["advies"][0]["telefoon"] == "0800-0000"
+    mma = next(item for item in body["advies"] if item["soort"] == "meld-misdaad-anoniem")
+    assert body["versie"] == "2099.9" and mma["telefoon"] == "0800-0000"
 
 
 # --- the API ----------------------------------------------------------------------------------------
@@ -138,7 +145,7 @@ def test_api_gives_the_same_advice_as_the_engine(cast: Cast) -> None:
     [
         ({"regio": "utrecht", "antwoorden": {"route": "locatie"}}, "regio", "utrecht"),
         ({"regio": "den-haag", "antwoorden": {"route": "locatie", "ernstigeZorgen": True}}, "antwoorden.ernstigeZorgen", "ernstigeZorgen"),
-        ({"regio": "den-haag", "antwoorden": {"route": "slachtoffer", "acuutGevaar": False}}, "antwoorden.wilPolitieSpreken", "wilPolitieSpreken"),
+        ({"regio": "den-haag", "antwoorden": {"route": "slachtoffer", "wilHulp": "ja"}}, "antwoorden.wilHulp", "wilHulp"),
     ],
 )
 def test_api_errors_are_problem_json_naming_the_field(cast: Cast, body: dict[str, Any], name: str, said: str) -> None:
@@ -225,13 +232,14 @@ def test_case_walk_stores_answers_advice_history_and_audit(cast: Cast) -> None:
     call_command("load_routekaart", "den-haag", verbosity=0)
     client = login(Client(), cast.anouk)
     url = f"/werkvoorraad/{case.pk}/routekaart/"
-    response = _walk_page(client, url, STEPS)
+    # Acute danger (no) and the form (arbeid) come from the case: not asked again.
+    response = _walk_page(client, url, [step for step in STEPS if step[0] not in ("acuutGevaar", "uitbuitingsvormen")])
     assert response.status_code == 302
     advice = RouteAdvice.objects.get(case=case)
     assert advice.answers == {**{k: (v == "ja") if v in ("ja", "nee") else v for k, v in STEPS}, "route": "slachtoffer"}
     assert [item["soort"] for item in advice.advice["advies"]] == ["nla", "zorgcoordinator"]
     assert advice.map_version == RoutekaartVersion.objects.get(slug="den-haag", is_active=True)
-    assert advice.actor == cast.anouk and advice.versie == "2026.1"
+    assert advice.actor == cast.anouk and advice.versie == SHIPPED
     assert CaseEvent.objects.filter(case=case, kind="routekaart").exists()
     assert AuditEvent.objects.filter(object_type="routeadvies", object_label=case.reference, actor=cast.anouk).exists()
     page = client.get(f"/werkvoorraad/{case.pk}/").content.decode()
@@ -239,11 +247,15 @@ def test_case_walk_stores_answers_advice_history_and_audit(cast: Cast) -> None:
     assert "Routekaart opnieuw doorlopen" in page
 
 
-def test_case_walk_prechecks_the_forms_of_the_case(cast: Cast) -> None:
+def test_changing_the_forms_of_the_case_starts_from_what_the_case_records(cast: Cast) -> None:
     case = report_signal(cast.chantal, cast.zoeterwoude, forms=["seksueel"])
     client = login(Client(), cast.anouk)
-    response = _walk_page(client, f"/werkvoorraad/{case.pk}/routekaart/", STEPS[:3])
-    assert 'value="seksueel" id="id_uitbuitingsvormen_0" checked' in response.content.decode()
+    url = f"/werkvoorraad/{case.pk}/routekaart/"
+    page = client.get(url).content.decode()
+    assert 'name="uitbuitingsvormen"' not in page  # answered by the case, so not asked
+    response = client.post(url, {"a_acuutGevaar": "nee", "a_uitbuitingsvormen": "seksueel", "wijzig": "uitbuitingsvormen"})
+    html = response.content.decode()
+    assert 'value="seksueel" id="id_uitbuitingsvormen_0" checked' in html
 
 
 def test_map_review_shows_partners_contacts_and_questions(cast: Cast) -> None:

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from ketenzicht.accounts.models import Organisation
 from ketenzicht.cases.models import Case
 from ketenzicht.cases.services import case_transition
 from ketenzicht.routing.models import Referral, RouteAdvice
@@ -17,10 +18,12 @@ from tests.support import Cast, make_user, report_signal
 pytestmark = pytest.mark.browser
 
 
-def _answer(page: Page, step: int, label: str) -> None:
-    # Wait for htmx to have swapped in question `step`: the previous one had the same labels.
-    expect(page.locator(".kz-step")).to_have_text(f"Vraag {step}")
-    page.get_by_label(label, exact=True).check()
+def _answer(page: Page, question: str, label: str) -> None:
+    # Wait for htmx to have swapped in the question (its legend names it): the previous one
+    # had the same ja/nee labels.
+    fieldset = page.locator("fieldset", has=page.locator("legend", has_text=question))
+    expect(fieldset).to_be_visible()
+    fieldset.get_by_label(label, exact=True).check()
     page.get_by_role("button", name="Volgende vraag").click()
 
 
@@ -40,39 +43,45 @@ def test_af_refers_labour_case_to_nla_and_sees_the_partners_feedback(page: Page,
     case_transition(actor=cast.anouk, case=case, action="in_behandeling_nemen")
     make_user("ivo", "nla", "ketenpartner")
 
-    # The AF walks the routekaart from the case page; htmx swaps one question at a time.
+    # The AF walks the routekaart from the case page. What the case records (the form of
+    # exploitation, no acute danger) is already answered; htmx swaps one question at a time.
     login_browser(page, base, "anouk")
     page.goto(f"{base}/werkvoorraad/{case.pk}/")
     check_a11y(page, "dossier")
     page.get_by_role("link", name="Wat doe ik met dit signaal? (routekaart)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Wat doe ik met dit signaal?")
-    check_a11y(page, "routekaart: eerste vraag")
+    known = page.get_by_test_id("bekende-antwoorden")
+    expect(page.get_by_test_id("antwoord-uitbuitingsvormen")).to_contain_text("Arbeidsuitbuiting")
+    expect(page.get_by_test_id("antwoord-uitbuitingsvormen")).to_contain_text("uit het signaal")
+    expect(known).to_contain_text("Acuut gevaar")
+    check_a11y(page, "routekaart: vooraf ingevulde antwoorden")
     page.get_by_role("button", name="Volgende vraag").click()
     expect(page.get_by_role("alert")).to_contain_text("Kies of het om een slachtoffer of om een locatie gaat")
     check_a11y(page, "routekaart: vraag met fout")
-    _answer(page, 1, "Een (mogelijk) identificeerbaar slachtoffer")
-    _answer(page, 2, "Nee")  # acute danger
-    _answer(page, 3, "Ja")  # wants to talk to the police / inspectorate
-    expect(page.locator(".kz-step")).to_have_text("Vraag 4")
-    expect(page.get_by_label("Arbeidsuitbuiting")).to_be_checked()  # pre-filled from the case
-    check_a11y(page, "routekaart: meerkeuzevraag")
-    page.get_by_role("button", name="Volgende vraag").click()
-    for step in (5, 6, 7, 8):  # help, serious concerns, meldcode, minor
-        _answer(page, step, "Nee")
+    _answer(page, "Gaat het om", "Een (mogelijk) identificeerbaar slachtoffer")
+    _answer(page, "politie", "Ja")  # wants to talk to the police / inspectorate
+    expect(page.get_by_test_id("advies-nla")).to_contain_text("0800-5151")  # advice so far, before the end
+    check_a11y(page, "routekaart: advies tot nu toe")
+    _answer(page, "hulp", "Ja")  # wants help: the zorgcoördinator
+    _answer(page, "meldcode", "Nee")
+    _answer(page, "minderjarige", "Nee")
     expect(page).to_have_url(re.compile(r"/routekaart/\?vastgelegd=1#advies$"))
     advice = page.get_by_test_id("advies").first
     expect(advice).to_contain_text("Nederlandse Arbeidsinspectie (NLA)")
-    expect(advice).to_contain_text("0800-5151")
+    shop = advice.get_by_test_id("advies-zorgcoordinator")
+    expect(shop.get_by_test_id("telefoon")).to_have_text("070-3614747 / 06-14007438")
+    expect(shop.get_by_test_id("email")).to_have_text("zoco@shop-denhaag.nl")
+    expect(advice.get_by_test_id("advies-nla").get_by_test_id("telefoon")).to_have_text("0800-5151")
     check_a11y(page, "routekaart: vastgelegd advies")
     stored = RouteAdvice.objects.get(case=case)
     assert stored.advice["advies"][0]["soort"] == "nla"
+    assert stored.answers["uitbuitingsvormen"] == ["arbeid"] and stored.answers["acuutGevaar"] is False
 
-    # Refer to the NLA: concept, check what goes, send.
-    page.get_by_role("link", name=f"Terug naar het signaal {case.reference}").click()
-    expect(page.get_by_test_id("latest-advice")).to_contain_text("Nederlandse Arbeidsinspectie (NLA)")
-    page.get_by_role("link", name="Doorverwijzen naar een ketenpartner").click()
-    check_a11y(page, "doorverwijzen")
-    page.get_by_label("Ketenpartner").select_option(label="Nederlandse Arbeidsinspectie (Nederlandse Arbeidsinspectie)")
+    # The advice leads straight to the referral form for the NLA, prefilled.
+    advice.get_by_role("link", name="Doorverwijzen naar Nederlandse Arbeidsinspectie").click()
+    expect(page.get_by_label("Ketenpartner")).to_have_value(str(Organisation.objects.get(slug="nla").pk))
+    expect(page.get_by_label("Vraag aan de partner")).to_have_value(re.compile(r"^Op advies van de signalenroutekaart: .*Nederlandse Arbeidsinspectie"))
+    check_a11y(page, "doorverwijzen, vooraf ingevuld")
     page.get_by_label("Vraag aan de partner").fill("Signaal van arbeidsuitbuiting op een kwekerij; graag beoordelen voor een controle.")
     page.get_by_role("button", name="Concept opslaan en controleren").click()
     expect(page.get_by_test_id("referral-state")).to_have_text("Concept")

@@ -98,7 +98,8 @@ def test_every_answer_combination_gives_contract_json(
     assert len(walked) == 2 * 2**6 * 31
     for _answers, advice in walked:
         data = json.loads(json.dumps(advice.to_json()))  # must be plain JSON
-        assert set(data) == {"advies", "pad", "versie"}
+        assert set(data) == {"advies", "pad", "versie", "openVragen"}
+        assert data["openVragen"] == []  # complete answers leave nothing open
         assert data["versie"] == region.versie
         assert data["advies"], "every path must end in at least one partner"
         for item in data["advies"]:

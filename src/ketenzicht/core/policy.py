@@ -169,6 +169,12 @@ def unrouted_cases_visible_to(user: User, queryset: QuerySet[Case]) -> QuerySet[
     return queryset.filter(municipality__on_platform=False, municipality__region_id=own.region_id)
 
 
+# --- registries (issue 14 item 5) -------------------------------------------------------------
+# Looking up the case's address (BAG, BRP count) or company (KvK) sends a key of the case to a
+# registry: the AF of the case's municipality, who also decides what to take over.
+rule("registry.lookup")(lambda user, obj: _is_af_for(user, obj))
+
+
 # --- routekaart, meldcode, referrals and sharing (issue 4) ----------------------------------
 # The routekaart holds no personal data: every staff member with an organisation may walk it
 # ("ik heb een voorgevoel"); storing it on a case, the meldcode and referrals are the AF's.

@@ -1,4 +1,9 @@
-"""One way to ask the routekaart for advice, shared by the API and the command."""
+"""One way to ask the routekaart for advice, shared by the API and the command.
+
+Missing answers are not an error: the answer is the advice reachable so far plus
+`openVragen`, the questions still open, in order. Only an unknown region, an unknown answer key
+or a wrong value is refused. Phone and e-mail come from the region data where it has them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 from ketenzicht.domain import routekaart
 from ketenzicht.routing import selectors
+from ketenzicht.routing.guide import RegionContacts, with_region_contacts
 
 
 @dataclass
@@ -23,7 +29,7 @@ class AdviceRequestError(Exception):
 
 
 def advice_json(regio: str, antwoorden: Mapping[str, Any]) -> dict[str, Any]:
-    """The advice as contract JSON: ``{"regio", "versie", "advies": [...], "pad": [...]}``."""
+    """The advice as contract JSON: ``{"regio", "versie", "advies": [...], "pad": [...], "openVragen": [...]}``."""
     if not isinstance(antwoorden, Mapping):
         raise AdviceRequestError("antwoorden", "ongeldige-antwoorden", "antwoorden moeten een JSON-object zijn")
     unknown = [key for key in antwoorden if key not in routekaart.ANTWOORD_SLEUTELS]
@@ -38,10 +44,9 @@ def advice_json(regio: str, antwoorden: Mapping[str, Any]) -> dict[str, Any]:
     except routekaart.RoutekaartInputError as exc:
         raise AdviceRequestError("regio", "onbekende-regio", str(exc)) from exc
     try:
-        advice = routekaart.advise(route_map, antwoorden)
-    except routekaart.MissingAnswerError as exc:
-        raise AdviceRequestError(f"antwoorden.{exc.sleutel}", "antwoord-ontbreekt", str(exc)) from exc
+        advice = routekaart.advise_partial(route_map, antwoorden)
     except routekaart.RoutekaartInputError as exc:
         named = next((k for k in routekaart.ANTWOORD_SLEUTELS if f"'{k}'" in str(exc)), "")
         raise AdviceRequestError(f"antwoorden.{named}" if named else "antwoorden", "ongeldig-antwoord", str(exc)) from exc
-    return {"regio": route_map.regio, **advice.to_json()}
+    body = {"regio": route_map.regio, **advice.to_json()}
+    return with_region_contacts(body, RegionContacts(route_map.regio, route_map))

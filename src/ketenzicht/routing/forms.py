@@ -65,17 +65,21 @@ def carried_fields(answers: Mapping[str, Any]) -> list[tuple[str, str]]:
 class QuestionForm(forms.Form):
     """One question of the routekaart; the field is named after the answer key."""
 
-    def __init__(self, question: routekaart.Question, *args: Any, initial_forms: list[str] | None = None, **kwargs: Any) -> None:
+    def __init__(self, question: routekaart.Question, *args: Any, initial_value: Any = None, **kwargs: Any) -> None:
+        """`initial_value` is the answer given before (when the user changes it), as the engine holds it."""
         super().__init__(*args, **kwargs)
         self.question = question
+        if isinstance(initial_value, bool):
+            initial_value = "ja" if initial_value else "nee"
         if question.meerkeuze:
+            initial_forms = list(initial_value or [])
             labels = dict(ExploitationForm.choices)
             self.fields[question.sleutel] = forms.MultipleChoiceField(
                 label=question.vraag,
                 help_text=question.toelichting,
                 choices=[(o, labels.get(o, o)) for o in question.opties],
                 widget=forms.CheckboxSelectMultiple,
-                initial=initial_forms or [],
+                initial=initial_forms,
                 error_messages={"required": _("Kies ten minste één vorm; kies 'Onbekend' als het niet duidelijk is.")},
             )
         elif question.sleutel == routekaart.ROUTE_SLEUTEL:
@@ -83,6 +87,7 @@ class QuestionForm(forms.Form):
                 label=_("Gaat het om een (mogelijk) identificeerbaar slachtoffer of om een locatie?"),
                 choices=[(o, ROUTE_LABELS.get(o, o)) for o in question.opties],
                 widget=forms.RadioSelect,
+                initial=initial_value,
                 error_messages={"required": _("Kies of het om een slachtoffer of om een locatie gaat.")},
             )
         else:
@@ -91,6 +96,7 @@ class QuestionForm(forms.Form):
                 help_text=question.toelichting,
                 choices=YES_NO,
                 widget=forms.RadioSelect,
+                initial=initial_value,
                 error_messages={"required": _("Kies ja of nee.")},
             )
 

@@ -87,6 +87,7 @@ def route_map_json(route_map: routekaart.RouteMap) -> dict[str, Any]:
                 "openingstijden": p.openingstijden,
                 "notities": p.notities,
                 "bron": p.bron,
+                "regio_organisatie": p.regio_organisatie,
             }
             for p in route_map.partners.values()
         ],

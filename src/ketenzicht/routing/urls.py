@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from ketenzicht.routing import views
+from ketenzicht.routing import guide_views, views
 
 app_name = "routing"
 urlpatterns = [
-    path("routekaart/", views.guide, name="guide"),
+    path("routekaart/", guide_views.guide_page, name="guide"),
     path("routekaart/kaart/", views.map_review, name="map_review"),
-    path("werkvoorraad/<uuid:case_id>/routekaart/", views.case_guide, name="case_guide"),
+    path("werkvoorraad/<uuid:case_id>/routekaart/", guide_views.case_guide, name="case_guide"),
     path("werkvoorraad/<uuid:case_id>/meldcode/", views.meldcode, name="meldcode"),
     path("werkvoorraad/<uuid:case_id>/doorverwijzen/", views.referral_new, name="referral_new"),
     path("doorverwijzingen/<uuid:referral_id>/", views.referral_detail, name="referral_detail"),

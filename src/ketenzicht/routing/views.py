@@ -14,124 +14,27 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases import selectors as case_selectors
-from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
 from ketenzicht.domain import routekaart, sharing
-from ketenzicht.routing import selectors, services
+from ketenzicht.routing import guide, selectors, services
 from ketenzicht.routing.forms import (
     MeldcodeForm,
-    QuestionForm,
     RecordResponseForm,
     RecordSendForm,
     ReferralForm,
     ResponseForm,
-    carried_fields,
-    parse_carried_answers,
 )
 from ketenzicht.routing.models import Referral, ReferralState
 
-# --- routekaart -----------------------------------------------------------------------------------
-
-
-def _region_map(request: HttpRequest) -> tuple[str | None, routekaart.RouteMap | None]:
-    slug = selectors.user_region_slug(request.user)
-    if slug is None:
-        return None, None
-    try:
-        route_map, _version = selectors.active_route_map(slug)
-    except routekaart.RoutekaartInputError:
-        return slug, None
-    return slug, route_map
-
-
-def _walk(request: HttpRequest, route_map: routekaart.RouteMap, case: Case | None) -> dict[str, Any]:
-    """One step of the guided walk: read the carried answers and this step's answer."""
-    restart_error = ""
-    answers: dict[str, Any] = {}
-    form = None
-    if request.method == "POST":
-        answers = parse_carried_answers(request.POST)
-        try:
-            question = routekaart.next_question(route_map, answers)
-        except routekaart.RoutekaartInputError:
-            # Hidden fields tampered with or from an older map: start again, say so.
-            answers, question = {}, routekaart.next_question(route_map, {})
-            restart_error = _("De antwoorden konden niet worden gelezen; begin opnieuw.")
-        if question is not None and not restart_error:
-            form = QuestionForm(question, request.POST)
-            if form.is_valid():
-                answers[question.sleutel] = form.answer()
-                question = routekaart.next_question(route_map, answers)
-                form = None
-    else:
-        question = routekaart.next_question(route_map, {})
-    if question is not None and form is None:
-        initial = list(case.forms) if case is not None and question.meerkeuze else None
-        form = QuestionForm(question, initial_forms=initial)
-    advice = routekaart.advise(route_map, answers) if question is None else None
-    return {
-        "route_map": route_map,
-        "answers": answers,
-        "carried": carried_fields(answers),
-        "question": question,
-        "form": form,
-        "advice": advice,
-        "restart_error": restart_error,
-        "step_number": len(answers) + 1,
-    }
-
-
-def _render_walk(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    if request.htmx and not request.htmx.boosted:
-        # htmx does not swap 4xx answers; the error must reach the page, so the step with
-        # its error comes back as 200 (without JS the full page keeps the honest 400).
-        return render(request, "routing/_guide_step.html", context)
-    return render(request, "routing/guide.html", context, status=status)
-
-
-@policy_view("routekaart.use")
-def guide(request: HttpRequest) -> HttpResponse:
-    """'Wat doe ik met dit signaal?' without a case: nothing is stored."""
-    slug, route_map = _region_map(request)
-    if route_map is None:
-        return render(request, "routing/guide.html", {"no_map": True, "region_slug": slug})
-    context = _walk(request, route_map, None)
-    context["action_url"] = reverse("routing:guide")
-    status = 400 if context["form"] is not None and context["form"].errors else 200
-    return _render_walk(request, context, status)
-
-
-@policy_view("routekaart.case")
-def case_guide(request: HttpRequest, case_id: str) -> HttpResponse:
-    case = case_selectors.case_for_work(request.user, case_id, purpose="routekaart")
-    policy.require(request.user, "routekaart.case", case)
-    slug, route_map = _region_map(request)
-    if route_map is None:
-        return render(request, "routing/guide.html", {"no_map": True, "region_slug": slug, "case": case})
-    context = _walk(request, route_map, case)
-    context.update(case=case, action_url=reverse("routing:case_guide", args=[case.pk]), latest=selectors.latest_advice(case))
-    if context["advice"] is not None:
-        try:
-            services.route_advice_record(actor=request.user, case=case, answers=context["answers"])
-        except services.RoutingError as exc:
-            context["restart_error"] = str(exc)
-            return _render_walk(request, context, 400)
-        messages.success(request, _("Het advies van de routekaart is bij het signaal vastgelegd."))
-        # A query string, not only a fragment: a fragment-only change would not reload the page.
-        target = reverse("routing:case_guide", args=[case.pk]) + "?vastgelegd=1#advies"
-        return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
-    status = 400 if context["form"] is not None and context["form"].errors else 200
-    return _render_walk(request, context, status)
+# --- routekaart (the guided walk is in guide_views) -----------------------------------------------
 
 
 @policy_view("routekaart.review")
@@ -239,7 +142,8 @@ def referral_new(request: HttpRequest, case_id: str) -> HttpResponse:
                 return redirect("routing:referral_detail", referral_id=referral.pk)
         status = 400
     else:
-        form = ReferralForm(recipients=recipients)
+        # Coming from an advice of the routekaart: that partner and its reason, prefilled.
+        form = ReferralForm(recipients=recipients, initial=guide.referral_initial(case, recipients, request.GET))
     return render(
         request,
         "routing/referral_new.html",

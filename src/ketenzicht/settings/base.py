@@ -222,9 +222,22 @@ SPECTACULAR_SETTINGS = {
 # Rate limits count per client address; behind N reverse proxies that append to
 # X-Forwarded-For, set this to N so the client (not the proxy) is counted.
 RATE_LIMIT_TRUSTED_PROXIES = envint("RATE_LIMIT_TRUSTED_PROXIES", 0)
-# BAG address lookup (PDOK Locatieserver, core.registries.bag); empty = adapter disabled.
+# Registries (core.registries, docs/registries.md). Every adapter is off while its URL is
+# empty; the case page then says "niet ingesteld". Keys come from the environment (or *_FILE).
+# BAG address lookup (PDOK Locatieserver): routing of public reports and the AF's enrichment.
 BAG_API_URL = envstr("BAG_API_URL", "")
 BAG_API_TIMEOUT = float(envstr("BAG_API_TIMEOUT", "3"))
+# BAG API Individuele Bevragingen (Kadaster): gebruiksdoel and oppervlakte; uses BAG_API_TIMEOUT.
+BAG_IB_API_URL = envstr("BAG_IB_API_URL", "")
+BAG_IB_API_KEY = envstr("BAG_IB_API_KEY", "")
+# Haal Centraal BRP bewoning (the municipality's own connection): number of registered occupants.
+BRP_BEWONING_API_URL = envstr("BRP_BEWONING_API_URL", "")
+BRP_BEWONING_API_KEY = envstr("BRP_BEWONING_API_KEY", "")
+BRP_BEWONING_API_TIMEOUT = float(envstr("BRP_BEWONING_API_TIMEOUT", "3"))
+# KvK Basisprofiel API: a company by its KvK number.
+KVK_API_URL = envstr("KVK_API_URL", "")
+KVK_API_KEY = envstr("KVK_API_KEY", "")
+KVK_API_TIMEOUT = float(envstr("KVK_API_TIMEOUT", "3"))
 
 # Background tasks (reminder e-mails): django-tasks on the database queue, the embedded
 # default; `ketenzicht db_worker` runs as a service next to the web process (docs/meetings.md).
