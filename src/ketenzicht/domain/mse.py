@@ -37,6 +37,7 @@ import statsmodels.api as sm
 from scipy import optimize, special, stats
 
 from ketenzicht.domain.errors import LocatedInputError
+from ketenzicht.domain.poisson import poisson_irls
 
 __all__ = [
     "METHODS",
@@ -452,21 +453,23 @@ class _Engine:
         empty: tuple[tuple[int, ...], ...],
     ) -> _Fit:
         y_kept = y[keep]
-        try:
-            # Sparse tables routinely trigger convergence/separation warnings on
-            # replicates; the result is checked for finiteness below instead.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                # Warm start from an earlier fit of the same model (replicates are close
-                # to the original data): roughly halves the IRLS iterations.
-                start = self._start.get((pairs, empty))
-                result = sm.GLM(y_kept, design, family=sm.families.Poisson()).fit(
-                    start_params=start
-                )
-        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
-            raise _FitFailed(str(exc)) from exc
-        params = np.asarray(result.params)
-        mu = np.asarray(result.fittedvalues)
+        # Warm start from an earlier fit of the same model (replicates are close to the
+        # original data): roughly halves the iterations.
+        start = self._start.get((pairs, empty))
+        found = poisson_irls(y_kept, design, start)
+        if found is not None:
+            params, mu = found
+        else:
+            try:
+                # Sparse tables routinely trigger convergence/separation warnings on
+                # replicates; the result is checked for finiteness below instead.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    result = sm.GLM(y_kept, design, family=sm.families.Poisson()).fit(start_params=start)
+            except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
+                raise _FitFailed(str(exc)) from exc
+            params = np.asarray(result.params)
+            mu = np.asarray(result.fittedvalues)
         dark = math.exp(params[0]) if params[0] < 700 else math.inf
         if not (np.all(np.isfinite(params)) and math.isfinite(dark)):
             raise _FitFailed("het model levert geen eindige schatting op")
@@ -689,16 +692,8 @@ def estimate(
     failed = 0
     if bootstrap:
         select = _selector(engine, y, method)
-        sampler = None
-        if resample_links is not None:
-            link_sampler = resample_links
-
-            def sampler(rng: np.random.Generator) -> np.ndarray:
-                replicate = link_sampler(rng)
-                if replicate.lists != table.lists:
-                    raise ValueError("resample_links must keep the lists of the table")
-                return engine.counts(replicate)
-
+        links = resample_links
+        sampler = None if links is None else (lambda rng: engine.counts(links(rng)))
         interval, failed = _bca_interval(engine, y, selected.total, select, bootstrap, seed, sampler=sampler)
 
     names = table.lists
@@ -763,14 +758,9 @@ def _bca_interval(
     observed = int(y.sum())
     if sampler is None:
         samples = rng.multinomial(observed, y / observed, size=n_boot).astype(float)
-    else:
-        # Linkage uncertainty: each replicate first re-forms the persons from resampled links,
-        # then resamples those persons (their number may differ from the point linkage).
-        samples = np.empty((n_boot, len(y)))
-        for b in range(n_boot):
-            linked = sampler(rng)
-            total = int(linked.sum())
-            samples[b] = rng.multinomial(total, linked / total) if total else linked
+    else:  # links resampled first, then the persons they form (their number may differ)
+        linked = [sampler(rng) for _ in range(n_boot)]
+        samples = np.array([rng.multinomial(int(c.sum()), c / c.sum()) if c.sum() else c for c in linked], dtype=float)
     reps = np.array([_safe(select, s) for s in samples])
     failed = int(np.sum(~np.isfinite(reps)))
     reps = reps[np.isfinite(reps)]
