@@ -170,3 +170,31 @@ def test_browser_refuses_bad_files_like_the_command(page: Page, live_server: obj
     assert "sleutel te kort" in _encode_in_browser(page, "levering.csv", bad_date, b"kort\n")
     no_identity = b"registratie_id,datum,eenheid,gemeente_code\nR-1,2025-01-01,melding,GM0638\n"
     assert "geen identiteitskolommen" in _encode_in_browser(page, "levering.csv", no_identity, KEY_BYTES)
+
+
+def test_ketenregisseur_reads_persons_and_the_estimate(page: Page, live_server: object, cast: Cast) -> None:
+    """The persons page (UpSet chart, estimate, assumptions) and the imports page's linkage panel, axe-clean."""
+    from ketenzicht.monitor import services
+    from ketenzicht.monitor.models import Source
+    from tests.app.persons_support import partner_files
+
+    ensure_default_sources()
+    files, _, _ = partner_files(250, {"politie": 0.5, "nla": 0.45, "comensha": 0.4}, seed=31)
+    for slug, data in files.items():
+        services.import_file(actor=cast.fleur, source=Source.objects.get(slug=slug), file_name=f"{slug}.csv", data=data)
+    from ketenzicht.accounts.models import Region
+    from ketenzicht.persons import linkage
+
+    linkage.ensure_current(Region.objects.get(slug="den-haag"))
+    base = live_server.url  # type: ignore[attr-defined]
+    login_browser(page, base, "fleur")
+    page.get_by_role("link", name="Personen en schatting").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Personen en geschatte omvang")
+    expect(page.locator(".kz-monitor-total")).to_contain_text("Naar schatting")
+    expect(page.get_by_role("img", name="Overlap tussen bronnen")).to_be_visible()
+    expect(page.get_by_text("Gesloten populatie binnen het jaar")).to_be_visible()
+    check_a11y(page, "personen en schatting")
+    page.goto(f"{base}/monitor/imports/")
+    expect(page.get_by_role("heading", name="Koppeling tot personen")).to_be_visible()
+    expect(page.get_by_text("Laatste koppeling klaar op")).to_be_visible()
+    check_a11y(page, "imports met koppeling")

@@ -15,6 +15,7 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -169,7 +170,7 @@ class DeliveryDetailApi(APIView):
         return Response(ReceiptOutput(get_object_or_404(Import.objects.select_related("source"), pk=import_id)).data)
 
 
-class _VerifiedSession(SessionAuthentication):
+class VerifiedSessionAuthentication(SessionAuthentication):
     """A session counts only with a verified second factor (tokens are not accepted here)."""
 
     def authenticate(self, request: Request) -> Any:
@@ -182,9 +183,19 @@ class _VerifiedSession(SessionAuthentication):
         return found
 
 
+class VerifiedSessionScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI document names it: the session cookie of a login with a second factor."""
+
+    target_class = VerifiedSessionAuthentication
+    name = "sessieMetTweedeFactor"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid", "description": "Sessie na inloggen met tweede factor."}
+
+
 class PersonsApi(APIView):
     policy_action = "persons.view"
-    authentication_classes = [_VerifiedSession]
+    authentication_classes = [VerifiedSessionAuthentication]
 
     @extend_schema(
         operation_id="personen_retrieve",
