@@ -8,6 +8,8 @@ export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
 
 echo "== ruff"
 $BIN/ruff check .
+echo "== import contracts (import-linter, .importlinter)"
+$BIN/lint-imports
 echo "== django check --deploy (production settings)"
 DJANGO_SETTINGS_MODULE=ketenzicht.settings.production SECRET_KEY="$(python3 -c 'import secrets;print(secrets.token_urlsafe(64))')" \
   $BIN/ketenzicht check --deploy --fail-level WARNING

@@ -11,8 +11,10 @@ from ketenzicht.accounts.models import District, Organisation
 from ketenzicht.barriers import selectors, services
 from ketenzicht.barriers.models import BibobScreening
 from ketenzicht.cases.services import case_transition
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain.kpi import Quarter, Status
 from tests.app.barriers_support import ensure_models
+from tests.app.test_meetings_support import decide_at_table
 from tests.support import Cast, login, report_signal
 
 TODAY = timezone.localdate()
@@ -56,9 +58,10 @@ def test_four_nla_controls_after_labour_signals_turn_the_quarter_green(cast: Cas
 def test_case_proposals_count_across_the_district_but_list_only_own_cases(cast: Cast) -> None:
     def escalate(actor, municipality):  # noqa: ANN001, ANN202
         case = report_signal(actor, municipality, forms=["seksueel"])
-        for action in ("in_behandeling_nemen", "agenderen", "naar_loo"):
-            case = case_transition(actor=actor, case=case, action=action, reason="Voorstel stuurgroep")
-        return case
+        for action in ("in_behandeling_nemen", "agenderen"):
+            case = case_transition(actor=actor, case=case, action=action)
+        # Escalation to the LOO is the signalenoverleg's decision (issue 18: venue enforced).
+        return decide_at_table(actor, case, "naar_loo", "Voorstel stuurgroep")
 
     own = escalate(cast.anouk, cast.zoeterwoude)
     other = escalate(cast.bram, cast.lisse)
@@ -119,7 +122,8 @@ def test_bibob_register_is_the_municipalitys_af_only(cast: Cast, client) -> None
 
 
 def test_bibob_validation_and_update(cast: Cast, client) -> None:  # noqa: ANN001
-    with pytest.raises(services.BarrierError, match="datum van het besluit"):
+    # A decision without its date is refused by the screening's lifecycle (the base service error).
+    with pytest.raises(ServiceError, match="datum van het besluit"):
         _screening(cast, decision="geweigerd")
     with pytest.raises(services.BarrierError, match="Landelijk Bureau Bibob"):
         _screening(cast, lbb_requested_on=date(2026, 2, 3))

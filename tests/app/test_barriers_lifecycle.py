@@ -12,9 +12,11 @@ from ketenzicht.barriers import services
 from ketenzicht.barriers.models import ControlStatus, EffectReminderSent
 from ketenzicht.barriers.reminders import effect_reminders_send
 from ketenzicht.cases.services import case_transition
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain.workdays import add_working_days
 from ketenzicht.meetings import services as meeting_services
 from ketenzicht.meetings.models import Decision
+from ketenzicht.norms.selectors import norms_for
 from tests.app.barriers_support import ensure_models
 from tests.app.test_meetings_support import make_meeting
 from tests.smtp import smtp_server  # noqa: F401 - fixture
@@ -74,7 +76,8 @@ def test_findings_reject_unknown_questions_and_future_dates(cast: Cast) -> None:
     with pytest.raises(services.BarrierError, match="Onbekende vraag"):
         services.control_record_findings(actor=cast.anouk, control=control, executed_on=timezone.localdate(),
                                          answers={"verzonnen": "ja"}, questions=["id_ingehouden"])
-    with pytest.raises(services.BarrierError, match="toekomst"):
+    # Refused by the control's lifecycle: the service's base error, the same Dutch message.
+    with pytest.raises(ServiceError, match="toekomst"):
         services.control_record_findings(actor=cast.anouk, control=control, executed_on=timezone.localdate() + timedelta(days=2), answers={})
 
 
@@ -87,7 +90,9 @@ def test_intervention_after_a_control_gets_an_effect_deadline_and_then_its_effec
         organisation=Organisation.objects.get(slug="gemeente-zoeterwoude"), started_on=started,
     ))
     assert intervention.case == control.case and intervention.kvk_number == "12345678"
-    assert intervention.effect_due == add_working_days(started, services.EFFECT_DUE_WORKING_DAYS, cutoff=None)
+    # The region's follow-up term (data/norms/den-haag.yaml: 20 working days), not a constant.
+    assert intervention.effect_due == add_working_days(started, 20, cutoff=None)
+    assert intervention.effect_due == norms_for(cast.zoeterwoude).effect_due(started)
     assert intervention.status == "ingezet"
     with pytest.raises(services.BarrierError, match="Beschrijf het effect"):
         services.intervention_record_effect(actor=cast.anouk, intervention=intervention, category="gestopt", text=" ")
@@ -125,9 +130,14 @@ def test_an_intervention_without_a_case_needs_an_address_or_company(cast: Cast) 
 
 
 def _case_at_loo(cast: Cast):  # noqa: ANN202
+    """Escalated to the LOO by the signalenoverleg (a table decision; the case page cannot)."""
     case = _labour_case(cast)
     case = case_transition(actor=cast.anouk, case=case, action="agenderen")
-    return case_transition(actor=cast.anouk, case=case, action="naar_loo", reason="Integraal belang")
+    make_meeting(cast, "signalenoverleg")
+    meeting_services.table_decide(actor=cast.anouk, case=case, action="naar_loo", rationale="Integraal belang")
+    case.refresh_from_db()
+    assert case.state == "geagendeerd_loo"
+    return case
 
 
 def test_loo_decision_on_an_agenda_item_records_the_tables_decision_and_moves_the_case(cast: Cast) -> None:
@@ -144,20 +154,27 @@ def test_loo_decision_on_an_agenda_item_records_the_tables_decision_and_moves_th
     assert case.state == "interventie"
     decision = Decision.objects.get(item=item)
     assert decided.loo_decision == decision and decision.action == "loo_interventie"
-    with pytest.raises(services.BarrierError, match="al besloten"):
+    with pytest.raises(ServiceError, match="status 'Besloten'"):
         services.intervention_decide(actor=cast.anouk, intervention=decided, rationale="Nogmaals")
 
 
-def test_loo_decision_without_an_agenda_item_moves_the_case_through_the_state_machine(cast: Cast) -> None:
+def test_intervention_decided_without_an_agenda_item_leaves_the_case_to_the_loo(cast: Cast) -> None:
+    """Issue 18: a LOO outcome is taken at the LOO; deciding an intervention elsewhere does not move the case."""
     ensure_models()
     case = _case_at_loo(cast)
     intervention = services.intervention_create(actor=cast.anouk, data=services.InterventionInput(
         municipality=cast.zoeterwoude, case=case, form="arbeid", step_code="financien",
         instrument="uitkering_terugvorderen", organisation=Organisation.objects.get(slug="gemeente-zoeterwoude")))
-    services.intervention_decide(actor=cast.anouk, intervention=intervention, rationale="Terugvorderen.")
+    decided = services.intervention_decide(actor=cast.anouk, intervention=intervention, rationale="Terugvorderen.")
+    assert decided.status == "besloten" and decided.loo_decision is None
     case.refresh_from_db()
-    assert case.state == "interventie"
-    assert case.events.filter(action="loo_interventie", to_state="interventie").exists()
+    assert case.state == "geagendeerd_loo"
+    assert not case.events.filter(action="loo_interventie").exists()
+    # Nor can the case page take the LOO's outcome.
+    with pytest.raises(ServiceError, match="besluit van het LOO|besluit van het Lokaal|leg het daar vast"):
+        case_transition(actor=cast.anouk, case=case, action="loo_interventie", reason="Via de pagina")
+    case.refresh_from_db()
+    assert case.state == "geagendeerd_loo"
 
 
 def test_missing_effect_reminder_goes_out_once_without_personal_data(cast: Cast, smtp_server) -> None:  # noqa: F811

@@ -12,6 +12,8 @@ from django.urls import reverse
 from ketenzicht.audit.models import AuditEvent
 from ketenzicht.cases import selectors, services
 from ketenzicht.cases.models import Case, CaseEvent, Subject
+from ketenzicht.core.errors import ServiceError
+from tests.app.test_meetings_support import decide_at_table
 from tests.support import Cast, login, report_signal
 
 
@@ -60,10 +62,32 @@ def test_transition_writes_history_and_audit_and_assigns(cast: Cast) -> None:
 
 def test_forbidden_transition_changes_nothing(cast: Cast) -> None:
     case = report_signal(cast.chantal, cast.zoeterwoude)
-    with pytest.raises(services.CaseError, match="kan niet vanuit"):
+    with pytest.raises(ServiceError, match="kan niet: het signaal heeft de status 'Ontvangen'"):
         services.case_transition(actor=cast.anouk, case=case, action="loo_interventie", reason="x")
+    with pytest.raises(ServiceError, match="kan niet: het signaal heeft de status 'Ontvangen'"):
+        services.case_transition(actor=cast.anouk, case=case, action="afsluiten", reason="x")
     case.refresh_from_db()
     assert case.state == "ontvangen" and not case.events.filter(kind="transition").exists()
+
+
+def test_table_outcomes_cannot_be_taken_on_the_case_page_or_through_the_api(cast: Cast, client) -> None:  # noqa: ANN001
+    """Issue 18 probe: posting `so_niet_bevestigd` to the case page closed the signal without a meeting."""
+    case = report_signal(cast.chantal, cast.zoeterwoude)
+    for action in ("in_behandeling_nemen", "agenderen"):
+        case = services.case_transition(actor=cast.anouk, case=case, action=action)
+    with pytest.raises(ServiceError, match="besluit van het signalenoverleg; leg het daar vast"):
+        services.case_transition(actor=cast.anouk, case=case, action="so_niet_bevestigd", reason="geen aanwijzingen")
+    login(client, cast.anouk)
+    page = client.post(reverse("cases:transition", args=[case.pk]), {"action": "so_niet_bevestigd", "reason": "geen aanwijzingen"})
+    assert "besluit van het signalenoverleg" in page.content.decode()
+    api = client.post(f"/api/v1/signalen/{case.pk}/transities", {"stap": "so_niet_bevestigd", "toelichting": "x"}, content_type="application/json")
+    assert api.status_code == 409 and api["Content-Type"].startswith("application/problem+json")
+    assert "signalenoverleg" in api.json()["detail"]
+    case.refresh_from_db()
+    assert case.state == "geagendeerd" and not case.events.filter(action="so_niet_bevestigd").exists()
+    # At the table itself the same outcome is taken, with the table's decision as its context.
+    case = decide_at_table(cast.anouk, case, "so_niet_bevestigd", "Geen aanwijzingen")
+    assert case.state == "niet_bevestigd"
 
 
 def test_af_of_other_municipality_cannot_transition(cast: Cast) -> None:
@@ -76,8 +100,8 @@ def test_closing_requires_feedback_or_reason(cast: Cast) -> None:
     case = report_signal(cast.chantal, cast.zoeterwoude)
     for action in ("in_behandeling_nemen", "agenderen"):
         case = services.case_transition(actor=cast.anouk, case=case, action=action)
-    case = services.case_transition(actor=cast.anouk, case=case, action="so_niet_bevestigd", reason="geen aanwijzingen")
-    with pytest.raises(services.CaseError, match="terugkoppeling"):
+    case = decide_at_table(cast.anouk, case, "so_niet_bevestigd", "Geen aanwijzingen")
+    with pytest.raises(ServiceError, match="terugkoppeling"):
         services.case_transition(actor=cast.anouk, case=case, action="afsluiten", reason="klaar")
     services.case_record_feedback(actor=cast.anouk, case=case, impossible_reason="Melder is anoniem")
     case = services.case_transition(actor=cast.anouk, case=case, action="afsluiten", reason="klaar")

@@ -66,3 +66,25 @@ def matrix_action_item(ctx: dict[str, Any]) -> Any:
         action_items=[services.ActionItemInput(description="Controle plannen", owner_organisation=Organisation.objects.get(slug="politie-den-haag-avim"))],
     )
     return decision.action_items.first()
+
+
+def decide_at_table(actor: Any, case: Case, action: str, rationale: str = "Besproken aan tafel") -> Case:
+    """Take a table outcome for ``case`` at a table of its own municipality, as its AF chairing.
+
+    Issue 18: outcomes of the signalenoverleg and the LOO are decisions of those tables; the case
+    page cannot take them. Creates the municipality's table of the right kind when it has none.
+    """
+    from ketenzicht.domain.lifecycles import case as case_lifecycle
+
+    services.meeting_kinds_sync(case.municipality.region.slug)
+    venue = case_lifecycle.transition_for(action).venue.value
+    if not Meeting.objects.filter(municipality=case.municipality, kind__venue=venue).exists():
+        kind = MeetingKind.objects.filter(venue=venue).order_by("pk").first()
+        services.meeting_create(actor=actor, data=services.MeetingInput(
+            kind=kind, municipality=case.municipality, name=f"{kind.name} {case.municipality.name}",
+            interval_weeks=1, weekday=1, start_time=time(10, 0), first_date=date(2026, 1, 6),
+            organisations=[actor.organisation],
+        ))
+    services.table_decide(actor=actor, case=case, action=action, rationale=rationale)
+    case.refresh_from_db()
+    return case

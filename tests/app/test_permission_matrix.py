@@ -69,9 +69,32 @@ def _sent_referral(ctx: dict[str, Any]) -> dict[str, Any]:
 
 
 REFERRAL: Kw = _sent_referral
+
+
+def _role_request(ctx: dict[str, Any]) -> dict[str, Any]:
+    """hanna asks the beheerder role for otto: a waiting request of the Den Haag region."""
+    from ketenzicht.accounts.models import RoleRequest
+    from ketenzicht.accounts.services import user_set_roles
+
+    cast = ctx["cast"]
+    user_set_roles(actor=cast.hanna, user=cast.otto, roles=["beheerder"])
+    return {"request_id": RoleRequest.objects.get(user=cast.otto).pk}
+
+
+def _own_notification(ctx: dict[str, Any]) -> dict[str, Any]:
+    """A notification for anouk: only she may open it."""
+    from ketenzicht.notifications.services import notify
+
+    return {"notification_id": notify(recipients=[ctx["cast"].anouk], kind="nieuw_signaal", title="Nieuw signaal", link="/")[0].pk}
+
+
 ROUTEKAART_USERS = STAFF - {"pim"}  # everyone with an organisation, but not an API account
 MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "home": ("GET", NONE, STAFF),
+    "notifications:list": ("GET", NONE, STAFF),
+    "notifications:preferences": ("GET", NONE, STAFF),
+    "notifications:read_all": ("POST", NONE, STAFF),
+    "notifications:open": ("GET", _own_notification, {"anouk"}),
     "healthz": ("GET", NONE, EVERYONE),
     "set_language": ("POST", NONE, EVERYONE),
     "logout": ("GET", NONE, EVERYONE),
@@ -101,6 +124,20 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "audit:log": ("GET", NONE, {"gijs"}),
     "accounts:users": ("GET", NONE, {"hanna"}),
     "accounts:user_edit": ("GET", lambda ctx: {"user_id": ctx["cast"].otto.pk}, {"hanna"}),
+    "accounts:user_account": ("POST", lambda ctx: {"user_id": ctx["cast"].otto.pk}, {"hanna"}),
+    "accounts:role_request": ("POST", _role_request, {"hanna"}),
+    # Links from e-mails: anyone may open one; without a valid token they only explain (400).
+    "account:link": ("GET", lambda ctx: {"token": "onbekend"}, EVERYONE),
+    "account:set_password": ("GET", NONE, EVERYONE),
+    "account:forgot_password": ("GET", NONE, EVERYONE),
+    "account:sso_code": ("GET", NONE, STAFF),  # the code form after SSO; anonymous → login
+    # SSO is off unless configured: both endpoints answer 404 (tests/app/test_sso.py turns it on).
+    "oidc_authentication_init": ("GET", NONE, set()),
+    "oidc_authentication_callback": ("GET", NONE, set()),
+    # An organisation's look holds no personal data: public, like the NL Design System CSS.
+    "themes:css": ("GET", lambda ctx: {"slug": "gemeente-zoeterwoude"}, EVERYONE),
+    "themes:logo": ("GET", lambda ctx: {"slug": "gemeente-zoeterwoude"}, EVERYONE),
+    "public:report_for": ("GET", lambda ctx: {"cbs_code": "GM0638"}, EVERYONE),
     "openapi": ("GET", NONE, EVERYONE),
     "api-signalen": ("GET", NONE, {"anouk", "bram"}),
     "api-signaal": ("GET", CASE, AF_Z),
@@ -209,7 +246,12 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
 
 DENIED_STATUSES = {401, 403, 404}
 # Form data for POSTs whose answer depends on it (set_language redirects to `next`).
-POST_DATA = {"set_language": {"language": "en", "next": "/healthz"}}
+POST_DATA = {
+    "set_language": {"language": "en", "next": "/healthz"},
+    # The one who asked may withdraw a waiting role request (deciding is a second beheerder's).
+    "accounts:role_request": {"actie": "intrekken"},
+    "accounts:user_account": {"actie": "uitnodigen"},
+}
 
 
 def test_every_url_is_in_the_matrix() -> None:

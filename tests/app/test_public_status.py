@@ -14,6 +14,7 @@ from ketenzicht.cases import services
 from ketenzicht.cases.models import Case, CaseEvent, ReporterAddition
 from ketenzicht.intake import public_services
 from ketenzicht.intake.public_services import PublicReport, public_report_submit
+from tests.app.test_meetings_support import decide_at_table
 from tests.support import Cast, login
 
 STATUS = "/melden/status/"
@@ -50,8 +51,8 @@ def test_status_shows_progress_and_feedback_never_case_details(client: Client, c
 
     case = services.case_transition(actor=cast.anouk, case=case, action="in_behandeling_nemen")
     assert _shown_status(client.post(STATUS, {"code": code})) == "De gemeente is met uw melding bezig."
-    services.case_transition(actor=cast.anouk, case=case, action="agenderen")
-    services.case_transition(actor=cast.anouk, case=case, action="so_niet_bevestigd", reason="Geen aanwijzingen bij controle van Jan de Vries.")
+    case = services.case_transition(actor=cast.anouk, case=case, action="agenderen")
+    case = decide_at_table(cast.anouk, case, "so_niet_bevestigd", "Geen aanwijzingen bij controle van Jan de Vries.")
     services.case_record_feedback(actor=cast.anouk, case=case, message="Dank u. We hebben uw melding onderzocht.")
     services.case_transition(actor=cast.anouk, case=case, action="afsluiten", reason="Afgerond")
     final = client.post(STATUS, {"code": code.lower().replace("-", " ")})  # case and separators do not matter
@@ -120,8 +121,8 @@ def test_addition_with_a_wrong_code_stores_nothing(client: Client, cast: Cast) -
 def test_no_additions_after_closure(client: Client, cast: Cast) -> None:
     case, code = _report(cast)
     case = services.case_transition(actor=cast.anouk, case=case, action="in_behandeling_nemen")
-    services.case_transition(actor=cast.anouk, case=case, action="agenderen")
-    services.case_transition(actor=cast.anouk, case=case, action="so_niet_bevestigd", reason="Geen aanwijzingen")
+    case = services.case_transition(actor=cast.anouk, case=case, action="agenderen")
+    case = decide_at_table(cast.anouk, case, "so_niet_bevestigd", "Geen aanwijzingen")
     services.case_record_feedback(actor=cast.anouk, case=case, message="Dank u.")
     services.case_transition(actor=cast.anouk, case=case, action="afsluiten", reason="Afgerond")
     page = client.post(STATUS, {"code": code}).content.decode()

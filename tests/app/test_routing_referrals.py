@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from ketenzicht.accounts.models import Organisation
 from ketenzicht.audit.models import AuditEvent
+from ketenzicht.cases import services as case_services
 from ketenzicht.cases.models import Case, CaseEvent
 from ketenzicht.cases.services import case_transition
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.routing import services
 from ketenzicht.routing.models import MeldcodeChecklist, Referral, ReferralEvent
+from tests.app.test_meetings_support import decide_at_table
 from tests.support import Cast, login, make_user, report_signal
 
 pytestmark = pytest.mark.django_db
@@ -27,13 +33,15 @@ def _shop_referral(cast: Cast, case: Case) -> Referral:
     return services.referral_send(actor=cast.anouk, referral=referral)
 
 
-def test_full_lifecycle_moves_the_case_and_shows_the_feedback(cast: Cast, django_capture_on_commit_callbacks: object) -> None:
+def test_full_lifecycle_runs_beside_the_case_and_shows_the_feedback(cast: Cast, django_capture_on_commit_callbacks: object) -> None:
     case = _case(cast)
     referral = services.referral_create(actor=cast.anouk, case=case, organisation=Organisation.objects.get(slug="shop"), question="Opvang?")
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         referral = services.referral_send(actor=cast.anouk, referral=referral)
     case.refresh_from_db()
-    assert case.state == "doorverwezen" and referral.state == "verzonden"
+    # Issue 18: a referral is a parallel track; the case keeps its state and its history says so.
+    assert case.state == "in_behandeling" and referral.state == "verzonden"
+    assert CaseEvent.objects.filter(case=case, kind="doorverwijzing", reason__contains="SHOP").exists()
     # The partner hears there is something in the inbox, and nothing of the case itself.
     assert [m.to for m in mail.outbox] == [[cast.julia.email]]
     assert case.reference not in mail.outbox[0].body
@@ -52,7 +60,7 @@ def test_full_lifecycle_moves_the_case_and_shows_the_feedback(cast: Cast, django
     assert "Intake gedaan; zorgtraject gestart." in page and "Afgerond" in page
 
 
-def test_rejection_returns_the_case_to_the_af_with_the_reason(cast: Cast) -> None:
+def test_rejection_reaches_the_af_with_the_reason_and_the_case_stays_where_it_was(cast: Cast) -> None:
     case = _case(cast)
     referral = _shop_referral(cast, case)
     services.referral_receive(actor=cast.julia, referral=referral)
@@ -62,20 +70,82 @@ def test_rejection_returns_the_case_to_the_af_with_the_reason(cast: Cast) -> Non
     client.post(f"/partner/{referral.pk}/reactie/", {"action": "afwijzen", "text": "Geen slachtoffer in onze doelgroep."})
     case.refresh_from_db()
     assert case.state == "in_behandeling"
-    back = CaseEvent.objects.filter(case=case, action="terug_in_behandeling").get()
-    assert back.actor == cast.julia and "Geen slachtoffer in onze doelgroep." in back.reason
+    assert not CaseEvent.objects.filter(case=case, kind="transition").exclude(action="in_behandeling_nemen").exists()
+    rejected = CaseEvent.objects.filter(case=case, kind="doorverwijzing", reason__contains="afwijzen").get()
+    assert rejected.actor == cast.julia and "Geen slachtoffer in onze doelgroep." in rejected.reason
     assert "Afgewezen: Geen slachtoffer in onze doelgroep." in login(Client(), cast.anouk).get(f"/werkvoorraad/{case.pk}/").content.decode()
 
 
-def test_a_second_open_referral_keeps_the_case_referred_after_one_rejection(cast: Cast) -> None:
+def test_an_open_referral_blocks_closing_until_it_is_withdrawn_and_the_partner_is_told(cast: Cast, django_capture_on_commit_callbacks: object) -> None:
+    """Issue 18 probe: the case was closed while a referral was open; the partner accepted a closed case."""
     case = _case(cast)
     first = _shop_referral(cast, case)
     nla = services.referral_create(actor=cast.anouk, case=case, organisation=Organisation.objects.get(slug="nla"), question="Arbeid.")
     services.referral_send(actor=cast.anouk, referral=nla)
     services.referral_receive(actor=cast.julia, referral=first)
     services.referral_reject(actor=cast.julia, referral=first, reason="Niet voor ons.")
+    # The case goes on the agenda with the referral still open: no need to send it "back" first.
+    case = case_transition(actor=cast.anouk, case=case, action="agenderen")
+    assert case.state == "geagendeerd"
+    case_services.case_record_feedback(actor=cast.anouk, case=case, impossible_reason="Melder anoniem")
+    case = decide_at_table(cast.anouk, case, "so_andere_afdeling", "Hoort bij zorg")
+    with pytest.raises(ServiceError, match=r"Er loopt nog een doorverwijzing \(Nederlandse Arbeidsinspectie\)"):
+        case_transition(actor=cast.anouk, case=case, action="afsluiten", reason="Klaar")
     case.refresh_from_db()
-    assert case.state == "doorverwezen"
+    assert case.state == "overgedragen"
+    # Withdrawing needs a reason; the partner's users get a mail without case details.
+    ivo = make_user("ivo", "nla", "ketenpartner")
+    with pytest.raises(ServiceError, match="waarom"):
+        services.referral_withdraw(actor=cast.anouk, referral=nla, reason=" ")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        nla = services.referral_withdraw(actor=cast.anouk, referral=nla, reason="Signaal overgedragen aan zorg.")
+    assert nla.state == "ingetrokken"
+    assert [m.to for m in mail.outbox] == [[ivo.email]] and "ingetrokken" in mail.outbox[0].subject
+    assert case.reference not in mail.outbox[0].body
+    assert "Signaal overgedragen aan zorg." in ReferralEvent.objects.get(referral=nla, to_state="ingetrokken").note
+    closed = case_transition(actor=cast.anouk, case=case, action="afsluiten", reason="Klaar")
+    assert closed.state == "afgesloten"
+    # A withdrawn referral is finished: the partner can no longer act on it.
+    with pytest.raises(ServiceError, match="status 'Ingetrokken'"):
+        services.referral_receive(actor=ivo, referral=nla)
+
+
+def test_withdrawing_from_a_partner_outside_ketenzicht_records_how_they_were_told(cast: Cast) -> None:
+    case = _case(cast)
+    org = Organisation.objects.get(slug="zvh-hollands-midden")
+    referral = services.referral_create(actor=cast.anouk, case=case, organisation=org, question="Casusoverleg?")
+    referral = services.referral_send(actor=cast.anouk, referral=referral, method="post", sent_at=timezone.now() - timedelta(hours=1))
+    with pytest.raises(ServiceError, match="hoe u de partner over het intrekken heeft ingelicht"):
+        services.referral_withdraw(actor=cast.anouk, referral=referral, reason="Niet meer nodig.")
+    referral.refresh_from_db()
+    assert referral.state == "verzonden"
+    referral = services.referral_withdraw(actor=cast.anouk, referral=referral, reason="Niet meer nodig.", partner_told_how="Gebeld op 3 maart")
+    assert referral.state == "ingetrokken"
+    assert "Gebeld op 3 maart" in ReferralEvent.objects.get(referral=referral, to_state="ingetrokken").note
+    assert AuditEvent.objects.filter(object_type="doorverwijzing", object_id=str(referral.pk), reason__contains="ingetrokken").exists()
+
+
+def test_interim_feedback_keeps_the_referral_accepted_and_reaches_the_af(cast: Cast) -> None:
+    case = _case(cast)
+    referral = _shop_referral(cast, case)
+    with pytest.raises(ServiceError, match="status 'Verzonden'"):
+        services.referral_interim_feedback(actor=cast.julia, referral=referral, text="Te vroeg")
+    services.referral_receive(actor=cast.julia, referral=referral)
+    referral = services.referral_accept(actor=cast.julia, referral=referral)
+    with pytest.raises(ServiceError, match="tussentijdse terugkoppeling"):
+        services.referral_interim_feedback(actor=cast.julia, referral=referral, text="  ")
+    for text in ("Eerste gesprek gevoerd.", "Opvangplek gevonden."):
+        referral = services.referral_interim_feedback(actor=cast.julia, referral=referral, text=text)
+    referral.refresh_from_db()
+    assert referral.state == "geaccepteerd"
+    notes = list(ReferralEvent.objects.filter(referral=referral, from_state="geaccepteerd").values_list("to_state", "note"))
+    assert notes == [("geaccepteerd", "Eerste gesprek gevoerd."), ("geaccepteerd", "Opvangplek gevonden.")]
+    page = login(Client(), cast.anouk).get(f"/werkvoorraad/{case.pk}/").content.decode()
+    assert "Opvangplek gevonden." in page
+    # The AF cannot give the partner's interim feedback for a partner on the platform.
+    with pytest.raises(Exception, match="referral.respond|reageert zelf"):
+        services.referral_interim_feedback(actor=cast.anouk, referral=referral, text="Namens SHOP")
 
 
 def test_sending_is_refused_with_a_clear_error_when_the_case_state_does_not_allow_it(cast: Cast) -> None:
@@ -91,9 +161,9 @@ def test_sending_is_refused_with_a_clear_error_when_the_case_state_does_not_allo
 
 def test_steps_out_of_order_are_refused(cast: Cast) -> None:
     referral = _shop_referral(cast, _case(cast))
-    with pytest.raises(services.RoutingError, match="status 'Verzonden'"):
+    with pytest.raises(ServiceError, match="status 'Verzonden'"):
         services.referral_accept(actor=cast.julia, referral=referral)
-    with pytest.raises(services.RoutingError, match="status 'Verzonden'"):
+    with pytest.raises(ServiceError, match="status 'Verzonden'"):
         services.referral_send(actor=cast.anouk, referral=referral)
 
 

@@ -91,6 +91,6 @@ def login_browser(page: Page, base_url: str, username: str, password: str = PASS
     # person within 30 seconds of a test would reuse it, so forget the last used time step.
     TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.get_by_label("Token").fill(f"{code:06d}")
+    page.get_by_label("Code uit uw app").fill(f"{code:06d}")
     page.get_by_role("button", name="Volgende").click()
     page.wait_for_load_state()

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from ketenzicht.cases.services import case_transition
 from tests.app.barriers_support import ensure_models
+from tests.app.test_meetings_support import decide_at_table
 from tests.browser.conftest import check_a11y, login_browser
 from tests.support import Cast, report_signal
 
@@ -24,8 +25,9 @@ def test_control_findings_intervention_effect_and_dashboard(page: Page, live_ser
     today = timezone.localdate().isoformat()
     # The signalenoverleg decided on an integral control (through the state machine).
     case = report_signal(cast.chantal, cast.zoeterwoude, forms=["arbeid"], company_name="Kwekerij De Kas")
-    for action, reason in (("in_behandeling_nemen", ""), ("agenderen", ""), ("so_integrale_controle", "Overbewoning gemeld")):
-        case = case_transition(actor=cast.anouk, case=case, action=action, reason=reason)
+    for action in ("in_behandeling_nemen", "agenderen"):
+        case = case_transition(actor=cast.anouk, case=case, action=action)
+    case = decide_at_table(cast.anouk, case, "so_integrale_controle", "Overbewoning gemeld")
 
     login_browser(page, base, "anouk")
     page.goto(f"{base}/werkvoorraad/{case.pk}/")

@@ -8,10 +8,23 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from ketenzicht.cases.models import Case, CaseEvent
+from tests.app.test_meetings_support import make_meeting
 from tests.browser.conftest import check_a11y, login_browser
 from tests.support import Cast, report_signal
 
 pytestmark = pytest.mark.browser
+
+
+def _decide_at_table(page: Page, base: str, table: str, reference: str, outcome: str, rationale: str) -> None:
+    """Issue 18: a table outcome is the table's decision, recorded on its agenda item."""
+    page.goto(f"{base}/overleggen/")
+    page.get_by_role("link", name=table, exact=True).click()
+    page.get_by_role("button", name="Volgende vergadering plannen").click()
+    page.get_by_role("link", name=f"Besluit vastleggen {reference}").click()
+    page.get_by_label(outcome).check()
+    page.get_by_label("Onderbouwing").fill(rationale)
+    page.get_by_role("button", name="Besluit vastleggen").click()
+    expect(page.locator(".utrecht-alert--ok")).to_contain_text(f"Het besluit over {reference} is vastgelegd")
 
 
 def _step(page: Page, label: str, reason: str = "") -> None:
@@ -23,6 +36,8 @@ def _step(page: Page, label: str, reason: str = "") -> None:
 
 def test_melder_reports_and_af_takes_signal_to_closure(page: Page, live_server: object, cast: Cast) -> None:
     base = live_server.url  # type: ignore[attr-defined]
+    page.set_default_timeout(60_000)
+    make_meeting(cast, "signalenoverleg")
 
     # The melder reports through the internal meldroute.
     login_browser(page, base, "chantal")
@@ -54,12 +69,15 @@ def test_melder_reports_and_af_takes_signal_to_closure(page: Page, live_server: 
     page.get_by_role("button", name="Verrijking opslaan").click()
     expect(page.locator(".utrecht-alert--ok")).to_contain_text("verrijking is opgeslagen")
 
+    # A step that needs a reason is refused without one, and the chosen step stays chosen.
     _step(page, "Agenderen voor signalenoverleg")
-    # A decision without a reason is refused, and the chosen step stays chosen.
-    _step(page, "Signalenoverleg: niet bevestigd")
-    expect(page.get_by_role("alert")).to_contain_text("Geef een toelichting")
-    check_a11y(page, "dossier met fout")
-    _step(page, "Signalenoverleg: niet bevestigd", "Controle door wijkhandhaver: geen aanwijzingen.")
+    # The table's outcomes are not on the case page (issue 18): the signalenoverleg decides.
+    expect(page.get_by_test_id("case-waits-for-table")).to_contain_text("het signalenoverleg")
+    expect(page.get_by_label("Signalenoverleg: niet bevestigd")).to_have_count(0)
+    check_a11y(page, "dossier wacht op overleg")
+    _decide_at_table(page, base, "signalenoverleg Zoeterwoude", case.reference, "Signalenoverleg: niet bevestigd",
+                     "Controle door wijkhandhaver: geen aanwijzingen.")
+    page.goto(f"{base}/werkvoorraad/{case.pk}/")
     expect(page.get_by_test_id("case-state")).to_have_text("Niet bevestigd")
 
     # Closing is not offered until the reporter has heard back.
@@ -109,7 +127,9 @@ def test_demo_af_takes_a_demo_signal_to_closure(page: Page, live_server: object)
     expect(page.locator("main")).to_contain_text("Groen & Teelt Uitzend B.V.")
     _step(page, "In behandeling nemen")
     _step(page, "Agenderen voor signalenoverleg")
-    _step(page, "Signalenoverleg: integrale controle", "Controle met NLA en Boa's gepland.")
+    _decide_at_table(page, base, "Signalenoverleg Zoeterwoude", demo.reference, "Signalenoverleg: integrale controle",
+                     "Controle met NLA en Boa's gepland.")
+    page.goto(f"{base}/werkvoorraad/{demo.pk}/")
     expect(page.get_by_test_id("case-state")).to_have_text("Integrale controle")
     page.get_by_role("textbox", name="Of: waarom terugkoppeling niet mogelijk is").fill("Interne melder is mondeling geïnformeerd.")
     page.get_by_role("button", name="Terugkoppeling vastleggen").click()

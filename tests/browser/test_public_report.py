@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from ketenzicht.cases import services
 from ketenzicht.cases.models import Case, ReporterAddition
 from ketenzicht.intake.public_services import receipt_hash
+from tests.app.test_meetings_support import decide_at_table
 from tests.browser.conftest import check_a11y
 from tests.support import Cast
 
@@ -99,8 +100,8 @@ def test_citizen_reports_and_follows_the_af(page: Page, live_server: object, cas
     _status(page, base, code, ui)
     expect(page.get_by_test_id("public-status")).to_have_text(ui["busy"])
 
-    services.case_transition(actor=cast.anouk, case=case, action="agenderen")
-    services.case_transition(actor=cast.anouk, case=case, action="so_niet_bevestigd", reason="Intern: geen aanwijzingen bij Kasweg 12.")
+    case = services.case_transition(actor=cast.anouk, case=case, action="agenderen")
+    case = decide_at_table(cast.anouk, case, "so_niet_bevestigd", "Intern: geen aanwijzingen bij Kasweg 12.")
     services.case_record_feedback(actor=cast.anouk, case=case, message="Dank u wel. Wij hebben uw melding onderzocht.")
     services.case_transition(actor=cast.anouk, case=case, action="afsluiten", reason="Afgerond")
     _status(page, base, code, ui)

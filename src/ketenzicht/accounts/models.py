@@ -131,6 +131,8 @@ class User(AbstractUser):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
     preferred_language = models.CharField(_("taal"), max_length=5, default="nl")
+    # The subject (`sub`) at the organisation's identity provider, for staff who log in with SSO.
+    oidc_subject = models.CharField(max_length=255, blank=True, db_index=True)
 
     class Meta:
         ordering = ["username"]
@@ -160,3 +162,64 @@ class UserRole(models.Model):
 
     def __str__(self) -> str:
         return self.role
+
+
+class RoleRequestState(models.TextChoices):
+    WACHT = "wacht", _("Wacht op bevestiging")
+    BEVESTIGD = "bevestigd", _("Bevestigd")
+    GEWEIGERD = "geweigerd", _("Geweigerd")
+    INGETROKKEN = "ingetrokken", _("Ingetrokken")
+    VERVALLEN = "vervallen", _("Vervallen")
+
+
+class RoleRequest(models.Model):
+    """A grant of beheerder or privacy officer, waiting for a second beheerder (four eyes).
+
+    Its lifecycle is `domain/lifecycles/role_request.py`; only
+    `accounts.services.role_request_transition` changes its state.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_requests")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    state = models.CharField(max_length=12, choices=RoleRequestState.choices, default=RoleRequestState.WACHT)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(_("reden"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=models.Q(state="wacht"), name="one_pending_request_per_role"
+            )
+        ]
+
+
+class AccountLinkPurpose(models.TextChoices):
+    UITNODIGING = "uitnodiging", _("Uitnodiging")
+    WACHTWOORD = "wachtwoord", _("Wachtwoord opnieuw instellen")
+
+
+class AccountLink(models.Model):
+    """A one-time link by e-mail (invitation or password reset). Only a hash of the token is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_links")
+    purpose = models.CharField(max_length=12, choices=AccountLinkPurpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class LoginSession(models.Model):
+    """The sessions a person is logged in with, so deactivating the account can end them all."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -94,6 +94,13 @@ class StartForm(forms.Form):
     started_on = forms.DateField(label=_("Ingezet op"), widget=DATE)
 
 
+class ReasonForm(forms.Form):
+    """A step that needs only a reason: cancelling a control, dropping an intervention."""
+
+    reason = forms.CharField(label=_("Waarom?"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+                             error_messages={"required": _("Geef aan waarom.")})
+
+
 class DecideForm(forms.Form):
     rationale = forms.CharField(label=_("Onderbouwing van het LOO-besluit"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
                                 error_messages={"required": _("Schrijf de onderbouwing van het besluit.")})
@@ -110,6 +117,10 @@ class BibobForm(forms.Form):
     lbb_requested_on = forms.DateField(label=_("Advies gevraagd op"), required=False, widget=DATE)
     decision = forms.ChoiceField(label=_("Besluit"), choices=BibobDecision.choices)
     decided_on = forms.DateField(label=_("Besluit op"), required=False, widget=DATE)
+    decision_note = forms.CharField(
+        label=_("Toelichting bij het besluit"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Verplicht als u een besluit heroverweegt of een vergunning intrekt."),
+    )
     notes = forms.CharField(label=_("Aantekeningen"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
 
 

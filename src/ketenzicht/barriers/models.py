@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ketenzicht.domain.lifecycles import intervention as intervention_lifecycle
+
 
 class BarrierForm(models.TextChoices):
     ARBEID = "arbeid", _("Arbeidsuitbuiting")
@@ -103,9 +105,21 @@ class ControlTrigger(models.TextChoices):
 
 
 class ControlStatus(models.TextChoices):
+    """The states of `domain/lifecycles/control.py` (written only by `services.control_transition`)."""
+
     GEPLAND = "gepland", _("Gepland")
     UITGEVOERD = "uitgevoerd", _("Uitgevoerd")
     GEANNULEERD = "geannuleerd", _("Geannuleerd")
+
+
+class InterventionStatus(models.TextChoices):
+    """The states of `domain/lifecycles/intervention.py` (written only by `services.intervention_transition`)."""
+
+    VOORGESTELD = "voorgesteld", _("Voorgesteld")
+    BESLOTEN = "besloten", _("Besloten")
+    INGEZET = "ingezet", _("Ingezet, effect nog niet vastgelegd")
+    EFFECT_VASTGELEGD = "effect_vastgelegd", _("Effect vastgelegd")
+    AFGEZIEN = "afgezien", _("Niet doorgegaan")
 
 
 class Answer(models.TextChoices):
@@ -188,6 +202,8 @@ class Intervention(models.Model):
     effect_category = models.CharField(_("effect"), max_length=20, choices=EffectCategory.choices, blank=True)
     effect_text = models.TextField(_("toelichting op het effect"), blank=True)
     effect_recorded_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=InterventionStatus.choices, default=InterventionStatus.VOORGESTELD)
+    dropped_reason = models.TextField(_("waarom niet doorgegaan"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:
@@ -197,29 +213,22 @@ class Intervention(models.Model):
                 condition=models.Q(effect_category="") | models.Q(started_on__isnull=False),
                 name="intervention_effect_after_start",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["ingezet", "effect_vastgelegd"]) | models.Q(started_on__isnull=False),
+                name="intervention_started_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="effect_vastgelegd") | models.Q(effect_recorded_at__isnull=False),
+                name="intervention_effect_has_time",
+            ),
         ]
 
     @property
-    def status(self) -> str:
-        if self.effect_recorded_at:
-            return "effect_vastgelegd"
-        if self.started_on:
-            return "ingezet"
-        if self.decided_at:
-            return "besloten"
-        return "voorgesteld"
-
-    @property
     def status_label(self) -> str:
-        return str(INTERVENTION_STATUS_LABELS[self.status])
+        return intervention_lifecycle.MACHINE.label(self.status)
 
 
-INTERVENTION_STATUS_LABELS = {
-    "voorgesteld": _("Voorgesteld"),
-    "besloten": _("Besloten"),
-    "ingezet": _("Ingezet, effect nog niet vastgelegd"),
-    "effect_vastgelegd": _("Effect vastgelegd"),
-}
+INTERVENTION_STATUS_LABELS = dict(InterventionStatus.choices)
 
 
 class ApplicationKind(models.TextChoices):
@@ -301,3 +310,36 @@ class EffectReminderSent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["intervention", "due_date"], name="effect_reminder_once")]
+
+
+class LifecycleEvent(models.Model):
+    """One step in the life of a control, intervention or Bibob screening; never changed."""
+
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_label = models.CharField(max_length=150)
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=30, blank=True)
+    to_state = models.CharField(max_length=30)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Deze geschiedenis wordt nooit gewijzigd.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class ControlEvent(LifecycleEvent):
+    control = models.ForeignKey(IntegralControl, on_delete=models.CASCADE, related_name="events")
+
+
+class InterventionEvent(LifecycleEvent):
+    intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="events")
+
+
+class BibobEvent(LifecycleEvent):
+    screening = models.ForeignKey(BibobScreening, on_delete=models.CASCADE, related_name="events")

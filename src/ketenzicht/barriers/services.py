@@ -1,16 +1,18 @@
 """Every change to barrier models, interventions, controls, the Bibob register and campaigns.
 
 Each function checks the policy, runs in one transaction, locks what it changes and writes the
-audit row in that same transaction. An intervention decided at the LOO moves its case through
-``meetings.services.decision_record`` (when it sits on a LOO agenda) or directly through
-``cases.services.case_transition`` — never by writing ``Case.state``.
+audit row in that same transaction. Controls, interventions and Bibob screenings each have one
+transition service (`control_transition`, `intervention_transition`, `bibob_transition`) that
+asks their lifecycle (`domain/lifecycles/`), saves, and writes the history row and the audit row.
+An intervention decided at the LOO moves its case only through the table's decision
+(``meetings.services.decision_record``); nothing here writes ``Case.state``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,40 +30,33 @@ from ketenzicht.barriers.models import (
     BarrierForm,
     BarrierModel,
     BarrierStep,
-    BibobDecision,
+    BibobEvent,
     BibobScreening,
-    ControlStatus,
+    ControlEvent,
     ControlTrigger,
     EffectCategory,
     Instrument,
     IntegralControl,
     Intervention,
+    InterventionEvent,
 )
 from ketenzicht.cases import services as case_services
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
-from ketenzicht.domain.case_states import Action, CaseState
+from ketenzicht.core.errors import ServiceError, TransitionRefused
+from ketenzicht.domain.lifecycles import bibob as bibob_lifecycle
+from ketenzicht.domain.lifecycles import case as case_lifecycle
+from ketenzicht.domain.lifecycles import control as control_lifecycle
+from ketenzicht.domain.lifecycles import intervention as intervention_lifecycle
+from ketenzicht.domain.lifecycles.base import Machine, TransitionNotAllowed
+from ketenzicht.domain.lifecycles.case import Action, CaseState
 from ketenzicht.domain.matching import address_key, kvk_key
-from ketenzicht.domain.workdays import add_working_days
+from ketenzicht.norms.selectors import norms_for
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "barriers"
-# Working days after an intervention was started by which its effect should be recorded (003
-# doelstelling 5: every intervention with its effect). A reminder goes out once after that.
-EFFECT_DUE_WORKING_DAYS = 20
-# A control or intervention can be planned on a case that is being worked on, not on one that
-# has just arrived (take it in behandeling first) or is closed.
-WORKABLE_STATES = {
-    CaseState.IN_BEHANDELING,
-    CaseState.GEAGENDEERD,
-    CaseState.INTEGRALE_CONTROLE,
-    CaseState.GEAGENDEERD_LOO,
-    CaseState.INTERVENTIE,
-    CaseState.RIEC_CASUS,
-    CaseState.DOORVERWEZEN,
-}
 
 
-class BarrierError(Exception):
+class BarrierError(ServiceError):
     """A change that cannot be made; the message says what to fix, in Dutch."""
 
 
@@ -225,7 +220,7 @@ def _check_case(case: Case | None, municipality: Municipality) -> None:
         raise BarrierError("Het signaal hoort bij een andere gemeente.")
     if case.state == CaseState.ONTVANGEN:
         raise BarrierError("Neem het signaal eerst in behandeling.")
-    if case.state not in WORKABLE_STATES:
+    if not case_lifecycle.MACHINE.is_workable(case.state):
         raise BarrierError("Bij een afgesloten of overgedragen signaal kan niets meer worden gepland.")
 
 
@@ -246,9 +241,10 @@ def control_plan(*, actor: Any, data: ControlInput) -> IntegralControl:
         raise BarrierError("Een integrale controle doet u met ten minste twee organisaties; kies de deelnemers.")
     _check_case(data.case, data.municipality)
     key = address_key(address)
+    now = timezone.now()
     with transaction.atomic():
         if data.case is not None:
-            Case.objects.select_for_update().get(pk=data.case.pk)
+            _check_case(case_services.case_lock_writable(data.case), data.municipality)
         control = IntegralControl.objects.create(
             municipality=data.municipality, case=data.case, trigger=data.trigger, trigger_note=data.trigger_note.strip(),
             location_address=address, address_key=key, address_hash=address_hash(key), company_name=company,
@@ -256,14 +252,53 @@ def control_plan(*, actor: Any, data: ControlInput) -> IntegralControl:
             planned_on=data.planned_on, created_by=actor,
         )
         control.organisations.set(data.organisations)
+        _history(ControlEvent, control=control, actor=actor, action="plannen", from_state="", to_state=control.status, note=data.trigger_note.strip(), now=now)
         audit_record(actor=actor, action=AuditAction.CREATE, object_type="integral_control", object_id=control.pk,
                      object_label=data.case.reference if data.case else "", fields=["integrale_controle"])
     return control
 
 
+def _history(model: Any, *, actor: Any, action: str, from_state: str, to_state: str, note: str, now: datetime, **owner: Any) -> None:
+    authenticated = actor is not None and actor.is_authenticated
+    model.objects.create(
+        at=now, actor=actor if authenticated else None, actor_label=actor.get_username() if authenticated else "systeem",
+        action=action, from_state=from_state, to_state=to_state, note=note, **owner,
+    )
+
+
+def _apply(machine: Machine[Any], state: str, action: str, facts: Any, *, now: datetime, note: str) -> str:
+    try:
+        return machine.apply(state, action, facts, now=now, reason=note).value
+    except TransitionNotAllowed as exc:
+        raise TransitionRefused.from_domain(exc) from exc
+
+
+def control_transition(
+    *, actor: Any, control: IntegralControl, action: str, note: str = "", now: datetime | None = None,
+    changes: dict[str, Any] | None = None,
+) -> IntegralControl:
+    """The one transition service of an integral control (record findings, add to them, cancel)."""
+    policy.require(actor, "barriers.work", control)
+    now = now or timezone.now()
+    changes = changes or {}
+    with transaction.atomic():
+        locked = IntegralControl.objects.select_for_update().get(pk=control.pk)
+        before = locked.status
+        facts = control_lifecycle.ControlFacts(executed_on=changes.get("executed_on", locked.executed_on))
+        target = _apply(control_lifecycle.MACHINE, before, action, facts, now=now, note=note)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.status = target
+        locked.save(update_fields=[*changes, "status"])
+        _history(ControlEvent, control=locked, actor=actor, action=action, from_state=before, to_state=target, note=note.strip(), now=now)
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="integral_control", object_id=locked.pk,
+                     fields=["bevindingen"] if changes else ["status"], reason=f"{before} → {target}")
+    return locked
+
+
 def control_record_findings(
     *, actor: Any, control: IntegralControl, executed_on: date, answers: dict[str, str], notes: str = "",
-    questions: list[str] | None = None,
+    questions: list[str] | None = None, now: datetime | None = None,
 ) -> IntegralControl:
     """Record what the control found: the factsheet checklist plus free text; marks it executed."""
     policy.require(actor, "barriers.work", control)
@@ -273,20 +308,14 @@ def control_record_findings(
             raise BarrierError(f"Onbekende vraag {code!r} in de checklist.")
         if answer not in Answer.values:
             raise BarrierError("Beantwoord elke vraag met ja, nee of niet vastgesteld.")
-    if executed_on > timezone.localdate():
-        raise BarrierError("Bevindingen leg je vast na de controle: de datum van uitvoering ligt niet in de toekomst.")
-    with transaction.atomic():
-        locked = IntegralControl.objects.select_for_update().get(pk=control.pk)
-        if locked.status == ControlStatus.GEANNULEERD:
-            raise BarrierError("Deze controle is geannuleerd.")
-        locked.findings = dict(answers)
-        locked.findings_notes = notes.strip()
-        locked.executed_on = executed_on
-        locked.status = ControlStatus.UITGEVOERD
-        locked.save(update_fields=["findings", "findings_notes", "executed_on", "status"])
-        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="integral_control", object_id=locked.pk,
-                     fields=["bevindingen"])
-    return locked
+    action = "bevindingen_aanvullen" if control.status == control_lifecycle.ControlState.UITGEVOERD else "uitvoeren"
+    changes = {"findings": dict(answers), "findings_notes": notes.strip(), "executed_on": executed_on}
+    return control_transition(actor=actor, control=control, action=action, now=now, changes=changes)
+
+
+def control_cancel(*, actor: Any, control: IntegralControl, reason: str, now: datetime | None = None) -> IntegralControl:
+    """A planned control does not take place; the reason stays in its history."""
+    return control_transition(actor=actor, control=control, action="annuleren", note=reason, now=now)
 
 
 # --- interventions ---------------------------------------------------------------------------
@@ -307,12 +336,15 @@ class InterventionInput:
     started_on: date | None = None
 
 
-def effect_due_for(started_on: date) -> date:
-    return add_working_days(started_on, EFFECT_DUE_WORKING_DAYS, cutoff=None)
+def effect_due_for(started_on: date, municipality: Any) -> date:
+    """When the effect should be recorded: the region's follow-up term (norms), from the start."""
+    return norms_for(municipality).effect_due(started_on)
 
 
-def intervention_create(*, actor: Any, data: InterventionInput) -> Intervention:
+def intervention_create(*, actor: Any, data: InterventionInput, now: datetime | None = None) -> Intervention:
     probe = Intervention(municipality=data.municipality)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     policy.require(actor, "barriers.work", probe)
     if data.control is not None and data.control.municipality_id != data.municipality.pk:
         raise BarrierError("De controle hoort bij een andere gemeente.")
@@ -322,7 +354,7 @@ def intervention_create(*, actor: Any, data: InterventionInput) -> Intervention:
         raise BarrierError("Kies een instrument uit de lijst.")
     if data.form not in BarrierForm.values:
         raise BarrierError("Kies de vorm van uitbuiting.")
-    model = barrier_model_for(data.municipality.region, data.form, (data.started_on or timezone.localdate()).year)
+    model = barrier_model_for(data.municipality.region, data.form, (data.started_on or today).year)
     if model is None or not model.steps.filter(code=data.step_code).exists():
         raise BarrierError("Kies een stap uit het barrièremodel van deze vorm van uitbuiting.")
     address = data.location_address.strip() or (data.control.location_address if data.control else "") or (case.location_address if case else "")
@@ -330,7 +362,7 @@ def intervention_create(*, actor: Any, data: InterventionInput) -> Intervention:
     kvk = kvk_key(data.kvk_number) if data.kvk_number else ((data.control.kvk_number if data.control else "") or (case.kvk_number if case else ""))
     if case is None and not address and not kvk:
         raise BarrierError("Koppel de interventie aan een signaal, een adres of een bedrijf (KvK-nummer).")
-    if data.started_on is not None and data.started_on > timezone.localdate():
+    if data.started_on is not None and data.started_on > today:
         raise BarrierError("De datum van inzet ligt in de toekomst; leg de interventie vast als voorstel zonder datum.")
     if data.agenda_item is not None:
         if case is None or data.agenda_item.case_id != case.pk:
@@ -340,25 +372,54 @@ def intervention_create(*, actor: Any, data: InterventionInput) -> Intervention:
     key = address_key(address)
     with transaction.atomic():
         if case is not None:
-            Case.objects.select_for_update().get(pk=case.pk)
+            _check_case(case_services.case_lock_writable(case), data.municipality)
         intervention = Intervention.objects.create(
             municipality=data.municipality, case=case, control=data.control, agenda_item=data.agenda_item,
             location_address=address, address_key=key, address_hash=address_hash(key), company_name=company,
             kvk_number=kvk, form=data.form, step_code=data.step_code, instrument=data.instrument,
-            organisation=data.organisation, description=data.description.strip(), started_on=data.started_on,
-            effect_due=effect_due_for(data.started_on) if data.started_on else None, created_by=actor,
+            organisation=data.organisation, description=data.description.strip(), created_by=actor,
         )
+        _history(InterventionEvent, intervention=intervention, actor=actor, action="voorstellen", from_state="",
+                 to_state=intervention.status, note=data.description.strip(), now=now)
         audit_record(actor=actor, action=AuditAction.CREATE, object_type="intervention", object_id=intervention.pk,
                      object_label=case.reference if case else "", fields=["interventie"], reason=data.instrument)
+        if data.started_on is not None:
+            # Already taken (a municipality's own measure): the start is its own step in the history.
+            intervention = intervention_start(actor=actor, intervention=intervention, started_on=data.started_on, now=now)
     return intervention
 
 
-def intervention_decide(*, actor: Any, intervention: Intervention, rationale: str) -> Intervention:
-    """The LOO decides to intervene: record it and move the case (loo_interventie).
+def intervention_transition(
+    *, actor: Any, intervention: Intervention, action: str, note: str = "", now: datetime | None = None,
+    changes: dict[str, Any] | None = None,
+) -> Intervention:
+    """The one transition service of an intervention (decide, start, record effect, drop)."""
+    policy.require(actor, "barriers.work", intervention)
+    now = now or timezone.now()
+    changes = changes or {}
+    with transaction.atomic():
+        locked = Intervention.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=intervention.pk)
+        before = locked.status
+        facts = intervention_lifecycle.InterventionFacts(
+            started_on=changes.get("started_on", locked.started_on), ended_on=changes.get("ended_on", locked.ended_on)
+        )
+        target = _apply(intervention_lifecycle.MACHINE, before, action, facts, now=now, note=note)
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        locked.status = target
+        locked.save(update_fields=[*changes, "status"])
+        _history(InterventionEvent, intervention=locked, actor=actor, action=action, from_state=before, to_state=target, note=note.strip(), now=now)
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="intervention", object_id=locked.pk,
+                     object_label=locked.case.reference if locked.case_id else "", fields=[action], reason=f"{before} → {target}")
+    return locked
+
+
+def intervention_decide(*, actor: Any, intervention: Intervention, rationale: str, now: datetime | None = None) -> Intervention:
+    """Decide to intervene; on a LOO agenda item the table's decision also moves the case.
 
     When the intervention sits on a LOO agenda item without a decision, the meetings service
-    records the table's decision (which moves the case); otherwise, with the case waiting for the
-    LOO, the case moves through the state machine directly. A case in another state is not moved.
+    records the table's decision (`loo_interventie`, which moves the case). Without an agenda
+    item the case does not move: a LOO outcome is taken at the LOO, never from this page.
     """
     policy.require(actor, "barriers.work", intervention)
     if not rationale.strip():
@@ -366,72 +427,45 @@ def intervention_decide(*, actor: Any, intervention: Intervention, rationale: st
     from ketenzicht.meetings import services as meeting_services
     from ketenzicht.meetings.models import Decision
 
+    now = now or timezone.now()
     with transaction.atomic():
         locked = Intervention.objects.select_for_update(of=("self",)).select_related("case", "agenda_item").get(pk=intervention.pk)
-        if locked.decided_at is not None:
-            raise BarrierError("Over deze interventie is al besloten.")
         decision = None
-        case = locked.case
-        if locked.agenda_item is not None and not Decision.objects.filter(item=locked.agenda_item).exists():
-            try:
-                decision = meeting_services.decision_record(
-                    actor=actor, item=locked.agenda_item, action=Action.LOO_INTERVENTIE.value, rationale=rationale,
-                )
-            except meeting_services.MeetingError as exc:
-                raise BarrierError(str(exc)) from exc
-        elif case is not None and case.state == CaseState.GEAGENDEERD_LOO:
-            try:
-                case_services.case_transition(actor=actor, case=case, action=Action.LOO_INTERVENTIE.value,
-                                              reason=f"LOO: interventie ({locked.get_instrument_display()}): {rationale.strip()}")
-            except case_services.CaseError as exc:
-                raise BarrierError(str(exc)) from exc
-        locked.decided_at = timezone.now()
-        locked.loo_decision = decision
-        locked.save(update_fields=["decided_at", "loo_decision"])
-        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="intervention", object_id=locked.pk,
-                     object_label=case.reference if case else "", fields=["besluit"])
-    return locked
+        if locked.agenda_item is not None and locked.status == intervention_lifecycle.InterventionState.VOORGESTELD \
+                and not Decision.objects.filter(item=locked.agenda_item).exists():
+            decision = meeting_services.decision_record(
+                actor=actor, item=locked.agenda_item, action=Action.LOO_INTERVENTIE.value, rationale=rationale, now=now,
+            )
+        return intervention_transition(actor=actor, intervention=locked, action="besluiten", note=rationale, now=now,
+                                       changes={"decided_at": now, "loo_decision": decision})
 
 
-def intervention_start(*, actor: Any, intervention: Intervention, started_on: date) -> Intervention:
-    policy.require(actor, "barriers.work", intervention)
-    if started_on > timezone.localdate():
-        raise BarrierError("De datum van inzet ligt in de toekomst.")
-    with transaction.atomic():
-        locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
-        if locked.started_on is not None:
-            raise BarrierError("Deze interventie is al ingezet.")
-        locked.started_on = started_on
-        locked.effect_due = effect_due_for(started_on)
-        locked.save(update_fields=["started_on", "effect_due"])
-        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="intervention", object_id=locked.pk, fields=["inzet"])
-    return locked
+def intervention_start(*, actor: Any, intervention: Intervention, started_on: date, now: datetime | None = None) -> Intervention:
+    changes = {"started_on": started_on, "effect_due": effect_due_for(started_on, intervention.municipality)}
+    return intervention_transition(actor=actor, intervention=intervention, action="inzetten", now=now, changes=changes)
 
 
 def intervention_record_effect(
-    *, actor: Any, intervention: Intervention, category: str, text: str, ended_on: date | None = None,
+    *, actor: Any, intervention: Intervention, category: str, text: str, ended_on: date | None = None, now: datetime | None = None,
 ) -> Intervention:
     """Record the effect after the fact (003 doelstelling 5); once recorded it is kept as history."""
-    policy.require(actor, "barriers.work", intervention)
     if category not in EffectCategory.values:
         raise BarrierError("Kies wat het effect van de interventie was.")
     if not text.strip():
         raise BarrierError("Beschrijf het effect: wat is er veranderd, en hoe weet u dat?")
-    with transaction.atomic():
-        locked = Intervention.objects.select_for_update().get(pk=intervention.pk)
-        if locked.started_on is None:
-            raise BarrierError("Leg eerst vast wanneer de interventie is ingezet; pas daarna is er een effect.")
-        if locked.effect_recorded_at is not None:
-            raise BarrierError("Het effect is al vastgelegd.")
-        if ended_on is not None and ended_on < locked.started_on:
-            raise BarrierError("De einddatum ligt vóór de datum van inzet.")
-        locked.effect_category = category
-        locked.effect_text = text.strip()
-        locked.ended_on = ended_on
-        locked.effect_recorded_at = timezone.now()
-        locked.save(update_fields=["effect_category", "effect_text", "ended_on", "effect_recorded_at"])
-        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="intervention", object_id=locked.pk, fields=["effect"])
-    return locked
+    if intervention.status in (intervention_lifecycle.InterventionState.VOORGESTELD, intervention_lifecycle.InterventionState.BESLOTEN):
+        raise BarrierError("Leg eerst vast wanneer de interventie is ingezet; pas daarna is er een effect.")
+    if intervention.status == intervention_lifecycle.InterventionState.EFFECT_VASTGELEGD:
+        raise BarrierError("Het effect is al vastgelegd.")
+    now = now or timezone.now()
+    changes = {"effect_category": category, "effect_text": text.strip(), "ended_on": ended_on, "effect_recorded_at": now}
+    return intervention_transition(actor=actor, intervention=intervention, action="effect_vastleggen", note=text, now=now, changes=changes)
+
+
+def intervention_drop(*, actor: Any, intervention: Intervention, reason: str, now: datetime | None = None) -> Intervention:
+    """The intervention does not go ahead; why is kept (white spots of the barrier model)."""
+    return intervention_transition(actor=actor, intervention=intervention, action="afzien", note=reason, now=now,
+                                   changes={"dropped_reason": reason.strip()})
 
 
 # --- Bibob register --------------------------------------------------------------------------
@@ -440,39 +474,85 @@ BIBOB_FIELDS = ("application_kind", "applicant", "kvk_number", "location_address
 
 
 def _bibob_check(values: dict[str, Any]) -> None:
-    if values.get("decision", BibobDecision.LOPEND) != BibobDecision.LOPEND and not values.get("decided_on"):
-        raise BarrierError("Geef de datum van het besluit.")
     if values.get("lbb_requested_on") and not values.get("lbb_advice_requested"):
         raise BarrierError("Een datum van de adviesaanvraag hoort alleen bij een gevraagd advies van het Landelijk Bureau Bibob.")
-    if values.get("decided_on") and values.get("received_on") and values["decided_on"] < values["received_on"]:
-        raise BarrierError("Het besluit ligt vóór de ontvangst van de aanvraag.")
 
 
-def bibob_create(*, actor: Any, municipality: Municipality, values: dict[str, Any]) -> BibobScreening:
+# Fields a person edits on a screening; the decision and its date change only through a transition.
+BIBOB_DATA_FIELDS = tuple(f for f in BIBOB_FIELDS if f not in ("decision", "decided_on"))
+
+
+def bibob_create(*, actor: Any, municipality: Municipality, values: dict[str, Any], now: datetime | None = None) -> BibobScreening:
     policy.require(actor, "bibob.register", BibobScreening(municipality=municipality))
     _bibob_check(values)
-    values = {k: v for k, v in values.items() if k in BIBOB_FIELDS}
-    if values.get("kvk_number"):
-        values["kvk_number"] = kvk_key(values["kvk_number"])
+    now = now or timezone.now()
+    data = {k: v for k, v in values.items() if k in BIBOB_DATA_FIELDS}
+    if data.get("kvk_number"):
+        data["kvk_number"] = kvk_key(data["kvk_number"])
     with transaction.atomic():
-        row = BibobScreening.objects.create(municipality=municipality, created_by=actor, **values)
+        row = BibobScreening.objects.create(municipality=municipality, created_by=actor, **data)
+        _history(BibobEvent, screening=row, actor=actor, action="registreren", from_state="", to_state=row.decision, note="", now=now)
         audit_record(actor=actor, action=AuditAction.CREATE, object_type="bibob", object_id=row.pk, fields=["bibob"])
+        decision = values.get("decision") or bibob_lifecycle.BibobState.LOPEND
+        if decision != bibob_lifecycle.BibobState.LOPEND:
+            row = bibob_decide(actor=actor, screening=row, decision=decision, decided_on=values.get("decided_on"),
+                               note=values.get("decision_note", ""), now=now)
     return row
 
 
-def bibob_update(*, actor: Any, screening: BibobScreening, values: dict[str, Any]) -> BibobScreening:
+def bibob_transition(
+    *, actor: Any, screening: BibobScreening, action: str, decided_on: date | None = None, note: str = "",
+    now: datetime | None = None,
+) -> BibobScreening:
+    """The one transition service of a Bibob screening: a decision, a withdrawal, a reconsideration."""
+    policy.require(actor, "bibob.register", screening)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = BibobScreening.objects.select_for_update().get(pk=screening.pk)
+        before = locked.decision
+        facts = bibob_lifecycle.BibobFacts(received_on=locked.received_on, decided_on=decided_on)
+        target = _apply(bibob_lifecycle.MACHINE, before, action, facts, now=now, note=note)
+        locked.decision = target
+        locked.decided_on = None if target == bibob_lifecycle.BibobState.LOPEND else decided_on
+        locked.save(update_fields=["decision", "decided_on"])
+        _history(BibobEvent, screening=locked, actor=actor, action=action, from_state=before, to_state=target, note=note.strip(), now=now)
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="bibob", object_id=locked.pk, fields=["besluit"], reason=f"{before} → {target}")
+    return locked
+
+
+def bibob_decide(
+    *, actor: Any, screening: BibobScreening, decision: str, decided_on: date | None, note: str = "", now: datetime | None = None,
+) -> BibobScreening:
+    """Move the screening to ``decision`` through the step that leads there."""
+    try:
+        action = bibob_lifecycle.ACTION_FOR_DECISION[bibob_lifecycle.BibobState(decision)]
+    except ValueError:
+        raise BarrierError("Kies een besluit uit de lijst.") from None
+    return bibob_transition(actor=actor, screening=screening, action=action, decided_on=decided_on, note=note, now=now)
+
+
+def bibob_update(*, actor: Any, screening: BibobScreening, values: dict[str, Any], now: datetime | None = None) -> BibobScreening:
+    """Edit the register entry; a changed decision goes through `bibob_transition` (never silently)."""
     policy.require(actor, "bibob.register", screening)
     _bibob_check(values)
     with transaction.atomic():
         locked = BibobScreening.objects.select_for_update().get(pk=screening.pk)
+        if bibob_lifecycle.MACHINE.is_read_only(locked.decision):
+            raise BarrierError("Deze Bibob-toets is afgesloten en wordt niet meer gewijzigd.")
         changed = []
-        for name in BIBOB_FIELDS:
+        for name in BIBOB_DATA_FIELDS:
             if name in values and getattr(locked, name) != values[name]:
                 setattr(locked, name, values[name])
                 changed.append(name)
         if changed:
             locked.save(update_fields=changed)
             audit_record(actor=actor, action=AuditAction.UPDATE, object_type="bibob", object_id=locked.pk, fields=changed)
+        decision = values.get("decision")
+        if decision is not None and decision != locked.decision:
+            locked = bibob_decide(actor=actor, screening=locked, decision=decision, decided_on=values.get("decided_on"),
+                                  note=values.get("decision_note", ""), now=now)
+        elif values.get("decided_on") and values["decided_on"] != locked.decided_on and locked.decision != bibob_lifecycle.BibobState.LOPEND:
+            raise BarrierError("De datum van een besluit wijzigt u door het besluit te heroverwegen en opnieuw te nemen.")
     return locked
 
 

@@ -26,6 +26,7 @@ from ketenzicht.barriers.forms import (
     EffectForm,
     FindingsForm,
     InterventionForm,
+    ReasonForm,
     StartForm,
 )
 from ketenzicht.barriers.models import BarrierForm, BarrierModel, Instrument
@@ -33,6 +34,7 @@ from ketenzicht.cases import selectors as case_selectors
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain import kpi
 
 
@@ -107,7 +109,7 @@ def model_edit(request: HttpRequest, form: str, year: int) -> HttpResponse:
     if add_form.is_valid():
         try:
             services.barrier_add(actor=request.user, region=region, form=form, year=year, **add_form.cleaned_data)
-        except services.BarrierError as exc:
+        except ServiceError as exc:
             add_form.add_error(None, str(exc))
         else:
             messages.success(request, _("De barrière is toegevoegd aan de versie van uw regio."))
@@ -131,7 +133,7 @@ def control_new(request: HttpRequest) -> HttpResponse:
                 organisations=[*([own] if own else []), *data["organisations"]], trigger_note=data["trigger_note"],
                 location_address=data["location_address"], company_name=data["company_name"], kvk_number=data["kvk_number"] or "",
             ))
-        except services.BarrierError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De integrale controle is gepland."))
@@ -145,6 +147,8 @@ def _control_context(request: HttpRequest, control: Any, **forms: Any) -> dict[s
     answers = dict(control.findings or {})
     return {
         "control": control,
+        "cancel_form": forms.get("cancel_form") or ReasonForm(),
+        "events": list(control.events.all()),
         "organisations": list(control.organisations.all()),
         "interventions": list(control.interventions.select_related("organisation")),
         "checklist_source": source,
@@ -166,18 +170,33 @@ def control_detail(request: HttpRequest, control_id: str) -> HttpResponse:
 @policy_view("barriers.work")
 def control_findings(request: HttpRequest, control_id: str) -> HttpResponse:
     control = selectors.control_for_work(request.user, control_id)
+    if request.POST.get("action") == "annuleren":
+        return _control_cancel(request, control)
     _source, questions = selectors.checklist()
     form = FindingsForm(request.POST, questions=questions)
     if form.is_valid():
         try:
             services.control_record_findings(actor=request.user, control=control, executed_on=form.cleaned_data["executed_on"],
                                              answers=form.answers(), notes=form.cleaned_data["notes"], questions=[c for c, _q in questions])
-        except services.BarrierError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De bevindingen zijn vastgelegd."))
             return redirect("barriers:control", control_id=control.pk)
     return render(request, "barriers/control.html", _control_context(request, control, findings_form=form), status=400)
+
+
+def _control_cancel(request: HttpRequest, control: Any) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.control_cancel(actor=request.user, control=control, reason=form.cleaned_data["reason"])
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("De controle is geannuleerd."))
+            return redirect("barriers:control", control_id=control.pk)
+    return render(request, "barriers/control.html", _control_context(request, control, cancel_form=form), status=400)
 
 
 # --- interventions -------------------------------------------------------------------------------
@@ -217,7 +236,7 @@ def intervention_new(request: HttpRequest) -> HttpResponse:
                 instrument=data["instrument"], organisation=data["organisation"], description=data["description"],
                 location_address=data["location_address"], kvk_number=data["kvk_number"] or "", started_on=data["started_on"],
             ))
-        except services.BarrierError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De interventie is vastgelegd."))
@@ -232,8 +251,10 @@ def _intervention_context(intervention: Any, **forms: Any) -> dict[str, Any]:
         "effect_form": forms.get("effect_form") or EffectForm(),
         "start_form": forms.get("start_form") or StartForm(initial={"started_on": timezone.localdate()}),
         "decide_form": forms.get("decide_form") or DecideForm(),
-        "can_decide": intervention.decided_at is None and intervention.case is not None
-        and (intervention.case.state == "geagendeerd_loo" or intervention.agenda_item_id is not None),
+        "drop_form": forms.get("drop_form") or ReasonForm(),
+        # The LOO decides on an intervention on its agenda; the case moves with that decision only.
+        "can_decide": intervention.status == "voorgesteld" and intervention.agenda_item_id is not None,
+        "can_drop": intervention.status in ("voorgesteld", "besloten"),
         "today": timezone.localdate(),
     }
 
@@ -253,7 +274,7 @@ def intervention_effect(request: HttpRequest, intervention_id: str) -> HttpRespo
         try:
             services.intervention_record_effect(actor=request.user, intervention=intervention, category=form.cleaned_data["category"],
                                                 text=form.cleaned_data["text"], ended_on=form.cleaned_data["ended_on"])
-        except services.BarrierError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Het effect is vastgelegd."))
@@ -269,7 +290,7 @@ def intervention_start(request: HttpRequest, intervention_id: str) -> HttpRespon
     if form.is_valid():
         try:
             services.intervention_start(actor=request.user, intervention=intervention, started_on=form.cleaned_data["started_on"])
-        except services.BarrierError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De inzet is vastgelegd."))
@@ -281,11 +302,22 @@ def intervention_start(request: HttpRequest, intervention_id: str) -> HttpRespon
 @policy_view("barriers.work")
 def intervention_decide(request: HttpRequest, intervention_id: str) -> HttpResponse:
     intervention = selectors.intervention_for_work(request.user, intervention_id)
+    if request.POST.get("action") == "afzien":
+        drop = ReasonForm(request.POST)
+        if drop.is_valid():
+            try:
+                services.intervention_drop(actor=request.user, intervention=intervention, reason=drop.cleaned_data["reason"])
+            except ServiceError as exc:
+                drop.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Vastgelegd dat de interventie niet doorgaat."))
+                return redirect("barriers:intervention", intervention_id=intervention.pk)
+        return render(request, "barriers/intervention.html", _intervention_context(intervention, drop_form=drop), status=400)
     form = DecideForm(request.POST)
     if form.is_valid():
         try:
             services.intervention_decide(actor=request.user, intervention=intervention, rationale=form.cleaned_data["rationale"])
-        except services.BarrierError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Het LOO-besluit is vastgelegd."))
@@ -313,7 +345,7 @@ def bibob_new(request: HttpRequest) -> HttpResponse:
         try:
             row = services.bibob_create(actor=request.user, municipality=municipality,
                                         values={**form.cleaned_data, "kvk_number": form.cleaned_data["kvk_number"] or ""})
-        except services.BarrierError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De Bibob-toets is vastgelegd."))
@@ -330,7 +362,7 @@ def bibob_detail(request: HttpRequest, screening_id: str) -> HttpResponse:
         try:
             services.bibob_update(actor=request.user, screening=screening,
                                   values={**form.cleaned_data, "kvk_number": form.cleaned_data["kvk_number"] or ""})
-        except services.BarrierError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De Bibob-toets is bijgewerkt."))
@@ -375,7 +407,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.campaign_create(actor=request.user, district=district, **form.cleaned_data)
-        except services.BarrierError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De campagne is vastgelegd."))

@@ -34,6 +34,8 @@ class EnrichForm(forms.Form):
 class TransitionForm(forms.Form):
     action = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Toelichting"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    # Only for merging a duplicate: the reference of the signal it goes into.
+    merge_reference = forms.CharField(label=_("Kenmerk van het signaal waarin dit signaal opgaat"), required=False, max_length=20)
 
 
 class FeedbackForm(forms.Form):

@@ -1,8 +1,8 @@
 """The case file (dossier) of a signal: the signal itself, its subjects, attachments and history.
 
 State changes go only through `cases.services.case_transition`; the `state` field is never
-written anywhere else (the history is append-only and the check constraint keeps the state
-within the machine's states).
+written anywhere else (tests/guards/test_state_writes.py scans for writes; the history is
+append-only and the check constraint keeps the state within the machine's states).
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ketenzicht.domain.case_states import STATE_LABELS, CaseState
+from ketenzicht.domain.lifecycles.case import STATE_LABELS, CaseState, state_label
 
 
 class ExploitationForm(models.TextChoices):
@@ -47,7 +48,7 @@ class Case(models.Model):
     )
     channel = models.CharField(_("kanaal"), max_length=10, choices=Channel.choices)
     state = models.CharField(
-        _("status"), max_length=20, choices=CASE_STATE_CHOICES, default=CaseState.ONTVANGEN
+        _("status"), max_length=20, choices=CASE_STATE_CHOICES, default=CaseState.ONTVANGEN.value
     )
     created_at = models.DateTimeField(_("ontvangen op"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -99,6 +100,9 @@ class Case(models.Model):
         _("waarom geen terugkoppeling mogelijk is"), max_length=300, blank=True
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # A duplicate merged into another case (state `samengevoegd`) points at the case it went into.
+    # It lives and dies with that case (retention purges them together).
+    merged_into = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="merged_duplicates")
     # Idempotency of intake: a retried submission carries the same key.
     intake_key = models.CharField(max_length=100, blank=True)
     # Fingerprint (sha256) of the submitted content: a reused intake key with other content is refused.
@@ -126,6 +130,11 @@ class Case(models.Model):
                 | ~models.Q(feedback_at__isnull=True)
                 | ~models.Q(feedback_impossible_reason=""),
                 name="case_closed_only_after_feedback",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state=CaseState.SAMENGEVOEGD.value, merged_into__isnull=False)
+                | (~models.Q(state=CaseState.SAMENGEVOEGD.value) & models.Q(merged_into__isnull=True)),
+                name="case_merged_has_target",
             ),
         ]
         indexes = [models.Index(fields=["municipality", "state"])]
@@ -194,7 +203,8 @@ class CaseEvent(models.Model):
     """Append-only history of a case: every transition and every substantive change."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
+    # The moment the service acted (its `now`), so a transition and its history agree.
+    at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -218,11 +228,11 @@ class CaseEvent(models.Model):
 
     @property
     def from_label(self) -> str:
-        return STATE_LABELS[CaseState(self.from_state)] if self.from_state else ""
+        return state_label(self.from_state) if self.from_state else ""
 
     @property
     def to_label(self) -> str:
-        return STATE_LABELS[CaseState(self.to_state)] if self.to_state else ""
+        return state_label(self.to_state) if self.to_state else ""
 
 
 class ReporterAddition(models.Model):

@@ -13,10 +13,15 @@ from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
-from ketenzicht.domain.case_states import CaseState
+from ketenzicht.domain.lifecycles import referral as referral_lifecycle
+from ketenzicht.domain.lifecycles.case import GROUPS, MACHINE, CaseState
 
-OPEN_STATES = [s.value for s in CaseState if s is not CaseState.AFGESLOTEN]
-WAITING_STATES = [CaseState.GEAGENDEERD, CaseState.GEAGENDEERD_LOO, CaseState.DOORVERWEZEN, CaseState.INTEGRALE_CONTROLE]
+OPEN_STATES = MACHINE.values(GROUPS.open)
+WAITING_STATES = MACHINE.values(GROUPS.waiting)
+# A case whose referral is with a partner waits for that partner (the parallel track).
+WAITING = Q(state__in=WAITING_STATES) | Q(
+    state__in=OPEN_STATES, referrals__state__in=referral_lifecycle.MACHINE.values(referral_lifecycle.WITH_PARTNER)
+)
 
 
 @dataclass
@@ -35,7 +40,7 @@ def work_queue(user: Any, filters: QueueFilters, today: date) -> QuerySet[Case]:
     elif filters.view == "mijn":
         qs = qs.filter(assigned_to=user, state__in=OPEN_STATES)
     elif filters.view == "wachtend":
-        qs = qs.filter(state__in=WAITING_STATES)
+        qs = qs.filter(pk__in=Case.objects.filter(WAITING).values("pk"))
     elif filters.view == "te_laat":
         qs = qs.filter(state=CaseState.ONTVANGEN, first_assessment_due__lt=today)
     if filters.form:
@@ -58,7 +63,7 @@ def queue_counts(user: Any, today: date) -> dict[str, int]:
     return {
         "nieuw": qs.filter(state=CaseState.ONTVANGEN).count(),
         "mijn": qs.filter(assigned_to=user, state__in=OPEN_STATES).count(),
-        "wachtend": qs.filter(state__in=WAITING_STATES).count(),
+        "wachtend": qs.filter(pk__in=Case.objects.filter(WAITING).values("pk")).count(),
         "te_laat": qs.filter(state=CaseState.ONTVANGEN, first_assessment_due__lt=today).count(),
     }
 
@@ -80,8 +85,9 @@ def own_report(user: Any, case_id: object) -> Case:
 
 def related_cases(case: Case) -> list[tuple[Case, list[str]]]:
     """Earlier signals on the same address, company or person, within the same municipality."""
-    name_keys = [s.name_key for s in case.subjects.all() if s.name_key]
-    subject_kvks = [s.kvk_number for s in case.subjects.all() if s.kvk_number]
+    subjects = list(case.subjects.all())
+    name_keys = [s.name_key for s in subjects if s.name_key]
+    subject_kvks = [s.kvk_number for s in subjects if s.kvk_number]
     kvks = [k for k in [case.kvk_number, *subject_kvks] if k]
     condition = Q(pk__in=[])
     if case.address_key:

@@ -2,7 +2,11 @@
 
 Each runs in one transaction, locks the case row, asks the domain whether the change is
 allowed, saves, and writes the case history and the audit row in that same transaction.
-Views, API, commands and imports all call these; nothing else writes a case.
+Views, API, commands, imports, demo loaders and the services of other apps all call these;
+nothing else writes a case. `case_transition` is the one transition service of the case
+lifecycle (`domain/lifecycles/case.py`); `case_lock_writable` is the one place that enforces
+"a closed or merged case is read-only", for this app and for the others (routing, barriers).
+The clock is read once, at the entry of a service (or passed in as ``now``), and passed on.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +26,7 @@ from django.utils import timezone
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
+from ketenzicht.cases.events import signal_received
 from ketenzicht.cases.models import (
     Attachment,
     Case,
@@ -28,20 +34,36 @@ from ketenzicht.cases.models import (
     Channel,
     ExploitationForm,
     ReferenceCounter,
+    ReporterAddition,
     Subject,
 )
 from ketenzicht.core import policy
-from ketenzicht.domain import case_states
-from ketenzicht.domain.case_states import CaseFacts, CaseState
+from ketenzicht.core.errors import ServiceError, TransitionRefused
+from ketenzicht.domain.lifecycles import case as case_lifecycle
+from ketenzicht.domain.lifecycles import referral as referral_lifecycle
+from ketenzicht.domain.lifecycles.base import TransitionNotAllowed
+from ketenzicht.domain.lifecycles.case import (
+    Action,
+    CaseFacts,
+    CaseState,
+    MergeTarget,
+    TableDecision,
+)
 from ketenzicht.domain.matching import address_key, kvk_key, name_key
-from ketenzicht.domain.workdays import add_working_days
+from ketenzicht.norms.selectors import norms_for
 
-FIRST_ASSESSMENT_WORKING_DAYS = 5
 FORM_CODES = [c.value for c in ExploitationForm]
 
 
-class CaseError(Exception):
+class CaseError(ServiceError):
     """A change that cannot be made; the message says what to fix, in Dutch."""
+
+
+class CaseReadOnly(CaseError):
+    """The case is closed or merged: nothing about it changes (reopen it first)."""
+
+    status = 409
+    default_code = "signaal-alleen-lezen"
 
 
 @dataclass
@@ -82,6 +104,8 @@ class SignalInput:
     reporter_language: str = "nl"
     reporter_contact_email: str = ""
     reporter_contact_phone: str = ""
+    # Public reports: the keyed hash of the receipt code, stored with the case in one go.
+    receipt_hash: str = ""
 
 
 def _actor_label(actor: Any) -> str:
@@ -99,9 +123,13 @@ def _next_reference(now: datetime) -> str:
     return f"KZ-{now.year}-{counter.last:06d}"
 
 
-def _event(case: Case, actor: Any, kind: str, *, action: str = "", from_state: str = "", to_state: str = "", reason: str = "") -> CaseEvent:
+def _event(
+    case: Case, actor: Any, kind: str, *, action: str = "", from_state: str = "", to_state: str = "", reason: str = "",
+    at: datetime | None = None,
+) -> CaseEvent:
     return CaseEvent.objects.create(
         case=case,
+        at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_label=_actor_label(actor),
         organisation=_actor_org(actor),
@@ -138,6 +166,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
         raise CaseError("Beschrijf wat u heeft gezien.")
     forms = _normalise_forms(data.forms)
     now = now or timezone.now()
+    first_assessment_due = norms_for(data.municipality).first_assessment_due(now)
     try:
         with transaction.atomic():
             case = Case.objects.create(
@@ -158,7 +187,8 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 acute_danger=data.acute_danger,
                 company_name=data.company_name.strip(),
                 kvk_number=kvk_key(data.kvk_number),
-                first_assessment_due=add_working_days(now, FIRST_ASSESSMENT_WORKING_DAYS),
+                first_assessment_due=first_assessment_due,
+                receipt_hash=data.receipt_hash,
                 intake_key=data.intake_key,
                 intake_fingerprint=data.intake_fingerprint,
                 reporter_language=data.reporter_language,
@@ -169,7 +199,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 _subject_create(case, subject)
             for attachment in data.attachments:
                 _attachment_create(case, attachment, actor)
-            _event(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {case.get_channel_display()}")
+            _event(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {case.get_channel_display()}", at=now)
             audit_record(
                 actor=actor,
                 action=AuditAction.CREATE,
@@ -178,6 +208,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 object_label=case.reference,
                 fields=["signaal", *(["betrokkenen"] if data.subjects else []), *(["bijlagen"] if data.attachments else [])],
             )
+            transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case.pk))
     except IntegrityError:
         if data.intake_key:
             existing = Case.objects.filter(channel=data.channel, intake_key=data.intake_key).first()
@@ -220,34 +251,107 @@ def _locked(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
-def case_facts(case: Case) -> CaseFacts:
+def _read_only_message(case: Case) -> str:
+    if case.state == CaseState.SAMENGEVOEGD and case.merged_into_id is not None:
+        target = Case.objects.filter(pk=case.merged_into_id).values_list("reference", flat=True).first()
+        return f"Dit signaal is samengevoegd met {target}; werk verder in dat signaal."
+    return "Een afgesloten signaal kan niet meer worden gewijzigd; heropen het eerst als er nieuwe informatie is."
+
+
+def case_lock_writable(case: Case) -> Case:
+    """Lock the case row for a change, refusing when the lifecycle says it is read-only.
+
+    The one place that enforces read-only (closed, merged): every service that changes a case
+    or hangs something on it (enrich, feedback, subjects, attachments, assignment, routekaart,
+    meldcode, referrals, controls, interventions) locks through here.
+    """
+    locked = _locked(case)
+    if case_lifecycle.is_read_only(locked.state):
+        raise CaseReadOnly(_read_only_message(locked))
+    return locked
+
+
+def case_history_add(*, actor: Any, case: Case, kind: str, reason: str) -> CaseEvent:
+    """A line in the case history for a change another app made on the (locked) case.
+
+    Routekaart, meldcode and referral services write the case history through here, so the
+    history rows of a case are written by this app only.
+    """
+    return _event(case, actor, kind, reason=reason)
+
+
+def _open_referrals(case: Case) -> tuple[str, ...]:
+    with_partner = referral_lifecycle.MACHINE.values(referral_lifecycle.WITH_PARTNER)
+    return tuple(case.referrals.filter(state__in=with_partner).order_by("created_at").values_list("organisation__name", flat=True))
+
+
+def case_facts(case: Case, *, merge_into: Case | None = None) -> CaseFacts:
     return CaseFacts(
         feedback_recorded=case.feedback_at is not None,
         feedback_impossible_reason=case.feedback_impossible_reason,
+        open_referrals=_open_referrals(case),
+        merge_target=MergeTarget(
+            reference=merge_into.reference,
+            state=merge_into.state,
+            same_municipality=merge_into.municipality_id == case.municipality_id,
+            is_self=merge_into.pk == case.pk,
+        )
+        if merge_into is not None
+        else None,
     )
 
 
-def case_transition(*, actor: Any, case: Case, action: str, reason: str = "", check_policy: bool = True) -> Case:
-    """The only way a case changes state."""
-    if check_policy:
-        policy.require(actor, "case.transition", case)
+def next_steps(case: Case, *, now: datetime | None = None) -> list[case_lifecycle.Transition[CaseState]]:
+    """The steps the case page and the API offer now (table outcomes are taken at the table)."""
+    return case_lifecycle.allowed_actions(case.state, case_facts(case), now=now or timezone.now())
+
+
+def case_transition(
+    *,
+    actor: Any,
+    case: Case,
+    action: str,
+    reason: str = "",
+    now: datetime | None = None,
+    decision: TableDecision | None = None,
+    merge_into: Case | None = None,
+) -> Case:
+    """The one transition service of a case: lock, ask the lifecycle, save, history and audit.
+
+    ``decision``: the context of a table's decision (only `meetings.services.decision_record`
+    passes one); without it the step is taken at the case page, where table outcomes are
+    refused. ``merge_into``: the case a duplicate merges into (action ``samenvoegen``).
+    """
+    policy.require(actor, "case.transition", case)
+    now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(case)
+        target = _locked(merge_into) if merge_into is not None and action == Action.SAMENVOEGEN else None
         try:
-            new_state = case_states.apply(locked.state, action, case_facts(locked), reason)
-        except case_states.TransitionNotAllowed as exc:
-            raise CaseError(str(exc)) from exc
+            new_state = case_lifecycle.apply(
+                locked.state, action, case_facts(locked, merge_into=target), now=now, reason=reason, decision=decision
+            )
+        except TransitionNotAllowed as exc:
+            raise TransitionRefused.from_domain(exc) from exc
         old_state = locked.state
         locked.state = new_state
         update = ["state", "updated_at"]
-        if new_state is CaseState.AFGESLOTEN:
-            locked.closed_at = timezone.now()
+        if new_state in case_lifecycle.GROUPS.terminal:
+            locked.closed_at = now
             update.append("closed_at")
+        elif action == Action.HEROPENEN:
+            locked.closed_at = None
+            update.append("closed_at")
+        if target is not None:
+            locked.merged_into = target
+            update.append("merged_into")
         if old_state == CaseState.ONTVANGEN and locked.assigned_to_id is None and actor is not None:
             locked.assigned_to = actor
             update.append("assigned_to")
         locked.save(update_fields=update)
-        _event(locked, actor, "transition", action=action, from_state=old_state, to_state=new_state, reason=reason.strip())
+        _event(locked, actor, "transition", action=action, from_state=old_state, to_state=new_state, reason=reason.strip(), at=now)
+        if target is not None:
+            _event(target, actor, "samengevoegd", reason=f"Dubbel signaal {locked.reference} is hiermee samengevoegd: {reason.strip()}", at=now)
         audit_record(
             actor=actor,
             action=AuditAction.TRANSITION,
@@ -255,7 +359,7 @@ def case_transition(*, actor: Any, case: Case, action: str, reason: str = "", ch
             object_id=locked.pk,
             object_label=locked.reference,
             fields=["status"],
-            reason=f"{old_state} → {new_state}",
+            reason=f"{old_state} → {new_state}" + (f" ({target.reference})" if target is not None else ""),
         )
     return locked
 
@@ -269,9 +373,7 @@ def case_enrich(*, actor: Any, case: Case, changes: dict[str, str]) -> Case:
     if unknown:
         raise CaseError(f"Deze velden kunnen niet worden verrijkt: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
-        locked = _locked(case)
-        if locked.state == CaseState.AFGESLOTEN:
-            raise CaseError("Een afgesloten signaal kan niet meer worden gewijzigd.")
+        locked = case_lock_writable(case)
         changed = []
         for name, value in changes.items():
             value = kvk_key(value) if name == "kvk_number" and value else value.strip()
@@ -289,24 +391,23 @@ def case_enrich(*, actor: Any, case: Case, changes: dict[str, str]) -> Case:
     return locked
 
 
-def case_record_feedback(*, actor: Any, case: Case, message: str = "", impossible_reason: str = "") -> Case:
+def case_record_feedback(*, actor: Any, case: Case, message: str = "", impossible_reason: str = "", now: datetime | None = None) -> Case:
     """Record the terugkoppeling to the reporter, or why none is possible."""
     policy.require(actor, "case.feedback", case)
     message, impossible_reason = message.strip(), impossible_reason.strip()
     if bool(message) == bool(impossible_reason):
         raise CaseError("Schrijf een terugkoppeling voor de melder, of leg vast waarom terugkoppeling niet mogelijk is (één van beide).")
+    now = now or timezone.now()
     with transaction.atomic():
-        locked = _locked(case)
-        if locked.state == CaseState.AFGESLOTEN:
-            raise CaseError("Een afgesloten signaal kan niet meer worden gewijzigd.")
+        locked = case_lock_writable(case)
         if message:
             locked.feedback_message = message
-            locked.feedback_at = timezone.now()
+            locked.feedback_at = now
             locked.feedback_impossible_reason = ""
         else:
             locked.feedback_impossible_reason = impossible_reason
         locked.save(update_fields=["feedback_message", "feedback_at", "feedback_impossible_reason", "updated_at"])
-        _event(locked, actor, "terugkoppeling", reason="Terugkoppeling vastgelegd" if message else f"Geen terugkoppeling mogelijk: {impossible_reason}")
+        _event(locked, actor, "terugkoppeling", reason="Terugkoppeling vastgelegd" if message else f"Geen terugkoppeling mogelijk: {impossible_reason}", at=now)
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="case", object_id=locked.pk, object_label=locked.reference, fields=["terugkoppeling"])
     if message:
         transaction.on_commit(lambda: _notify_reporter(locked.pk))
@@ -325,7 +426,7 @@ def case_assign(*, actor: Any, case: Case, assignee: Any) -> Case:
     if assignee is not None and not policy.can(assignee, "case.view", case):
         raise CaseError("Deze collega mag dit signaal niet behandelen.")
     with transaction.atomic():
-        locked = _locked(case)
+        locked = case_lock_writable(case)
         locked.assigned_to = assignee
         locked.save(update_fields=["assigned_to", "updated_at"])
         _event(locked, actor, "toegewezen", reason=f"Toegewezen aan {assignee.get_username() if assignee else 'niemand'}")
@@ -336,9 +437,7 @@ def case_assign(*, actor: Any, case: Case, assignee: Any) -> Case:
 def subject_add(*, actor: Any, case: Case, subject: SubjectInput) -> Subject:
     policy.require(actor, "case.subjects", case)
     with transaction.atomic():
-        locked = _locked(case)
-        if locked.state == CaseState.AFGESLOTEN:
-            raise CaseError("Een afgesloten signaal kan niet meer worden gewijzigd.")
+        locked = case_lock_writable(case)
         row = _subject_create(locked, subject)
         _event(locked, actor, "betrokkene", reason=f"{row.get_role_display()} toegevoegd")
         audit_record(actor=actor, action=AuditAction.CREATE, object_type="subject", object_id=row.pk, object_label=locked.reference, fields=["betrokkene"])
@@ -348,11 +447,60 @@ def subject_add(*, actor: Any, case: Case, subject: SubjectInput) -> Subject:
 def attachment_add(*, actor: Any, case: Case, attachment: AttachmentInput) -> Attachment:
     policy.require(actor, "case.attachments", case)
     with transaction.atomic():
-        locked = _locked(case)
+        locked = case_lock_writable(case)
         row = _attachment_create(locked, attachment, actor)
         _event(locked, actor, "bijlage", reason="Bijlage toegevoegd")
         audit_record(actor=actor, action=AuditAction.CREATE, object_type="attachment", object_id=row.pk, object_label=locked.reference, fields=["bijlage"])
     return row
+
+
+def case_addition_add(*, case: Case, text: str) -> ReporterAddition:
+    """New information from the reporter (public, with the receipt code) on their report.
+
+    A report merged into another case adds to that case: the reporter follows the case their
+    report went into. A closed case takes no additions (the reporter makes a new report).
+    """
+    with transaction.atomic():
+        locked = _locked(case)
+        if locked.state == CaseState.SAMENGEVOEGD and locked.merged_into_id is not None:
+            locked = _locked(Case(pk=locked.merged_into_id))
+        if case_lifecycle.is_read_only(locked.state):
+            raise CaseReadOnly("Deze melding is afgerond; aanvullen kan niet meer. Heeft u nieuwe informatie? Doe dan een nieuwe melding.")
+        row = ReporterAddition.objects.create(case=locked, text=text)
+        _event(locked, None, "aanvulling", reason="Aanvulling van de melder (met ontvangstcode)")
+        locked.save(update_fields=["updated_at"])
+        audit_record(actor=None, action=AuditAction.CREATE, object_type="reporter_addition", object_id=row.pk, object_label=locked.reference, fields=["aanvulling"])
+    return row
+
+
+def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality, reason: str = "", now: datetime | None = None) -> Case:
+    """Hand a report for a municipality off the platform to an on-platform one of the same region.
+
+    Only the municipality changes (and with it the work queue); the state stays as it is. The new
+    AF gets the region's first-assessment term from the moment of forwarding.
+    """
+    policy.require(actor, "case.unrouted", case)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().select_related("municipality").get(pk=case.pk)
+        policy.require(actor, "case.unrouted", locked)
+        if case_lifecycle.is_read_only(locked.state):
+            raise CaseReadOnly(_read_only_message(locked))
+        if not municipality.on_platform or municipality.region_id is None or municipality.region_id != locked.municipality.region_id:
+            raise CaseError("Kies een aangesloten gemeente in dezelfde regio.")
+        old_name = locked.municipality.name
+        locked.municipality = municipality
+        update = ["municipality", "updated_at"]
+        if locked.state == CaseState.ONTVANGEN:
+            locked.first_assessment_due = norms_for(municipality).first_assessment_due(now)
+            update.append("first_assessment_due")
+        locked.save(update_fields=update)
+        note = f"Doorgestuurd van {old_name} (niet aangesloten) naar {municipality.name}"
+        if reason.strip():
+            note += f": {reason.strip()}"
+        _event(locked, actor, "doorgestuurd", reason=note, at=now)
+        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="case", object_id=locked.pk, object_label=locked.reference, fields=["gemeente"], reason=note[:500])
+    return locked
 
 
 def read_uploaded(upload: UploadedFile) -> AttachmentInput:
@@ -369,7 +517,7 @@ def cases_expired(*, now: datetime, closed_days: int, unconfirmed_days: int) -> 
     from datetime import timedelta
 
     unconfirmed = CaseEvent.objects.filter(kind="transition", to_state=CaseState.NIET_BEVESTIGD).values("case_id")
-    return Case.objects.filter(state=CaseState.AFGESLOTEN).filter(
+    return Case.objects.filter(state__in=case_lifecycle.MACHINE.values(case_lifecycle.GROUPS.terminal)).filter(
         models_q(closed_at__lt=now - timedelta(days=closed_days))
         | models_q(closed_at__lt=now - timedelta(days=unconfirmed_days), pk__in=unconfirmed)
     )

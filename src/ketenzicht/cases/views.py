@@ -24,8 +24,11 @@ from ketenzicht.cases.forms import (
     TransitionForm,
 )
 from ketenzicht.cases.models import Attachment, Case
+from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
-from ketenzicht.domain import case_states
+from ketenzicht.core.errors import ServiceError
+from ketenzicht.domain.lifecycles import case as case_lifecycle
+from ketenzicht.domain.lifecycles.base import VENUE_LABELS
 
 QUEUE_VIEWS = [
     ("nieuw", gettext_lazy("Nieuw")),
@@ -62,23 +65,29 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
     facts = services.case_facts(case)
+    now = timezone.now()
+    close = case_lifecycle.transition_for(case_lifecycle.Action.AFSLUITEN)
+    waiting_for = next((v for v, s in case_lifecycle.AWAITING_TABLE.items() if s == case.state), None)
     return {
         "case": case,
         "subjects": list(case.subjects.all()),
         "attachments": list(case.attachments.all()),
         "events": list(case.events.select_related("organisation").all()),
         "related": selectors.related_cases(case),
-        "next_steps": case_states.allowed_actions(case.state, facts),
-        "blocked_close": case_states.guard_failures(case_states.TRANSITIONS[case_states.Action.AFSLUITEN], facts)
-        if case.state in {s.value for s in case_states.TRANSITIONS[case_states.Action.AFSLUITEN].sources}
-        else [],
+        "next_steps": [t for t in case_lifecycle.allowed_actions(case.state, facts, now=now) if t.action != case_lifecycle.Action.SAMENVOEGEN],
+        "blocked_close": case_lifecycle.guard_failures(close, facts, now) if case.state in close.sources else [],
+        "waiting_for_table": VENUE_LABELS[waiting_for] if waiting_for is not None else "",
+        "can_merge": case.state in case_lifecycle.GROUPS.open,
+        "read_only": case_lifecycle.is_read_only(case.state),
+        "merged_into": case.merged_into if case.merged_into_id else None,
+        "merged_duplicates": list(case.merged_duplicates.only("pk", "reference")),
         "enrich_form": forms.get("enrich_form") or EnrichForm(initial={f: getattr(case, f) for f in services.ENRICHMENT_FIELDS}),
         "feedback_form": forms.get("feedback_form") or FeedbackForm(initial={"message": case.feedback_message, "impossible_reason": case.feedback_impossible_reason}),
         "subject_form": forms.get("subject_form") or SubjectForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "transition_form": forms.get("transition_form"),
         "transition_error": forms.get("transition_error"),
-        "today": timezone.localdate(),
+        "today": timezone.localdate(now),
     }
 
 
@@ -98,9 +107,16 @@ def transition(request: HttpRequest, case_id: str) -> HttpResponse:
     case = selectors.case_for_work(request.user, case_id, purpose="statuswijziging")
     form = TransitionForm(request.POST)
     if form.is_valid():
+        action = form.cleaned_data["action"]
+        merge_into = None
+        if action == case_lifecycle.Action.SAMENVOEGEN:
+            reference = form.cleaned_data["merge_reference"].strip().upper()
+            merge_into = policy.cases_visible_to(request.user, Case.objects.filter(reference=reference)).first()
+            if merge_into is None:
+                return _rerender(request, case, transition_form=form, transition_error=_("Er is geen signaal met dit kenmerk in uw gemeente."))
         try:
-            services.case_transition(actor=request.user, case=case, action=form.cleaned_data["action"], reason=form.cleaned_data["reason"])
-        except services.CaseError as exc:
+            services.case_transition(actor=request.user, case=case, action=action, reason=form.cleaned_data["reason"], merge_into=merge_into)
+        except ServiceError as exc:
             return _rerender(request, case, transition_form=form, transition_error=str(exc))
         messages.success(request, _("De status is gewijzigd."))
         return redirect("cases:detail", case_id=case.pk)
@@ -115,7 +131,7 @@ def enrich(request: HttpRequest, case_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.case_enrich(actor=request.user, case=case, changes={k: v or "" for k, v in form.cleaned_data.items()})
-        except services.CaseError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De verrijking is opgeslagen."))
@@ -131,7 +147,7 @@ def feedback(request: HttpRequest, case_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.case_record_feedback(actor=request.user, case=case, **form.cleaned_data)
-        except services.CaseError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De terugkoppeling is vastgelegd."))
@@ -147,7 +163,7 @@ def add_subject(request: HttpRequest, case_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.subject_add(actor=request.user, case=case, subject=services.SubjectInput(**{k: v or ("" if k != "birth_date" else None) for k, v in form.cleaned_data.items()}))
-        except services.CaseError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De betrokkene is toegevoegd."))
@@ -161,9 +177,13 @@ def add_attachment(request: HttpRequest, case_id: str) -> HttpResponse:
     case = selectors.case_for_work(request.user, case_id, purpose="bijlage toevoegen")
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
-        services.attachment_add(actor=request.user, case=case, attachment=services.read_uploaded(form.cleaned_data["file"]))
-        messages.success(request, _("De bijlage is toegevoegd."))
-        return redirect("cases:detail", case_id=case.pk)
+        try:
+            services.attachment_add(actor=request.user, case=case, attachment=services.read_uploaded(form.cleaned_data["file"]))
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("De bijlage is toegevoegd."))
+            return redirect("cases:detail", case_id=case.pk)
     return _rerender(request, case, attachment_form=form)
 
 
@@ -171,7 +191,10 @@ def add_attachment(request: HttpRequest, case_id: str) -> HttpResponse:
 @policy_view("case.assign")
 def assign_to_me(request: HttpRequest, case_id: str) -> HttpResponse:
     case = selectors.case_for_work(request.user, case_id, purpose="toewijzen")
-    services.case_assign(actor=request.user, case=case, assignee=request.user)
+    try:
+        services.case_assign(actor=request.user, case=case, assignee=request.user)
+    except ServiceError as exc:
+        return _rerender(request, case, status=409, transition_error=str(exc))
     messages.success(request, _("Het signaal is aan u toegewezen."))
     return redirect("cases:detail", case_id=case.pk)
 

@@ -11,6 +11,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from ketenzicht.core.errors import ServiceError
+
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 TITLES = {
@@ -64,6 +66,10 @@ def problem(status_code: int, detail: str, *, title: str | None = None, code: st
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    request = context.get("request")
+    if isinstance(exc, ServiceError):
+        # A service refused: its Dutch message and code, as on the page (core/errors.py).
+        return problem(exc.status, exc.message, code=exc.code, instance=request.path if request is not None else "")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -71,7 +77,6 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     response = exception_handler(exc, context)
     if response is None:
         return None
-    request = context.get("request")
     instance = request.path if request is not None else ""
     if isinstance(exc, exceptions.ValidationError):
         result = problem(

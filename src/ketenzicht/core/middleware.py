@@ -16,6 +16,8 @@ EXEMPT_PREFIXES = (
     "/healthz",
     "/i18n/",
     "/api/",
+    # Organisation themes (stylesheet, logo) hold no personal data; the setup pages load them.
+    "/thema/",
 )
 
 

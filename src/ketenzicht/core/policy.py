@@ -51,12 +51,33 @@ def can(user: User | Any, action: str, obj: Any = None) -> bool:
         raise KeyError(f"unknown policy action {action!r}")
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return action in PUBLIC_ACTIONS
+    if user.has_role(Role.SYSTEEM):
+        return _system_may(user, action)
     return _RULES[action](user, obj)
 
 
 def require(user: User | Any, action: str, obj: Any = None) -> None:
     if not can(user, action, obj):
         raise PermissionDenied(action)
+
+
+# --- the system actor (section of the lifecycles lane, issue 18) -----------------------------
+# Commands and jobs act as `accounts.system.system_actor(job)`, never as None and never with a
+# flag that skips this module. The role `systeem` gets no rule of a person: only the actions
+# below, and only for the jobs named with them. (The tenancy lane's `system_rule` registry
+# takes the same actions for the same jobs; when it lands it replaces this section.)
+SYSTEM_ACTIONS: dict[str, frozenset[str]] = {
+    "monitor.import": frozenset({"monitor-import", "demo"}),  # `ketenzicht monitor import`, the demo
+    "report.generate": frozenset({"board-reports"}),  # the half-yearly board reports (`rapportages`)
+    "persons.link": frozenset({"koppeling"}),  # the linkage task after an import (persons.linkage.JOB)
+}
+
+
+def _system_may(user: Any, action: str) -> bool:
+    return getattr(user, "job", "") in SYSTEM_ACTIONS.get(action, frozenset())
+
+
+# --- end of the system actor's section ---------------------------------------------------------
 
 
 # Actions anyone may take, logged in or not (the public report form, health check).
@@ -119,16 +140,45 @@ rule("audit.view")(lambda user, obj: user.has_role(Role.PRIVACY_OFFICER))
 rule("monitor.aggregates")(lambda user, obj: user.has_role(Role.KETENREGISSEUR, Role.AANDACHTSFUNCTIONARIS))
 
 
+# --- user management (issue 13 item 3; domain/roles.py holds the role rules) ----------------
+# A beheerder manages the users of the organisations of their own region only, never the system
+# account, and never their own roles. Granting beheerder or privacy officer waits for a second
+# beheerder of the region, who confirms or refuses (`users.role_decide`); whoever asked and whoever
+# it concerns cannot decide. A privacy officer (or anyone else) without the beheerder role grants
+# nothing.
+def _beheerder_region(user: User) -> Any:
+    own = user.organisation
+    return own.region_id if own is not None and user.has_role(Role.BEHEERDER) else None
+
+
+def _managed_region(target: Any) -> Any:
+    """Region of a User, an Organisation or a RoleRequest (through the person it concerns)."""
+    if hasattr(target, "requested_by_id"):
+        target = target.user
+    if getattr(target, "has_role", None) is not None and target.has_role(Role.SYSTEEM):
+        return None
+    org = target.organisation if hasattr(target, "organisation_id") else target
+    return getattr(org, "region_id", None)
+
+
 @rule("users.manage")
 def _manage_users(user: User, target: Any) -> bool:
-    if not user.has_role(Role.BEHEERDER):
+    region = _beheerder_region(user)
+    if region is None:
         return False
-    if target is None:
-        return True
-    # A beheerder manages the users of organisations in their own region.
-    own = user.organisation
-    other = getattr(target, "organisation", target)
-    return own is not None and other is not None and own.region_id == other.region_id
+    return target is None or _managed_region(target) == region
+
+
+@rule("users.roles")
+def _change_roles(user: User, target: Any) -> bool:
+    return _manage_users(user, target) and (target is None or target.pk != user.pk)
+
+
+@rule("users.role_decide")
+def _decide_role_request(user: User, request: Any) -> bool:
+    if not _manage_users(user, request):
+        return False
+    return request is None or user.pk not in (request.requested_by_id, request.user_id)
 
 
 # --- API --------------------------------------------------------------------------------------
@@ -565,7 +615,8 @@ def _persons_view(user: User, region: Any) -> bool:
     return own is not None and own.region_id is not None and own.region_id == getattr(region, "pk", None)
 
 
-rule("persons.link")(lambda user, obj: user.has_role(Role.SYSTEEM))
+# Linkage is the system actor's job only (SYSTEM_ACTIONS above); no person links by hand.
+rule("persons.link")(lambda user, obj: False)
 
 
 @rule("persons.linkage_status")

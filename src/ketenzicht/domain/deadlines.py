@@ -35,6 +35,7 @@ __all__ = [
     "Norms",
     "ReminderStage",
     "TableKind",
+    "SourceSpec",
     "TableVenue",
     "Schedule",
     "load_norms",
@@ -69,14 +70,28 @@ class TableKind:
 
 
 @dataclass(frozen=True)
+class SourceSpec:
+    """A monitor source a region starts with (its care coordinator, for one)."""
+
+    slug: str
+    naam: str
+    eenheid: str
+    omschrijving: str = ""
+
+
+# The defaults are the Den Haag values (data/norms/den-haag.yaml): a region file that names no
+# term gets these, documented as a choice in docs/architecture.md ("Region norms").
+@dataclass(frozen=True)
 class Norms:
     regio: str = ""
     first_assessment_days: int = 5
     feedback_days_after_decision: int = 10
     action_item_days: int = 10
     remind_days_before: int = 2
+    effect_follow_up_days: int = 20
     calendar: WorkdayCalendar = field(default_factory=WorkdayCalendar)
     tables: tuple[TableKind, ...] = ()
+    sources: tuple[SourceSpec, ...] = ()
 
     def first_assessment_due(self, received: datetime) -> date:
         """Deadline of the first assessment of a signal received at ``received`` (aware)."""
@@ -85,6 +100,10 @@ class Norms:
     def feedback_due(self, decided_at: datetime) -> date:
         """Deadline for telling the reporter what the table decided."""
         return add_working_days(decided_at, self.feedback_days_after_decision, calendar=self.calendar)
+
+    def effect_due(self, started_on: date) -> date:
+        """When the effect of an intervention started on ``started_on`` should be recorded (003 doelstelling 5)."""
+        return add_working_days(started_on, self.effect_follow_up_days, calendar=self.calendar, cutoff=None)
 
     def action_item_due(self, decided_at: datetime) -> date:
         """Default due date of an action item agreed at a table."""
@@ -217,6 +236,27 @@ def _tables(raw: Any) -> tuple[TableKind, ...]:
     return tuple(kinds)
 
 
+_UNITS = ("signaal", "melding", "slachtoffer", "zorgtraject", "controle", "interventie")
+
+
+def _sources(raw: Any) -> tuple[SourceSpec, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not isinstance(raw.get("standaardbronnen", []), list):
+        raise NormsError("monitor.standaardbronnen: verwacht een lijst")
+    specs: list[SourceSpec] = []
+    for index, entry in enumerate(raw.get("standaardbronnen") or [], start=1):
+        if not isinstance(entry, dict) or not entry.get("slug") or not entry.get("naam"):
+            raise NormsError(f"monitor.standaardbronnen[{index}]: 'slug' en 'naam' zijn verplicht")
+        unit = str(entry.get("eenheid", "melding"))
+        if unit not in _UNITS:
+            raise NormsError(f"monitor.standaardbronnen[{index}]: eenheid moet een van {', '.join(_UNITS)} zijn")
+        specs.append(SourceSpec(str(entry["slug"]), str(entry["naam"]), unit, " ".join(str(entry.get("omschrijving", "")).split())))
+    if len({s.slug for s in specs}) != len(specs):
+        raise NormsError("monitor.standaardbronnen: een slug komt dubbel voor")
+    return tuple(specs)
+
+
 def parse_norms(text: str, bestand: str = "norms.yaml") -> Norms:
     try:
         raw = yaml.safe_load(text) or {}
@@ -237,8 +277,10 @@ def parse_norms(text: str, bestand: str = "norms.yaml") -> Norms:
             feedback_days_after_decision=_int(terms, "terugkoppeling_werkdagen_na_besluit", 10),
             action_item_days=_int(terms, "actiepunt_werkdagen", 10),
             remind_days_before=_int(terms, "herinneren_werkdagen_vooraf", 2),
+            effect_follow_up_days=_int(terms, "effect_interventie_werkdagen", 20),
             calendar=_calendar(cal),
             tables=_tables(raw.get("tafels")),
+            sources=_sources(raw.get("monitor")),
         )
     except NormsError as exc:
         raise NormsError(f"{bestand}: {exc}") from None

@@ -70,6 +70,44 @@ PROBLEM_RESPONSES: dict[Any, Any] = {
 }
 
 
+# Examples of the create operation in the OpenAPI document: the request, the receipt, two problems.
+CREATE_EXAMPLES = [
+    OpenApiExample("Signaal van arbeidsuitbuiting", value=EXAMPLE_SIGNAL, request_only=True),
+    OpenApiExample("Ontvangstbewijs", value=EXAMPLE_RECEIPT, response_only=True, status_codes=["201", "200"]),
+    OpenApiExample(
+        "Onbekende gemeentecode",
+        value={
+            "type": "https://ketenzicht.nl/problemen/ongeldige-invoer",
+            "title": "Ongeldige invoer",
+            "status": 400,
+            "detail": "Een of meer velden zijn ongeldig; zie invalidParams.",
+            "code": "ongeldige-invoer",
+            "instance": "/api/v1/signalen",
+            "invalidParams": [
+                {"name": "gemeenteCode", "code": "onbekende-gemeente", "reason": "Onbekende gemeentecode GM9999; gebruik een CBS-code uit /api/v1/gemeenten."}
+            ],
+        },
+        response_only=True,
+        status_codes=["400"],
+        media_type=PROBLEM_CONTENT_TYPE,
+    ),
+    OpenApiExample(
+        "Sleutel hergebruikt met andere inhoud",
+        value={
+            "type": "https://ketenzicht.nl/problemen/idempotency-key-hergebruikt",
+            "title": "Niet verwerkbaar",
+            "status": 422,
+            "detail": "Deze Idempotency-Key is al gebruikt voor een verzoek met een andere inhoud. Gebruik voor een nieuwe melding een nieuwe sleutel.",
+            "code": "idempotency-key-hergebruikt",
+            "instance": "/api/v1/signalen",
+        },
+        response_only=True,
+        status_codes=["422"],
+        media_type=PROBLEM_CONTENT_TYPE,
+    ),
+]
+
+
 class SignalenApi(SignalListApi):
     throttle_classes = [ClientRateThrottle]
     throttle_scope = "partner"
@@ -116,41 +154,7 @@ class SignalenApi(SignalListApi):
             200: OpenApiResponse(SignalReceiptOutput, description="Herhaling: het signaal bestond al; hetzelfde ontvangstbewijs."),
             **PROBLEM_RESPONSES,
         },
-        examples=[
-            OpenApiExample("Signaal van arbeidsuitbuiting", value=EXAMPLE_SIGNAL, request_only=True),
-            OpenApiExample("Ontvangstbewijs", value=EXAMPLE_RECEIPT, response_only=True, status_codes=["201", "200"]),
-            OpenApiExample(
-                "Onbekende gemeentecode",
-                value={
-                    "type": "https://ketenzicht.nl/problemen/ongeldige-invoer",
-                    "title": "Ongeldige invoer",
-                    "status": 400,
-                    "detail": "Een of meer velden zijn ongeldig; zie invalidParams.",
-                    "code": "ongeldige-invoer",
-                    "instance": "/api/v1/signalen",
-                    "invalidParams": [
-                        {"name": "gemeenteCode", "code": "onbekende-gemeente", "reason": "Onbekende gemeentecode GM9999; gebruik een CBS-code uit /api/v1/gemeenten."}
-                    ],
-                },
-                response_only=True,
-                status_codes=["400"],
-                media_type=PROBLEM_CONTENT_TYPE,
-            ),
-            OpenApiExample(
-                "Sleutel hergebruikt met andere inhoud",
-                value={
-                    "type": "https://ketenzicht.nl/problemen/idempotency-key-hergebruikt",
-                    "title": "Niet verwerkbaar",
-                    "status": 422,
-                    "detail": "Deze Idempotency-Key is al gebruikt voor een verzoek met een andere inhoud. Gebruik voor een nieuwe melding een nieuwe sleutel.",
-                    "code": "idempotency-key-hergebruikt",
-                    "instance": "/api/v1/signalen",
-                },
-                response_only=True,
-                status_codes=["422"],
-                media_type=PROBLEM_CONTENT_TYPE,
-            ),
-        ],
+        examples=CREATE_EXAMPLES,
     )
     def post(self, request: Request) -> Response:
         if _content_length(request) > MAX_BODY_BYTES:

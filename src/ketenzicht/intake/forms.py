@@ -8,11 +8,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.cases.models import ExploitationForm, TriState
+from ketenzicht.core.forms import DatedForm
 from ketenzicht.core.uploads import validate_upload
 
 
@@ -38,12 +38,14 @@ class MultipleFileField(forms.FileField):
         return list(files)
 
 
-def validate_not_future(value: date) -> None:
-    if value > timezone.localdate():
+def not_future(value: date | None, today: date) -> date | None:
+    """A day something was seen lies today or before (`today`: the view's, from its `now`)."""
+    if value is not None and value > today:
         raise ValidationError(_("Deze datum ligt in de toekomst. Vul de dag in waarop u het zag."), code="future")
+    return value
 
 
-class ReportForm(forms.Form):
+class ReportForm(DatedForm):
     description = forms.CharField(
         label=_("Wat heeft u gezien?"),
         help_text=_("Beschrijf zo feitelijk mogelijk wat u zag of hoorde."),
@@ -54,7 +56,6 @@ class ReportForm(forms.Form):
     observed_on = forms.DateField(
         label=_("Wanneer zag u het?"),
         required=False,
-        validators=[validate_not_future],
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 2026-03-14.")},
     )
@@ -119,3 +120,6 @@ class ReportForm(forms.Form):
         if not self.is_bound:
             # One key per rendered form: a double submit sends the same key twice.
             self.initial.setdefault("intake_key", uuid.uuid4().hex)
+
+    def clean_observed_on(self) -> date | None:
+        return not_future(self.cleaned_data.get("observed_on"), self.today)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -12,8 +13,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ketenzicht.accounts.models import Municipality
+from ketenzicht.core.forms import DatedForm
 from ketenzicht.core.uploads import IMAGES_ONLY, validate_upload
-from ketenzicht.intake.forms import MultipleFileInput, validate_not_future
+from ketenzicht.intake.forms import MultipleFileInput, not_future
 from ketenzicht.intake.public_services import MAX_ADDITION_CHARS, is_form_key, new_form_key
 
 MAX_PHOTOS = 5
@@ -69,7 +71,7 @@ class MunicipalityInput(forms.TextInput):
         super().__init__(attrs={"list": "kz-gemeenten", "autocomplete": "off", "spellcheck": "false"})
 
 
-class PublicReportForm(forms.Form):
+class PublicReportForm(DatedForm):
     description = forms.CharField(
         label=_("Wat heeft u gezien of gehoord?"),
         help_text=_("Beschrijf zo precies mogelijk wat er gebeurde en wie erbij waren. U mag ook over uzelf schrijven."),
@@ -107,7 +109,6 @@ class PublicReportForm(forms.Form):
         label=_("Wanneer was het?"),
         help_text=_("Weet u de dag niet precies? Kies dan ongeveer, of laat dit leeg."),
         required=False,
-        validators=[validate_not_future],
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Vul een geldige datum in, bijvoorbeeld 2026-03-14.")},
     )
@@ -147,7 +148,7 @@ class PublicReportForm(forms.Form):
             self.initial["form_key"] = new_form_key()
 
     @classmethod
-    def keeping(cls, data: QueryDict) -> PublicReportForm:
+    def keeping(cls, data: QueryDict, *, now: datetime) -> PublicReportForm:
         """An unbound form that shows what was typed (for a language switch: no errors yet)."""
         initial: dict[str, Any] = {}
         for name, field in cls.base_fields.items():
@@ -157,10 +158,13 @@ class PublicReportForm(forms.Form):
                 initial[name] = data.getlist(name)
             elif name in data:
                 initial[name] = data.get(name)
-        return cls(initial=initial)
+        return cls(initial=initial, now=now)
 
     def honeypot_filled(self) -> bool:
         return bool((self.data.get("website") or "").strip()) if self.is_bound else False
+
+    def clean_observed_on(self) -> Any:
+        return not_future(self.cleaned_data.get("observed_on"), self.today)
 
     def clean_municipality(self) -> Municipality:
         wanted = _plain(self.cleaned_data["municipality"])

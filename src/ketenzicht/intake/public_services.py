@@ -26,23 +26,25 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
-from ketenzicht.cases.models import Case, CaseEvent, Channel, ReporterAddition
+from ketenzicht.cases.models import Case, Channel, ReporterAddition
 from ketenzicht.cases.services import (
-    FIRST_ASSESSMENT_WORKING_DAYS,
     AttachmentInput,
     CaseError,
+    CaseReadOnly,
     SignalInput,
+    case_addition_add,
     case_create,
+    case_forward_unrouted,
 )
 from ketenzicht.core import policy
-from ketenzicht.domain.case_states import PUBLIC_STATUS, CaseState
-from ketenzicht.domain.workdays import add_working_days
+from ketenzicht.core.errors import ServiceError
+from ketenzicht.domain.lifecycles.case import PUBLIC_STATUS, CaseState, is_read_only
 
 logger = logging.getLogger(__name__)
 
@@ -156,12 +158,11 @@ def public_report_submit(*, report: PublicReport, status_url: str) -> PublicRece
         reporter_language=report.language,
         reporter_contact_email=report.contact_email.strip(),
         reporter_contact_phone=report.contact_phone.strip(),
+        # Stored with the case itself: a stored report always has its receipt hash.
+        receipt_hash=receipt_hash(code),
     )
     with transaction.atomic():
         case, created = case_create(actor=None, data=data)
-        if created:
-            # Same transaction as the case: a stored report always has its receipt hash.
-            Case.objects.filter(pk=case.pk).update(receipt_hash=receipt_hash(code))
     mail = bool(created and report.contact_email.strip())
     if mail:
         case_id = case.pk
@@ -226,16 +227,20 @@ def public_status(*, code: str) -> PublicStatus | None:
     if case is None:
         return None
     audit_record(actor=None, action=AuditAction.VIEW, object_type="case", object_id=case.pk, object_label=case.reference, fields=["publieke_status"], reason="ontvangstcode")
+    received_on = case.created_at
+    if case.state == CaseState.SAMENGEVOEGD and case.merged_into_id is not None:
+        # A duplicate report follows the case it was merged into: its progress and feedback.
+        case = Case.objects.get(pk=case.merged_into_id)
     state = CaseState(case.state)
     return PublicStatus(
         step=PUBLIC_STATUS[state],
         feedback=case.feedback_message if case.feedback_at else "",
-        received_on=case.created_at,
-        can_add=state is not CaseState.AFGESLOTEN,
+        received_on=received_on,
+        can_add=not is_read_only(state),
     )
 
 
-class AdditionRefused(Exception):
+class AdditionRefused(ServiceError):
     """The addition cannot be stored; the message is shown to the reporter."""
 
 
@@ -249,15 +254,10 @@ def reporter_addition_add(*, code: str, text: str) -> ReporterAddition:
     case = _case_for_code(code)
     if case is None:
         raise AdditionRefused(_("Met deze code vonden we geen melding. Controleer de code en probeer het opnieuw."))
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.state == CaseState.AFGESLOTEN:
-            raise AdditionRefused(_("Deze melding is afgerond; aanvullen kan niet meer. Heeft u nieuwe informatie? Doe dan een nieuwe melding."))
-        row = ReporterAddition.objects.create(case=locked, text=text)
-        CaseEvent.objects.create(case=locked, actor=None, actor_label="publiek", organisation=None, kind="aanvulling", reason="Aanvulling van de melder (met ontvangstcode)")
-        locked.save(update_fields=["updated_at"])
-        audit_record(actor=None, action=AuditAction.CREATE, object_type="reporter_addition", object_id=row.pk, object_label=locked.reference, fields=["aanvulling"])
-    return row
+    try:
+        return case_addition_add(case=case, text=text)
+    except CaseReadOnly:
+        raise AdditionRefused(_("Deze melding is afgerond; aanvullen kan niet meer. Heeft u nieuwe informatie? Doe dan een nieuwe melding.")) from None
 
 
 # --- reports for municipalities that are not on the platform -----------------------------------
@@ -276,35 +276,14 @@ def forward_targets(case: Case) -> QuerySet[Municipality]:
     return Municipality.objects.filter(region_id=region_id, on_platform=True).order_by("name")
 
 
-def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality, reason: str = "", now: datetime | None = None) -> Case:
-    """Hand a report for a municipality off the platform to an on-platform one of the same region.
+def unrouted_rows(user: Any) -> list[dict[str, Any]]:
+    """Each unrouted report with where it may go: one query for the targets of every region."""
+    cases = list(unrouted_cases(user))
+    regions = {c.municipality.region_id for c in cases} - {None}
+    targets: dict[Any, list[Municipality]] = {r: [] for r in regions}
+    for m in Municipality.objects.filter(region_id__in=regions, on_platform=True).order_by("name"):
+        targets[m.region_id].append(m)
+    return [{"case": c, "targets": targets.get(c.municipality.region_id, [])} for c in cases]
 
-    Only the municipality changes (and with it the work queue); the state stays as it is. The new
-    AF gets the usual first-assessment term from the moment of forwarding.
-    """
-    policy.require(actor, "case.unrouted", case)
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().select_related("municipality").get(pk=case.pk)
-        policy.require(actor, "case.unrouted", locked)
-        if not municipality.on_platform or municipality.region_id is None or municipality.region_id != locked.municipality.region_id:
-            raise CaseError("Kies een aangesloten gemeente in dezelfde regio.")
-        old_name = locked.municipality.name
-        locked.municipality = municipality
-        update = ["municipality", "updated_at"]
-        if locked.state == CaseState.ONTVANGEN:
-            locked.first_assessment_due = add_working_days(now or timezone.now(), FIRST_ASSESSMENT_WORKING_DAYS)
-            update.append("first_assessment_due")
-        locked.save(update_fields=update)
-        note = f"Doorgestuurd van {old_name} (niet aangesloten) naar {municipality.name}"
-        if reason.strip():
-            note += f": {reason.strip()}"
-        CaseEvent.objects.create(
-            case=locked,
-            actor=actor,
-            actor_label=actor.get_username(),
-            organisation=actor.organisation,
-            kind="doorgestuurd",
-            reason=note,
-        )
-        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="case", object_id=locked.pk, object_label=locked.reference, fields=["gemeente"], reason=note[:500])
-    return locked
+
+__all__ = ["case_forward_unrouted"]  # the service lives in cases.services; kept importable here

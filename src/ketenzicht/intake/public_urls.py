@@ -10,6 +10,7 @@ urlpatterns = [
     path("", public_views.report, name="report"),
     path("status/", public_views.status, name="status"),
     path("status/aanvulling/", public_views.addition, name="addition"),
+    path("<str:cbs_code>/", public_views.report, name="report_for"),
 ]
 
 unrouted_urlpatterns = (

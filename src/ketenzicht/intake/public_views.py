@@ -7,6 +7,7 @@ the audit trail.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -14,19 +15,21 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.cases.models import Case
-from ketenzicht.cases.services import CaseError, read_uploaded
+from ketenzicht.cases.services import read_uploaded
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.core.ratelimit import rate_limited
 from ketenzicht.intake import public_services as services
 from ketenzicht.intake.public_forms import AdditionForm, PublicReportForm, StatusForm
+from ketenzicht.themes.selectors import theme_municipality
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -58,13 +61,13 @@ def _confirmation(request: HttpRequest, *, code: str, acute_danger: bool, mail: 
     return render(request, "intake/public/confirmation.html", context)
 
 
-def _switch_language(request: HttpRequest) -> HttpResponse:
+def _switch_language(request: HttpRequest, now: datetime) -> HttpResponse:
     """Re-render what was typed in another language: no validation, nothing saved."""
     wanted = request.POST.get("taal", "")
     language = wanted if wanted in LANGUAGE_CODES else _language()
     translation.activate(language)
     request.LANGUAGE_CODE = language
-    form = PublicReportForm.keeping(request.POST)
+    form = PublicReportForm.keeping(request.POST, now=now)
     response = _report_page(request, form, files_dropped=bool(request.FILES))
     # Later pages (confirmation, status) stay in the chosen language.
     response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax", secure=request.is_secure(), httponly=True)
@@ -74,12 +77,15 @@ def _switch_language(request: HttpRequest) -> HttpResponse:
 @never_cache
 @policy_view("public.report")
 @rate_limited("public_report")
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: HttpRequest, cbs_code: str | None = None) -> HttpResponse:
+    now = timezone.now()  # read once: the form checks dates against it
+    # `/melden/<cbs-code>/`: a municipality links to its own form, in its own look.
+    chosen = theme_municipality(request, cbs_code)
     if request.method != "POST":
-        return _report_page(request, PublicReportForm())
+        return _report_page(request, PublicReportForm(initial={"municipality": chosen.name} if cbs_code else None, now=now))
     if request.POST.get("actie") == "taal":
-        return _switch_language(request)
-    form = PublicReportForm(request.POST, request.FILES)
+        return _switch_language(request, now)
+    form = PublicReportForm(request.POST, request.FILES, now=now)
     if form.honeypot_filled():
         # A bot: the same confirmation a person gets, with a code that belongs to nothing.
         return _confirmation(request, code=services.random_receipt_code(), acute_danger=False, mail=False)
@@ -101,7 +107,7 @@ def report(request: HttpRequest) -> HttpResponse:
         )
         try:
             receipt = services.public_report_submit(report=report_data, status_url=request.build_absolute_uri(reverse("public:status")))
-        except CaseError:
+        except ServiceError:
             form.add_error(None, _("Uw melding kon niet worden opgeslagen. Probeer het opnieuw."))
         else:
             return _confirmation(request, code=receipt.code, acute_danger=receipt.acute_danger, mail=receipt.mail_sent_to_reporter)
@@ -155,9 +161,7 @@ def addition(request: HttpRequest) -> HttpResponse:
 # --- the beheerder's list of reports for municipalities off the platform ----------------------
 @policy_view("case.unrouted")
 def unrouted(request: HttpRequest) -> HttpResponse:
-    cases = list(services.unrouted_cases(request.user))
-    rows = [{"case": case, "targets": list(services.forward_targets(case))} for case in cases]
-    return render(request, "intake/public/unrouted.html", {"rows": rows})
+    return render(request, "intake/public/unrouted.html", {"rows": services.unrouted_rows(request.user)})
 
 
 @require_POST
@@ -171,7 +175,7 @@ def forward(request: HttpRequest, case_id: str) -> HttpResponse:
         return redirect("unrouted:list")
     try:
         services.case_forward_unrouted(actor=request.user, case=case, municipality=target, reason=request.POST.get("reason", "")[:500])
-    except CaseError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("%(ref)s is doorgestuurd naar %(name)s.") % {"ref": case.reference, "name": target.name})

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketenzicht.cases import selectors
 from ketenzicht.cases.models import Case
-from ketenzicht.cases.services import CaseError
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.intake.forms import ReportForm
 from ketenzicht.intake.services import internal_report_submit
 
@@ -19,12 +20,13 @@ from ketenzicht.intake.services import internal_report_submit
 @policy_view("case.report")
 def report(request: HttpRequest) -> HttpResponse:
     municipality = request.user.municipality
+    now = timezone.now()  # read once: the form checks dates against it
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES)
+        form = ReportForm(request.POST, request.FILES, now=now)
         if form.is_valid():
             try:
                 case, created = internal_report_submit(actor=request.user, cleaned=form.cleaned_data)
-            except CaseError as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
                 if created:
@@ -35,7 +37,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     messages.warning(request, _("U gaf acuut gevaar aan: bel 112 als u dat nog niet deed."))
                 return redirect("intake:own_report", case_id=case.pk)
     else:
-        form = ReportForm(initial={"municipality": municipality.pk if municipality else None})
+        form = ReportForm(initial={"municipality": municipality.pk if municipality else None}, now=now)
     return render(request, "intake/report.html", {"form": form})
 
 

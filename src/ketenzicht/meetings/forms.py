@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
@@ -10,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ketenzicht.accounts.models import Municipality, Organisation, Role, User
+from ketenzicht.core.forms import DatedForm
 from ketenzicht.meetings.models import Frequency, MeetingKind, Weekday
 
 DATE_ERRORS = {"invalid": _("Vul een geldige datum in, bijvoorbeeld 2026-03-31.")}
@@ -59,7 +59,7 @@ class MeetingForm(forms.Form):
         self.fields["members"].queryset = participant_users(municipality)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(DatedForm):
     outcome = forms.ChoiceField(label=_("Uitkomst"), widget=forms.RadioSelect, error_messages={"required": _("Kies een uitkomst.")})
     rationale = forms.CharField(
         label=_("Onderbouwing"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
@@ -94,7 +94,7 @@ class DecisionForm(forms.Form):
         if data.get("action_organisation") and not data.get("action_description"):
             self.add_error("action_description", _("Beschrijf het actiepunt, of kies ‘Geen actiepunt’."))
         due = data.get("action_due")
-        if due and due < date.today():
+        if due and due < self.today:
             self.add_error("action_due", _("Kies een datum vandaag of later."))
         return data
 

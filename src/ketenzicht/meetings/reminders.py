@@ -8,13 +8,19 @@ UPDATE changed a row sends. A failed send releases the claim, so the next run tr
 claim older than ``STALE_CLAIM`` (a worker that died mid-send) may be taken over.
 
 Mails carry no personal data: a case reference, the kind of deadline, the date and a link.
+
+The same claim is the project's one outbox: `send_once` sends any mail keyed this way, and the
+notifications app sends its notification mails and daily digests through it. Recipient filters
+(`register_recipient_filter`) see each claimed reminder before it goes: the notifications app
+turns a deadline reminder into an in-app notification per person and drops the addresses of
+people who asked for a daily digest or no e-mail.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -29,7 +35,7 @@ from ketenzicht.cases.models import Case
 from ketenzicht.domain.case_states import CaseState
 from ketenzicht.domain.deadlines import ReminderStage
 from ketenzicht.meetings.models import ActionItem, Decision, ReminderKind, ReminderSent
-from ketenzicht.meetings.services import norms_for
+from ketenzicht.norms.selectors import norms_lookup
 
 logger = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=15)
@@ -44,6 +50,10 @@ class Reminder:
     recipients: tuple[str, ...]
     subject: str
     body: str
+    # Path inside Ketenzicht the reminder is about (for the in-app notification).
+    link: str = ""
+    # Called once after the mail went out (e.g. to mark what a digest covered).
+    on_sent: Callable[[], None] | None = field(default=None, compare=False)
 
 
 def _afs(municipality_id: int) -> list[str]:
@@ -66,6 +76,7 @@ def _action_item_reminders(today: date) -> Iterable[Reminder]:
     items = ActionItem.objects.filter(done_at__isnull=True).select_related(
         "owner", "owner_organisation", "decision__item__case", "decision__item__sitting__meeting__municipality__region"
     )
+    norms_for = norms_lookup()
     for item in items:
         meeting = item.decision.item.sitting.meeting
         stage = norms_for(meeting.municipality).reminder_stage(item.due_date, today)
@@ -88,6 +99,7 @@ def _action_item_reminders(today: date) -> Iterable[Reminder]:
             due_date=item.due_date,
             recipients=tuple(recipients),
             subject=f"Ketenzicht: actiepunt bij {reference} {stage_word(stage)} ({item.due_date:%d-%m-%Y})",
+            link=reverse("meetings:deadlines"),
             body=(
                 f"De uiterste datum van een actiepunt uit het {meeting.kind.name} {stage_word(stage)}: "
                 f"{item.due_date:%d-%m-%Y}.\nSignaal: {reference}\n\n"
@@ -103,6 +115,7 @@ def _feedback_reminders(today: date) -> Iterable[Reminder]:
         .exclude(item__case__state=CaseState.AFGESLOTEN)
         .select_related("item__case__municipality__region")
     )
+    norms_for = norms_lookup()
     for decision in decisions:
         case = decision.item.case
         stage = norms_for(case.municipality).reminder_stage(decision.feedback_due, today)
@@ -116,6 +129,7 @@ def _feedback_reminders(today: date) -> Iterable[Reminder]:
             due_date=decision.feedback_due,
             recipients=tuple(recipients),
             subject=f"Ketenzicht: terugkoppeling aan de melder van {case.reference} {stage_word(stage)}",
+            link=reverse("cases:detail", kwargs={"case_id": case.pk}),
             body=(
                 f"Over signaal {case.reference} is besloten ({decision.label}). De terugkoppeling aan de "
                 f"melder moet uiterlijk {decision.feedback_due:%d-%m-%Y} zijn vastgelegd.\n\n"
@@ -128,6 +142,7 @@ def _assessment_reminders(today: date) -> Iterable[Reminder]:
     cases = Case.objects.filter(state=CaseState.ONTVANGEN, first_assessment_due__isnull=False).select_related(
         "municipality__region", "assigned_to"
     )
+    norms_for = norms_lookup()
     for case in cases:
         stage = norms_for(case.municipality).reminder_stage(case.first_assessment_due, today)
         if stage is None:
@@ -145,6 +160,7 @@ def _assessment_reminders(today: date) -> Iterable[Reminder]:
             due_date=case.first_assessment_due,
             recipients=tuple(recipients),
             subject=f"Ketenzicht: eerste beoordeling van {case.reference} {stage_word(stage)}",
+            link=reverse("cases:detail", kwargs={"case_id": case.pk}),
             body=(
                 f"Signaal {case.reference} moet uiterlijk {case.first_assessment_due:%d-%m-%Y} een eerste "
                 f"beoordeling hebben.\n\nOpen het signaal: {site_link(reverse('cases:detail', kwargs={'case_id': case.pk}))}\n"
@@ -188,22 +204,43 @@ def _claim(reminder: Reminder, now: datetime) -> ReminderSent | None:
     return row if claimed == 1 else None
 
 
+RecipientFilter = Callable[[Reminder, list[str]], list[str]]
+_FILTERS: list[RecipientFilter] = []
+
+
+def register_recipient_filter(func: RecipientFilter) -> None:
+    if func not in _FILTERS:
+        _FILTERS.append(func)
+
+
+def send_once(reminder: Reminder, now: datetime | None = None) -> bool:
+    """Send `reminder` unless it was sent (or is being sent) before; True when this call sent it.
+
+    A mail that fails releases the claim, so a later run tries again; never twice.
+    """
+    now = now or timezone.now()
+    row = _claim(reminder, now)
+    if row is None:
+        return False
+    recipients = list(reminder.recipients)
+    for recipient_filter in _FILTERS:
+        recipients = recipient_filter(reminder, recipients)
+    if recipients:
+        try:
+            send_mail(reminder.subject, reminder.body, None, recipients)
+        except Exception:  # noqa: BLE001 - any mail failure: release the claim and retry next run
+            ReminderSent.objects.filter(pk=row.pk).update(claimed_at=None)
+            logger.exception("mail %s failed for %s %s", reminder.kind, reminder.subject_type, reminder.subject_id)
+            return False
+    ReminderSent.objects.filter(pk=row.pk).update(sent_at=timezone.now())
+    if reminder.on_sent is not None:
+        reminder.on_sent()
+    logger.info("mail %s sent for %s %s", reminder.kind, reminder.subject_type, reminder.subject_id)
+    return True
+
+
 def reminders_send(today: date | None = None, now: datetime | None = None) -> int:
     """Send every reminder that is due and not sent before; returns how many went out."""
     today = today or timezone.localdate()
     now = now or timezone.now()
-    sent = 0
-    for reminder in reminders_due(today):
-        row = _claim(reminder, now)
-        if row is None:
-            continue
-        try:
-            send_mail(reminder.subject, reminder.body, None, list(reminder.recipients))
-        except Exception:  # noqa: BLE001 - any mail failure: release the claim and retry next run
-            ReminderSent.objects.filter(pk=row.pk).update(claimed_at=None)
-            logger.exception("reminder %s failed for %s %s", reminder.kind, reminder.subject_type, reminder.subject_id)
-            continue
-        ReminderSent.objects.filter(pk=row.pk).update(sent_at=timezone.now())
-        logger.info("reminder %s sent for %s %s", reminder.kind, reminder.subject_type, reminder.subject_id)
-        sent += 1
-    return sent
+    return sum(1 for reminder in reminders_due(today) if send_once(reminder, now))

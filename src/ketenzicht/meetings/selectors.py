@@ -18,14 +18,14 @@ from django.utils import timezone
 
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
-from ketenzicht.audit.services import audit_record
+from ketenzicht.audit.services import audit_record_many
 from ketenzicht.cases.models import Case, CaseEvent, SubjectRole
 from ketenzicht.core import policy
 from ketenzicht.domain import disclosure
-from ketenzicht.domain.case_states import TRANSITIONS, Action, Venue
+from ketenzicht.domain.case_states import TRANSITIONS, Venue
 from ketenzicht.domain.workdays import DueStatus, due_status, working_days_between
 from ketenzicht.meetings.models import ActionItem, AgendaItem, Decision, Meeting, Sitting
-from ketenzicht.meetings.services import norms_for
+from ketenzicht.norms.selectors import norms_lookup
 
 GROUP_LABELS = {
     "signaal": "Signaal",
@@ -116,7 +116,8 @@ def case_extract(case: Case) -> dict[str, list[tuple[str, str]]]:
             ("Gemeld door", case.reporter_organisation.name if case.reporter_organisation else case.get_channel_display()),
             ("Melder", case.reporter.get_full_name() if case.reporter else "—"),
         ],
-        "bijlagen": [("Aantal bijlagen", str(case.attachments.count()))],
+        # Counted from the prefetched rows when the list prefetched them (the agenda), else read.
+        "bijlagen": [("Aantal bijlagen", str(len(case.attachments.all())))],
     }
     return extract
 
@@ -125,7 +126,7 @@ def _item_views(user: Any, sitting: Sitting, purpose: str, *, with_content: bool
     groups = policy.meeting_field_groups(user, sitting)
     items = list(
         sitting.items.select_related("case__reporter_organisation", "case__reporter", "decision")
-        .prefetch_related("case__subjects", "decision__action_items__owner_organisation", "decision__action_items__owner")
+        .prefetch_related("case__subjects", "case__attachments", "decision__action_items__owner_organisation", "decision__action_items__owner")
         .order_by("position", "id")
     )
     # Without the signal group an organisation has no business with the item at all.
@@ -147,15 +148,15 @@ def _item_views(user: Any, sitting: Sitting, purpose: str, *, with_content: bool
                 action_items=list(decision.action_items.all()) if decision else [],
             )
         )
-        audit_record(
-            actor=user,
-            action=AuditAction.VIEW,
-            object_type="case",
-            object_id=item.case.pk,
-            object_label=item.case.reference,
-            fields=list(groups) if with_content else ["signaal"],
-            reason=f"{sitting.meeting.kind.slug}: {purpose}",
-        )
+    # Who saw which case at the table: one entry per case, written together.
+    audit_record_many(
+        actor=user,
+        action=AuditAction.VIEW,
+        object_type="case",
+        objects=[(item.case.pk, item.case.reference) for item in items],
+        fields=list(groups) if with_content else ["signaal"],
+        reason=f"{sitting.meeting.kind.slug}: {purpose}",
+    )
     return views, 0
 
 
@@ -195,8 +196,9 @@ def action_items_for(user: Any, today: date) -> list[Deadline]:
             Q(owner=user) | Q(owner_organisation_id=user.organisation_id)
         )
     rows = []
+    norms_of = norms_lookup()
     for item in qs:
-        norms = norms_for(item.decision.item.sitting.meeting.municipality)
+        norms = norms_of(item.decision.item.sitting.meeting.municipality)
         rows.append(
             Deadline(
                 kind="actiepunt",
@@ -220,8 +222,9 @@ def feedback_due_for(user: Any, today: date) -> list[Deadline]:
         .select_related("item__case__municipality__region")
     )
     rows = []
+    norms_of = norms_lookup()
     for decision in decisions:
-        norms = norms_for(decision.item.case.municipality)
+        norms = norms_of(decision.item.case.municipality)
         rows.append(
             Deadline(
                 kind="terugkoppeling",
@@ -274,8 +277,18 @@ def _durations_and_outcomes(cases: QuerySet[Case]) -> tuple[dict[str, list[int]]
             outcomes[event.action] = outcomes.get(event.action, 0) + 1
             key = (case_info[event.case_id][0], event.action)
             per_municipality[key] = per_municipality.get(key, 0) + 1
-        if event.action == Action.DOORVERWIJZEN:
+        if event.action == "doorverwijzen":  # history from before issue 18 (referral as a state)
             seen.setdefault("doorverwijzing", _local(event.at))
+    # A referral is a parallel track now: the first sending of a referral of the case.
+    from django.db.models import Min
+
+    from ketenzicht.routing.models import Referral
+
+    first_sent = Referral.objects.filter(case_id__in=list(case_info), sent_at__isnull=False).values("case_id").annotate(first=Min("sent_at"))
+    for row in first_sent:
+        seen = firsts.setdefault(row["case_id"], {})
+        if "doorverwijzing" not in seen or _local(row["first"]) < seen["doorverwijzing"]:
+            seen["doorverwijzing"] = _local(row["first"])
     durations: dict[str, list[int]] = {"besluit": [], "doorverwijzing": [], "terugkoppeling": []}
     for case_id, (_, intake, feedback_at) in case_info.items():
         seen = firsts.get(case_id, {})

@@ -2,8 +2,10 @@
 
 Each function runs in one transaction, locks what it changes, checks the policy and writes an
 audit row in that same transaction. A decision moves the case through
-``cases.services.case_transition`` (the one state machine) inside the same transaction, so a
-refused transition leaves no decision behind, and a decision never exists without its move.
+``cases.services.case_transition`` (the one transition service of the case) inside the same
+transaction, with the table's decision as context (`TableDecision`): only here can a table
+outcome be taken. A refused transition leaves no decision behind, and a decision never exists
+without its move. Terms and tables come from the region's norms (`norms.selectors`).
 """
 
 from __future__ import annotations
@@ -22,9 +24,16 @@ from ketenzicht.audit.services import audit_record
 from ketenzicht.cases import services as case_services
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
-from ketenzicht.domain import case_states
-from ketenzicht.domain.case_states import CaseState
-from ketenzicht.domain.deadlines import Norms, Schedule, load_norms
+from ketenzicht.core.errors import ServiceError
+from ketenzicht.domain.deadlines import Schedule
+from ketenzicht.domain.lifecycles import case as case_lifecycle
+from ketenzicht.domain.lifecycles.base import Venue as TableVenue
+from ketenzicht.domain.lifecycles.case import (
+    AWAITING_TABLE,
+    FEEDBACK_OWED,
+    CaseState,
+    TableDecision,
+)
 from ketenzicht.meetings.models import (
     ActionItem,
     AgendaItem,
@@ -35,25 +44,18 @@ from ketenzicht.meetings.models import (
     Sitting,
     Venue,
 )
+from ketenzicht.norms.selectors import norms_for, norms_for_region
 
-# The state in which a case waits for each kind of table.
-READY_STATE: dict[str, CaseState] = {
-    Venue.SIGNALENOVERLEG: CaseState.GEAGENDEERD,
-    Venue.LOO: CaseState.GEAGENDEERD_LOO,
-}
+# The state in which a case waits for each kind of table (decided by the case lifecycle).
+READY_STATE: dict[str, CaseState] = {venue.value: state for venue, state in AWAITING_TABLE.items()}
 # A regional table without state-machine decisions records that an item was discussed.
 DISCUSSED = "besproken"
 # Outcomes after which the reporter is owed feedback (the case is decided, not sent on).
-FEEDBACK_STATES = {
-    CaseState.INTEGRALE_CONTROLE,
-    CaseState.OVERGEDRAGEN,
-    CaseState.NIET_BEVESTIGD,
-    CaseState.INTERVENTIE,
-    CaseState.RIEC_CASUS,
-}
+FEEDBACK_STATES = FEEDBACK_OWED
+__all__ = ["norms_for"]  # re-exported: selectors and reminders of this app read norms through here
 
 
-class MeetingError(Exception):
+class MeetingError(ServiceError):
     """A change that cannot be made; the message says what to fix, in Dutch."""
 
 
@@ -78,14 +80,9 @@ class ActionItemInput:
     due_date: date | None = None
 
 
-def norms_for(municipality: Municipality) -> Norms:
-    region = municipality.region.slug if municipality.region_id else None
-    return load_norms(region)
-
-
 def meeting_kinds_sync(region: str) -> int:
-    """Create or update the kinds of table named in the region's norms file."""
-    norms = load_norms(region)
+    """Create or update the kinds of table named in the region's norms."""
+    norms = norms_for_region(region)
     for kind in norms.tables:
         MeetingKind.objects.update_or_create(
             slug=kind.slug,
@@ -233,17 +230,27 @@ def agenda_move(*, actor: Any, item: AgendaItem, direction: str) -> AgendaItem:
     return AgendaItem.objects.get(pk=item.pk)
 
 
-def decision_options(item: AgendaItem) -> list[tuple[str, str]]:
-    """The outcomes this table may record for this item now: (action, label)."""
+def decision_options(item: AgendaItem, *, now: datetime) -> list[tuple[str, str]]:
+    """The outcomes this table may record for this item at ``now``: (action, label)."""
     venue = item.sitting.meeting.venue
     if venue == Venue.OVERIG:
         return [(DISCUSSED, "Besproken (actiepunten vastgelegd)")]
     facts = case_services.case_facts(item.case)
     return [
-        (t.action.value, t.label)
-        for t in case_states.allowed_actions(item.case.state, facts)
-        if t.venue.value == venue
+        (t.action, t.label)
+        for t in case_lifecycle.allowed_actions(item.case.state, facts, now=now, venue=TableVenue(venue))
     ]
+
+
+def _check_action_items(meeting: Meeting, action_items: list[ActionItemInput]) -> None:
+    participating = set(meeting.organisations.values_list("pk", flat=True))
+    for entry in action_items:
+        if not entry.description.strip():
+            raise MeetingError("Beschrijf elk actiepunt.")
+        if entry.owner_organisation.pk not in participating:
+            raise MeetingError("Een actiepunt hoort bij een organisatie die aan dit overleg deelneemt.")
+        if entry.owner is not None and entry.owner.organisation_id != entry.owner_organisation.pk:
+            raise MeetingError("De eigenaar van een actiepunt werkt bij de gekozen organisatie.")
 
 
 def decision_record(
@@ -255,14 +262,16 @@ def decision_record(
     info_needed: str = "",
     info_from: str = "",
     action_items: list[ActionItemInput] | None = None,
+    now: datetime | None = None,
 ) -> Decision:
     """Record the table's outcome for one item and move the case accordingly."""
     policy.require(actor, "meeting.chair", item)
+    now = now or timezone.now()
     rationale, info_needed, info_from = rationale.strip(), info_needed.strip(), info_from.strip()
     action_items = action_items or []
     if not rationale:
         raise MeetingError("Schrijf de onderbouwing van het besluit.")
-    if action == case_states.Action.SO_MEER_INFORMATIE and not (info_needed and info_from):
+    if action == case_lifecycle.Action.SO_MEER_INFORMATIE and not (info_needed and info_from):
         raise MeetingError("Geef aan welke informatie nodig is en van wie.")
     with transaction.atomic():
         locked = AgendaItem.objects.select_for_update().select_related("sitting__meeting__kind", "case").get(pk=item.pk)
@@ -272,16 +281,9 @@ def decision_record(
             raise MeetingError("De notulen zijn vastgesteld; leg een correctie vast in plaats van een nieuw besluit.")
         if Decision.objects.filter(item=locked).exists():
             raise MeetingError("Over dit agendapunt is al besloten.")
-        if action not in dict(decision_options(locked)):
+        if action not in dict(decision_options(locked, now=now)):
             raise MeetingError("Deze uitkomst past niet bij dit overleg of bij de status van het signaal; kies een andere.")
-        participating = set(meeting.organisations.values_list("pk", flat=True))
-        for entry in action_items:
-            if not entry.description.strip():
-                raise MeetingError("Beschrijf elk actiepunt.")
-            if entry.owner_organisation.pk not in participating:
-                raise MeetingError("Een actiepunt hoort bij een organisatie die aan dit overleg deelneemt.")
-            if entry.owner is not None and entry.owner.organisation_id != entry.owner_organisation.pk:
-                raise MeetingError("De eigenaar van een actiepunt werkt bij de gekozen organisatie.")
+        _check_action_items(meeting, action_items)
         from_state = locked.case.state
         reason = rationale
         if info_needed:
@@ -289,9 +291,11 @@ def decision_record(
         if action == DISCUSSED:
             to_state, label = from_state, "Besproken"
         else:
-            case = case_services.case_transition(actor=actor, case=locked.case, action=action, reason=f"{meeting.kind.name}: {reason}")
-            to_state, label = case.state, case_states.TRANSITIONS[case_states.Action(action)].label
-        now = timezone.now()
+            case = case_services.case_transition(
+                actor=actor, case=locked.case, action=action, reason=f"{meeting.kind.name}: {reason}", now=now,
+                decision=TableDecision(TableVenue(meeting.venue), str(locked.pk)),
+            )
+            to_state, label = case.state, case_lifecycle.transition_for(action).label
         norms = norms_for(meeting.municipality)
         decision = Decision.objects.create(
             item=locked,
@@ -325,7 +329,7 @@ def decision_record(
     return decision
 
 
-def minutes_finalise(*, actor: Any, sitting: Sitting) -> Sitting:
+def minutes_finalise(*, actor: Any, sitting: Sitting, now: datetime | None = None) -> Sitting:
     """Fix the minutes: after this no decision on this sitting changes; corrections are appended."""
     policy.require(actor, "meeting.chair", sitting)
     with transaction.atomic():
@@ -334,7 +338,7 @@ def minutes_finalise(*, actor: Any, sitting: Sitting) -> Sitting:
             raise MeetingError("De notulen zijn al vastgesteld.")
         if not Decision.objects.filter(item__sitting=locked).exists():
             raise MeetingError("Er is nog geen besluit genomen; notulen zonder besluiten kunnen niet worden vastgesteld.")
-        locked.minutes_finalised_at = timezone.now()
+        locked.minutes_finalised_at = now or timezone.now()
         locked.minutes_finalised_by = actor
         locked.save(update_fields=["minutes_finalised_at", "minutes_finalised_by"])
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="sitting", object_id=locked.pk, object_label=locked.meeting.kind.slug, fields=["notulen"], reason="notulen vastgesteld")
@@ -367,3 +371,29 @@ def action_item_complete(*, actor: Any, item: ActionItem, now: datetime | None =
         locked.save(update_fields=["done_at", "done_by"])
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="action_item", object_id=locked.pk, fields=["actiepunt"], reason="afgerond")
     return locked
+
+
+def table_decide(*, actor: Any, case: Case, action: str, rationale: str, now: datetime | None = None) -> Decision:
+    """Take a table outcome for ``case`` at its municipality's table of the right kind.
+
+    Puts the case on the agenda of an open sitting (planning the next one when none has it) and
+    records the decision through `decision_record`, the one place a table outcome is taken. Used
+    by the demo loader and tests that need a case decided at a table.
+    """
+    venue = case_lifecycle.transition_for(action).venue
+    meeting = Meeting.objects.filter(municipality_id=case.municipality_id, kind__venue=venue.value).order_by("pk").first()
+    if meeting is None:
+        raise MeetingError("Deze gemeente heeft geen overleg dat hierover besluit; maak het eerst aan.")
+    item = AgendaItem.objects.filter(case=case, sitting__meeting=meeting, sitting__minutes_finalised_at__isnull=True, decision__isnull=True).first()
+    if item is None:
+        sitting = Sitting.objects.filter(meeting=meeting, minutes_finalised_at__isnull=True).order_by("-date").first()
+        if sitting is None:
+            sitting = sitting_plan(actor=actor, meeting=meeting, today=timezone.localdate(now or timezone.now()))
+        else:
+            agenda_refresh(actor=actor, sitting=sitting)
+        item = AgendaItem.objects.filter(case=case, sitting=sitting, decision__isnull=True).first()
+    if item is None:
+        raise MeetingError("Het signaal wacht niet op dit overleg; agendeer het eerst.")
+    return decision_record(actor=actor, item=item, action=action, rationale=rationale, now=now,
+                           info_needed="Waarnemingen" if action == case_lifecycle.Action.SO_MEER_INFORMATIE else "",
+                           info_from="Wijkhandhaver" if action == case_lifecycle.Action.SO_MEER_INFORMATIE else "")

@@ -17,6 +17,7 @@ from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.meetings import selectors, services
 from ketenzicht.meetings.forms import CorrectionForm, DecisionForm, MeetingForm, PeriodForm
 from ketenzicht.meetings.models import ActionItem
@@ -61,7 +62,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_create(actor=request.user, data=_meeting_input(form, municipality))
-        except services.MeetingError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Het overleg is aangemaakt."))
@@ -83,7 +84,7 @@ def meeting_edit(request: HttpRequest, meeting_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_update(actor=request.user, meeting=meeting, data=_meeting_input(form, meeting.municipality))
-        except services.MeetingError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Het overleg is bijgewerkt."))
@@ -115,7 +116,7 @@ def sitting_plan(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = selectors.meeting_for(request.user, meeting_id)
     try:
         sitting = services.sitting_plan(actor=request.user, meeting=meeting)
-    except services.MeetingError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
         return redirect("meetings:detail", meeting_id=meeting.pk)
     messages.success(request, _("De vergadering is gepland; de signalen die klaarstaan zijn op de agenda gezet."))
@@ -145,7 +146,7 @@ def agenda_refresh(request: HttpRequest, sitting_id: str) -> HttpResponse:
     sitting = selectors.sitting_for(request.user, sitting_id)
     try:
         added = services.agenda_refresh(actor=request.user, sitting=sitting)
-    except services.MeetingError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("%(n)s signaal/signalen toegevoegd aan de agenda.") % {"n": added})
@@ -158,7 +159,7 @@ def agenda_move(request: HttpRequest, item_id: int) -> HttpResponse:
     item = selectors.item_for_chair(request.user, item_id)
     try:
         services.agenda_move(actor=request.user, item=item, direction=request.POST.get("richting", ""))
-    except services.MeetingError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     sitting = item.sitting
     if request.htmx:
@@ -193,8 +194,9 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
     if hasattr(item, "decision"):
         messages.info(request, _("Over dit agendapunt is al besloten."))
         return redirect("meetings:sitting", sitting_id=sitting.pk)
-    options = services.decision_options(item)
-    form = DecisionForm(request.POST or None, options=options, meeting=sitting.meeting)
+    now = timezone.now()  # the request's moment, read once here: options, form and service agree
+    options = services.decision_options(item, now=now)
+    form = DecisionForm(request.POST or None, options=options, meeting=sitting.meeting, now=now)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         action_items = []
@@ -211,8 +213,9 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
             services.decision_record(
                 actor=request.user, item=item, action=data["outcome"], rationale=data["rationale"],
                 info_needed=data.get("info_needed", ""), info_from=data.get("info_from", ""), action_items=action_items,
+                now=now,
             )
-        except services.MeetingError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Het besluit over %(ref)s is vastgelegd.") % {"ref": item.case.reference})
@@ -258,7 +261,7 @@ def minutes_finalise(request: HttpRequest, sitting_id: str) -> HttpResponse:
     sitting = selectors.sitting_for(request.user, sitting_id)
     try:
         services.minutes_finalise(actor=request.user, sitting=sitting)
-    except services.MeetingError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("De notulen zijn vastgesteld. Wijzigingen kunnen alleen nog als correctie."))
@@ -273,7 +276,7 @@ def minutes_correct(request: HttpRequest, sitting_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.minutes_correct(actor=request.user, sitting=sitting, text=form.cleaned_data["text"])
-        except services.MeetingError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De correctie is toegevoegd aan de notulen."))
@@ -302,7 +305,7 @@ def action_done(request: HttpRequest, action_item_id: int) -> HttpResponse:
     policy.require(request.user, "actionitem.complete", item)
     try:
         services.action_item_complete(actor=request.user, item=item)
-    except services.MeetingError as exc:
+    except ServiceError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Het actiepunt is afgerond."))

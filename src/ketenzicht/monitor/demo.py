@@ -12,6 +12,7 @@ import random
 from datetime import date, timedelta
 
 from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.system import system_actor
 from ketenzicht.monitor import services
 from ketenzicht.monitor.models import Import, Source
 from ketenzicht.monitor.sources import ensure_default_sources
@@ -57,7 +58,7 @@ def load_demo_monitor(region_slug: str = "den-haag") -> int:
         source = Source.objects.get(slug=slug)
         data = _rows(slug, unit, count, forms, weighted, rng)
         if not Import.objects.filter(source=source, file_name=f"demo-{slug}.csv").exists():
-            services.import_file(actor=None, source=source, file_name=f"demo-{slug}.csv", data=data)
+            services.import_file(actor=system_actor("demo"), source=source, file_name=f"demo-{slug}.csv", data=data)
             imported += 1
     services.counts_refresh()
     return imported

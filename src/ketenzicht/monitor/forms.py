@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ketenzicht.accounts.models import District, Region
 from ketenzicht.monitor import selectors
 from ketenzicht.monitor.models import Source, Unit
-from ketenzicht.monitor.sources import ensure_default_sources
+from ketenzicht.monitor.sources import ensure_default_sources, sources_for_region
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -42,6 +42,8 @@ class FilterForm(forms.Form):
     def __init__(self, *args: Any, region: Region, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = District.objects.filter(region=region).order_by("name")
+        # National sources and the region's own (its norms file), never another region's.
+        self.fields["bron"].queryset = sources_for_region(region.slug)
         self.fields["jaar"].choices = [("", _("Alle jaren"))] + [(y, str(y)) for y in selectors.available_years()]
 
     def selection(self, region: Region, **extra: Any) -> selectors.Selection:
@@ -64,6 +66,10 @@ class FilterForm(forms.Form):
 
 
 class UploadForm(forms.Form):
+    def __init__(self, *args: Any, region_slug: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bron"].queryset = sources_for_region(region_slug).exclude(slug="eigen-signalen")
+
     bron = forms.ModelChoiceField(
         queryset=Source.objects.exclude(slug="eigen-signalen"), to_field_name="slug", label=_("Bron"),
         help_text=_("Van welke partner komen deze gegevens?"),

@@ -17,9 +17,9 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ketenzicht.domain.linkage.columns import EncodedColumns
 from ketenzicht.domain.linkage.delivery import ENCODING_COLUMNS, IDENTITY_COLUMNS
 from ketenzicht.monitor.models import AgeGroup, Form, ImportKind, Indicator, Sector, Unit
-from ketenzicht.persons.encodings import EncodedColumns
 
 MAX_ROWS = 200_000
 

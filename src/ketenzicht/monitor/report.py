@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ketenzicht.accounts.models import District, Region
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.monitor import selectors
 from ketenzicht.monitor.models import Source, Unit
 from ketenzicht.monitor.sources import ensure_default_sources
@@ -20,7 +21,7 @@ from ketenzicht.monitor.sources import ensure_default_sources
 PERIOD = re.compile(r"^(\d{4})(H[12]|K[1-4])?$")
 
 
-class ReportError(Exception):
+class ReportError(ServiceError):
     pass
 
 

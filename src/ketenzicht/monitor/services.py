@@ -23,6 +23,7 @@ from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.monitor import importing
 from ketenzicht.monitor.models import (
     OWN_SIGNALS,
@@ -45,7 +46,7 @@ BATCH = 5000
 _FORM_FLAGS = ["form_seksueel", "form_arbeid", "form_crimineel", "form_orgaan"]
 
 
-class MonitorError(Exception):
+class MonitorError(ServiceError):
     """A monitor change that cannot be made; the message says what to fix, in Dutch."""
 
 
@@ -60,7 +61,10 @@ class ImportResult:
 
 
 def _label(actor: Any) -> str:
-    return actor.get_username() if actor is not None and getattr(actor, "is_authenticated", False) else "systeem"
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "systeem"
+    job = getattr(actor, "job", "")  # the system actor: which job delivered the file
+    return f"{actor.get_username()} ({job})" if job else actor.get_username()
 
 
 def _user(actor: Any) -> Any:
@@ -71,10 +75,10 @@ def import_file(*, actor: Any, source: Source, file_name: str, data: bytes) -> I
     """Validate and import one file for `source`: accepted whole, or rejected with a report.
 
     The same bytes for the same source are recognised (sha256) and not counted twice: the
-    earlier accepted import is returned with `already_imported=True`. `actor` is None for
-    the command line (the operator's shell is the authority there).
+    earlier accepted import is returned with `already_imported=True`. The command line and the
+    demo import as the system actor (`system_actor("monitor-import")`, `system_actor("demo")`).
     """
-    if actor is not None and not policy.can(actor, "monitor.deliver", source):
+    if not policy.can(actor, "monitor.deliver", source):
         policy.require(actor, "monitor.import", source)
     if source.slug == OWN_SIGNALS:
         raise MonitorError("Eigen signalen komen uit Ketenzicht zelf en worden niet geïmporteerd.")

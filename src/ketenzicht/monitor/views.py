@@ -24,6 +24,7 @@ from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.monitor import charts, report, selectors, services
 from ketenzicht.monitor.forms import FilterForm, UploadForm, WithdrawForm
 from ketenzicht.monitor.models import Import, ImportStatus
@@ -193,12 +194,13 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
 
 @policy_view("monitor.import")
 def imports(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+    org = request.user.organisation
+    form = UploadForm(request.POST or None, request.FILES or None, region_slug=org.region.slug if org is not None and org.region_id else None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["bestand"]
         try:
             result = services.import_file(actor=request.user, source=form.cleaned_data["bron"], file_name=upload.name, data=upload.read())
-        except services.MonitorError as exc:
+        except ServiceError as exc:
             form.add_error("bron", str(exc))
         else:
             if result.already_imported:
@@ -232,7 +234,7 @@ def import_withdraw(request: HttpRequest, import_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             services.import_withdraw(actor=request.user, record=record, reason=form.cleaned_data["reden"])
-        except services.MonitorError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De import is ingetrokken; de cijfers tellen niet meer mee."))

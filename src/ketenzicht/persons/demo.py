@@ -16,6 +16,7 @@ from django.db import transaction
 
 from ketenzicht.accounts.loaders import DATA_DIR
 from ketenzicht.accounts.models import Municipality, Region
+from ketenzicht.accounts.system import system_actor
 from ketenzicht.domain.linkage import EncodingKey
 from ketenzicht.domain.linkage import synthetic as S
 from ketenzicht.domain.linkage.delivery import encode_file
@@ -60,7 +61,7 @@ def load_demo_persons(region_slug: str = "den-haag", persons_per_year: int = 700
             if Import.objects.filter(file_name=name, status="geaccepteerd").exists():
                 continue
             with transaction.atomic():
-                services.import_file(actor=None, source=Source.objects.get(slug=slug), file_name=name, data=_file(slug, year, partner_rows, codes, rng))
+                services.import_file(actor=system_actor("demo"), source=Source.objects.get(slug=slug), file_name=name, data=_file(slug, year, partner_rows, codes, rng))
             imported += 1
     linkage.ensure_current(region, bootstrap=100)  # the demo: quick, still a real interval
     return imported

@@ -25,15 +25,14 @@ from django.utils import timezone
 
 from ketenzicht.accounts.models import District, Region
 from ketenzicht.accounts.system import system_actor
-from ketenzicht.audit.models import AuditAction
-from ketenzicht.audit.services import audit_record
-from ketenzicht.core import policy
 from ketenzicht.domain import persons as persons_domain
+from ketenzicht.domain.lifecycles.linkage_run import Action as RunAction
 from ketenzicht.domain.linkage import EncodedSet
 from ketenzicht.domain.linkage.api import linkage_encoded
 from ketenzicht.domain.linkage.bloom import ENCODED_BYTES
 from ketenzicht.domain.linkage.clustering import Edges
 from ketenzicht.monitor.models import ImportStatus, Source
+from ketenzicht.persons import services
 from ketenzicht.persons.models import Encoding, LinkageRun, PersonsFigure, RunStatus
 
 log = logging.getLogger(__name__)
@@ -44,16 +43,10 @@ def _progress(run: LinkageRun, percent: int, step: str) -> None:
     LinkageRun.objects.filter(pk=run.pk).update(progress=percent, step=step[:100])
 
 
-def _claim(run_id: int) -> LinkageRun | None:
-    with transaction.atomic():
-        run = LinkageRun.objects.select_for_update().select_related("region").filter(pk=run_id).first()
-        if run is None or run.status != RunStatus.WACHTEND:
-            return None
-        run.status = RunStatus.BEZIG
-        run.started_at = timezone.now()
-        run.step = "registraties laden"
-        run.save(update_fields=["status", "started_at", "step"])
-    return run
+def _claim(run_id: int, actor: Any) -> LinkageRun | None:
+    return services.linkage_run_transition(
+        actor=actor, run_id=run_id, action=RunAction.STARTEN, now=timezone.now(), started_at=timezone.now(), step="registraties laden"
+    )
 
 
 def _load(region: Region) -> dict[str, Any]:
@@ -78,11 +71,10 @@ def run_linkage(run_id: int, *, bootstrap: int | None = None) -> LinkageRun | No
 
     ``bootstrap``: replicates per estimate (default ``settings.PERSONS_BOOTSTRAP``).
     """
-    run = _claim(run_id)
+    actor = system_actor(JOB)
+    run = _claim(run_id, actor)
     if run is None:
         return None
-    actor = system_actor(JOB)
-    policy.require(actor, "persons.link", run.region)
     start = time.perf_counter()
     try:
         data = _load(run.region)
@@ -98,9 +90,10 @@ def run_linkage(run_id: int, *, bootstrap: int | None = None) -> LinkageRun | No
         _finish(run, actor, data, result.labels, result.edges, figures, time.perf_counter() - start)
     except Exception as exc:  # a failed job is recorded, never left "bezig"
         log.exception("linkage run %s failed", run.pk)
-        LinkageRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.MISLUKT, finished_at=timezone.now(), error=type(exc).__name__, step="mislukt"
-        )
+        services.linkage_run_transition(
+            actor=actor, run_id=run.pk, action=RunAction.MISLUKKEN, now=timezone.now(), reason=type(exc).__name__,
+            finished_at=timezone.now(), error=type(exc).__name__, step="mislukt",
+        )  # fmt: skip
         raise
     return LinkageRun.objects.get(pk=run.pk)
 
@@ -149,13 +142,16 @@ def _finish(
         newer = LinkageRun.objects.filter(
             region_id=run.region_id, status=RunStatus.KLAAR, requested_at__gt=run.requested_at
         ).exists()
-        fields: dict[str, Any] = {"finished_at": timezone.now(), "seconds": round(seconds, 2), "progress": 100}
+        now = timezone.now()
+        fields: dict[str, Any] = {"finished_at": now, "seconds": round(seconds, 2), "progress": 100}
         if newer:
-            LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.VERVANGEN, step="vervangen", **fields)
+            services.linkage_run_transition(actor=actor, run_id=run.pk, action=RunAction.VERVANGEN, now=now, step="vervangen", **fields)
             return
-        LinkageRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.KLAAR, step="klaar", registrations=len(labels),
-            persons=len(set(labels.tolist())), result=_result_blob(data, labels, edges), **fields,
+        persons = len(set(labels.tolist()))
+        services.linkage_run_transition(
+            actor=actor, run_id=run.pk, action=RunAction.AFRONDEN, now=now,
+            reason=f"{len(labels)} registraties, {persons} personen",
+            step="klaar", registrations=len(labels), persons=persons, result=_result_blob(data, labels, edges), **fields,
         )  # fmt: skip
         PersonsFigure.objects.bulk_create(
             PersonsFigure(run_id=run.pk, year=year, district_id=district, data=payload) for year, district, payload in figures
@@ -164,14 +160,6 @@ def _finish(
         older = LinkageRun.objects.filter(region_id=run.region_id, status=RunStatus.KLAAR, requested_at__lt=run.requested_at)
         PersonsFigure.objects.filter(run__in=older).delete()
         older.update(result=None)
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="persons.linkage",
-            object_id=run.pk,
-            object_label=run.region.slug,
-            reason=f"koppeling: {len(labels)} registraties, {len(set(labels.tolist()))} personen",
-        )
 
 
 def latest(region: Region) -> LinkageRun | None:

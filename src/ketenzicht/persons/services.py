@@ -9,11 +9,17 @@ commit, for every region the import touches).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 
 from ketenzicht.accounts.models import Municipality, Region, Role
+from ketenzicht.audit.models import AuditAction
+from ketenzicht.audit.services import audit_record
+from ketenzicht.core import policy
+from ketenzicht.domain.lifecycles import linkage_run as run_lifecycle
+from ketenzicht.domain.lifecycles.base import TransitionNotAllowed
 from ketenzicht.monitor.importing import ParsedFile, RowError
 from ketenzicht.monitor.models import Import, ImportKind, ImportStatus, Registration
 from ketenzicht.persons.models import EncodedImport, Encoding, LinkageRun, RunStatus
@@ -120,3 +126,36 @@ def linkage_request(*, region_ids: list[int], reason: str) -> list[LinkageRun]:
             transaction.on_commit(lambda run_id=run_id: link_region_task.enqueue(run_id))
         runs.append(run)
     return runs
+
+
+def linkage_run_transition(
+    *, actor: Any, run_id: int, action: str, now: datetime, reason: str = "", **fields: Any
+) -> LinkageRun | None:
+    """The one transition service of a linkage run: policy, lock, lifecycle, save, audit.
+
+    ``fields``: what the step records with it (start or end time, counts, the result). Returns
+    ``None`` when the run is gone or not in a state the step starts from: a second worker that
+    sees a run another one has claimed leaves it alone (the lifecycle decides, not the caller).
+    """
+    with transaction.atomic():
+        run = LinkageRun.objects.select_for_update(of=("self",)).select_related("region").filter(pk=run_id).first()
+        if run is None:
+            return None
+        policy.require(actor, "persons.link", run.region)
+        try:
+            target = run_lifecycle.MACHINE.apply(run.status, action, None, now=now, reason=reason)
+        except TransitionNotAllowed:
+            return None
+        run.status = target.value
+        for name, value in fields.items():
+            setattr(run, name, value)
+        run.save(update_fields=["status", *fields])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            object_type="persons.linkage",
+            object_id=run.pk,
+            object_label=run.region.slug,
+            reason=f"koppeling {run_lifecycle.MACHINE.label(target).lower()}" + (f": {reason}" if reason else ""),
+        )
+    return run

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ketenzicht.accounts.models import Organisation, User
+from ketenzicht.core.forms import DatedForm
 from ketenzicht.domain import programme as rules
 from ketenzicht.programme.models import Function, GoalKind, Priority, RagStatus, TrainingKind
 
@@ -90,13 +91,13 @@ class StatusForm(forms.Form):
     )
 
 
-class CompleteForm(forms.Form):
+class CompleteForm(DatedForm):
     done_on = forms.DateField(label=_("Afgerond op"), widget=DATE)
     note = forms.CharField(label=_("Toelichting"), required=False, max_length=500)
 
     def clean_done_on(self) -> date:
         value = self.cleaned_data["done_on"]
-        if value > date.today():
+        if value > self.today:
             raise forms.ValidationError(_("Deze datum ligt in de toekomst."))
         return value
 
@@ -114,7 +115,7 @@ class ImportForm(forms.Form):
         return upload
 
 
-class TrainingForm(forms.Form):
+class TrainingForm(DatedForm):
     municipality = forms.ChoiceField(label=_("Gemeente"))
     kind = forms.ChoiceField(label=_("Soort"), choices=TrainingKind.choices)
     title = forms.CharField(label=_("Titel"), max_length=200)
@@ -141,7 +142,7 @@ class TrainingForm(forms.Form):
         data = super().clean()
         if not self.errors and not any(self.attendance().values()):
             raise forms.ValidationError(_("Vul bij ten minste één functie het aantal deelnemers in."))
-        if data.get("held_on") and data["held_on"] > date.today():
+        if data.get("held_on") and data["held_on"] > self.today:
             self.add_error("held_on", _("Registreer een training nadat hij is gegeven; deze datum ligt in de toekomst."))
         return data
 
@@ -168,7 +169,7 @@ class NeedForm(forms.Form):
     priority = forms.ChoiceField(label=_("Prioriteit"), choices=Priority.choices, initial=Priority.MIDDEN)
 
 
-class ReportForm(forms.Form):
+class ReportForm(DatedForm):
     area = forms.ChoiceField(label=_("Voor"))
     period = forms.CharField(label=_("Periode"), max_length=10, help_text=_("2026H1 of 2026H2 voor een halfjaar, 2026 voor het jaarverslag."))
 
@@ -181,6 +182,6 @@ class ReportForm(forms.Form):
             period = rules.ReportPeriod.parse(self.cleaned_data["period"])
         except rules.ProgrammeInputError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        if period.start > date.today():
+        if period.start > self.today:
             raise forms.ValidationError(_("Deze periode is nog niet begonnen."))
         return period

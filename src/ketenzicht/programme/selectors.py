@@ -126,13 +126,37 @@ def deadlines(actions: list[Action], today: date, *, soon_days: int = SOON_DAYS,
 
 
 def overview(programme: Programme, today: date, *, soon_days: int = SOON_DAYS) -> Overview:
+    return overviews([programme], today, soon_days=soon_days)[0]
+
+
+def overviews(programmes: list[Programme], today: date, *, soon_days: int = SOON_DAYS) -> list[Overview]:
+    """The overview of each programme, in the same few queries whatever their number (the index)."""
+    if not programmes:
+        return []
     actions = list(
-        programme.actions.select_related("pillar", "goal", "owner_organisation", "owner_user").prefetch_related("updates")
+        Action.objects.filter(programme__in=programmes)
+        .select_related("pillar", "goal", "owner_organisation", "owner_user").prefetch_related("updates")
     )
     # One read of every deadline: the lists need those up to a month ahead, "next" those in the
     # programme's years (a one-off date may lie beyond them).
+    horizon = today + timedelta(days=soon_days)
+    every = deadlines(actions, today, soon_days=soon_days, until=max(max(date(p.last_year, 12, 31) for p in programmes), horizon))
+    actions_of: dict[Any, list[Action]] = defaultdict(list)
+    for action in actions:
+        actions_of[action.programme_id].append(action)
+    deadlines_of: dict[Any, list[Deadline]] = defaultdict(list)
+    for d in every:
+        deadlines_of[d.action.programme_id].append(d)
+    result = []
+    for programme in programmes:
+        until = max(date(programme.last_year, 12, 31), horizon)
+        own = [d for d in deadlines_of[programme.pk] if d.due <= until]
+        result.append(_overview(programme, actions_of[programme.pk], own, today))
+    return result
+
+
+def _overview(programme: Programme, actions: list[Action], every: list[Deadline], today: date) -> Overview:
     end = date(programme.last_year, 12, 31)
-    every = deadlines(actions, today, soon_days=soon_days, until=max(end, today + timedelta(days=soon_days)))
     overdue = [d for d in every if d.state == rules.DeadlineState.TE_LAAT]
     soon = [d for d in every if d.state == rules.DeadlineState.BINNENKORT]
     late_by_action: dict[Any, int] = defaultdict(int)
@@ -145,6 +169,7 @@ def overview(programme: Programme, today: date, *, soon_days: int = SOON_DAYS) -
     blocks: dict[str, PillarBlock] = {}
     stale = 0
     for action in actions:
+        action.programme = programme  # the lines link back to it; no query per action
         entries = history(action)
         is_stale = rules.is_stale(entries, today) and action.done_on is None
         stale += is_stale

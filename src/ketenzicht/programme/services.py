@@ -14,12 +14,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ketenzicht.accounts.models import District, Municipality, Organisation, Region
+from ketenzicht.accounts.system import system_actor
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.core import policy
+from ketenzicht.core.errors import ServiceError, TransitionRefused
 from ketenzicht.domain import programme as rules
 from ketenzicht.domain.action_table import ActionRow, parse_action_table
 from ketenzicht.domain.errors import LocatedInputError
+from ketenzicht.domain.lifecycles import programme_action as rules_lifecycle
+from ketenzicht.domain.lifecycles.base import TransitionNotAllowed
 from ketenzicht.programme.models import (
     Action,
     ActionImport,
@@ -39,7 +43,7 @@ from ketenzicht.programme.models import (
 )
 
 
-class ProgrammeError(Exception):
+class ProgrammeError(ServiceError):
     """A change that cannot be made; the message says why, in Dutch."""
 
 
@@ -159,8 +163,9 @@ def action_create(*, actor: Any, programme: Programme, data: ActionInput) -> Act
         action.save()
         audit_record(actor=actor, action=AuditAction.CREATE, object_type="action", object_id=action.pk, object_label=str(action)[:100])
         occurrences_generate(action, when)
-        if data.status or data.note:
-            _record_update(actor, action, data.status, data.note, source="hand")
+        step = _step_for("", data.status, data.note)
+        if step is not None:
+            action_status_transition(actor=actor, action=action, step=step, note=data.note)
     return action
 
 
@@ -203,63 +208,78 @@ def occurrences_generate(action: Action, when: rules.When | None = None) -> int:
     return len(new)
 
 
-def _record_update(actor: Any, action: Action, status: str, note: str, *, source: str, at: datetime | None = None) -> ActionUpdate | None:
-    status = status or ""
-    if status and status not in {r.value for r in rules.Rag}:
-        raise ProgrammeError("Kies groen, oranje of rood.")
-    changed = bool(status) and status != action.status
-    note = note.strip()
-    if not changed and not note:
-        return None
-    at = at or timezone.now()
-    update = ActionUpdate.objects.create(
-        action=action, at=at, status=status if changed else "", previous_status=action.status if changed else "",
-        note=note, author=actor, source=source,
-    )
-    if changed:
-        action.status = status
-        action.status_changed_at = at
-        action.save(update_fields=["status", "status_changed_at", "updated_at"])
-    return update
+def _step_for(current: str, status: str, note: str) -> str | None:
+    """The lifecycle step that a chosen colour (or none) and a note amount to; None: nothing to do."""
+    if status and status != current:
+        return rules_lifecycle.STEP_FOR_COLOUR[rules_lifecycle.ActionState(status)]
+    return rules_lifecycle.Step.VOORTGANG if note.strip() else None
 
 
-def action_update_status(*, actor: Any, action: Action, status: str = "", note: str = "") -> ActionUpdate:
-    """Set green/orange/red and/or add a progress note, dated now. Orange and red need a note."""
+def action_status_transition(
+    *, actor: Any, action: Action, step: str, note: str = "", done_on: date | None = None, source: str = "hand",
+    now: datetime | None = None,
+) -> ActionUpdate:
+    """The one transition service of an action's status: lock, ask the lifecycle, history, audit.
+
+    Used by the action page, completion and the import of an action table (each imported action
+    gets its own lock, history line and audit row).
+    """
     policy.require(actor, "programme.action_update", action)
-    if not status and not note.strip():
-        raise ProgrammeError("Kies een status of schrijf een voortgangsnotitie.")
-    if status in (rules.Rag.ORANJE, rules.Rag.ROOD) and status != action.status and not note.strip():
-        # The board reads why an action is off course; a colour alone does not say it.
-        raise ProgrammeError("Licht oranje of rood toe: wat is er aan de hand en wat is de volgende stap?")
+    now = now or timezone.now()
     with transaction.atomic():
         locked = Action.objects.select_for_update().get(pk=action.pk)
-        update = _record_update(actor, locked, status, note, source="hand")
-        if update is None:
-            raise ProgrammeError("De status is al zo; schrijf een notitie om de voortgang vast te leggen.")
+        before = rules_lifecycle.state_of(locked.status, locked.done_on is not None)
+        facts = rules_lifecycle.ActionFacts(note=note, recurring=locked.recurring, done_on=done_on)
+        try:
+            target = rules_lifecycle.MACHINE.apply(before, step, facts, now=now, reason=note)
+        except TransitionNotAllowed as exc:
+            raise TransitionRefused.from_domain(exc) from exc
+        colour = rules.Rag.GROEN.value if target is rules_lifecycle.ActionState.AFGEROND else (
+            "" if target is rules_lifecycle.ActionState.GEEN else target.value
+        )
+        changed = colour != locked.status
+        update = ActionUpdate.objects.create(
+            action=locked, at=now, status=colour if changed else "", previous_status=locked.status if changed else "",
+            note=note.strip(), author=actor, source=source,
+        )
+        fields = []
+        if changed:
+            locked.status, locked.status_changed_at = colour, now
+            fields += ["status", "status_changed_at"]
+        if target is rules_lifecycle.ActionState.AFGEROND:
+            locked.done_on = done_on
+            fields.append("done_on")
+        if fields:
+            locked.save(update_fields=[*fields, "updated_at"])
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="action", object_id=locked.pk,
-                     fields=[f for f, v in (("status", update.status), ("voortgang", update.note)) if v])
+                     fields=[f for f, v in (("status", changed), ("voortgang", note.strip()), ("afgerond", "done_on" in fields)) if v],
+                     reason=f"{before} → {target}" + (" (import)" if source == "import" else ""))
     action.refresh_from_db()
     return update
 
 
-def action_complete(*, actor: Any, action: Action, done_on: date, note: str = "") -> Action:
+def action_update_status(*, actor: Any, action: Action, status: str = "", note: str = "", now: datetime | None = None) -> ActionUpdate:
+    """Set green/orange/red and/or add a progress note, dated now. Orange and red need a note."""
     policy.require(actor, "programme.action_update", action)
-    if action.recurring:
-        raise ProgrammeError("Een terugkerende actie vinkt u per keer af.")
-    if done_on > timezone.localdate():
-        raise ProgrammeError("De datum van afronden kan niet in de toekomst liggen.")
-    with transaction.atomic():
-        locked = Action.objects.select_for_update().get(pk=action.pk)
-        locked.done_on = done_on
-        locked.save(update_fields=["done_on", "updated_at"])
-        _record_update(actor, locked, rules.Rag.GROEN, note or f"Afgerond op {done_on:%d-%m-%Y}.", source="hand")
-        audit_record(actor=actor, action=AuditAction.UPDATE, object_type="action", object_id=locked.pk, fields=["afgerond"])
-    return locked
+    if status and status not in {r.value for r in rules.Rag}:
+        raise ProgrammeError("Kies groen, oranje of rood.")
+    if not status and not note.strip():
+        raise ProgrammeError("Kies een status of schrijf een voortgangsnotitie.")
+    step = _step_for(action.status, status, note)
+    if step is None:
+        raise ProgrammeError("De status is al zo; schrijf een notitie om de voortgang vast te leggen.")
+    return action_status_transition(actor=actor, action=action, step=step, note=note, now=now)
 
 
-def occurrence_complete(*, actor: Any, occurrence: ActionOccurrence, done_on: date, note: str = "") -> ActionOccurrence:
+def action_complete(*, actor: Any, action: Action, done_on: date, note: str = "", now: datetime | None = None) -> Action:
+    action_status_transition(actor=actor, action=action, step=rules_lifecycle.Step.AFRONDEN, done_on=done_on,
+                             note=note or f"Afgerond op {done_on:%d-%m-%Y}.", now=now)
+    return action
+
+
+def occurrence_complete(*, actor: Any, occurrence: ActionOccurrence, done_on: date, note: str = "", now: datetime | None = None) -> ActionOccurrence:
     policy.require(actor, "programme.action_update", occurrence.action)
-    if done_on > timezone.localdate():
+    if done_on > timezone.localdate(now or timezone.now()):
         raise ProgrammeError("De datum van uitvoeren kan niet in de toekomst liggen.")
     with transaction.atomic():
         occurrence.done_on = done_on
@@ -306,8 +326,9 @@ def import_action_table(*, actor: Any, programme: Programme, file_name: str, dat
     except UnreadableFile as exc:
         return ImportOutcome(errors=[LocatedInputError(str(exc), file=file_name)])
     parsed = parse_action_table(cells, file=file_name)
-    outcome = ImportOutcome(errors=parsed.errors, warnings=parsed.warnings, rows=len(parsed.rows))
-    if parsed.errors:
+    errors = parsed.errors + _status_rule_errors(programme, parsed.rows, file_name)
+    outcome = ImportOutcome(errors=errors, warnings=parsed.warnings, rows=len(parsed.rows))
+    if errors:
         return outcome
     with transaction.atomic():
         for row in parsed.rows:
@@ -320,6 +341,18 @@ def import_action_table(*, actor: Any, programme: Programme, file_name: str, dat
         audit_record(actor=actor, action=AuditAction.CREATE, object_type="action_import", object_id=programme.pk,
                      object_label=f"{outcome.created} nieuw, {outcome.updated} bijgewerkt")
     return outcome
+
+
+def _status_rule_errors(programme: Programme, rows: list[ActionRow], file_name: str) -> list[LocatedInputError]:
+    """The lifecycle's rule, checked before anything is written: orange or red needs a note when
+    the colour changes to it (also in a spreadsheet: the board reads why an action is off course)."""
+    current = dict(Action.objects.filter(programme=programme).exclude(number="").values_list("number", "status"))
+    errors = []
+    for row in rows:
+        if row.status in (rules.Rag.ORANJE, rules.Rag.ROOD) and not row.note.strip() and current.get(row.number) != row.status.value:
+            errors.append(LocatedInputError("Licht oranje of rood toe: wat is er aan de hand en wat is de volgende stap?",
+                                            file=file_name, row=row.row, column="toelichting"))
+    return errors
 
 
 def _import_row(actor: Any, programme: Programme, row: ActionRow) -> str:
@@ -350,7 +383,9 @@ def _import_row(actor: Any, programme: Programme, row: ActionRow) -> str:
         action.occurrences.filter(done_on__isnull=True).delete()
         occurrences_generate(action, row.when)
     note = row.note if row.note and not action.updates.filter(note=row.note).exists() else ""
-    _record_update(actor, action, row.status.value if row.status else "", note, source="import")
+    step = None if action.done_on is not None else _step_for(action.status, row.status.value if row.status else "", note)
+    if step is not None:
+        action_status_transition(actor=actor, action=action, step=step, note=note, source="import")
     return result
 
 
@@ -375,7 +410,8 @@ def target_group_save(
 
 
 def training_create(
-    *, actor: Any, municipality: Municipality, kind: str, title: str, held_on: date, attendance: dict[str, int], provider: str = ""
+    *, actor: Any, municipality: Municipality, kind: str, title: str, held_on: date, attendance: dict[str, int], provider: str = "",
+    now: datetime | None = None,
 ) -> Training:
     policy.require(actor, "training.manage", municipality)
     counts = {f: int(n) for f, n in attendance.items() if n}
@@ -385,7 +421,7 @@ def training_create(
         raise ProgrammeError("Vul bij ten minste één functie het aantal deelnemers in.")
     if any(n < 0 for n in counts.values()) or any(f not in Function.values for f in counts):
         raise ProgrammeError("Aantallen deelnemers zijn hele getallen van 0 of meer, bij functies uit de lijst.")
-    if held_on > timezone.localdate():
+    if held_on > timezone.localdate(now or timezone.now()):
         raise ProgrammeError("Registreer een training nadat hij is gegeven; de datum ligt nu in de toekomst.")
     with transaction.atomic():
         training = Training.objects.create(
@@ -416,11 +452,10 @@ def training_need_create(
 def board_report_generate(
     *, actor: Any, area: Municipality | District | Region, period: rules.ReportPeriod, scheduled: bool = False
 ) -> BoardReport:
-    """Render and store the report. `actor` None: the scheduled task (no person asked for it)."""
+    """Render and store the report; the scheduled run acts as `system_actor("board-reports")`."""
     from ketenzicht.programme import report
 
-    if actor is not None:
-        policy.require(actor, "report.generate", area)
+    policy.require(actor, "report.generate", area)
     pdf, pages, redactions = report.render_pdf(area, period)
     with transaction.atomic():
         row = BoardReport.objects.create(
@@ -455,6 +490,7 @@ def board_reports_scheduled(today: date | None = None, period: rules.ReportPerio
     if period is None and today.month == 1:
         periods.append(rules.ReportPeriod(today.year - 1))
     made = []
+    actor = system_actor("board-reports")  # nobody asked: the job does, and the audit trail says so
     for current in periods:
         for area in scheduled_areas(current.year):
             scope = scope_fields(area)
@@ -463,5 +499,5 @@ def board_reports_scheduled(today: date | None = None, period: rules.ReportPerio
                 district=scope["district"], region_id=scope["region_id"],
             ).exists()
             if not exists:
-                made.append(board_report_generate(actor=None, area=area, period=current, scheduled=True))
+                made.append(board_report_generate(actor=actor, area=area, period=current, scheduled=True))
     return made

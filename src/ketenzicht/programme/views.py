@@ -24,6 +24,7 @@ from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain import programme as rules
 from ketenzicht.programme import selectors, services
 from ketenzicht.programme.forms import (
@@ -53,7 +54,7 @@ def _choices(areas: list[Any]) -> list[tuple[str, str]]:
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     programmes = list(selectors.programmes_for(request.user))
-    overviews = [selectors.overview(p, today) for p in programmes]
+    overviews = selectors.overviews(programmes, today)
     return render(request, "programme/index.html", {
         "overviews": overviews,
         "overdue": sorted((d for o in overviews for d in o.overdue), key=lambda d: d.due),
@@ -77,7 +78,7 @@ def programme_new(request: HttpRequest) -> HttpResponse:
                 actor=request.user, area=area, name=form.cleaned_data["name"], first_year=form.cleaned_data["first_year"],
                 last_year=form.cleaned_data["last_year"], description=form.cleaned_data["description"],
             )
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Het programma is aangemaakt. Voeg acties toe of importeer een actietabel."))
@@ -102,7 +103,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
                 actor=request.user, programme=programme, name=form.cleaned_data["name"], first_year=form.cleaned_data["first_year"],
                 last_year=form.cleaned_data["last_year"], description=form.cleaned_data["description"],
             )
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Het programma is gewijzigd."))
@@ -166,7 +167,7 @@ def action_new(request: HttpRequest, programme_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             action = services.action_create(actor=request.user, programme=programme, data=_action_input(form))
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De actie is toegevoegd."))
@@ -181,7 +182,8 @@ def action_detail(request: HttpRequest, action_id: Any) -> HttpResponse:
 
 
 def _action_context(request: HttpRequest, action: Action, **extra: Any) -> dict[str, Any]:
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     occurrences = list(action.occurrences.all())
     return {
         "action": action, "programme": action.programme, "today": today,
@@ -193,7 +195,7 @@ def _action_context(request: HttpRequest, action: Action, **extra: Any) -> dict[
         "can_update": policy.can(request.user, "programme.action_update", action),
         "can_manage": policy.can(request.user, "programme.manage", action.programme),
         "status_form": extra.pop("status_form", None) or StatusForm(),
-        "complete_form": extra.pop("complete_form", None) or CompleteForm(initial={"done_on": today}),
+        "complete_form": extra.pop("complete_form", None) or CompleteForm(initial={"done_on": today}, now=now),
         **extra,
     }
 
@@ -206,7 +208,7 @@ def action_status(request: HttpRequest, action_id: Any) -> HttpResponse:
     if form.is_valid():
         try:
             services.action_update_status(actor=request.user, action=action, status=form.cleaned_data["status"], note=form.cleaned_data["note"])
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             if request.htmx:
@@ -226,7 +228,7 @@ def action_edit(request: HttpRequest, action_id: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.action_edit(actor=request.user, action=action, data=_action_input(form))
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De actie is gewijzigd."))
@@ -238,11 +240,12 @@ def action_edit(request: HttpRequest, action_id: Any) -> HttpResponse:
 @policy_view("programme.action_update")
 def action_complete(request: HttpRequest, action_id: Any) -> HttpResponse:
     action = selectors.action_for_update(request.user, action_id)
-    form = CompleteForm(request.POST)
+    now = timezone.now()
+    form = CompleteForm(request.POST, now=now)
     if form.is_valid():
         try:
-            services.action_complete(actor=request.user, action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"])
-        except services.ProgrammeError as exc:
+            services.action_complete(actor=request.user, action=action, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"], now=now)
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De actie is afgerond."))
@@ -254,11 +257,14 @@ def action_complete(request: HttpRequest, action_id: Any) -> HttpResponse:
 @policy_view("programme.action_update")
 def occurrence_done(request: HttpRequest, occurrence_id: int) -> HttpResponse:
     occurrence = selectors.occurrence_for_update(request.user, occurrence_id)
-    form = CompleteForm(request.POST)
+    now = timezone.now()
+    form = CompleteForm(request.POST, now=now)
     if form.is_valid():
         try:
-            services.occurrence_complete(actor=request.user, occurrence=occurrence, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"])
-        except services.ProgrammeError as exc:
+            services.occurrence_complete(
+                actor=request.user, occurrence=occurrence, done_on=form.cleaned_data["done_on"], note=form.cleaned_data["note"], now=now,
+            )
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Uitgevoerd voor %(due)s.") % {"due": occurrence.due_date.strftime("%d-%m-%Y")})
@@ -356,7 +362,8 @@ def training_new(request: HttpRequest) -> HttpResponse:
     areas = selectors.areas_for(request.user, "training.manage")
     choices = [(str(a.pk), a.name) for a in areas]
     own = request.user.organisation.municipality_id
-    form = TrainingForm(request.POST or None, municipalities=choices, initial={"municipality": str(own or ""), "held_on": timezone.localdate()})
+    now = timezone.now()
+    form = TrainingForm(request.POST or None, municipalities=choices, initial={"municipality": str(own or ""), "held_on": timezone.localdate(now)}, now=now)
     if request.method == "POST" and form.is_valid():
         municipality = next((a for a in areas if str(a.pk) == form.cleaned_data["municipality"]), None)
         if municipality is None:
@@ -364,9 +371,9 @@ def training_new(request: HttpRequest) -> HttpResponse:
         try:
             training = services.training_create(
                 actor=request.user, municipality=municipality, kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
-                provider=form.cleaned_data["provider"], held_on=form.cleaned_data["held_on"], attendance=form.attendance(),
+                provider=form.cleaned_data["provider"], held_on=form.cleaned_data["held_on"], attendance=form.attendance(), now=now,
             )
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De training is geregistreerd."))
@@ -388,7 +395,7 @@ def target_group_new(request: HttpRequest, municipality_id: int) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             services.target_group_save(actor=request.user, municipality=municipality, **form.cleaned_data)
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De doelgroep is opgeslagen."))
@@ -407,7 +414,7 @@ def need_new(request: HttpRequest, municipality_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.training_need_create(actor=request.user, municipality=municipality, year=year, **form.cleaned_data)
-        except services.ProgrammeError as exc:
+        except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("De trainingsbehoefte is vastgelegd."))
@@ -422,8 +429,9 @@ def need_new(request: HttpRequest, municipality_id: int) -> HttpResponse:
 @policy_view("report.view")
 def reports(request: HttpRequest) -> HttpResponse:
     areas = selectors.areas_for(request.user, "report.generate")
-    last = rules.ReportPeriod.last_completed_half(timezone.localdate())
-    form = ReportForm(request.POST or None, areas=_choices(areas), initial={"period": last.code})
+    now = timezone.now()
+    last = rules.ReportPeriod.last_completed_half(timezone.localdate(now))
+    form = ReportForm(request.POST or None, areas=_choices(areas), initial={"period": last.code}, now=now)
     if request.method == "POST":
         if not areas:
             raise PermissionDenied("report.generate")

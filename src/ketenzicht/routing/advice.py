@@ -8,24 +8,20 @@ or a wrong value is refused. Phone and e-mail come from the region data where it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain import routekaart
 from ketenzicht.routing import selectors
 from ketenzicht.routing.guide import RegionContacts, with_region_contacts
 
 
-@dataclass
-class AdviceRequestError(Exception):
+class AdviceRequestError(ServiceError):
     """Wrong input, naming the field (`regio`, `antwoorden.<sleutel>`)."""
 
-    field: str
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+    def __init__(self, field: str, code: str, message: str) -> None:
+        super().__init__(message, code=code)
+        self.field = field
 
 
 def advice_json(regio: str, antwoorden: Mapping[str, Any]) -> dict[str, Any]:

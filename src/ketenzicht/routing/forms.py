@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ketenzicht.accounts.models import Organisation
 from ketenzicht.cases.models import ExploitationForm
+from ketenzicht.core.forms import DatedForm
 from ketenzicht.domain import routekaart
 from ketenzicht.routing.models import SendMethod
 from ketenzicht.routing.services import MELDCODE_STEPS
@@ -198,7 +198,7 @@ class ReferralForm(forms.Form):
         field.label_from_instance = lambda o: f"{o.name} ({o.get_kind_display()}{'' if o.on_platform else ', niet in Ketenzicht'})"  # type: ignore[attr-defined]
 
 
-class RecordSendForm(forms.Form):
+class RecordSendForm(DatedForm):
     method = forms.ChoiceField(
         label=_("Hoe is het verwijsdocument verstuurd?"),
         choices=[(v, label) for v, label in SendMethod.choices if v != SendMethod.PLATFORM],
@@ -215,7 +215,7 @@ class RecordSendForm(forms.Form):
 
     def clean_sent_on(self) -> Any:
         value = self.cleaned_data["sent_on"]
-        if value > timezone.now():
+        if value > self.now:
             raise forms.ValidationError(_("De datum ligt in de toekomst; vul de werkelijke verzenddatum in."))
         return value
 
@@ -224,8 +224,28 @@ RESPONSE_CHOICES = [
     ("ontvangen", _("Ontvangst bevestigen")),
     ("accepteren", _("Accepteren")),
     ("afwijzen", _("Afwijzen (reden verplicht)")),
+    ("tussentijds_terugkoppelen", _("Tussentijdse terugkoppeling")),
     ("afronden", _("Afronden met terugkoppeling")),
 ]
+
+
+class WithdrawForm(forms.Form):
+    """The AF withdraws a referral that is no longer needed; the partner is told."""
+
+    action = forms.CharField(widget=forms.HiddenInput, initial="intrekken")
+    reason = forms.CharField(
+        label=_("Waarom trekt u de doorverwijzing in?"),
+        help_text=_("De partner leest dit. Noem geen gegevens die de partner niet al heeft."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Geef aan waarom de doorverwijzing wordt ingetrokken; de partner leest dit.")},
+    )
+    told_how = forms.CharField(
+        label=_("Hoe heeft u de partner ingelicht?"),
+        help_text=_("Alleen voor een partner die niet in Ketenzicht werkt, bijv. 'gebeld met de zorgcoördinator'."),
+        required=False,
+        max_length=300,
+    )
 
 
 class ResponseForm(forms.Form):

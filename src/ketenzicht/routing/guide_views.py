@@ -21,6 +21,7 @@ from ketenzicht.cases import selectors as case_selectors
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain import routekaart
 from ketenzicht.routing import guide, selectors, services
 from ketenzicht.routing.forms import QuestionForm, carried_fields, parse_carried_answers
@@ -131,7 +132,7 @@ def case_guide(request: HttpRequest, case_id: str) -> HttpResponse:
     if request.method == "POST" and context["complete"]:
         try:
             services.route_advice_record(actor=request.user, case=case, answers=context["answers"])
-        except services.RoutingError as exc:
+        except ServiceError as exc:  # any refusal (e.g. a closed case is read-only), as everywhere
             context["restart_error"] = str(exc)
             return render(request, "routing/guide.html", context, status=400)
         messages.success(request, _("Het advies van de routekaart is bij het signaal vastgelegd."))

@@ -2,8 +2,9 @@
 
 Each runs in one transaction, locks the row it changes, checks the policy and the rules
 (routekaart engine, sharing profiles, referral lifecycle), saves, and writes the history row
-and the audit row in that same transaction. A referral moves its case only through
-`cases.services.case_transition`. Mail goes out on commit.
+and the audit row in that same transaction. A referral never moves its case (a parallel
+track); case history rows are written through `cases.services.case_history_add`, and a closed
+case is refused through `cases.services.case_lock_writable`. Mail goes out on commit.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,15 @@ from ketenzicht.accounts.models import Organisation, Role
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases import services as case_services
-from ketenzicht.cases.models import Case, CaseEvent
+from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
+from ketenzicht.core.errors import ServiceError, TransitionRefused
 from ketenzicht.domain import routekaart, sharing
-from ketenzicht.domain.case_states import CaseState
+from ketenzicht.domain.lifecycles import case as case_lifecycle
+from ketenzicht.domain.lifecycles import referral as referral_lifecycle
+from ketenzicht.domain.lifecycles.base import TransitionNotAllowed
 from ketenzicht.routing import selectors
+from ketenzicht.routing.events import referral_answered
 from ketenzicht.routing.models import (
     MeldcodeChecklist,
     Referral,
@@ -42,7 +48,7 @@ from ketenzicht.routing.models import (
 logger = logging.getLogger(__name__)
 
 
-class RoutingError(Exception):
+class RoutingError(ServiceError):
     """A change that cannot be made; the message says what to fix, in Dutch."""
 
 
@@ -53,20 +59,9 @@ def _label(actor: Any) -> str:
     return actor.get_username() if actor is not None and actor.is_authenticated else "systeem"
 
 
-def _case_event(case: Case, actor: Any, kind: str, reason: str) -> CaseEvent:
-    authenticated = actor is not None and actor.is_authenticated
-    return CaseEvent.objects.create(
-        case=case,
-        actor=actor if authenticated else None,
-        actor_label=_label(actor),
-        organisation=actor.organisation if authenticated else None,
-        kind=kind,
-        reason=reason,
-    )
-
-
 def _locked_case(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
+    """Lock the case for advice or the meldcode; a closed case is read-only (cases.services)."""
+    return case_services.case_lock_writable(case)
 
 
 # --- routekaart versions ----------------------------------------------------------------------
@@ -155,7 +150,7 @@ def route_advice_record(*, actor: Any, case: Case, answers: Mapping[str, Any]) -
             actor=actor,
         )
         partners = ", ".join(item.organisatie for item in advice.items)
-        _case_event(locked, actor, "routekaart", f"Routekaart {slug} {route_map.versie}: {partners}"[:1000])
+        case_services.case_history_add(actor=actor, case=locked, kind="routekaart", reason=f"Routekaart {slug} {route_map.versie}: {partners}"[:1000])
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -187,7 +182,7 @@ class MeldcodeInput:
     decision_reason: str = ""
 
 
-def meldcode_save(*, actor: Any, case: Case, data: MeldcodeInput) -> MeldcodeChecklist:
+def meldcode_save(*, actor: Any, case: Case, data: MeldcodeInput, now: datetime | None = None) -> MeldcodeChecklist:
     """Record progress on the five steps; the decision (step 5) only after steps 1 to 4."""
     policy.require(actor, "meldcode.manage", case)
     deciding = data.melden is not None or data.hulp_organiseren is not None
@@ -216,7 +211,7 @@ def meldcode_save(*, actor: Any, case: Case, data: MeldcodeInput) -> MeldcodeChe
             checklist.melden = data.melden
             checklist.hulp_organiseren = data.hulp_organiseren
             checklist.decision_reason = data.decision_reason.strip()
-            checklist.decided_at = timezone.now()
+            checklist.decided_at = now or timezone.now()
             checklist.decided_by = actor
         checklist.save()
         done = sorted(data.done & {1, 2, 3, 4})
@@ -226,7 +221,7 @@ def meldcode_save(*, actor: Any, case: Case, data: MeldcodeInput) -> MeldcodeChe
             )
         else:
             reason = "Meldcode: stappen gezet: " + (", ".join(map(str, done)) or "geen")
-        _case_event(locked, actor, "meldcode", reason)
+        case_services.case_history_add(actor=actor, case=locked, kind="meldcode", reason=reason)
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -239,28 +234,17 @@ def meldcode_save(*, actor: Any, case: Case, data: MeldcodeInput) -> MeldcodeChe
 
 
 # --- referrals --------------------------------------------------------------------------------
-
-# action → (allowed source states, target state). The whole lifecycle in one table.
-LIFECYCLE: dict[str, tuple[frozenset[str], str]] = {
-    "verzenden": (frozenset({ReferralState.CONCEPT}), ReferralState.VERZONDEN),
-    "ontvangen": (frozenset({ReferralState.VERZONDEN}), ReferralState.ONTVANGEN),
-    "accepteren": (frozenset({ReferralState.ONTVANGEN}), ReferralState.GEACCEPTEERD),
-    "afwijzen": (frozenset({ReferralState.ONTVANGEN}), ReferralState.AFGEWEZEN),
-    "afronden": (frozenset({ReferralState.GEACCEPTEERD}), ReferralState.AFGEROND),
-}
+# The lifecycle is `domain/lifecycles/referral.py`; `referral_transition` is its one service.
+# A referral is a parallel track beside its case: sending, answering or withdrawing it never
+# moves the case; it writes a line in the case history, and the case cannot close while a
+# referral is with a partner (the case lifecycle checks that).
+AF_ACTIONS = frozenset({referral_lifecycle.Action.VERZENDEN, referral_lifecycle.Action.INTREKKEN})
 
 
 def allowed_referral_actions(state: str) -> list[str]:
-    return [action for action, (sources, _target) in LIFECYCLE.items() if state in sources]
-
-
-def _target(referral: Referral, action: str) -> str:
-    sources, target = LIFECYCLE[action]
-    if referral.state not in sources:
-        raise RoutingError(
-            f"Deze stap kan niet: de doorverwijzing heeft de status '{referral.get_state_display()}'."
-        )
-    return target
+    """The steps on a referral in this state (guards are checked when the step is taken)."""
+    current = referral_lifecycle.ReferralState(state)
+    return [t.action for t in referral_lifecycle.MACHINE.transitions.values() if current in t.sources]
 
 
 def _referral_event(referral: Referral, actor: Any, from_state: str, to_state: str, note: str = "") -> None:
@@ -278,6 +262,83 @@ def _referral_event(referral: Referral, actor: Any, from_state: str, to_state: s
 
 def _locked_referral(referral: Referral) -> Referral:
     return Referral.objects.select_for_update(of=("self",)).select_related("organisation", "case").get(pk=referral.pk)
+
+
+def _require_actor(actor: Any, referral: Referral, action: str) -> None:
+    """The AF sends and withdraws; the partner answers for itself, or the AF records its answer
+    when the partner does not work in Ketenzicht."""
+    if action in AF_ACTIONS or not referral.organisation.on_platform:
+        policy.require(actor, "referral.manage", referral.case)
+    else:
+        policy.require(actor, "referral.respond", referral)
+
+
+def referral_transition(
+    *,
+    actor: Any,
+    referral: Referral,
+    action: str,
+    note: str = "",
+    now: datetime | None = None,
+    changes: Mapping[str, Any] | None = None,
+    partner_told_how: str = "",
+) -> Referral:
+    """The one transition service of a referral: lock, ask the lifecycle, save, history, audit.
+
+    ``changes``: the fields that belong to this step (when and how it was sent, the rejection
+    reason, the feedback); ``partner_told_how``: for a withdrawal from a partner outside
+    Ketenzicht, how the AF told them.
+    """
+    _require_actor(actor, referral, action)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked_referral(referral)
+        case = Case.objects.select_for_update().get(pk=locked.case_id)
+        before = locked.state
+        facts = referral_lifecycle.ReferralFacts(
+            case_read_only=case_lifecycle.is_read_only(case.state),
+            case_taken_in=case.state != case_lifecycle.CaseState.ONTVANGEN,
+            on_platform=locked.organisation.on_platform,
+            was_sent=before != ReferralState.CONCEPT,
+            sent_at=(changes or {}).get("sent_at"),
+            partner_told_how=partner_told_how,
+        )
+        try:
+            target = referral_lifecycle.MACHINE.apply(before, action, facts, now=now, reason=note)
+        except TransitionNotAllowed as exc:
+            raise TransitionRefused.from_domain(exc) from exc
+        if action == referral_lifecycle.Action.VERZENDEN and (locked.organisation.on_platform or locked.snapshot is None):
+            # The snapshot is taken here, so later edits of the case never reach the partner.
+            locked.snapshot = sharing.filter_groups(selectors.case_extract(case), locked.shared_groups)
+        for name, value in (changes or {}).items():
+            setattr(locked, name, value)
+        locked.state = target
+        locked.save()
+        label = referral_lifecycle.MACHINE.transitions[action].label
+        event_note = note.strip() + (f" (partner ingelicht: {partner_told_how.strip()})" if partner_told_how.strip() else "")
+        _referral_event(locked, actor, before, target, event_note or (locked.get_send_method_display() if action == "verzenden" else ""))
+        case_services.case_history_add(
+            actor=actor, case=case, kind="doorverwijzing",
+            reason=f"Doorverwijzing {locked.organisation.name}: {label.lower()}" + (f" — {note.strip()}" if note.strip() and action != "verzenden" else ""),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.SHARE if action == "verzenden" else AuditAction.UPDATE,
+            object_type="doorverwijzing",
+            object_id=locked.pk,
+            object_label=locked.case_reference,
+            fields=locked.shared_groups if action == "verzenden" else ["doorverwijzing"],
+            reason=f"gedeeld met {locked.organisation.slug} via {locked.send_method}" + (f"; uitzondering: {locked.override}" if locked.override else "")
+            if action == "verzenden"
+            else f"{before} → {target}",
+        )
+    if locked.organisation.on_platform and action == referral_lifecycle.Action.VERZENDEN:
+        transaction.on_commit(lambda: _notify_partner(locked.pk))
+    if locked.organisation.on_platform and action == referral_lifecycle.Action.INTREKKEN and before != ReferralState.CONCEPT:
+        transaction.on_commit(lambda: _notify_partner(locked.pk, withdrawn=True))
+    # The AF hears of a partner's answer (notifications decide which steps are answers); ids only.
+    transaction.on_commit(partial(referral_answered.send, sender=Referral, referral_id=locked.pk, action=str(action)))
+    return locked
 
 
 def referral_create(
@@ -306,9 +367,7 @@ def referral_create(
     except sharing.SharingInputError as exc:
         raise RoutingError(str(exc)[:1].upper() + str(exc)[1:] + ".") from exc
     with transaction.atomic():
-        locked = _locked_case(case)
-        if locked.state == CaseState.AFGESLOTEN:
-            raise RoutingError("Een afgesloten signaal kan niet meer worden doorverwezen.")
+        locked = case_services.case_lock_writable(case)
         referral = Referral.objects.create(
             case=locked,
             organisation=organisation,
@@ -344,14 +403,14 @@ def referral_send(
     method: str = SendMethod.PLATFORM,
     sent_at: datetime | None = None,
     note: str = "",
+    now: datetime | None = None,
 ) -> Referral:
-    """Send (or record the sending of) a referral: snapshot the shared fields, move the case.
+    """Send (or record the sending of) a referral; the case stays where it is.
 
     Partners on the platform receive it in their inbox; for others the AF records how and when
-    the referral document went out. The snapshot is taken here, so later edits of the case
-    never reach the partner.
+    the referral document went out.
     """
-    policy.require(actor, "referral.manage", referral.case)
+    now = now or timezone.now()
     on_platform = referral.organisation.on_platform
     if on_platform and method != SendMethod.PLATFORM:
         raise RoutingError("Deze partner werkt in Ketenzicht: verzend de doorverwijzing via Ketenzicht.")
@@ -360,46 +419,8 @@ def referral_send(
             raise RoutingError("Deze partner werkt niet in Ketenzicht: kies hoe het verwijsdocument is verstuurd.")
         if sent_at is None:
             raise RoutingError("Vul in wanneer het verwijsdocument is verstuurd.")
-        if sent_at > timezone.now():
-            raise RoutingError("De verzenddatum ligt in de toekomst; vul de werkelijke datum in.")
-    with transaction.atomic():
-        locked = _locked_referral(referral)
-        target = _target(locked, "verzenden")
-        case = _locked_case(locked.case)
-        if case.state != CaseState.DOORVERWEZEN:
-            try:
-                case_services.case_transition(
-                    actor=actor,
-                    case=case,
-                    action="doorverwijzen",
-                    reason=f"Doorverwezen naar {locked.organisation.name}",
-                )
-            except case_services.CaseError as exc:
-                raise RoutingError(
-                    f"{exc} Neem het signaal eerst in behandeling; daarna kan het worden doorverwezen."
-                ) from exc
-        if on_platform or locked.snapshot is None:
-            locked.snapshot = sharing.filter_groups(selectors.case_extract(case), locked.shared_groups)
-        locked.state = target
-        locked.sent_at = sent_at or timezone.now()
-        locked.sent_by = actor
-        locked.send_method = method
-        locked.send_note = note.strip()[:300]
-        locked.save()
-        _referral_event(locked, actor, ReferralState.CONCEPT, target, locked.get_send_method_display())
-        audit_record(
-            actor=actor,
-            action=AuditAction.SHARE,
-            object_type="doorverwijzing",
-            object_id=locked.pk,
-            object_label=case.reference,
-            fields=locked.shared_groups,
-            reason=f"gedeeld met {locked.organisation.slug} via {method}"
-            + (f"; uitzondering: {locked.override}" if locked.override else ""),
-        )
-    if on_platform:
-        transaction.on_commit(lambda: _notify_partner(locked.pk))
-    return locked
+    changes = {"sent_at": sent_at or now, "sent_by": actor, "send_method": method, "send_note": note.strip()[:300]}
+    return referral_transition(actor=actor, referral=referral, action="verzenden", now=now, changes=changes)
 
 
 def referral_prepare_document(*, actor: Any, referral: Referral) -> Referral:
@@ -418,82 +439,49 @@ def referral_prepare_document(*, actor: Any, referral: Referral) -> Referral:
     return locked
 
 
-def _require_responder(actor: Any, referral: Referral) -> None:
-    """The partner answers for itself; for partners not on the platform the AF records it."""
-    if referral.organisation.on_platform:
-        policy.require(actor, "referral.respond", referral)
-    else:
-        policy.require(actor, "referral.manage", referral.case)
+def referral_receive(*, actor: Any, referral: Referral, now: datetime | None = None) -> Referral:
+    now = now or timezone.now()
+    return referral_transition(actor=actor, referral=referral, action="ontvangen", now=now, changes={"received_at": now})
 
 
-def _respond(actor: Any, referral: Referral, action: str, note: str = "", **changes: Any) -> Referral:
-    _require_responder(actor, referral)
-    with transaction.atomic():
-        locked = _locked_referral(referral)
-        before = locked.state
-        target = _target(locked, action)
-        locked.state = target
-        for name, value in changes.items():
-            setattr(locked, name, value)
-        locked.save()
-        _referral_event(locked, actor, before, target, note)
-        if action == "afwijzen":
-            _back_to_work(locked, actor, note)
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            object_type="doorverwijzing",
-            object_id=locked.pk,
-            object_label=locked.case_reference,
-            fields=["doorverwijzing"],
-            reason=f"{before} → {target}",
-        )
-    return locked
+def referral_accept(*, actor: Any, referral: Referral, note: str = "", now: datetime | None = None) -> Referral:
+    now = now or timezone.now()
+    return referral_transition(actor=actor, referral=referral, action="accepteren", note=note.strip(), now=now, changes={"decided_at": now})
 
 
-def _back_to_work(referral: Referral, actor: Any, reason: str) -> None:
-    """A rejected referral returns the case to the AF, unless another referral is still open."""
-    case = _locked_case(referral.case)
-    others_open = (
-        Referral.objects.filter(case=case, state__in=[ReferralState.VERZONDEN, ReferralState.ONTVANGEN, ReferralState.GEACCEPTEERD])
-        .exclude(pk=referral.pk)
-        .exists()
-    )
-    if case.state != CaseState.DOORVERWEZEN or others_open:
-        return
-    # The partner (not the AF) rejected: the policy for case.transition is the AF's, so the
-    # referral policy checked above stands in for it.
-    case_services.case_transition(
-        actor=actor,
-        case=case,
-        action="terug_in_behandeling",
-        reason=f"Doorverwijzing afgewezen door {referral.organisation.name}: {reason}",
-        check_policy=False,
-    )
-
-
-def referral_receive(*, actor: Any, referral: Referral) -> Referral:
-    return _respond(actor, referral, "ontvangen", received_at=timezone.now())
-
-
-def referral_accept(*, actor: Any, referral: Referral, note: str = "") -> Referral:
-    return _respond(actor, referral, "accepteren", note.strip(), decided_at=timezone.now())
-
-
-def referral_reject(*, actor: Any, referral: Referral, reason: str) -> Referral:
+def referral_reject(*, actor: Any, referral: Referral, reason: str, now: datetime | None = None) -> Referral:
     if not reason.strip():
         raise RoutingError("Geef de reden van de afwijzing; de aandachtsfunctionaris ziet die bij het signaal.")
-    return _respond(actor, referral, "afwijzen", reason.strip(), decided_at=timezone.now(), rejection_reason=reason.strip())
+    now = now or timezone.now()
+    return referral_transition(actor=actor, referral=referral, action="afwijzen", note=reason.strip(), now=now,
+                               changes={"decided_at": now, "rejection_reason": reason.strip()})
 
 
-def referral_complete(*, actor: Any, referral: Referral, feedback: str) -> Referral:
+def referral_interim_feedback(*, actor: Any, referral: Referral, text: str, now: datetime | None = None) -> Referral:
+    """Interim feedback from a partner that accepted: the AF hears how it goes, the state stays."""
+    if not text.strip():
+        raise RoutingError("Schrijf de tussentijdse terugkoppeling: hoe staat het ervoor?")
+    return referral_transition(actor=actor, referral=referral, action="tussentijds_terugkoppelen", note=text.strip(), now=now)
+
+
+def referral_complete(*, actor: Any, referral: Referral, feedback: str, now: datetime | None = None) -> Referral:
     if not feedback.strip():
         raise RoutingError("Schrijf de terugkoppeling: wat heeft uw organisatie met de doorverwijzing gedaan?")
-    return _respond(actor, referral, "afronden", feedback.strip(), completed_at=timezone.now(), feedback=feedback.strip())
+    now = now or timezone.now()
+    return referral_transition(actor=actor, referral=referral, action="afronden", note=feedback.strip(), now=now,
+                               changes={"completed_at": now, "feedback": feedback.strip()})
 
 
-def _notify_partner(referral_id: object) -> None:
-    """Tell the partner's users there is a referral in their inbox; never what it holds."""
+def referral_withdraw(*, actor: Any, referral: Referral, reason: str, partner_told_how: str = "", now: datetime | None = None) -> Referral:
+    """Withdraw a referral; a partner in Ketenzicht is told by mail and in the inbox."""
+    if not reason.strip():
+        raise RoutingError("Geef aan waarom de doorverwijzing wordt ingetrokken; de partner leest dit.")
+    return referral_transition(actor=actor, referral=referral, action="intrekken", note=reason.strip(), now=now,
+                               partner_told_how=partner_told_how)
+
+
+def _notify_partner(referral_id: object, *, withdrawn: bool = False) -> None:
+    """Tell the partner's users there is news in their inbox; never what the referral holds."""
     referral = Referral.objects.select_related("organisation").filter(pk=referral_id).first()
     if referral is None:
         return
@@ -505,12 +493,21 @@ def _notify_partner(referral_id: object) -> None:
     if not recipients:
         return
     try:
-        send_mail(
-            "Nieuwe doorverwijzing in Ketenzicht",
-            "Er staat een nieuwe doorverwijzing voor uw organisatie klaar in Ketenzicht, onder 'Doorverwijzingen'.",
-            None,
-            recipients,
-        )
+        if withdrawn:
+            send_mail(
+                "Doorverwijzing ingetrokken in Ketenzicht",
+                "Een doorverwijzing aan uw organisatie is ingetrokken door de gemeente. U ziet de reden in "
+                "Ketenzicht, onder 'Doorverwijzingen'. U hoeft er niets meer mee te doen.",
+                None,
+                recipients,
+            )
+        else:
+            send_mail(
+                "Nieuwe doorverwijzing in Ketenzicht",
+                "Er staat een nieuwe doorverwijzing voor uw organisatie klaar in Ketenzicht, onder 'Doorverwijzingen'.",
+                None,
+                recipients,
+            )
     except OSError:
         logger.warning("referral mail failed for referral %s", referral.pk)
 

@@ -23,6 +23,7 @@ from ketenzicht.audit.services import audit_record
 from ketenzicht.cases import selectors as case_selectors
 from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
+from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain import routekaart, sharing
 from ketenzicht.routing import guide, selectors, services
 from ketenzicht.routing.forms import (
@@ -31,6 +32,7 @@ from ketenzicht.routing.forms import (
     RecordSendForm,
     ReferralForm,
     ResponseForm,
+    WithdrawForm,
 )
 from ketenzicht.routing.models import Referral, ReferralState
 
@@ -83,7 +85,7 @@ def meldcode(request: HttpRequest, case_id: str) -> HttpResponse:
                         decision_reason=data.get("decision_reason", ""),
                     ),
                 )
-            except services.RoutingError as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("De meldcode is bijgewerkt."))
@@ -135,7 +137,7 @@ def referral_new(request: HttpRequest, case_id: str) -> HttpResponse:
                     override=form.cleaned_data.get("override") or "",
                     override_reason=form.cleaned_data.get("override_reason") or "",
                 )
-            except services.RoutingError as exc:
+            except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("Het concept is opgeslagen. Controleer hieronder wat er wordt gedeeld en verzend het daarna."))
@@ -160,10 +162,12 @@ def _referral_context(referral: Referral, **extra: Any) -> dict[str, Any]:
         "shared_labels": [selectors.GROUP_LABELS[g] for g in referral.shared_groups],
         "withheld_labels": [selectors.GROUP_LABELS[g] for g in referral.withheld_groups],
         "events": list(referral.events.all()),
-        "send_form": extra.get("send_form") or RecordSendForm(),
+        "send_form": extra.get("send_form") or RecordSendForm(now=timezone.now()),
         "record_form": extra.get("record_form") or RecordResponseForm(),
+        "withdraw_form": extra.get("withdraw_form") or WithdrawForm(),
         "error": extra.get("error", ""),
         "next_actions": services.allowed_referral_actions(referral.state),
+        "can_withdraw": "intrekken" in services.allowed_referral_actions(referral.state),
     }
 
 
@@ -182,7 +186,7 @@ def referral_send(request: HttpRequest, referral_id: str) -> HttpResponse:
         if referral.organisation.on_platform:
             services.referral_send(actor=request.user, referral=referral)
         else:
-            send_form = RecordSendForm(request.POST)
+            send_form = RecordSendForm(request.POST, now=timezone.now())
             if not send_form.is_valid():
                 return render(request, "routing/referral_detail.html", _referral_context(referral, send_form=send_form), status=400)
             services.referral_send(
@@ -192,7 +196,7 @@ def referral_send(request: HttpRequest, referral_id: str) -> HttpResponse:
                 sent_at=send_form.cleaned_data["sent_on"],
                 note=send_form.cleaned_data["note"],
             )
-    except services.RoutingError as exc:
+    except ServiceError as exc:
         return render(request, "routing/referral_detail.html", _referral_context(referral, send_form=send_form, error=str(exc)), status=400)
     messages.success(request, _("De doorverwijzing is verzonden.") if referral.organisation.on_platform else _("De verzending is vastgelegd."))
     return redirect("routing:referral_detail", referral_id=referral.pk)
@@ -205,15 +209,34 @@ def _apply_response(actor: Any, referral: Referral, action: str, text: str) -> N
         services.referral_accept(actor=actor, referral=referral, note=text)
     elif action == "afwijzen":
         services.referral_reject(actor=actor, referral=referral, reason=text)
+    elif action == "tussentijds_terugkoppelen":
+        services.referral_interim_feedback(actor=actor, referral=referral, text=text)
     elif action == "afronden":
         services.referral_complete(actor=actor, referral=referral, feedback=text)
+
+
+def _withdraw(request: HttpRequest, referral: Referral) -> HttpResponse:
+    form = WithdrawForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.referral_withdraw(actor=request.user, referral=referral, reason=form.cleaned_data["reason"], partner_told_how=form.cleaned_data["told_how"])
+        except ServiceError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, _("De doorverwijzing is ingetrokken."))
+            return redirect("routing:referral_detail", referral_id=referral.pk)
+    return render(request, "routing/referral_detail.html", _referral_context(referral, withdraw_form=form, error=error), status=400)
 
 
 @require_POST
 @policy_view("referral.manage")
 def referral_record(request: HttpRequest, referral_id: str) -> HttpResponse:
-    """The AF records what a partner outside Ketenzicht answered."""
+    """The AF records a step on a referral: withdrawing it (any partner), or what a partner
+    outside Ketenzicht answered."""
     referral = selectors.referral_for_af(request.user, referral_id, purpose="reactie partner vastleggen")
+    if request.POST.get("action") == "intrekken":
+        return _withdraw(request, referral)
     form = RecordResponseForm(request.POST)
     error = ""
     if form.is_valid():
@@ -222,7 +245,7 @@ def referral_record(request: HttpRequest, referral_id: str) -> HttpResponse:
         else:
             try:
                 _apply_response(request.user, referral, form.cleaned_data["action"], form.cleaned_data["text"])
-            except services.RoutingError as exc:
+            except ServiceError as exc:
                 error = str(exc)
             else:
                 messages.success(request, _("De reactie van de partner is vastgelegd."))
@@ -291,7 +314,7 @@ def partner_respond(request: HttpRequest, referral_id: str) -> HttpResponse:
     if form.is_valid():
         try:
             _apply_response(request.user, referral, form.cleaned_data["action"], form.cleaned_data["text"])
-        except services.RoutingError as exc:
+        except ServiceError as exc:
             error = str(exc)
         else:
             messages.success(request, _("Uw reactie is vastgelegd."))

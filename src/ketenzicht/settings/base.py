@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ketenzicht.core",
+    "ketenzicht.norms",
     "ketenzicht.accounts",
     "ketenzicht.audit",
     "ketenzicht.cases",
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "ketenzicht.monitor",
     "ketenzicht.programme",
     "ketenzicht.persons",
+    "ketenzicht.notifications",
+    "ketenzicht.themes",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "ketenzicht.accounts.oidc.IdpMfaMiddleware",
     "ketenzicht.core.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -80,6 +84,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ketenzicht.core.context_processors.navigation",
+                "ketenzicht.notifications.context_processors.unread",
+                "ketenzicht.themes.context_processors.theme",
+                "ketenzicht.accounts.context_processors.sso",
             ],
         },
     }
@@ -105,14 +112,37 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "ketenzicht.accounts.backends.UsernameOrEmailBackend",
+    # Staff SSO (OpenID Connect): inert unless OIDC_RP_CLIENT_ID is set (accounts/oidc.py).
+    "ketenzicht.accounts.oidc.KetenzichtOIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "ketenzicht.accounts.validators.DutchMinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# One-time links by e-mail (accounts/links.py): an invitation, a password reset.
+ACCOUNT_INVITATION_DAYS = envint("ACCOUNT_INVITATION_DAYS", 7)
+ACCOUNT_RESET_HOURS = envint("ACCOUNT_RESET_HOURS", 2)
+# Where Ketenzicht is reached, for the links in e-mails (invitations, notifications, reminders).
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+# Staff SSO through OpenID Connect (mozilla-django-oidc), off by default (docs/operations.md).
+OIDC_RP_CLIENT_ID = envstr("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = envstr("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = envstr("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = envstr("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = envstr("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = envstr("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = envstr("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = envstr("OIDC_RP_SCOPES", "openid email profile")
+OIDC_CREATE_USER = False
+OIDC_USE_PKCE = envbool("OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = float(envstr("OIDC_TIMEOUT", "5"))
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+# Which `amr` or `acr` values in the ID token count as multi-factor at the provider.
+OIDC_MFA_AMR_VALUES = envlist("OIDC_MFA_AMR_VALUES", ["mfa", "otp", "hwk", "swk", "sc", "fpt", "face"])
+OIDC_MFA_ACR_VALUES = envlist("OIDC_MFA_ACR_VALUES", [])
 LOGIN_URL = "two_factor:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "two_factor:login"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,8 +20,6 @@ from ketenzicht.cases.api.serializers import (
 )
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
-from ketenzicht.core.api import problem
-from ketenzicht.domain import case_states
 
 
 class SignalListApi(APIView):
@@ -55,7 +52,7 @@ class SignalDetailApi(_SignalObjectApi):
     def get(self, request: Request, case_id: str) -> Response:
         case = self._case(request, case_id)
         audit_record(actor=request.user, action=AuditAction.VIEW, object_type="case", object_id=case.pk, object_label=case.reference, fields=["signaal", "betrokkenen"], reason="api")
-        steps = [t.action.value for t in case_states.allowed_actions(case.state, services.case_facts(case))]
+        steps = [t.action for t in services.next_steps(case)]
         return Response(SignalDetailOutput(case, context={"next_steps": steps}).data)
 
 
@@ -67,11 +64,10 @@ class SignalTransitionApi(_SignalObjectApi):
         case = self._case(request, case_id)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            case = services.case_transition(actor=request.user, case=case, action=data.validated_data["stap"], reason=data.validated_data.get("toelichting", ""), check_policy=True)
-        except services.CaseError as exc:
-            return problem(status.HTTP_409_CONFLICT, str(exc), code="stap-niet-toegestaan", instance=request.path)
-        steps = [t.action.value for t in case_states.allowed_actions(case.state, services.case_facts(case))]
+        # A refused step (table outcomes included: the API is not a table) becomes a 409
+        # problem+json through core.api.problem_exception_handler, as every ServiceError.
+        case = services.case_transition(actor=request.user, case=case, action=data.validated_data["stap"], reason=data.validated_data.get("toelichting", ""))
+        steps = [t.action for t in services.next_steps(case)]
         return Response(SignalDetailOutput(case, context={"next_steps": steps}).data)
 
 

@@ -14,10 +14,9 @@ from typing import Any
 
 import yaml
 from django import template
+from django.forms import Form
 from django.http import HttpRequest
 from django.utils.translation import get_language
-
-from ketenzicht.cases.forms import FeedbackForm
 
 register = template.Library()
 
@@ -59,10 +58,11 @@ def feedback_template_choices() -> tuple[FeedbackTemplate, ...]:
 
 
 @register.simple_tag
-def feedback_form_for(case: Any, form: FeedbackForm, request: HttpRequest) -> FeedbackForm:
+def feedback_form_for(case: Any, form: Form, request: HttpRequest) -> Form:
     """The feedback form, prefilled with the chosen stock text when the AF picked one."""
     chosen = feedback_template(request.GET.get("sjabloon", "")) if request is not None else None
     if chosen is None or form.is_bound:
         return form
     text, _language = chosen.text_for(case.reporter_language or "nl")
-    return FeedbackForm(initial={"message": text, "impossible_reason": ""})
+    # The case page's own feedback form, prefilled (its class comes with it: no import of cases).
+    return type(form)(initial={"message": text, "impossible_reason": ""})

@@ -16,7 +16,10 @@ from ketenzicht.accounts.models import Municipality, Organisation, User, UserRol
 from ketenzicht.barriers.demo import load_demo_barriers
 from ketenzicht.cases import services
 from ketenzicht.cases.models import Case, SubjectRole
+from ketenzicht.domain.lifecycles.base import Venue
+from ketenzicht.domain.lifecycles.case import transition_for
 from ketenzicht.meetings.demo import load_demo_meetings
+from ketenzicht.meetings.services import table_decide
 from ketenzicht.monitor.demo import load_demo_monitor
 from ketenzicht.persons.demo import load_demo_persons
 from ketenzicht.programme.demo import load_demo_programme
@@ -39,10 +42,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = {u["username"]: _demo_user(u, spec["wachtwoord"]) for u in spec["gebruikers"]}
             created = 0
+            # Tables first: a demo signal decided at a table is decided there (issue 18).
+            load_demo_meetings()
             if not Case.objects.filter(channel="intern", intake_key__startswith="demo:").exists():
                 for index, signal in enumerate(spec["signalen"]):
                     created += _demo_signal(index, signal, users)
-            load_demo_meetings()
             load_demo_barriers()
         # Outside the transaction above: the import service runs its own, all or nothing.
         load_demo_monitor()
@@ -114,9 +118,12 @@ def _demo_signal(index: int, entry: dict[str, Any], users: dict[str, User]) -> i
     )
     af = next(u for u in users.values() if u.has_role("aandachtsfunctionaris") and u.organisation.municipality_id == municipality.pk)
     for step in entry.get("stappen", []):
+        if transition_for(step).venue is not Venue.CASE:
+            # A table outcome is taken at the table: the demo signalenoverleg or LOO decides it.
+            table_decide(actor=af, case=case, action=step, rationale="Besproken in het overleg (demo)")
+            case.refresh_from_db()
+        else:
+            case = services.case_transition(actor=af, case=case, action=step, reason="Demo: stap in de behandeling")
         if step == "so_niet_bevestigd" and entry.get("terugkoppeling"):
-            case = services.case_transition(actor=af, case=case, action=step, reason="Besproken in het signalenoverleg (demo)")
             services.case_record_feedback(actor=af, case=case, message=entry["terugkoppeling"])
-            continue
-        case = services.case_transition(actor=af, case=case, action=step, reason="Demo: stap in de behandeling")
     return 1

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ketenzicht.accounts.models import District, Region
+from ketenzicht.accounts.system import system_actor
 from ketenzicht.monitor import report, services
 from ketenzicht.monitor.models import Source
 
@@ -62,7 +63,7 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"Bestand {path} bestaat niet.")
         try:
-            result = services.import_file(actor=None, source=source, file_name=path.name, data=path.read_bytes())
+            result = services.import_file(actor=system_actor("monitor-import"), source=source, file_name=path.name, data=path.read_bytes())
         except services.MonitorError as exc:
             raise CommandError(str(exc)) from exc
         record = result.record

@@ -1,4 +1,4 @@
-"""The encoded columns of a monitor registration file: checked row by row, kept per row.
+"""The encoded columns of a monitor registration file: checked row by row, kept per row (pure).
 
 A registration file delivered with encoded identities has three extra columns (see
 docs/import-formats.md): ``sleutel_id`` (fingerprint of the partners' shared key), ``schema``

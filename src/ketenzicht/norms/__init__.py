@@ -1,0 +1,1 @@
+"""Region norms: terms, calendar, tables and default monitor sources, loaded from data files."""
