@@ -24,8 +24,9 @@ demo: setup
 	$(BIN)/ketenzicht migrate --no-input
 	$(BIN)/ketenzicht load_demo
 
+# The task worker runs beside the server: the monitor's counts and monthly release, reminders.
 run: demo
-	$(BIN)/ketenzicht runserver 127.0.0.1:8000
+	$(BIN)/ketenzicht db_worker --no-reload & worker=$$!; trap 'kill $$worker' EXIT; $(BIN)/ketenzicht runserver 127.0.0.1:8000
 
 test: setup
 	bash scripts/ensure-system-packages.sh

@@ -10,13 +10,15 @@ What is generated (in a fresh test database, removed afterwards):
   executemany (not through the import validator), then `counts_refresh()` builds the count
   table from them exactly as after an import;
 * own signals as 250,000 signals written directly as pre-aggregated `MonitorCount` rows
-  (creating 250,000 `Case` rows is not what this measures).
+  (creating 250,000 `Case` rows is not what this measures);
+* then the monthly release through December 2025 (`release.release_make`, as the scheduled
+  job makes it): the count table with its cell keys, frozen; protected pages read it.
 
 Measured with Django's test client as a logged-in ketenregisseur of den-haag:
-* "cold": the first request of a selection after the cache is cleared: database
-  aggregation plus disclosure control (the LP) plus rendering, over 10 distinct selections;
-* "warm": 30 requests of the same selection (figures cached per data version);
-* "query": the database part of a cold request alone (aggregation over the count table).
+* "cold": the first request of a selection after the cache is cleared: reading the
+  release's rows, the Cell Key Method's lookups and rendering, over 10 distinct selections;
+* "warm": 30 requests of the same selection (figures cached per release);
+* "figures": the figures of a cold request alone (rows read, cells perturbed), no rendering.
 Results are printed and merged into bench/out/monitor.json under the database vendor.
 """
 
@@ -28,8 +30,10 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "bench" / "out"
@@ -39,6 +43,8 @@ os.environ.setdefault("KETENZICHT_HOME", str(ROOT))
 
 import django  # noqa: E402
 import numpy as np  # noqa: E402
+
+from ketenzicht.domain.cellkey import KEY_MODULUS  # noqa: E402
 
 django.setup()
 
@@ -72,7 +78,6 @@ def generate() -> dict[str, float]:
         Import,
         ImportKind,
         ImportStatus,
-        MonitorCount,
         Registration,
         Sector,
         Source,
@@ -88,8 +93,7 @@ def generate() -> dict[str, float]:
 
     rng = random.Random(2026)
     municipalities = list(Municipality.objects.values_list("id", flat=True))
-    # Big cities get more: a skewed weight per municipality.
-    weights = [rng.paretovariate(1.2) for _ in municipalities]
+    weights = [rng.paretovariate(1.2) for _ in municipalities]  # big cities get more
     partners = list(Source.objects.exclude(slug="eigen-signalen"))
     forms = [str(f) for f in Form.values]
     form_w = [30, 35, 20, 1, 4, 10]
@@ -109,8 +113,8 @@ def generate() -> dict[str, float]:
         imports[source.pk] = Import._meta.pk.get_db_prep_value(imports[source.pk], connection)
     table = Registration._meta.db_table
     sql = (
-        f"INSERT INTO {table} (source_import_id, source_id, record_id, period_month, municipality_id, unit, form, age_group, sector, n) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        f"INSERT INTO {table} (source_import_id, source_id, record_id, period_month, municipality_id, unit, form, age_group, sector, n, record_key, block_key) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     )
     # Vectorised draws (numpy), then one bulk write: COPY on PostgreSQL, executemany on SQLite.
     gen = np.random.default_rng(2026)
@@ -121,25 +125,14 @@ def generate() -> dict[str, float]:
     form_ix = gen.choice(len(forms), size=N_REGISTRATIONS, p=np.array(form_w) / sum(form_w))
     age_ix = gen.choice(len(ages), size=N_REGISTRATIONS, p=np.array(age_w) / sum(age_w))
     sector_ix = gen.integers(0, len(sectors), size=N_REGISTRATIONS)
+    # The Cell Key Method's keys, as `models.new_key` draws them (uniform on [0, KEY_MODULUS)).
+    k1 = gen.integers(0, KEY_MODULUS, size=N_REGISTRATIONS)
+    k2 = gen.integers(0, KEY_MODULUS, size=N_REGISTRATIONS)
     rows = (
-        (imports[partners[s].pk], partners[s].pk, f"B{i}", months[m], int(g), partners[s].default_unit, forms[f], ages[a], sectors[c], 1)
-        for i, (s, m, g, f, a, c) in enumerate(zip(src.tolist(), month_ix.tolist(), mun.tolist(), form_ix.tolist(), age_ix.tolist(), sector_ix.tolist(), strict=True))
+        (imports[partners[s].pk], partners[s].pk, f"B{i}", months[m], int(g), partners[s].default_unit, forms[f], ages[a], sectors[c], 1, r1, r2)
+        for i, (s, m, g, f, a, c, r1, r2) in enumerate(zip(src.tolist(), month_ix.tolist(), mun.tolist(), form_ix.tolist(), age_ix.tolist(), sector_ix.tolist(), k1.tolist(), k2.tolist(), strict=True))
     )
-    columns = "source_import_id, source_id, record_id, period_month, municipality_id, unit, form, age_group, sector, n"
-    if connection.vendor == "postgresql":
-        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        with transaction.atomic(), connection.cursor() as cursor:
-            chunk: list[tuple] = []
-            for row in rows:
-                chunk.append(row)
-                if len(chunk) == 50000:
-                    cursor.executemany(sql, chunk)
-                    chunk = []
-            if chunk:
-                cursor.executemany(sql, chunk)
+    _write_rows(table, sql, rows)
     timings["insert_registrations_s"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -147,8 +140,39 @@ def generate() -> dict[str, float]:
     timings["counts_refresh_s"] = time.perf_counter() - t
     timings["count_rows_partners"] = rows
 
-    # Own signals: pre-aggregated rows (channel × outcome), as counts_refresh would write them.
     t = time.perf_counter()
+    timings["count_rows_own"] = own_signal_counts(gen, months, municipalities, p_mun, forms, form_w)
+    timings["insert_own_signal_counts_s"] = time.perf_counter() - t
+    timings |= release_2025()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return timings
+
+
+def _write_rows(table: str, sql: str, rows: Iterable[tuple]) -> None:
+    """One bulk write: COPY on PostgreSQL, executemany in chunks on SQLite."""
+    columns = "source_import_id, source_id, record_id, period_month, municipality_id, unit, form, age_group, sector, n, record_key, block_key"
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        chunk: list[tuple] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) == 50000:
+                cursor.executemany(sql, chunk)
+                chunk = []
+        if chunk:
+            cursor.executemany(sql, chunk)
+
+
+def own_signal_counts(gen: np.random.Generator, months: list[date], municipalities: list[int], p_mun: np.ndarray, forms: list[str], form_w: list[int]) -> int:
+    """Own signals as pre-aggregated rows (channel × outcome), as counts_refresh would write them."""
+    from ketenzicht.monitor.models import MonitorCount, Source
+
     own = Source.objects.get(slug="eigen-signalen")
     channels = ["intern", "publiek", "partner"]
     outcomes = ["afgesloten", "niet_bevestigd", "interventie", "doorverwezen", "in_behandeling", "ontvangen"]
@@ -163,16 +187,27 @@ def generate() -> dict[str, float]:
     keys, counts = np.unique(draws, axis=0, return_counts=True)
     objs = [
         MonitorCount(period_month=months[k[0]], municipality_id=int(k[1]), source=own, unit="signaal", form=forms[k[2]],
-                     age_group=("minderjarig", "onbekend")[k[3]], sector="onbekend", channel=channels[k[4]], outcome=outcomes[k[5]], n=int(n))
+                     age_group=("minderjarig", "onbekend")[k[3]], sector="onbekend", channel=channels[k[4]], outcome=outcomes[k[5]], n=int(n),
+                     key_sum=int(gen.integers(0, KEY_MODULUS)), block_sum=int(gen.integers(0, KEY_MODULUS)))
         for k, n in zip(keys.tolist(), counts.tolist(), strict=True)
     ]
     MonitorCount.objects.bulk_create(objs, batch_size=5000)
-    timings["insert_own_signal_counts_s"] = time.perf_counter() - t
-    timings["count_rows_own"] = len(objs)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    return timings
+    return len(objs)
+
+
+def release_2025() -> dict[str, float]:
+    """The monthly release through December 2025, as the scheduled job makes it.
+
+    Own signals are only in the count table here (no Case rows), so the release copies the
+    table as it is instead of rebuilding it from cases first.
+    """
+    from ketenzicht.accounts.system import system_actor
+    from ketenzicht.monitor import release, services
+
+    t = time.perf_counter()
+    with mock.patch.object(services, "counts_refresh", lambda **kwargs: 0):
+        made = release.release_make(actor=system_actor("monitor-release"), period=date(2025, 12, 1), today=date(2026, 1, 1))
+    return {"release_s": time.perf_counter() - t, "release_rows": made.rows}
 
 
 def measure() -> dict[str, object]:
@@ -203,12 +238,13 @@ def measure() -> dict[str, object]:
             response = client.get(url, params)
             cold.append(time.perf_counter() - t)
             assert response.status_code == 200, response.status_code
-            # The database part alone: the same aggregation without disclosure control.
+            # The figures alone: the release's rows read and every cell perturbed, no rendering.
             form = FilterForm(params, region=user.organisation.region)
             form.is_valid()
             sel = form.selection(user.organisation.region, municipality=leiden if name == "municipality" else None)
+            cache.clear()
             t = time.perf_counter()
-            selectors._compute(sel, protect=False, limit=5)
+            selectors.figures(sel, protect=True)
             query.append(time.perf_counter() - t)
         warm = []
         client.get(url, selections[-1])
@@ -217,7 +253,7 @@ def measure() -> dict[str, object]:
             response = client.get(url, selections[-1])
             warm.append(time.perf_counter() - t)
             assert response.status_code == 200
-        result[name] = {"cold": _stats(cold), "warm": _stats(warm), "query_only": _stats(query)}
+        result[name] = {"cold": _stats(cold), "warm": _stats(warm), "figures_only": _stats(query)}
     return result
 
 

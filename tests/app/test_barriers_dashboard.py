@@ -55,7 +55,13 @@ def test_four_nla_controls_after_labour_signals_turn_the_quarter_green(cast: Cas
     assert (previous.count, previous.status) == (1, Status.ROOD)
 
 
-def test_case_proposals_count_across_the_district_but_list_only_own_cases(cast: Cast) -> None:
+def test_case_proposals_list_own_cases_and_show_the_district_only_as_the_released_protected_figure(cast: Cast) -> None:
+    from ketenzicht.cases.models import CaseEvent
+    from ketenzicht.domain.programme import ReportPeriod
+    from ketenzicht.monitor import kinds, protected
+    from ketenzicht.programme import report
+    from tests.app.monitor_support import release_through
+
     def escalate(actor, municipality):  # noqa: ANN001, ANN202
         case = report_signal(actor, municipality, forms=["seksueel"])
         for action in ("in_behandeling_nemen", "agenderen"):
@@ -65,11 +71,29 @@ def test_case_proposals_count_across_the_district_but_list_only_own_cases(cast: 
 
     own = escalate(cast.anouk, cast.zoeterwoude)
     other = escalate(cast.bram, cast.lisse)
+    # This month is not released: the district's number is not shown, her own case is listed.
     row = _row(selectors.dashboard(cast.anouk, _district(), QUARTER, TODAY), "casusvoorstellen")
-    assert row.count == 2 and row.status is Status.GROEN
-    assert [i.label for i in row.items] == [own.reference]  # Lisse's case is never listed by reference
-    assert other.reference not in repr(row)
-    assert row.shown == "1 + x" and "x" in row.hidden_note  # one case elsewhere: a small number, suppressed
+    assert row.shown == "nog niet vrijgegeven" and row.count == 0
+    assert [i.label for i in row.items] == [own.reference] and other.reference not in repr(row)
+    assert "Uw eigen gemeente (actueel, niet afgeschermd): 1" in row.note and "+" not in row.shown
+    # Both proposals in May 2025, released through June 2025.
+    CaseEvent.objects.filter(action="naar_loo").update(at=timezone.make_aware(timezone.datetime(2025, 5, 15, 10)))
+    release_through(date(2025, 6, 1))
+    q2 = Quarter(2025, 2)
+    figure = protected.count(kinds.CASE_PROPOSALS, region=_district().region, first=q2.start, last=q2.end,
+                             municipalities=list(_district().municipalities.all()), category=kinds.CASE_PROPOSAL)
+    assert figure.value in (0, 5)  # two proposals: a small number, published as 0 or 5
+    for viewer in (cast.anouk, cast.fleur):
+        row = _row(selectors.dashboard(viewer, _district(), q2, TODAY), "casusvoorstellen")
+        assert row.shown == str(figure.value) and row.count == figure.value
+        assert row.status is (Status.GROEN if figure.value >= 1 else Status.ROOD)  # judged on the published figure
+        assert "Vrijgegeven cijfers van" in row.note and "juni 2025" in row.note
+        assert other.reference not in repr(row)
+    assert [i.label for i in _row(selectors.dashboard(cast.anouk, _district(), q2, TODAY), "casusvoorstellen").items] == [own.reference]
+    assert _row(selectors.dashboard(cast.fleur, _district(), q2, TODAY), "casusvoorstellen").items == []
+    # The report to the board prints the very same figure: no "1 + x" beside a "5" anywhere.
+    lines = report._kpi_section(_district(), ReportPeriod(2025, 1), TODAY)[0]["lines"]
+    assert [line["shown"] for line in lines if line["target"].code == "casusvoorstellen"] == ["0", str(figure.value)]
 
 
 def test_campaign_counts_for_the_whole_year(cast: Cast) -> None:

@@ -21,7 +21,7 @@ from ketenzicht.monitor.models import (
     RiskIndicator,
     Source,
 )
-from tests.app.monitor_support import AGG_HEADER, REG_HEADER, csv_bytes
+from tests.app.monitor_support import AGG_HEADER, REG_HEADER, committed, csv_bytes
 from tests.support import Cast, login
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
@@ -37,7 +37,8 @@ def _counted(slug: str = "politie") -> int:
 
 
 def _import(cast: Cast, data: bytes, name: str = "levering.csv", slug: str = "politie") -> services.ImportResult:
-    return services.import_file(actor=cast.fleur, source=_source(slug), file_name=name, data=data)
+    with committed():  # the counts follow on commit, through the task queue
+        return services.import_file(actor=cast.fleur, source=_source(slug), file_name=name, data=data)
 
 
 def _errors(result: services.ImportResult) -> list[tuple[int, str]]:
@@ -169,7 +170,8 @@ def test_withdrawal_stops_counting_and_allows_a_corrected_delivery(cast: Cast) -
     assert _counted() == 8
     with pytest.raises(services.MonitorError, match="reden"):
         services.import_withdraw(actor=cast.fleur, record=record, reason=" ")
-    services.import_withdraw(actor=cast.fleur, record=record, reason="Verkeerde periode geleverd.")
+    with committed():
+        services.import_withdraw(actor=cast.fleur, record=record, reason="Verkeerde periode geleverd.")
     record.refresh_from_db()
     assert record.withdrawn and record.status == ImportStatus.INGETROKKEN and record.withdrawn_by == cast.fleur
     assert _counted() == 0
@@ -202,13 +204,16 @@ def test_upload_page_reports_faulty_rows_in_dutch_and_withdraws(client: Client, 
     assert "Import afgewezen" in text and "gisteren" in text and "geen geldige datum" in text
     assert Registration.objects.count() == 0
     good = SimpleUploadedFile("goed.xlsx", (EXAMPLES / "aantallen.xlsx").read_bytes())
-    response = client.post(reverse("monitor:imports"), {"bron": "zorgcoordinator-shop", "bestand": good}, follow=True)
+    with committed():
+        response = client.post(reverse("monitor:imports"), {"bron": "zorgcoordinator-shop", "bestand": good}, follow=True)
     assert "Import geaccepteerd: 6 regels" in response.content.decode()
     record = Import.objects.get(status=ImportStatus.GEACCEPTEERD)
     # Without a reason the form says what to fix and nothing changes.
     response = client.post(reverse("monitor:import_withdraw", kwargs={"import_id": record.pk}), {"reden": ""})
     assert response.status_code == 400 and "Dit veld is vereist" in response.content.decode()
-    response = client.post(reverse("monitor:import_withdraw", kwargs={"import_id": record.pk}), {"reden": "Dubbel geleverd"}, follow=True)
+    assert _counted("zorgcoordinator-shop") == 27
+    with committed():
+        response = client.post(reverse("monitor:import_withdraw", kwargs={"import_id": record.pk}), {"reden": "Dubbel geleverd"}, follow=True)
     assert "ingetrokken" in response.content.decode()
     assert _counted("zorgcoordinator-shop") == 0
     # Missing file: the form keeps the chosen source and names the field.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from playwright.sync_api import Page, expect
 from ketenzicht.monitor import services
 from ketenzicht.monitor.models import Import, Source
 from ketenzicht.monitor.sources import ensure_default_sources
-from tests.app.monitor_support import AGG_HEADER, REG_HEADER, csv_bytes
+from tests.app.monitor_support import AGG_HEADER, REG_HEADER, csv_bytes, release_through
 from tests.browser.conftest import check_a11y, login_browser
 from tests.support import Cast, report_signal
 
@@ -37,7 +38,9 @@ def _seed(cast: Cast) -> Import:
         report_signal(cast.chantal, cast.zoeterwoude)
     services.counts_refresh()
     bad = csv_bytes(REG_HEADER, [["R-1", "2025-13-01", "GM0638", "melding", "", "", ""]])
-    return services.import_file(actor=cast.fleur, source=politie, file_name="fout.csv", data=bad).record
+    rejected = services.import_file(actor=cast.fleur, source=politie, file_name="fout.csv", data=bad).record
+    release_through(date(2025, 12, 1))  # the monthly release the scheduled job would have made
+    return rejected
 
 
 def test_ketenregisseur_filters_and_downloads_xlsx_and_pdf(page: Page, live_server: object, cast: Cast, tmp_path: Path) -> None:
@@ -56,6 +59,7 @@ def test_ketenregisseur_filters_and_downloads_xlsx_and_pdf(page: Page, live_serv
     page.wait_for_url("**jaar=2025**")
     expect(page.locator("#kz-series-heading")).to_contain_text("Leiden-Bollenstreek, 2025")
     expect(page.locator("#kz-series-heading")).to_contain_text("Politie (AVIM)")
+    expect(page.get_by_test_id("monitor-stand")).to_contain_text("met gegevens tot en met december 2025")
     check_a11y(page, "monitor gefilterd op district en jaar")
 
     with page.expect_download() as download_info:
@@ -109,9 +113,9 @@ def test_af_sees_own_municipality_page_without_violations(page: Page, live_serve
     base = live_server.url  # type: ignore[attr-defined]
     ensure_default_sources()
     for _ in range(2):
-        report_signal(cast.chantal, cast.zoeterwoude)
-    services.counts_refresh()
+        report_signal(cast.chantal, cast.zoeterwoude)  # each commit refreshes the counts (task queue)
     login_browser(page, base, "anouk")
     page.goto(f"{base}/monitor/gemeente/{cast.zoeterwoude.pk}/")
     expect(page.locator(".kz-monitor-total")).to_contain_text("2")
+    expect(page.get_by_test_id("monitor-stand")).to_contain_text("Stand per")
     check_a11y(page, "eigen gemeente van de AF")

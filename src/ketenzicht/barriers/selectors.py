@@ -2,10 +2,11 @@
 
 Every read of a record that names a place, a company or a case is audited here. The district
 dashboard counts government actions (controls, interventions, campaigns) per district; the one
-KPI that counts cases (case proposals on sexual/criminal exploitation) shows the viewer's own
-municipality's cases by reference and other municipalities' only as counts that went through
-``domain.disclosure`` (small numbers suppressed). The KPI status is computed on the true count:
-the target itself is a small number, which the regional board set to be reported.
+KPI that counts cases (case proposals on sexual/criminal exploitation) lists the viewer's own
+municipality's cases by reference (own data, live) and shows the district's number only as the
+protected figure of the latest release (``monitor.protected``, Cell Key Method), never as a sum
+of the own count and a protected part. Its status is judged on that published figure, so the
+status tells nothing the figure does not.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from ketenzicht.barriers.models import (
 from ketenzicht.barriers.services import DATA_DIR, barrier_model_for
 from ketenzicht.cases.models import Case, CaseEvent
 from ketenzicht.core import policy
-from ketenzicht.domain import disclosure, kpi
+from ketenzicht.domain import kpi
 from ketenzicht.domain.case_states import Action
 
 
@@ -155,13 +156,13 @@ class KpiItem:
 @dataclass
 class KpiRow:
     target: kpi.Target
-    count: int
-    shown: str  # the published count (a suppression mark when protected)
+    count: int  # the count the status is judged on (for case proposals: the published figure)
+    shown: str  # what is published
     status: kpi.Status
     status_text: str
     period: tuple[date, date]
     items: list[KpiItem] = field(default_factory=list)
-    hidden_note: str = ""
+    note: str = ""  # where a protected figure comes from (release date), and the own live count
 
 
 @dataclass
@@ -209,37 +210,43 @@ def _nla_controls(district: District, start: date, end: date) -> QuerySet[Integr
     )
 
 
+def _case_proposals_row(own: int | None, district: District, start: date, end: date) -> tuple[int, str, list[KpiItem], str]:
+    """(count for the status, shown, own cases listed, note) of the case-proposal KPI.
+
+    The district's number is the protected figure of the latest release; the viewer's own
+    municipality's cases are listed by reference (live). The two are never added up.
+    """
+    from ketenzicht.monitor.selectors import case_proposals_published
+
+    items: list[KpiItem] = []
+    if own is not None:
+        seen: dict[Any, CaseEvent] = {}
+        for event in _case_proposals(district, start, end).filter(case__municipality_id=own).order_by("at"):
+            seen.setdefault(event.case_id, event)
+        items = [KpiItem(e.case.reference, e.at.date(), e.case.municipality.name, f"/werkvoorraad/{e.case.pk}/") for e in seen.values()]
+    figure = case_proposals_published(
+        region=district.region, municipalities=list(Municipality.objects.filter(district=district)), first=start, last=end,
+    )
+    if figure.value is None:
+        shown, count = gettext("nog niet vrijgegeven"), 0
+        note = gettext("Het aantal van het district wordt na afloop van elke maand vrijgegeven; voor deze periode nog niet.")
+    else:
+        shown, count = str(figure.value), figure.value
+        note = gettext("Aantal van het district: %(note)s Afgeschermd; geldt tot en met %(month)s.") % {
+            "note": figure.note, "month": figure.last_month_label,
+        }
+    if own is not None:
+        note += " " + gettext("Uw eigen gemeente (actueel, niet afgeschermd): %(n)s.") % {"n": len(items)}
+    return count, shown, items, note
+
+
 def _kpi_row(own: int | None, target: kpi.Target, source: str, district: District, quarter: kpi.Quarter, today: date) -> KpiRow:
     """One KPI of a district; `own`: the municipality whose cases may be listed (None: none)."""
     start, end = kpi.period_span(target, quarter)
     items: list[KpiItem] = []
-    hidden_note = ""
+    note = ""
     if source == "casusvoorstellen":
-        seen: dict[Any, CaseEvent] = {}
-        for event in _case_proposals(district, start, end).order_by("at"):
-            seen.setdefault(event.case_id, event)
-        count = len(seen)
-        others: dict[str, int] = {}
-        for event in seen.values():
-            case = event.case
-            if case.municipality_id == own:
-                items.append(KpiItem(case.reference, event.at.date(), case.municipality.name, f"/werkvoorraad/{case.pk}/"))
-            else:
-                others[case.municipality.name] = others.get(case.municipality.name, 0) + 1
-        # Cases of other municipalities are counted, never listed; their number is protected.
-        names = sorted(Municipality.objects.filter(district=district).exclude(pk=own).values_list("name", flat=True))
-        if names:
-            series = disclosure.protect_series({n: others.get(n, 0) for n in names}, dimension="gemeente")
-            total = series.total
-            own_count = len(items)
-            if isinstance(total, disclosure.Suppressed):
-                hidden_note = f"Uit andere gemeenten in het district: {disclosure.SUPPRESSION_MARK}"
-                shown = f"{own_count} + {disclosure.SUPPRESSION_MARK}" if own is not None else disclosure.SUPPRESSION_MARK
-            else:
-                hidden_note = f"Uit andere gemeenten in het district: {total}"
-                shown = str(own_count + total)
-        else:
-            shown = str(count)
+        count, shown, items, note = _case_proposals_row(own, district, start, end)
     elif source == "controles_nla":
         controls = list(_nla_controls(district, start, end))
         count = len(controls)
@@ -258,7 +265,7 @@ def _kpi_row(own: int | None, target: kpi.Target, source: str, district: Distric
     else:
         raise ValueError(f"unknown KPI source {source!r}")
     status = kpi.evaluate(target, count, quarter, today)
-    return KpiRow(target, count, shown, status, kpi.STATUS_TEXT[status], (start, end), items, hidden_note)
+    return KpiRow(target, count, shown, status, kpi.STATUS_TEXT[status], (start, end), items, note)
 
 
 def _heat(region: Any, district: District, form: str, quarter: kpi.Quarter) -> ModelHeat | None:

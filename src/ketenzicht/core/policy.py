@@ -69,6 +69,8 @@ def require(user: User | Any, action: str, obj: Any = None) -> None:
 SYSTEM_ACTIONS: dict[str, frozenset[str]] = {
     "monitor.import": frozenset({"monitor-import", "demo"}),  # `ketenzicht monitor import`, the demo
     "report.generate": frozenset({"board-reports"}),  # the half-yearly board reports (`rapportages`)
+    # `ketenzicht monitor release` and its monthly task (also run by the demo): releases cover every region
+    "monitor.release": frozenset({"monitor-release"}),
     "persons.link": frozenset({"koppeling"}),  # the linkage task after an import (persons.linkage.JOB)
 }
 
@@ -381,6 +383,9 @@ def meetings_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
 # municipality's detail page. Imports (and withdrawing them) are the ketenregisseur's.
 rule("monitor.view")(lambda user, obj: user.has_role(Role.KETENREGISSEUR, Role.AANDACHTSFUNCTIONARIS))
 rule("monitor.import")(lambda user, obj: user.has_role(Role.KETENREGISSEUR))
+# A release of the protected figures covers every region at once: only the scheduled job (the
+# system actor of `ketenzicht monitor release`, see SYSTEM_ACTIONS) makes one, never a person.
+rule("monitor.release")(lambda user, obj: False)
 
 
 @rule("monitor.view_region")

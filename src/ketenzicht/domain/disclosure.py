@@ -1,8 +1,10 @@
-"""Statistical disclosure control for small numbers in published count tables.
+"""Suppression of small numbers in count tables that are published together (per page).
 
-Every figure that leaves the detail level of the AF's own municipality (regional pages,
-exports, reports, API) goes through this module. The method and its limits are
-described in docs/privacy.md (section "Disclosure control"); in short:
+The regional monitor, its exports and reports, the KPI dashboard and the board reports do not
+use this module any more: they publish through the Cell Key Method (``domain/cellkey.py``,
+``monitor/protected.py``, docs/adr/0001-cell-key-method.md), because suppression per page does
+not survive combining pages. This module remains for the signal tables' regional throughput
+page (``meetings.selectors``). In short:
 
 * **Primary suppression.** A published count ``v`` is *sensitive* when
   ``0 < v < threshold`` (default threshold 5). Zeros are safe by default: "nobody" is
@@ -38,7 +40,7 @@ same mark (CBS convention, ``"x"``); never publish the reason ("primair" /
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral
 from types import MappingProxyType
@@ -256,61 +258,50 @@ def _build_model(
 # ------------------------------------------------------------------- suppression
 
 
-def _suppress(model: _Model, threshold: int, zeros_safe: bool) -> np.ndarray:
-    """Return the status of each figure: 0 published, 1 primary, 2 secondary."""
-    v = model.values
-    M = model.M
-    nq, nu = M.shape
-    status = np.zeros(nq, dtype=np.int8)
-    sensitive = np.array([is_sensitive(int(a), threshold, zeros_safe) for a in v], dtype=bool)
-    status[sensitive] = 1
-    if not sensitive.any():
-        return status
+class _Witnesses:
+    """The LP for "raise figure k by need[k] at least cost" and the changes found so far.
 
-    need = threshold - v  # required upward room for sensitive figures
-    # Per-unit cost of changing a published figure: grows slowly with its size (prefer
-    # small complements), and per level for totals (prefer inner cells).
-    cost = (1.0 + np.log1p(v)) * _LEVEL_COST**model.level
+    The change of the underlying cells is z = u - w (u >= 0, 0 <= w <= x keeps the table
+    non-negative). A figure that is exactly one underlying cell is priced on u and w
+    directly; every other figure k gets a row  M_k z - p_k + m_k = 0  and is priced on p_k
+    and m_k. This keeps the LP small for plain 2-D tables (only the totals need rows).
+    """
 
-    # LP for "raise figure k by need[k] at least cost". The change of the underlying
-    # cells is z = u - w (u >= 0, 0 <= w <= x keeps the table non-negative). A figure
-    # that is exactly one underlying cell is priced on u and w directly; every other
-    # figure k gets a row  M_k z - p_k + m_k = 0  and is priced on p_k and m_k. This
-    # keeps the LP small for plain 2-D tables (only the totals need rows).
-    sizes = np.diff(M.indptr)
-    owner = np.full(nu, -1)
-    for k in np.flatnonzero(sizes == 1):
-        j = M.indices[M.indptr[k]]
-        if owner[j] < 0:
-            owner[j] = k
-    owned = owner >= 0
-    rows = np.setdiff1d(np.arange(nq), owner[owned])  # figures priced via p/m
-    nr = rows.size
-    m_rows = M[rows, :]
-    eye = sparse.identity(nr, format="csr")
-    a_eq = sparse.hstack([m_rows, -m_rows, -eye, eye], format="csc")
-    b_eq = np.zeros(nr)
-    n_var = 2 * nu + 2 * nr
-    witnesses: list[np.ndarray] = []  # per witness: change of every figure
+    def __init__(self, model: _Model, threshold: int, need: np.ndarray):
+        M = model.M
+        nq, nu = M.shape
+        self.model, self.threshold, self.need, self.nu = model, threshold, need, nu
+        # Per-unit cost of changing a published figure: grows slowly with its size (prefer
+        # small complements), and per level for totals (prefer inner cells).
+        self.cost = (1.0 + np.log1p(model.values)) * _LEVEL_COST**model.level
+        sizes = np.diff(M.indptr)
+        owner = np.full(nu, -1)
+        for k in np.flatnonzero(sizes == 1):
+            j = M.indices[M.indptr[k]]
+            if owner[j] < 0:
+                owner[j] = k
+        self.owner, self.owned = owner, owner >= 0
+        self.rows = np.setdiff1d(np.arange(nq), owner[self.owned])  # figures priced via p/m
+        nr = self.nr = self.rows.size
+        m_rows = M[self.rows, :]
+        eye = sparse.identity(nr, format="csr")
+        self.a_eq = sparse.hstack([m_rows, -m_rows, -eye, eye], format="csc")
+        self.changes: list[np.ndarray] = []  # per witness: change of every figure
 
-    def certified(k: int) -> bool:
-        return any(d[k] >= need[k] - _TOL for d in witnesses)
+    def certified(self, k: int) -> bool:
+        return any(d[k] >= self.need[k] - _TOL for d in self.changes)
 
-    # Totals first, then the smallest counts: their witnesses are the largest changes
-    # and often protect other sensitive figures on the way.
-    order = sorted(np.flatnonzero(sensitive), key=lambda k: (-model.level[k], v[k], k))
-    for k in order:
-        if certified(k):
-            continue
+    def _bounds(self, status: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cost vector and bounds of u, w, p, m: suppressed figures move free, zeros stay."""
+        nu, nr, owner, owned, rows = self.nu, self.nr, self.owner, self.owned, self.rows
         suppressed = status > 0
-        movable = suppressed | (v > 0)  # published zeros stay fixed
-        fig_cost = np.where(suppressed, 0.0, cost)  # moving suppressed figures is free
-
+        movable = suppressed | (self.model.values > 0)  # published zeros stay fixed
+        fig_cost = np.where(suppressed, 0.0, self.cost)  # moving suppressed figures is free
         cell_cost = np.zeros(nu)
         cell_cost[owned] = fig_cost[owner[owned]]
         c = np.concatenate([cell_cost, cell_cost, fig_cost[rows], fig_cost[rows]])
-        upper = np.full(n_var, np.inf)
-        upper[nu : 2 * nu] = model.x  # w <= x
+        upper = np.full(2 * nu + 2 * nr, np.inf)
+        upper[nu : 2 * nu] = self.model.x  # w <= x
         frozen_cells = owned.copy()
         frozen_cells[owned] = ~movable[owner[owned]]
         upper[:nu][frozen_cells] = 0.0
@@ -318,44 +309,65 @@ def _suppress(model: _Model, threshold: int, zeros_safe: bool) -> np.ndarray:
         frozen_rows = ~movable[rows]
         upper[2 * nu : 2 * nu + nr][frozen_rows] = 0.0
         upper[2 * nu + nr :][frozen_rows] = 0.0
-        bounds = np.column_stack([np.zeros(n_var), upper])
+        return c, np.column_stack([np.zeros(upper.size), upper])
 
-        # Also reward raising other not yet certified sensitive figures (s_i <= M_i z,
-        # -v_i <= s_i <= need_i), so one witness can certify many and we solve fewer
-        # LPs. |reward| <= _BONUS, far below the cost of one unit of change of any
-        # published figure (>= 1): it only breaks near-ties.
-        others = [i for i in order if i != k and not certified(i)]
+    def find(self, k: int, status: np.ndarray, order: list[int]) -> np.ndarray:
+        """The cheapest change that raises figure k by its need; returns every figure's change.
+
+        It also rewards raising other not yet certified sensitive figures (s_i <= M_i z,
+        -v_i <= s_i <= need_i), so one witness can certify many and fewer LPs are solved.
+        |reward| <= _BONUS, far below the cost of one unit of change of any published
+        figure (>= 1): it only breaks near-ties.
+        """
+        M, v, need, nr = self.model.M, self.model.values, self.need, self.nr
+        c, bounds = self._bounds(status)
+        others = [i for i in order if i != k and not self.certified(i)]
         no = len(others)
-        bonus = _BONUS / (threshold * max(no, 1))
+        bonus = _BONUS / (self.threshold * max(no, 1))
         mk = M[[k] + others, :]
-        s_part = sparse.vstack(
-            [sparse.csr_array((1, no)), sparse.identity(no, format="csr")], format="csr"
-        )
+        s_part = sparse.vstack([sparse.csr_array((1, no)), sparse.identity(no, format="csr")], format="csr")
         rhs = np.zeros(no + 1)
         rhs[0] = -float(need[k])
-        a_ub = sparse.hstack([-mk, mk, sparse.csr_array((no + 1, 2 * nr)), s_part], format="csr")
         res = linprog(
             np.concatenate([c, np.full(no, -bonus)]),
-            A_ub=a_ub,
+            A_ub=sparse.hstack([-mk, mk, sparse.csr_array((no + 1, 2 * nr)), s_part], format="csr"),
             b_ub=rhs,
-            A_eq=sparse.hstack([a_eq, sparse.csr_array((nr, no))], format="csc"),
-            b_eq=b_eq,
+            A_eq=sparse.hstack([self.a_eq, sparse.csr_array((nr, no))], format="csc"),
+            b_eq=np.zeros(nr),
             bounds=np.vstack([bounds, np.column_stack([-v[others], need[others]])]),
             method="highs-ds",
         )
         if res.status != 0:  # pragma: no cover - always feasible: suppress everything
             raise RuntimeError(f"secondary suppression LP failed: {res.message}")
-        change = M @ (res.x[:nu] - res.x[nu : 2 * nu])
-        newly = (np.abs(change) > _TOL) & ~suppressed
-        status[newly] = 2
-        witnesses.append(change)
+        change = M @ (res.x[: self.nu] - res.x[self.nu : 2 * self.nu])
+        self.changes.append(change)
+        return change
+
+
+def _suppress(model: _Model, threshold: int, zeros_safe: bool) -> np.ndarray:
+    """Return the status of each figure: 0 published, 1 primary, 2 secondary."""
+    v = model.values
+    status = np.zeros(len(v), dtype=np.int8)
+    sensitive = np.array([is_sensitive(int(a), threshold, zeros_safe) for a in v], dtype=bool)
+    status[sensitive] = 1
+    if not sensitive.any():
+        return status
+    witnesses = _Witnesses(model, threshold, threshold - v)  # need: upward room required
+    # Totals first, then the smallest counts: their witnesses are the largest changes
+    # and often protect other sensitive figures on the way.
+    order = sorted(np.flatnonzero(sensitive), key=lambda k: (-model.level[k], v[k], k))
+    for k in order:
+        if witnesses.certified(k):
+            continue
+        change = witnesses.find(k, status, order)
+        status[(np.abs(change) > _TOL) & (status == 0)] = 2
 
     # The witnesses prove the result; refuse to return anything they do not prove.
     for k in np.flatnonzero(status == 1):
-        if not certified(k):  # pragma: no cover - guarded invariant
+        if not witnesses.certified(k):  # pragma: no cover - guarded invariant
             raise RuntimeError("internal error: sensitive figure left unprotected")
     for k in np.flatnonzero(status == 2):
-        if not any(abs(d[k]) > _TOL for d in witnesses):  # pragma: no cover
+        if not any(abs(d[k]) > _TOL for d in witnesses.changes):  # pragma: no cover
             raise RuntimeError("internal error: derivable secondary suppression")
     return status
 
@@ -408,23 +420,7 @@ def protect_linked(
     Returns the protected tables keyed by their breakdown tuple.
     """
     _check_threshold(threshold)
-    dims = list(dimensions)
-    if len(set(dims)) != len(dims) or not dims:
-        raise ValueError("dimensions must be distinct and non-empty")
-    wanted = [tuple(b) for b in breakdowns]
-    if not wanted:
-        raise ValueError("no breakdowns to publish")
-    for b in wanted:
-        if len(b) not in (1, 2) or len(set(b)) != len(b) or any(d not in dims for d in b):
-            raise ValueError(f"breakdown {b!r} must name one or two distinct known dimensions")
-    categories = categories or {}
-    unknown = set(categories) - set(dims)
-    if unknown:
-        raise ValueError(f"categories given for unknown dimensions {sorted(unknown)}")
-    cats = _ordered_categories(counts, len(dims), [categories.get(d) for d in dims])
-    if any(not c for c in cats):
-        raise ValueError("every dimension needs at least one category")
-
+    dims, wanted, cats = _validated(counts, dimensions, breakdowns, categories or {})
     dim_ix = {d: i for i, d in enumerate(dims)}
     model = _build_model(counts, dims, [tuple(dim_ix[d] for d in b) for b in wanted], cats)
     status = _suppress(model, threshold, zeros_safe)
@@ -437,38 +433,70 @@ def protect_linked(
     result: dict[tuple[str, ...], ProtectedTable | ProtectedSeries] = {}
     for b in wanted:
         if len(b) == 1:
-            d = dim_ix[b[0]]
-            labels = tuple(cats[d])
-            result[b] = ProtectedSeries(
-                dimension=b[0],
-                labels=labels,
-                values=MappingProxyType({lab: figure((d, i)) for i, lab in enumerate(labels)}),
-                total=figure(),
-                threshold=threshold,
-                zeros_safe=zeros_safe,
-            )
+            result[b] = _series(b[0], dim_ix[b[0]], tuple(cats[dim_ix[b[0]]]), figure, threshold, zeros_safe)
         else:
-            dr, dc = dim_ix[b[0]], dim_ix[b[1]]
-            rows, cols = tuple(cats[dr]), tuple(cats[dc])
-            result[b] = ProtectedTable(
-                row_dimension=b[0],
-                col_dimension=b[1],
-                row_labels=rows,
-                col_labels=cols,
-                cells=MappingProxyType(
-                    {
-                        (r, c): figure((dr, i), (dc, j))
-                        for i, r in enumerate(rows)
-                        for j, c in enumerate(cols)
-                    }
-                ),
-                row_totals=MappingProxyType({r: figure((dr, i)) for i, r in enumerate(rows)}),
-                col_totals=MappingProxyType({c: figure((dc, j)) for j, c in enumerate(cols)}),
-                grand_total=figure(),
-                threshold=threshold,
-                zeros_safe=zeros_safe,
-            )
+            result[b] = _table(b, (dim_ix[b[0]], dim_ix[b[1]]), cats, figure, threshold, zeros_safe)
     return result
+
+
+def _validated(
+    counts: Mapping[tuple[str, ...], int],
+    dimensions: Sequence[str],
+    breakdowns: Iterable[Sequence[str]],
+    categories: Mapping[str, Sequence[str]],
+) -> tuple[list[str], list[tuple[str, ...]], list[list[str]]]:
+    """The dimensions, the wanted breakdowns and each dimension's categories, checked."""
+    dims = list(dimensions)
+    if len(set(dims)) != len(dims) or not dims:
+        raise ValueError("dimensions must be distinct and non-empty")
+    wanted = [tuple(b) for b in breakdowns]
+    if not wanted:
+        raise ValueError("no breakdowns to publish")
+    for b in wanted:
+        if len(b) not in (1, 2) or len(set(b)) != len(b) or any(d not in dims for d in b):
+            raise ValueError(f"breakdown {b!r} must name one or two distinct known dimensions")
+    unknown = set(categories) - set(dims)
+    if unknown:
+        raise ValueError(f"categories given for unknown dimensions {sorted(unknown)}")
+    cats = _ordered_categories(counts, len(dims), [categories.get(d) for d in dims])
+    if any(not c for c in cats):
+        raise ValueError("every dimension needs at least one category")
+    return dims, wanted, cats
+
+
+_Figure = Callable[..., Published]
+
+
+def _series(dimension: str, d: int, labels: tuple[str, ...], figure: _Figure, threshold: int, zeros_safe: bool) -> ProtectedSeries:
+    return ProtectedSeries(
+        dimension=dimension,
+        labels=labels,
+        values=MappingProxyType({lab: figure((d, i)) for i, lab in enumerate(labels)}),
+        total=figure(),
+        threshold=threshold,
+        zeros_safe=zeros_safe,
+    )
+
+
+def _table(
+    b: tuple[str, ...], ix: tuple[int, int], cats: list[list[str]], figure: _Figure, threshold: int, zeros_safe: bool
+) -> ProtectedTable:
+    dr, dc = ix
+    rows, cols = tuple(cats[dr]), tuple(cats[dc])
+    return ProtectedTable(
+        row_dimension=b[0],
+        col_dimension=b[1],
+        row_labels=rows,
+        col_labels=cols,
+        cells=MappingProxyType(
+            {(r, c): figure((dr, i), (dc, j)) for i, r in enumerate(rows) for j, c in enumerate(cols)}
+        ),
+        row_totals=MappingProxyType({r: figure((dr, i)) for i, r in enumerate(rows)}),
+        col_totals=MappingProxyType({c: figure((dc, j)) for j, c in enumerate(cols)}),
+        grand_total=figure(),
+        threshold=threshold,
+        zeros_safe=zeros_safe,
+    )
 
 
 def protect_table(

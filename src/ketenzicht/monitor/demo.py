@@ -1,7 +1,8 @@
 """Synthetic partner registrations for the demo region, so the monitor has figures to show.
 
 Generated with a fixed seed (invented data; no real registration), imported through the same
-validated import service a partner upload uses, then the count table is refreshed.
+validated import service a partner upload uses, then the count table is refreshed and the
+latest closed month is released (as the scheduled job would), so the protected pages show figures.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import date, timedelta
 
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.accounts.system import system_actor
-from ketenzicht.monitor import services
+from ketenzicht.monitor import release, services
 from ketenzicht.monitor.models import Import, Source
 from ketenzicht.monitor.sources import ensure_default_sources
 
@@ -61,4 +62,5 @@ def load_demo_monitor(region_slug: str = "den-haag") -> int:
             services.import_file(actor=system_actor("demo"), source=source, file_name=f"demo-{slug}.csv", data=data)
             imported += 1
     services.counts_refresh()
+    release.release_due(actor=system_actor("monitor-release"))
     return imported

@@ -3,19 +3,29 @@
 Every figure carries its source (`Source`) and its unit (`Unit`); the monitor never adds up
 different units or different sources (they may overlap). Pages never aggregate the
 record-level tables directly: `MonitorCount` holds pre-aggregated counts per month and
-category, rebuilt by `services.counts_refresh` after each import, withdrawal or
-`ketenzicht monitor refresh`.
+category (the live internal table), rebuilt by `services.counts_refresh` on commit of every
+import, withdrawal or signal change. Figures that leave the municipality come from a
+`Release`: a frozen copy of the counts with their cell keys (`ReleaseCount`), see
+`monitor/protected.py` and docs/adr/0001-cell-key-method.md.
 """
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ketenzicht.domain.case_states import STATE_LABELS
+from ketenzicht.domain.cellkey import draw_key
+
+
+def new_key() -> int:
+    """A record or block key for the Cell Key Method: random, drawn once, stored."""
+    return draw_key(secrets.randbelow)
 
 
 class Unit(models.TextChoices):
@@ -173,6 +183,11 @@ class Registration(models.Model):
     age_group = models.CharField(max_length=20, choices=AgeGroup.choices)
     sector = models.CharField(max_length=20, choices=Sector.choices)
     n = models.PositiveIntegerField(default=1)
+    # Cell Key Method (domain/cellkey.py): drawn once when the row is stored. An aggregate row
+    # (n > 1) has one key: its units always fall in the same cells together, and the sum of n
+    # uniform unit keys modulo a prime is itself one uniform key.
+    record_key = models.IntegerField(default=new_key)
+    block_key = models.IntegerField(default=new_key)
 
     class Meta:
         indexes = [
@@ -205,6 +220,9 @@ class MonitorCount(models.Model):
     channel = models.CharField(max_length=10, blank=True)
     outcome = models.CharField(max_length=20, blank=True)
     n = models.PositiveIntegerField()
+    # Sums of the records' keys modulo KEY_MODULUS (record keys and block keys).
+    key_sum = models.IntegerField(default=0)
+    block_sum = models.IntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -219,5 +237,76 @@ class CountRefresh(models.Model):
     """Log of count rebuilds; the latest id is the data version in cache keys."""
 
     at = models.DateTimeField(auto_now_add=True)
+    # When the rebuild began: a change committed before this moment is in it.
+    started_at = models.DateTimeField(null=True, blank=True)
     scope = models.CharField(max_length=60)
     rows = models.PositiveIntegerField(default=0)
+
+
+class SignalKey(models.Model):
+    """The Cell Key Method's keys of one own signal (a case), drawn once on its first count."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, primary_key=True, related_name="monitor_keys")
+    record_key = models.IntegerField(default=new_key)
+    block_key = models.IntegerField(default=new_key)
+
+
+class Release(models.Model):
+    """A release of the protected figures: every count up to `period` (a closed month), frozen.
+
+    Figures that leave the municipality are computed from the latest release only, so they
+    change by release and not by every import or signal. The p-table parameters are stored
+    with the release: changing the settings takes effect at the next release.
+    """
+
+    period = models.DateField(_("cijfers tot en met (maand)"))
+    released_at = models.DateTimeField(_("vrijgegeven op"), default=timezone.now, db_index=True)
+    released_by_label = models.CharField(max_length=150)
+    threshold = models.PositiveSmallIntegerField()
+    max_deviation = models.PositiveSmallIntegerField()
+    variance = models.FloatField()
+    # Months up to and including this one were copied unchanged from the previous release
+    # (final: later corrections to them are no longer published); null for a first release.
+    final_through = models.DateField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-released_at", "-id"]
+        get_latest_by = ["released_at", "id"]
+        verbose_name = _("release")
+
+    def __str__(self) -> str:
+        return f"release {self.period:%Y-%m} ({self.released_at:%Y-%m-%d})"
+
+
+class ReleaseCount(models.Model):
+    """One row of a release: a count with its cell key (row key) for the Cell Key Method.
+
+    `kind` is "monitor" for the monitor's series (source + unit, the dimensions below);
+    other kinds (e.g. the KPI "casusvoorstellen") use `category` and leave the rest empty.
+    Records of the same region, kind, source, unit, category and month form one month block.
+    """
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="counts")
+    kind = models.CharField(max_length=40, default="monitor")
+    period_month = models.DateField()
+    region = models.ForeignKey("accounts.Region", on_delete=models.CASCADE, related_name="+")
+    # Empty for a figure kind that counts per region only.
+    municipality = models.ForeignKey("accounts.Municipality", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    unit = models.CharField(max_length=20, blank=True)
+    form = models.CharField(max_length=20, blank=True)
+    age_group = models.CharField(max_length=20, blank=True)
+    sector = models.CharField(max_length=20, blank=True)
+    channel = models.CharField(max_length=10, blank=True)
+    outcome = models.CharField(max_length=20, blank=True)
+    category = models.CharField(max_length=60, blank=True)
+    n = models.PositiveIntegerField()
+    cell_key = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["release", "kind", "source", "unit", "municipality", "period_month"], name="monitor_rel_series"),
+            models.Index(fields=["release", "kind", "municipality", "period_month"], name="monitor_rel_area"),
+            models.Index(fields=["release", "kind", "region", "category", "period_month"], name="monitor_rel_kind"),
+        ]

@@ -1,7 +1,8 @@
 """The half-yearly report for the mayor and the regional table, as a PDF (WeasyPrint).
 
-Same figures as the pages (protected: the report leaves every municipality's detail level),
-one section per series (source and unit) that has data, with charts, the map and the tables.
+Same figures as the pages, from the latest release (protected: the report leaves every
+municipality's detail level), one section per series (source and unit) that has data, with
+charts, the map and the tables, and the release date on its first page.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def render_html(*, region: Region, year: int | None, part: str = "", district: D
             "sections": sections,
             "sources": sources,
             "threshold": selectors.threshold(),
+            "method_note": selectors.method_note(overview),
             "generated": timezone.localtime(),
         },
     )

@@ -1,43 +1,34 @@
-"""Reads of the monitor: the figures of a selection, protected by disclosure control.
+"""Reads of the monitor: the figures of a selection, live (own municipality) or protected.
 
-Pages read only the pre-aggregated `MonitorCount` table. One selection is one *series*
-(a source and a unit: never added to another), over an area (region, district or one
-municipality) and a period. Its breakdowns are published as four groups of tables that
-share nothing but the grand total:
+One selection is one *series* (a source and a unit: never added to another) over an area
+(region, district or one municipality) and a period, published as: gemeente × vorm (its row
+totals feed the map, its column totals the chart by form), the trend per period, by age
+group, by sector, for own signals kanaal × uitkomst, and every series side by side.
 
-* A: gemeente × vorm (its row totals feed the map, its column totals the chart by form),
-* B: the trend (per period), C: by age group, D: by sector,
-* E (own signals only): kanaal × uitkomst.
-
-Within a group tables are protected together (`protect_linked`); across groups the only
-shared figure is the grand total. When it is published in every group, a table that agrees
-with all published figures of one group can always be completed to a full table that agrees
-with the other groups too (two margins with the same sum always have a non-negative joint
-table), so protection per group is protection of the whole page. When the grand total is
-suppressed anywhere, the page publishes nothing of this series. See docs/monitor.md.
+`compute` builds these from count rows with one rule per cell: a cell is the set of rows it
+covers, its value is ``publish(n, key)`` of their summed count and key. Protected figures
+(`protected.figures`) read the latest release and publish with the Cell Key Method, so a
+total is its own perturbed cell, not the sum of perturbed parts, and the same cell has the
+same value in every table, page, export and report. Live figures (the AF's own municipality
+only, decided by the policy) read the count table and publish the true count.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, Q, Sum
+from django.db.models import Max, Q, QuerySet, Sum
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from ketenzicht.accounts.models import District, Municipality, Region
-from ketenzicht.domain.disclosure import (
-    SUPPRESSION_MARK,
-    ProtectedSeries,
-    ProtectedTable,
-    Suppressed,
-    protect_linked,
-    protect_series,
-)
+from ketenzicht.domain.cellkey import KEY_MODULUS, PTableParams
 from ketenzicht.monitor.models import (
     OUTCOME_LABELS,
     OWN_SIGNALS,
@@ -54,11 +45,15 @@ from ketenzicht.monitor.models import (
     Unit,
 )
 
+if TYPE_CHECKING:
+    from ketenzicht.monitor.protected import Protected
+
 GRAINS = {"maand": 1, "kwartaal": 3, "halfjaar": 6, "jaar": 12}
 PARTS = {"": (1, 12), "H1": (1, 6), "H2": (7, 12), "K1": (1, 3), "K2": (4, 6), "K3": (7, 9), "K4": (10, 12)}
 FIRST_YEAR = 2000
 
-Value = int | str  # a published count, or SUPPRESSION_MARK
+Value = int | str  # a published count (str only in charts' own marks)
+Publish = Callable[[int, int], int]
 
 
 def threshold() -> int:
@@ -129,7 +124,9 @@ class Figures:
     unit: str
     protected: bool
     threshold: int
-    suppressed_all: bool = False
+    note: str = ""  # "Vrijgegeven cijfers van …" or "Stand per …": shown beside every output
+    max_deviation: int = 0
+    through: str = ""  # protected: the last released month the selection reaches, if it is cut off
     total: Value = 0
     forms: list[tuple[str, str]] = field(default_factory=list)  # (code, label)
     municipality_form: list[dict[str, Any]] = field(default_factory=list)  # rows: name, code, cells, total
@@ -144,25 +141,22 @@ class Figures:
     channel_totals: list[Value] = field(default_factory=list)
     by_source: list[tuple[str, str, Value]] = field(default_factory=list)
     grain: str = "jaar"
+    empty: bool = False  # protected: nothing released for this period yet
 
 
 def data_version() -> int:
     return CountRefresh.objects.aggregate(v=Max("id"))["v"] or 0
 
 
-def _base_q(selection: Selection, municipality_ids: list[int]) -> Q:
-    q = Q(municipality_id__in=municipality_ids)
-    months = selection.month_range()
-    if months is not None:
-        q &= Q(period_month__gte=months[0], period_month__lte=months[1])
-    return q
+def live_note() -> str:
+    """'Stand per <datum en tijd>' of the live count table (its latest refresh)."""
+    latest = CountRefresh.objects.order_by("-id").values_list("at", flat=True).first()
+    if latest is None:
+        return _("Nog niet geteld.")
+    return _("Stand per %(moment)s.") % {"moment": formats.date_format(timezone.localtime(latest), "j F Y, H:i")}
 
 
-def _published(value: Any) -> Value:
-    return SUPPRESSION_MARK if isinstance(value, Suppressed) else int(value)
-
-
-def _period_buckets(selection: Selection, months: dict[date, int]) -> list[tuple[str, int]]:
+def _period_buckets(selection: Selection, months: dict[date, tuple[int, int]], last: date | None) -> list[tuple[str, int, int]]:
     step = GRAINS.get(selection.grain, 12)
     rng = selection.month_range()
     if rng is None:
@@ -171,18 +165,21 @@ def _period_buckets(selection: Selection, months: dict[date, int]) -> list[tuple
         start, end = date(min(months).year, 1, 1), date(max(months).year, 12, 1)
     else:
         start, end = rng
-    buckets: dict[str, int] = {}
+    if last is not None:
+        end = min(end, last)
+    buckets: dict[str, list[int]] = {}
     y, m = start.year, start.month
     while (y, m) <= (end.year, end.month):
-        buckets.setdefault(_bucket_label(y, m, step), 0)
+        buckets.setdefault(_bucket_label(y, m, step), [0, 0])
         m += 1
         if m > 12:
             y, m = y + 1, 1
-    for month, n in months.items():
+    for month, (n, key) in months.items():
         label = _bucket_label(month.year, month.month, step)
         if label in buckets:
-            buckets[label] += n
-    return list(buckets.items())
+            buckets[label][0] += n
+            buckets[label][1] += key
+    return [(label, n, key) for label, (n, key) in buckets.items()]
 
 
 def _bucket_label(year: int, month: int, step: int) -> str:
@@ -196,209 +193,185 @@ def _bucket_label(year: int, month: int, step: int) -> str:
 
 
 def figures_key(selection: Selection, *, protect: bool) -> str:
-    """Cache key of a selection's figures: changes with every refresh of the count table."""
-    raw = f"v2|{data_version()}|{selection.key()}|{int(protect)}|{threshold()}"
+    """Cache key of a selection's figures: the release (protected) or the data version (live)."""
+    if protect:
+        from ketenzicht.monitor import protected
+
+        return protected.figures_key(selection, protected.current_release())
+    raw = f"live2|{data_version()}|{selection.key()}"
     return "monitor:fig:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def case_proposals_published(*, region: Region, municipalities: list[Municipality], first: date, last: date) -> Protected:
+    """The protected count of case proposals (kind ``casusvoorstellen``) in these municipalities
+    for the months ``first`` … ``last``, from the latest release: the district KPI dashboard's
+    and the board reports' figure. Never add a live count to it (no "3 + x")."""
+    from ketenzicht.monitor import kinds, protected
+
+    return protected.count(
+        kinds.CASE_PROPOSALS, region=region, first=first, last=last, municipalities=municipalities, category=kinds.CASE_PROPOSAL,
+    )
+
+
 def figures(selection: Selection, *, protect: bool, key: str | None = None) -> Figures:
-    """The figures of a selection; cached per data version (they only change on refresh)."""
-    limit = threshold()
-    key = key or figures_key(selection, protect=protect)
+    """The figures of a selection: protected (from the release) unless ``protect`` is False.
+
+    ``protect=False`` is for the AF's own municipality only; views ask the policy
+    (``monitor.unsuppressed``) before passing it.
+    """
+    if protect:
+        from ketenzicht.monitor import protected
+
+        return protected.figures(selection, key=key)
+    key = key or figures_key(selection, protect=False)
     found = cache.get(key)
     if found is None:
-        found = _compute(selection, protect=protect, limit=limit)
+        found = compute(
+            selection, rows=MonitorCount.objects.all(), publish=lambda n, _key: n, key_field=None,
+            last_month=None, note=live_note(), protected=False, params=None,
+        )
         cache.set(key, found, timeout=24 * 3600)
     return found
 
 
-def _compute(selection: Selection, *, protect: bool, limit: int) -> Figures:
-    municipalities = selection.municipalities()
-    ids = [m.pk for m in municipalities]
-    base = MonitorCount.objects.filter(_base_q(selection, ids))
-    series = base.filter(source=selection.source, unit=selection.unit)
+def _header(selection: Selection, *, note: str, protected: bool, params: PTableParams | None) -> Figures:
     unit_label = str(dict(Unit.choices).get(selection.unit, selection.unit))
-    fig = Figures(
+    return Figures(
         title=f"{selection.source.name} · {unit_label}",
         area=selection.area_label(),
         period=selection.period_label(),
         source=selection.source.name,
         unit=unit_label,
-        protected=protect,
-        threshold=limit,
+        protected=protected,
+        threshold=params.threshold if params else threshold(),
+        max_deviation=params.max_deviation if params else 0,
+        note=note,
         grain=selection.grain,
     )
 
-    # Raw counts per group, aggregated by the database over the count table.
-    by_code = {m.pk: m for m in municipalities}
-    mun_form: dict[tuple[str, str], int] = {}
-    for row in series.values("municipality_id", "form").annotate(n=Sum("n")).order_by():
-        mun_form[(by_code[row["municipality_id"]].cbs_code, row["form"])] = row["n"]
-    months: dict[date, int] = {
-        r["period_month"]: r["n"] for r in series.values("period_month").annotate(n=Sum("n")).order_by()
-    }
-    ages = {r["age_group"]: r["n"] for r in series.values("age_group").annotate(n=Sum("n")).order_by()}
-    sectors = {r["sector"]: r["n"] for r in series.values("sector").annotate(n=Sum("n")).order_by()}
-    own = selection.source.slug == OWN_SIGNALS
-    chan_out: dict[tuple[str, str], int] = {}
-    if own:
-        for r in series.values("channel", "outcome").annotate(n=Sum("n")).order_by():
-            chan_out[(r["channel"], r["outcome"])] = r["n"]
 
-    codes = [m.cbs_code for m in municipalities]
-    names = {m.cbs_code: m.name for m in municipalities}
-    form_codes = [str(c) for c in Form.values]
-    form_labels = dict(Form.choices)
-    fig.forms = [(c, str(form_labels[c])) for c in form_codes]
-    trend = _period_buckets(selection, months)
-    age_codes = [str(c) for c in AgeGroup.values]
-    sector_codes = [str(c) for c in Sector.values]
-    outcome_codes = list(OUTCOME_LABELS)
-    channel_codes = [str(c) for c in Channel.values]
-
-    if protect:
-        table_a = protect_linked(
-            mun_form, ("gemeente", "vorm"), [("gemeente", "vorm")], threshold=limit,
-            categories={"gemeente": codes, "vorm": form_codes},
-        )[("gemeente", "vorm")]
-        assert isinstance(table_a, ProtectedTable)
-        series_b = protect_series(dict(trend), limit, labels=[t[0] for t in trend] or ["-"], dimension="periode") if trend else None
-        series_c = protect_series(ages, limit, labels=age_codes, dimension="leeftijd")
-        series_d = protect_series(sectors, limit, labels=sector_codes, dimension="sector")
-        table_e = None
-        if own:
-            table_e = protect_linked(
-                chan_out, ("kanaal", "uitkomst"), [("uitkomst", "kanaal")], threshold=limit,
-                categories={"kanaal": channel_codes, "uitkomst": outcome_codes},
-            )[("uitkomst", "kanaal")]
-        totals = [table_a.grand_total, series_c.total, series_d.total]
-        totals += [series_b.total] if series_b else []
-        totals += [table_e.grand_total] if table_e is not None else []
-        if any(isinstance(t, Suppressed) for t in totals):
-            fig.suppressed_all = True
-        _fill_protected(fig, table_a, series_b, series_c, series_d, table_e, names)
-    else:
-        _fill_raw(fig, mun_form, trend, ages, sectors, chan_out if own else None, codes, names)
-
-    pks = {m.cbs_code: m.pk for m in municipalities}
-    for row in fig.municipality_form:
-        row["pk"] = pks[row["code"]]
-    if fig.suppressed_all:
-        _blank(fig)
-
-    # Every series in the same area and period, side by side (never summed).
-    sources = {s.pk: s for s in Source.objects.all()}
-    unit_labels = dict(Unit.choices)
-    for r in base.values("source_id", "unit").annotate(n=Sum("n")).order_by("source_id", "unit"):
-        src = sources[r["source_id"]]
-        value: Value = r["n"]
-        if protect:
-            value = _published(protect_series({"t": r["n"]}, limit, labels=["t"]).total)
-            if src.pk == selection.source.pk and r["unit"] == selection.unit:
-                value = fig.total  # the same figure: one decision
-        fig.by_source.append((src.name, str(unit_labels.get(r["unit"], r["unit"])), value))
-    fig.by_source.sort(key=lambda t: (next((s.position for s in sources.values() if s.name == t[0]), 0), t[1]))
+def empty_figures(selection: Selection, *, note: str, protected: bool) -> Figures:
+    fig = _header(selection, note=note, protected=protected, params=None)
+    fig.empty = True
     return fig
 
 
-def _fill_protected(
-    fig: Figures,
-    a: ProtectedTable,
-    b: ProtectedSeries | None,
-    c: ProtectedSeries,
-    d: ProtectedSeries,
-    e: ProtectedTable | None,
-    names: dict[str, str],
-) -> None:
-    fig.total = _published(a.grand_total)
-    fig.municipality_form = [
-        {
-            "code": code,
-            "name": names[code],
-            "cells": [_published(a.cells[code, f]) for f, _label in fig.forms],
-            "total": _published(a.row_totals[code]),
-        }
-        for code in a.row_labels
-    ]
-    fig.form_totals = [_published(a.col_totals[f]) for f, _label in fig.forms]
-    fig.by_form = [(label, _published(a.col_totals[f])) for f, label in fig.forms]
-    fig.by_municipality = {code: _published(a.row_totals[code]) for code in a.row_labels}
-    fig.trend = [(p, _published(b.values[p])) for p in b.labels] if b else []
-    age_labels = dict(AgeGroup.choices)
-    fig.by_age = [(str(age_labels[k]), _published(c.values[k])) for k in c.labels]
-    sector_labels = dict(Sector.choices)
-    fig.by_sector = [(str(sector_labels[k]), _published(d.values[k])) for k in d.labels]
-    if e is not None:
-        channel_labels = dict(Channel.choices)
-        fig.channels = [str(channel_labels[k]) for k in e.col_labels]
-        fig.channel_outcome = [
-            {
-                "name": OUTCOME_LABELS[o],
-                "cells": [_published(e.cells[o, ch]) for ch in e.col_labels],
-                "total": _published(e.row_totals[o]),
-            }
-            for o in e.row_labels
-        ]
-        fig.channel_totals = [_published(e.col_totals[ch]) for ch in e.col_labels] + [_published(e.grand_total)]
+class _Cells:
+    """The (n, key) of every cell of a series, aggregated from its count rows in one pass.
+
+    The rows of a selection are read once (a few thousand at most: the count table and a
+    release hold one row per month and category); every published cell is a sum of them.
+    """
+
+    DIMS = ("municipality_id", "period_month", "form", "age_group", "sector", "channel", "outcome")
+
+    def __init__(self, rows: QuerySet[Any], publish: Publish, key_field: str | None) -> None:
+        self.publish = publish
+        self.sums: dict[tuple[str, Any], list[int]] = {}
+        total = [0, 0]
+        fields = [*self.DIMS, "n", *([key_field] if key_field else [])]
+        for row in rows.values_list(*fields):
+            n, key = row[7], (row[8] if key_field else 0)
+            total[0] += n
+            total[1] += key
+            mun, month, form, age, sector, channel, outcome = row[:7]
+            for cell in (("mf", (mun, form)), ("m", mun), ("f", form), ("t", month), ("a", age), ("s", sector),
+                         ("co", (channel, outcome)), ("c", channel), ("o", outcome)):
+                acc = self.sums.setdefault(cell, [0, 0])
+                acc[0] += n
+                acc[1] += key
+        self.all = (total[0], total[1])
+
+    def get(self, group: str, label: Any) -> tuple[int, int] | None:
+        found = self.sums.get((group, label))
+        return (found[0], found[1]) if found else None
+
+    def grouped(self, group: str) -> dict[Any, tuple[int, int]]:
+        return {label: (n, key) for (g, label), (n, key) in self.sums.items() if g == group}
+
+    def value(self, cell: tuple[int, int] | None) -> int:
+        if cell is None:
+            return 0
+        n, key = cell
+        return self.publish(n, key % KEY_MODULUS) if n else 0
 
 
-def _fill_raw(
-    fig: Figures,
-    mun_form: dict[tuple[str, str], int],
-    trend: list[tuple[str, int]],
-    ages: dict[str, int],
-    sectors: dict[str, int],
-    chan_out: dict[tuple[str, str], int] | None,
-    codes: list[str],
-    names: dict[str, str],
-) -> None:
-    fig.total = sum(mun_form.values())
+def _channel_outcome(fig: Figures, cells: _Cells) -> None:
+    fig.channels = [str(label) for _c, label in Channel.choices]
+    fig.channel_outcome = [
+        {
+            "name": label,
+            "cells": [cells.value(cells.get("co", (ch, o))) for ch in Channel.values],
+            "total": cells.value(cells.get("o", o)),
+        }
+        for o, label in OUTCOME_LABELS.items()
+    ]
+    fig.channel_totals = [cells.value(cells.get("c", ch)) for ch in Channel.values] + [fig.total]
+
+
+def compute(
+    selection: Selection,
+    *,
+    rows: QuerySet[Any],
+    publish: Publish,
+    key_field: str | None,
+    last_month: date | None,
+    note: str,
+    protected: bool,
+    params: PTableParams | None,
+) -> Figures:
+    """The figures of a selection from count rows (live or released); every cell published once."""
+    municipalities = selection.municipalities()
+    fig = _header(selection, note=note, protected=protected, params=params)
+    rng = selection.month_range()
+    if last_month is not None and rng is not None and rng[0] > last_month:
+        fig.empty = True
+        return fig
+    if last_month is not None and (rng is None or rng[1] > last_month):
+        fig.through = formats.date_format(last_month, "F Y")
+    q = Q(municipality_id__in=[m.pk for m in municipalities])
+    if rng is not None:
+        q &= Q(period_month__gte=rng[0], period_month__lte=rng[1])
+    if last_month is not None:
+        q &= Q(period_month__lte=last_month)
+    base = rows.filter(q)
+    series = base.filter(source=selection.source, unit=selection.unit)
+    cells = _Cells(series, publish, key_field)
+
+    form_codes = [str(c) for c in Form.values]
+    form_labels = dict(Form.choices)
+    fig.forms = [(c, str(form_labels[c])) for c in form_codes]
+
+    fig.total = cells.value(cells.all)
     fig.municipality_form = [
         {
-            "code": code,
-            "name": names[code],
-            "cells": [mun_form.get((code, f), 0) for f, _label in fig.forms],
-            "total": sum(mun_form.get((code, f), 0) for f, _label in fig.forms),
+            "code": m.cbs_code,
+            "name": m.name,
+            "pk": m.pk,
+            "cells": [cells.value(cells.get("mf", (m.pk, f))) for f in form_codes],
+            "total": cells.value(cells.get("m", m.pk)),
         }
-        for code in codes
+        for m in municipalities
     ]
-    fig.form_totals = [sum(mun_form.get((code, f), 0) for code in codes) for f, _label in fig.forms]
+    fig.form_totals = [cells.value(cells.get("f", f)) for f in form_codes]
     fig.by_form = [(label, fig.form_totals[i]) for i, (_f, label) in enumerate(fig.forms)]
     fig.by_municipality = {row["code"]: row["total"] for row in fig.municipality_form}
-    fig.trend = list(trend)
-    fig.by_age = [(str(label), ages.get(code, 0)) for code, label in AgeGroup.choices]
-    fig.by_sector = [(str(label), sectors.get(code, 0)) for code, label in Sector.choices]
-    if chan_out is not None:
-        fig.channels = [str(label) for _c, label in Channel.choices]
-        fig.channel_outcome = [
-            {
-                "name": label,
-                "cells": [chan_out.get((ch, o), 0) for ch in Channel.values],
-                "total": sum(chan_out.get((ch, o), 0) for ch in Channel.values),
-            }
-            for o, label in OUTCOME_LABELS.items()
-        ]
-        fig.channel_totals = [sum(chan_out.get((ch, o), 0) for o in OUTCOME_LABELS) for ch in Channel.values]
-        fig.channel_totals.append(sum(chan_out.values()))
+    months = cells.grouped("t")
+    fig.trend = [(label, cells.value((n, key))) for label, n, key in _period_buckets(selection, months, last_month)]
+    fig.by_age = [(str(label), cells.value(cells.get("a", code))) for code, label in AgeGroup.choices]
+    fig.by_sector = [(str(label), cells.value(cells.get("s", code))) for code, label in Sector.choices]
+    if selection.source.slug == OWN_SIGNALS:
+        _channel_outcome(fig, cells)
 
-
-def _blank(fig: Figures) -> None:
-    """The grand total of the series is suppressed: publish none of its breakdowns."""
-    x = SUPPRESSION_MARK
-    fig.total = x
-    for row in fig.municipality_form:
-        row["cells"] = [x] * len(row["cells"])
-        row["total"] = x
-    fig.form_totals = [x] * len(fig.form_totals)
-    fig.by_form = [(label, x) for label, _v in fig.by_form]
-    fig.by_municipality = dict.fromkeys(fig.by_municipality, x)
-    fig.trend = [(label, x) for label, _v in fig.trend]
-    fig.by_age = [(label, x) for label, _v in fig.by_age]
-    fig.by_sector = [(label, x) for label, _v in fig.by_sector]
-    for row in fig.channel_outcome:
-        row["cells"] = [x] * len(row["cells"])
-        row["total"] = x
-    fig.channel_totals = [x] * len(fig.channel_totals)
+    # Every series in the same area and period, side by side (never summed). The selected
+    # series' own entry is the same cell as its total, so it has the same value.
+    sources = {src.pk: src for src in Source.objects.all()}
+    unit_labels = dict(Unit.choices)
+    sums = {"n": Sum("n"), **({"k": Sum(key_field)} if key_field else {})}
+    every = {(r["source_id"], r["unit"]): (int(r["n"] or 0), int(r.get("k") or 0)) for r in base.values("source_id", "unit").annotate(**sums).order_by()}
+    for (source_id, unit), cell in sorted(every.items(), key=lambda item: (sources[item[0][0]].position, item[0][1])):
+        fig.by_source.append((sources[source_id].name, str(unit_labels.get(unit, unit)), cells.value(cell)))
+    return fig
 
 
 def risk_picture(municipalities: list[Municipality], year: int | None) -> list[dict[str, Any]]:
@@ -443,19 +416,30 @@ def available_years() -> list[int]:
     return list(range(latest, max(FIRST_YEAR, latest - 14) - 1, -1))
 
 
+def method_note(fig: Figures) -> str:
+    """How the figures of a selection are protected, in words (pages, exports, reports)."""
+    if not fig.protected:
+        return _("Cijfers van uw eigen gemeente, zonder afscherming (live).")
+    return _(
+        "Afgeschermd met de celsleutelmethode: elk getal kan iets afwijken van de werkelijke telling "
+        "(meestal 1 of 2, nooit meer dan %(d)s); aantallen van 1 tot en met %(small)s worden als 0 of %(t)s getoond. "
+        "Een totaal is zelf een afgeschermd getal en niet de som van de getoonde delen."
+    ) % {"d": fig.max_deviation, "small": fig.threshold - 1, "t": fig.threshold}
+
+
 def export_rows(fig: Figures) -> list[tuple[str, list[list[Value]]]]:
-    """Blocks (title, rows) for CSV/XLSX: exactly the published figures, suppressions as 'x'."""
-    x_note = _("x = afgeschermd (kleine aantallen, drempel %(n)s)") % {"n": fig.threshold}
-    blocks: list[tuple[str, list[list[Value]]]] = [
-        (
-            _("Selectie"),
-            [
-                [_("Reeks"), fig.title],
-                [_("Gebied"), fig.area],
-                [_("Periode"), fig.period],
-                [_("Afscherming"), x_note if fig.protected else _("geen (eigen gemeente)")],
-            ],
-        ),
+    """Blocks (title, rows) for CSV/XLSX: exactly the published figures of the selection."""
+    selection_rows: list[list[Value]] = [
+        [_("Reeks"), fig.title],
+        [_("Gebied"), fig.area],
+        [_("Periode"), fig.period + (f" ({_('tot en met')} {fig.through})" if fig.through else "")],
+        [_("Stand"), fig.note],
+        [_("Afscherming"), method_note(fig)],
+    ]
+    blocks: list[tuple[str, list[list[Value]]]] = [(_("Selectie"), selection_rows)]
+    if fig.empty:
+        return blocks
+    blocks += [
         (
             _("Naar gemeente en vorm van uitbuiting"),
             [[_("Gemeente"), *[label for _c, label in fig.forms], _("Totaal")]]
@@ -494,4 +478,3 @@ def flat_values(fig: Figures) -> list[Value]:
         out += [*row["cells"], row["total"]]
     out += fig.channel_totals + [v for _s, _u, v in fig.by_source]
     return out
-

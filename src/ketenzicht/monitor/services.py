@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -24,7 +24,8 @@ from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
 from ketenzicht.core.errors import ServiceError
-from ketenzicht.monitor import importing
+from ketenzicht.domain.cellkey import KEY_MODULUS
+from ketenzicht.monitor import freshness, importing
 from ketenzicht.monitor.models import (
     OWN_SIGNALS,
     AgeGroup,
@@ -37,8 +38,10 @@ from ketenzicht.monitor.models import (
     Registration,
     RiskIndicator,
     Sector,
+    SignalKey,
     Source,
     Unit,
+    new_key,
 )
 from ketenzicht.persons import services as persons_services
 
@@ -181,30 +184,44 @@ def import_withdraw(*, actor: Any, record: Import, reason: str) -> Import:
 
 
 def _after_change(record: Import) -> None:
-    """Counts follow registrations; indicators only need a new data version (page caches)."""
+    """Counts follow registrations (refreshed on commit, through the task queue); indicators
+    only need a new data version for the page caches."""
     if record.kind == ImportKind.INDICATOREN:
         CountRefresh.objects.create(scope="indicatoren", rows=0)
     else:
-        counts_refresh(sources=[record.source])
+        freshness.counts_changed([record.source.slug])
+
+
+def signal_keys_assign() -> int:
+    """Draw the Cell Key Method keys of every signal that has none yet (once per signal)."""
+    missing = Case.objects.filter(monitor_keys__isnull=True).values_list("id", flat=True)
+    rows = [SignalKey(case_id=case_id, record_key=new_key(), block_key=new_key()) for case_id in missing.iterator()]
+    # ignore_conflicts: a concurrent refresh may have drawn them first; the first keys stay.
+    SignalKey.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+    return len(rows)
 
 
 def _own_signal_counts() -> Iterable[dict[str, Any]]:
     """Own signals grouped in the database, then mapped to the monitor's categories."""
+    signal_keys_assign()
     rows = (
         Case.objects.annotate(month=TruncMonth("created_at"))
         .values("month", "municipality_id", "channel", "state", "minor_involved", *_FORM_FLAGS, "form_onbekend")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), k1=Sum("monitor_keys__record_key"), k2=Sum("monitor_keys__block_key"))
         .order_by()
     )
-    merged: dict[tuple[Any, ...], int] = defaultdict(int)
+    merged: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0, 0])
     for row in rows:
         flags = [f.removeprefix("form_") for f in _FORM_FLAGS if row[f]]
         form = flags[0] if len(flags) == 1 else (Form.MEERVOUDIG if flags else Form.ONBEKEND)
         age = AgeGroup.MINDERJARIG if row["minor_involved"] == "ja" else AgeGroup.ONBEKEND
         month = row["month"]
         month = month.date() if hasattr(month, "date") else month
-        merged[(month, row["municipality_id"], str(form), str(age), row["channel"], row["state"])] += row["n"]
-    for (month, municipality_id, form, age, channel, state), n in merged.items():
+        acc = merged[(month, row["municipality_id"], str(form), str(age), row["channel"], row["state"])]
+        acc[0] += row["n"]
+        acc[1] = (acc[1] + int(row["k1"] or 0)) % KEY_MODULUS
+        acc[2] = (acc[2] + int(row["k2"] or 0)) % KEY_MODULUS
+    for (month, municipality_id, form, age, channel, state), (n, key_sum, block_sum) in merged.items():
         yield {
             "period_month": month,
             "municipality_id": municipality_id,
@@ -215,6 +232,8 @@ def _own_signal_counts() -> Iterable[dict[str, Any]]:
             "channel": channel,
             "outcome": state,
             "n": n,
+            "key_sum": key_sum,
+            "block_sum": block_sum,
         }
 
 
@@ -227,8 +246,9 @@ def _insert_registration_counts(source: Source) -> int:
     reg, imp, cnt = Registration._meta.db_table, Import._meta.db_table, MonitorCount._meta.db_table
     # Table names come from model metadata, values are parameters.
     sql = (
-        f"INSERT INTO {cnt} (period_month, municipality_id, source_id, unit, form, age_group, sector, channel, outcome, n) "  # noqa: S608
-        "SELECT r.period_month, r.municipality_id, r.source_id, r.unit, r.form, r.age_group, r.sector, '', '', SUM(r.n) "
+        f"INSERT INTO {cnt} (period_month, municipality_id, source_id, unit, form, age_group, sector, channel, outcome, n, key_sum, block_sum) "  # noqa: S608
+        "SELECT r.period_month, r.municipality_id, r.source_id, r.unit, r.form, r.age_group, r.sector, '', '', SUM(r.n), "
+        f"SUM(r.record_key) %% {KEY_MODULUS}, SUM(r.block_key) %% {KEY_MODULUS} "
         f"FROM {reg} r INNER JOIN {imp} i ON i.id = r.source_import_id "
         "WHERE r.source_id = %s AND i.status = %s "
         "GROUP BY r.period_month, r.municipality_id, r.source_id, r.unit, r.form, r.age_group, r.sector"
@@ -241,6 +261,7 @@ def _insert_registration_counts(source: Source) -> int:
 def counts_refresh(*, sources: Iterable[Source] | None = None) -> int:
     """Rebuild the count table for the given sources (all when None); re-runnable at will."""
     chosen = list(sources) if sources is not None else list(Source.objects.all())
+    started = timezone.now()
     total = 0
     with transaction.atomic():
         for source in chosen:
@@ -259,5 +280,5 @@ def counts_refresh(*, sources: Iterable[Source] | None = None) -> int:
             MonitorCount.objects.bulk_create(batch)
             total += len(batch)
         scope = ",".join(s.slug for s in chosen)[:60] if sources is not None else "alle"
-        CountRefresh.objects.create(scope=scope, rows=total)
+        CountRefresh.objects.create(scope=scope, rows=total, started_at=started)
     return total

@@ -1,8 +1,9 @@
 """Monitor pages: the regional overview, a municipality drill-down, exports, report, imports.
 
-Thin: the policy decides access, selectors compute (protected) figures, services write.
-Everything regional is protected by disclosure control; only the AF's own municipality page
-shows unsuppressed figures (policy action `monitor.unsuppressed`).
+Thin: the policy decides access, selectors compute figures, services write. Everything that
+leaves the AF's own municipality comes from the latest release through `monitor/protected.py`
+(Cell Key Method); only the AF's own municipality page and its export show live, exact figures
+(policy action `monitor.unsuppressed`), with "stand per <datum en tijd>".
 """
 
 from __future__ import annotations
@@ -133,12 +134,32 @@ def municipality(request: HttpRequest, municipality_id: int) -> HttpResponse:
     return _render_figures(request, "monitor/municipality.html", context)
 
 
+class ExportRefused(Exception):
+    """An export outside the protected set of tables; the message says why (Dutch)."""
+
+
+EXPORT_PARAMETERS = {"district", "jaar", "deel", "indeling", "bron", "eenheid", "gemeente"}
+
+
 def _selection_for_export(request: HttpRequest) -> tuple[selectors.Selection, bool]:
+    """The selection of an export, or ExportRefused: only the tables the pages publish."""
     region = _region(request)
+    unknown = sorted(set(request.GET) - EXPORT_PARAMETERS)
+    if unknown:
+        raise ExportRefused(
+            _("Deze tabel wordt niet gepubliceerd: de monitor exporteert alleen de tabellen van zijn pagina's (onbekende keuze: %(names)s).")
+            % {"names": ", ".join(unknown)}
+        )
     form = FilterForm(request.GET or None, region=region)
+    if form.is_bound and not form.is_valid():
+        problems = "; ".join(f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items())
+        raise ExportRefused(_("Deze selectie hoort niet bij de gepubliceerde tabellen: %(problems)s") % {"problems": problems})
     place = None
-    if request.GET.get("gemeente", "").isdigit():
-        _r, place = _municipality_in_region(request, int(request.GET["gemeente"]))
+    gemeente = request.GET.get("gemeente", "")
+    if gemeente:
+        if not gemeente.isdigit():
+            raise ExportRefused(_("Kies een gemeente uit de tabel van de regio."))
+        _r, place = _municipality_in_region(request, int(gemeente))
     selection = form.selection(region, municipality=place) if place else form.selection(region)
     protect = place is None or not policy.can(request.user, "monitor.unsuppressed", place)
     return selection, protect
@@ -148,8 +169,14 @@ def _selection_for_export(request: HttpRequest) -> tuple[selectors.Selection, bo
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in {"csv", "xlsx"}:
         raise Http404
-    selection, protect = _selection_for_export(request)
+    try:
+        selection, protect = _selection_for_export(request)
+    except ExportRefused as exc:
+        return render(request, "monitor/export_refused.html", {"reason": str(exc)}, status=400)
     fig = selectors.figures(selection, protect=protect)
+    if fig.empty:
+        reason = _("Voor deze periode zijn nog geen cijfers vrijgegeven. %(note)s") % {"note": fig.note}
+        return render(request, "monitor/export_refused.html", {"reason": reason}, status=400)
     blocks = selectors.export_rows(fig)
     audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="monitor.export", object_id=selection.key(), object_label=fmt)
     filename = f"monitor-{selection.region.slug}-{selection.year or 'alle-jaren'}{selection.part}"

@@ -4,7 +4,7 @@ portefeuillehouder, regional table) or year (council). Rendered to PDF with Weas
 
 A published report never contains personal data: it is built from counts and from programme
 fields only (no progress notes, no responsible person, no case); the monitor figures and the
-KPI counts go through disclosure control; and as a last safeguard every name the system knows
+KPI counts come from the protected source (the latest release, Cell Key Method); and as a last safeguard every name the system knows
 in the report's area (staff and persons in case files) is removed from the rendered text.
 """
 
@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ketenzicht.accounts.models import District, Municipality, Region, User
 from ketenzicht.barriers.models import AwarenessCampaign
-from ketenzicht.domain import disclosure, kpi
+from ketenzicht.domain import kpi
 from ketenzicht.domain.programme import ReportPeriod
 from ketenzicht.domain.redaction import redact
 from ketenzicht.programme import selectors
@@ -107,9 +107,9 @@ def _monitor_section(area: Area, period: ReportPeriod) -> dict[str, Any]:
         municipality=area if isinstance(area, Municipality) else None,
         year=period.year, part=f"H{period.half}" if period.half else "",
     )
-    # protect=True: the report leaves every municipality's own detail level.
+    # protect=True: the report leaves every municipality's own detail level (latest release).
     fig = monitor.figures(selection, protect=True)
-    return {"figures": fig, "threshold": monitor.threshold()}
+    return {"figures": fig, "threshold": monitor.threshold(), "method_note": monitor.method_note(fig)}
 
 
 def _kpi_section(area: Area, period: ReportPeriod, today: date) -> list[dict[str, Any]]:
@@ -119,13 +119,11 @@ def _kpi_section(area: Area, period: ReportPeriod, today: date) -> list[dict[str
         lines: dict[tuple[str, Any], dict[str, Any]] = {}
         for quarter in quarters:
             for row in _kpi_rows(district, quarter, today):
-                published = disclosure.SUPPRESSION_MARK not in row.shown
-                # A yearly target spans every quarter: one line, with its latest stand.
+                # A yearly target spans every quarter: one line, with its latest stand. The
+                # case-proposal count is the protected figure and its status is judged on it.
                 lines[(row.target.code, row.period)] = {
                     "quarter": quarter.label if row.period == (quarter.start, quarter.end) else str(quarter.year),
-                    "target": row.target, "shown": row.shown,
-                    # A status on a suppressed count would tell how small it is: not published.
-                    "status": row.status_text if published else "Niet gepubliceerd (klein aantal)",
+                    "target": row.target, "shown": row.shown, "status": row.status_text,
                 }
         blocks.append({"district": district, "lines": list(lines.values())})
     return blocks
@@ -168,7 +166,6 @@ def render_html(area: Area, period: ReportPeriod, *, today: date | None = None) 
         "monitor": _monitor_section(area, period),
         "kpis": _kpi_section(area, period, today),
         "generated": timezone.localtime(),
-        "suppression_mark": disclosure.SUPPRESSION_MARK,
     }
     html = render_to_string("programme/report_pdf.html", context)
     html, count = redact(html, known_names(area))

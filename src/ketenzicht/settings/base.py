@@ -302,9 +302,19 @@ LOGGING = {
     },
 }
 
-# Regional monitor: counts below this threshold are suppressed wherever figures leave the
-# detail level of the AF's own municipality (docs/privacy.md, "Disclosure control").
+# Regional monitor: every figure that leaves the AF's own municipality is perturbed with the
+# Cell Key Method (docs/privacy.md, docs/adr/0001-cell-key-method.md). Counts below the
+# threshold are never published as themselves; the p-table has this maximum deviation (at
+# least 2 x threshold - 2) and this variance. Unsafe values are refused by `ketenzicht check`.
 MONITOR_DISCLOSURE_THRESHOLD = envint("MONITOR_DISCLOSURE_THRESHOLD", 5)
+MONITOR_PTABLE_MAX_DEVIATION = envint("MONITOR_PTABLE_MAX_DEVIATION", 8)
+MONITOR_PTABLE_VARIANCE = float(envstr("MONITOR_PTABLE_VARIANCE", "2.0"))
+# Releases: a month may be released this many days after it ended; months more than
+# MONITOR_RELEASE_FINAL_MONTHS before a release's month are final (copied unchanged); the
+# counts of the latest MONITOR_RELEASES_KEPT releases are kept (older ones keep their record).
+MONITOR_RELEASE_CLOSE_DAYS = envint("MONITOR_RELEASE_CLOSE_DAYS", 0)
+MONITOR_RELEASE_FINAL_MONTHS = envint("MONITOR_RELEASE_FINAL_MONTHS", 12)
+MONITOR_RELEASES_KEPT = envint("MONITOR_RELEASES_KEPT", 3)
 # Bootstrap replicates behind every estimate of persons (docs/mse.md: more is steadier, slower).
 PERSONS_BOOTSTRAP = envint("PERSONS_BOOTSTRAP", 200)
 

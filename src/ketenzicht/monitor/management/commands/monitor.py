@@ -1,31 +1,39 @@
-"""`ketenzicht monitor import|rapport|refresh`: the monitor from the command line.
+"""`ketenzicht monitor import|rapport|refresh|release|ptabel|personen`: the monitor from the command line.
 
     ketenzicht monitor import FILE --bron SLUG
     ketenzicht monitor rapport --regio SLUG --periode 2025H1 --uit FILE.pdf [--district SLUG]
     ketenzicht monitor refresh
     ketenzicht monitor personen --regio SLUG --jaar JJJJ [--district SLUG] [--json]
+    ketenzicht monitor release [--periode JJJJ-MM] [--direct] [--datum JJJJ-MM-DD]
+    ketenzicht monitor ptabel [--drempel T --afwijking D --variantie V]
 
-Thin: parse arguments, call the same services and report code as the pages.
+`release` without --periode is the scheduled run (cron, daily): it enqueues a task that
+releases the latest closed month when that has not been released yet. Thin: parse arguments,
+call the same services, tasks and report code as the pages.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from ketenzicht.accounts.models import District, Region
 from ketenzicht.accounts.system import system_actor
-from ketenzicht.monitor import report, services
+from ketenzicht.domain.cellkey import PTableError, PTableParams, build_ptable
+from ketenzicht.monitor import protected, release, report, services
 from ketenzicht.monitor.models import Source
+from ketenzicht.monitor.tasks import release_task
 
 
 class Command(BaseCommand):
     help = "Regionale monitor: importeer partnergegevens, maak de halfjaarrapportage (PDF) of ververs de telling."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{import,rapport,refresh,personen}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{import,rapport,refresh,release,ptabel,personen}")
         imp = sub.add_parser("import", help="Lees een CSV- of XLSX-bestand van een partner in (alles of niets).")
         imp.add_argument("file", metavar="FILE", type=Path)
         imp.add_argument("--bron", required=True, help="slug van de bron, bijv. politie, nla, comensha")
@@ -35,6 +43,14 @@ class Command(BaseCommand):
         rap.add_argument("--uit", required=True, type=Path, help="pad van het PDF-bestand")
         rap.add_argument("--district", default="", help="optioneel: slug van een district")
         sub.add_parser("refresh", help="Bouw de telling opnieuw op (eigen signalen en alle imports).")
+        rel = sub.add_parser("release", help="Geef de afgeschermde cijfers tot en met een afgesloten maand vrij.")
+        rel.add_argument("--periode", default="", help="maand als JJJJ-MM; zonder: de laatste afgesloten maand als die nog niet is vrijgegeven")
+        rel.add_argument("--direct", action="store_true", help="in dit proces in plaats van via de takenwachtrij")
+        rel.add_argument("--datum", default="", help="doe alsof het deze datum is (JJJJ-MM-DD), voor inhaalruns en tests")
+        pt = sub.add_parser("ptabel", help="Toon de perturbatietabel (p-tabel) en haar eigenschappen.")
+        pt.add_argument("--drempel", type=int, default=None)
+        pt.add_argument("--afwijking", type=int, default=None, help="maximale afwijking D")
+        pt.add_argument("--variantie", type=float, default=None)
         per = sub.add_parser("personen", help="Unieke personen en de geschatte omvang van een regio in een jaar.")
         per.add_argument("--regio", required=True, help="slug van de regio, bijv. den-haag")
         per.add_argument("--jaar", required=True, type=int, help="jaartal, bijv. 2025")
@@ -51,9 +67,56 @@ class Command(BaseCommand):
             self.stdout.write(persons_command(options["regio"], options["jaar"], options["district"], as_json=options["json"], err=self.stderr))
         elif action == "rapport":
             self._report(options["regio"], options["periode"], options["uit"], options["district"])
+        elif action == "release":
+            self._release(options["periode"], options["direct"], options["datum"])
+        elif action == "ptabel":
+            self._ptable(options["drempel"], options["afwijking"], options["variantie"])
         else:
             rows = services.counts_refresh()
             self.stdout.write(f"Telling ververst: {rows} rijen.")
+
+    def _release(self, period_text: str, direct: bool, today_text: str) -> None:
+        try:
+            today = date.fromisoformat(today_text) if today_text else timezone.localdate()
+        except ValueError:
+            raise CommandError("Geef --datum als JJJJ-MM-DD, bijvoorbeeld 2026-12-01.") from None
+        try:
+            period = release.parse_month(period_text) if period_text else None
+            if period is not None and release.closed_from(period) > today:
+                raise release.ReleaseError(
+                    f"De maand {protected.month_label(period)} is nog niet afgesloten; "
+                    f"de cijfers ervan kunnen vanaf {release.closed_from(period):%d-%m-%Y} worden vrijgegeven."
+                )
+            if not direct:
+                result = release_task.enqueue(f"{period:%Y-%m}" if period else None, today.isoformat())
+                self.stdout.write(f"Release in de wachtrij gezet (taak {result.id}).")
+                return
+            actor = system_actor("monitor-release")
+            if period is None:
+                self.stdout.write(release.release_due(actor=actor, today=today).message)
+                return
+            made = release.release_make(actor=actor, period=period, today=today)
+        except release.ReleaseError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"Release gemaakt: cijfers tot en met {made.period:%Y-%m} ({made.rows} rijen).")
+
+    def _ptable(self, threshold: int | None, deviation: int | None, variance: float | None) -> None:
+        current = protected.ptable_params()
+        params = PTableParams(
+            threshold if threshold is not None else current.threshold,
+            deviation if deviation is not None else current.max_deviation,
+            variance if variance is not None else current.variance,
+        )
+        try:
+            table = build_ptable(params)
+        except PTableError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"p-tabel: drempel {params.threshold}, maximale afwijking {params.max_deviation}, variantie {params.variance:g}")
+        self.stdout.write("n\tgemiddelde afwijking\tvariantie\tkans onveranderd\tgepubliceerd als (kans)")
+        for row in table.rows:
+            shown = ", ".join(f"{v}: {p:.4f}" for v, p in zip(row.values(), row.probabilities, strict=True) if p >= 0.0001)
+            label = f"{row.n}+" if row.n == len(table.rows) - 1 else str(row.n)
+            self.stdout.write(f"{label}\t{row.mean:+.6f}\t{row.variance:.3f}\t{row.p_unchanged:.3f}\t{shown}")
 
     def _import(self, path: Path, slug: str) -> None:
         source = Source.objects.filter(slug=slug).first()

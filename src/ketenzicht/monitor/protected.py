@@ -1,0 +1,193 @@
+"""The one protected source: every figure that leaves the AF's own municipality comes from here.
+
+Monitor pages, exports (CSV/XLSX), charts, the map, the half-yearly PDF, the district KPI
+dashboard and the reports to the board all read their regional figures through this module.
+It reads only the latest `Release` (a frozen copy of the counts with their cell keys) and
+perturbs every cell with the Cell Key Method (`domain/cellkey.py`), using the p-table stored
+with that release. Nothing else may aggregate counts across municipalities for publication.
+Why the Cell Key Method, and why releases: docs/adr/0001-cell-key-method.md.
+
+Entry points
+------------
+* ``current_release()`` — the release everything protected is computed from (or None);
+* ``release_note(release)`` — the sentence every protected output shows ("Vrijgegeven op …");
+* ``figures(selection)`` — the monitor's figures of a selection (pages, exports, PDF, reports);
+* ``count(kind, region=…, municipalities=…, first=…, last=…, category=…)`` — one protected
+  count of any registered figure kind (the KPI "casusvoorstellen", and new kinds);
+* ``register_kind(name, collector)`` — add a figure kind to every future release.
+
+Adding a figure kind (e.g. persons and the estimate)
+----------------------------------------------------
+1. Give every record you count two keys, drawn once and stored (``models.new_key``), like
+   ``Registration.record_key``/``block_key`` or ``SignalKey`` for signals.
+2. Write a collector ``collect(after, through) -> Iterable[KindRow]``: one row per region,
+   municipality (or None), month (first day) and category for the months ``after < month <=
+   through`` (``after`` None: from the start), with ``n`` records and the sums modulo
+   ``KEY_MODULUS`` of their record keys (``key_sum``) and block keys (``block_sum``). A record
+   counted in a cell must be counted in exactly one row; a cell is then any sum of rows.
+3. ``register_kind("personen", collect)`` in your app's ``AppConfig.ready()``. The next
+   ``ketenzicht monitor release`` stores your rows with their cell keys.
+4. Read with ``count("personen", region=…, first=…, last=…, category=…)``: the value is
+   already protected; show ``release_note`` beside it. Never show a live count of another
+   municipality next to it, nor a sum of a live and a protected figure.
+A model estimate (not a count) should be computed from protected counts, or from linked
+records and then published with its interval rounded; say which in the ADR.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Sum
+from django.utils import formats, timezone
+
+from ketenzicht.domain.cellkey import KEY_MODULUS, PTable, PTableParams, build_ptable
+from ketenzicht.monitor.models import Release, ReleaseCount
+
+if TYPE_CHECKING:
+    from ketenzicht.accounts.models import Municipality, Region
+    from ketenzicht.monitor.selectors import Figures, Selection
+
+MONITOR_KIND = "monitor"
+
+
+@dataclass(frozen=True)
+class KindRow:
+    """One row a figure kind contributes to a release (see the module docstring)."""
+
+    region_id: int
+    municipality_id: int | None
+    period_month: date
+    category: str
+    n: int
+    key_sum: int
+    block_sum: int
+
+
+Collector = Callable[[date | None, date], Iterable[KindRow]]
+_KINDS: dict[str, Collector] = {}
+
+
+def register_kind(name: str, collector: Collector) -> None:
+    """Add a figure kind to every future release (call once, from ``AppConfig.ready``)."""
+    if name == MONITOR_KIND or (name in _KINDS and _KINDS[name] is not collector):
+        raise RuntimeError(f"figure kind {name!r} registered twice")
+    _KINDS[name] = collector
+
+
+def kinds() -> dict[str, Collector]:
+    return dict(_KINDS)
+
+
+def ptable_params() -> PTableParams:
+    """The p-table of the settings (used for the next release; validated by `ketenzicht check`)."""
+    return PTableParams(
+        threshold=int(settings.MONITOR_DISCLOSURE_THRESHOLD),
+        max_deviation=int(settings.MONITOR_PTABLE_MAX_DEVIATION),
+        variance=float(settings.MONITOR_PTABLE_VARIANCE),
+    )
+
+
+def ptable_of(release: Release) -> PTable:
+    return build_ptable(PTableParams(release.threshold, release.max_deviation, release.variance))
+
+
+def current_release() -> Release | None:
+    return Release.objects.order_by("-released_at", "-id").first()
+
+
+def month_label(month: date) -> str:
+    return formats.date_format(month, "F Y")
+
+
+def release_note(release: Release | None) -> str:
+    """What every protected output says about its figures."""
+    if release is None:
+        return "Er zijn nog geen cijfers vrijgegeven."
+    released = formats.date_format(timezone.localtime(release.released_at), "j F Y")
+    return f"Vrijgegeven cijfers van {released}, met gegevens tot en met {month_label(release.period)}."
+
+
+@dataclass(frozen=True)
+class Protected:
+    """One protected figure: its published value (None: nothing released for the period)."""
+
+    value: int | None
+    release: Release | None
+    last_month: date | None  # the last month the value covers (release period or earlier)
+
+    @property
+    def note(self) -> str:
+        return release_note(self.release)
+
+    @property
+    def last_month_label(self) -> str:
+        """"juni 2026": the last month the value covers ("" when nothing is released)."""
+        return month_label(self.last_month) if self.last_month else ""
+
+
+def count(
+    kind: str,
+    *,
+    region: Region,
+    first: date,
+    last: date,
+    municipalities: Sequence[Municipality] | None = None,
+    category: str = "",
+    release: Release | None = None,
+) -> Protected:
+    """The protected count of ``kind`` in ``region`` (or some of its municipalities) for the
+    months ``first`` … ``last`` (only months released: at most up to the release's period)."""
+    if kind != MONITOR_KIND and kind not in _KINDS:
+        raise KeyError(f"unknown figure kind {kind!r}")
+    release = release or current_release()
+    start, end = first.replace(day=1), last.replace(day=1)
+    if release is None or start > release.period:
+        return Protected(None, release, None)
+    end = min(end, release.period)
+    rows = ReleaseCount.objects.filter(release=release, kind=kind, region=region, period_month__gte=start, period_month__lte=end)
+    if category:
+        rows = rows.filter(category=category)
+    if municipalities is not None:
+        rows = rows.filter(municipality__in=list(municipalities))
+    found = rows.aggregate(n=Sum("n"), k=Sum("cell_key"))
+    n, key = int(found["n"] or 0), int(found["k"] or 0) % KEY_MODULUS
+    return Protected(ptable_of(release).perturb(n, key), release, end)
+
+
+def figures_key(selection: Selection, release: Release | None) -> str:
+    raw = f"p1|{release.pk if release else 0}|{selection.key()}"
+    return "monitor:fig:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def figures(selection: Selection, *, key: str | None = None) -> Figures:
+    """The protected figures of a selection, from the latest release (cached per release)."""
+    from ketenzicht.monitor import selectors
+
+    release = current_release()
+    key = key or figures_key(selection, release)
+    found = cache.get(key)
+    if found is None:
+        if release is None:
+            found = selectors.empty_figures(selection, note=release_note(None), protected=True)
+        else:
+            table = ptable_of(release)
+            rows = ReleaseCount.objects.filter(release=release, kind=MONITOR_KIND)
+            found = selectors.compute(
+                selection,
+                rows=rows,
+                publish=table.perturb,
+                key_field="cell_key",
+                last_month=release.period,
+                note=release_note(release),
+                protected=True,
+                params=table.params,
+            )
+        cache.set(key, found, timeout=24 * 3600)
+    return found
