@@ -39,6 +39,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from ketenzicht.accounts.models import District, Municipality, Organisation, Region, User
+from ketenzicht.accounts.system import system_actor
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
 from ketenzicht.monitor import selectors, services
@@ -107,7 +108,7 @@ def build_region(*, registrations: int, signals: int, seed: int) -> Synthetic:
             rng.choices(FORMS, [30, 35, 20, 1, 4, 10])[0], rng.choices(AGES, [15, 20, 45, 20])[0], rng.choice(SECTORS),
         ])
     with seeded_keys(seed), committed():
-        result = services.import_file(actor=None, source=Source.objects.get(slug="politie"), file_name="synthetisch.csv", data=csv_bytes(REG_HEADER, rows))
+        result = services.import_file(actor=system_actor("monitor-import"), source=Source.objects.get(slug="politie"), file_name="synthetisch.csv", data=csv_bytes(REG_HEADER, rows))
         assert result.accepted, result.record.errors[:3]
         data.registrations = registrations
         add_signals(data, signals, rng)
@@ -453,8 +454,8 @@ def _contains(cell: Cell, record: tuple[Any, ...]) -> bool:
     return categories[cell.group] == cell.category
 
 
-def consistent_with_change(data: Synthetic, before: Outputs, after: Outputs, slug: str, record: tuple[Any, ...], *, max_deviation: int) -> bool:
-    """Could adding ``record`` (municipality pk, month, form, age, sector[, channel, outcome]) explain both releases?
+class ChangeCheck:
+    """Could adding one record explain the change between two releases? Built once per pair.
 
     With month-block keys a cell's noise is drawn afresh when it gains the record *or* when it
     holds any record of the record's month (that month's block changed). So: every published
@@ -462,31 +463,39 @@ def consistent_with_change(data: Synthetic, before: Outputs, after: Outputs, slu
     of that month before; and there must be a table that fits the first release and, with the
     record added, the second, exact own figures of M0 included in both.
     """
-    series = series_of(slug)
-    attack = Attack(data, before, series, max_deviation=max_deviation, own_signals=slug == "eigen-signalen")
-    lo_after, hi_after = [], []
-    for cell, _value, exact in attack.cells:
-        value = (after.exact if exact else after.protected)[cell]
-        lo_after.append(value if exact else max(0, value - max_deviation))
-        hi_after.append(value if exact else value + max_deviation)
-    step = np.zeros(attack.n)
-    step[attack.margins(record)] = 1.0
-    shift = attack.a @ step
-    touch_rows: list[np.ndarray] = []
-    month = record[1]
-    for cell, value, exact in attack.cells:
-        changed = value != (after.exact if exact else after.protected)[cell]
-        if not changed or _contains(cell, record):
-            continue
-        if exact or month not in cell.months:
-            return False  # nothing but the record could have changed this figure
-        row = np.zeros(attack.n)
-        row[attack._vars(Cell(cell.series, cell.municipalities, frozenset({month}), cell.group, cell.category))] = -1.0
-        touch_rows.append(row)
-    a_ub = sparse.vstack([attack.a, -attack.a, attack.a, -attack.a, *( [sparse.csr_matrix(np.array(touch_rows))] if touch_rows else [])]).tocsr()
-    b_ub = np.concatenate([attack.hi, -attack.lo, np.array(hi_after) - shift, -(np.array(lo_after) - shift), -np.ones(len(touch_rows))])
-    result = linprog(np.zeros(attack.n), A_ub=a_ub, b_ub=b_ub, A_eq=attack.a_eq, b_eq=np.zeros(attack.a_eq.shape[0]), bounds=(0, None), method="highs")
-    return result.status == 0
+
+    def __init__(self, data: Synthetic, before: Outputs, after: Outputs, slug: str, *, max_deviation: int) -> None:
+        self.attack = attack = Attack(data, before, series_of(slug), max_deviation=max_deviation, own_signals=slug == "eigen-signalen")
+        lo_after, hi_after, self.changed = [], [], []
+        for cell, value, exact in attack.cells:
+            now = (after.exact if exact else after.protected)[cell]
+            lo_after.append(now if exact else max(0, now - max_deviation))
+            hi_after.append(now if exact else now + max_deviation)
+            if now != value:
+                self.changed.append((cell, exact))
+        self.lo_after, self.hi_after = np.array(lo_after), np.array(hi_after)
+        self.a_twice = sparse.vstack([attack.a, -attack.a, attack.a, -attack.a]).tocsr()
+
+    def fits(self, record: tuple[Any, ...]) -> bool:
+        """``record``: (municipality pk, month, form, age, sector[, channel, outcome])."""
+        attack = self.attack
+        step = np.zeros(attack.n)
+        step[attack.margins(record)] = 1.0
+        shift = attack.a @ step
+        touch_rows: list[np.ndarray] = []
+        month = record[1]
+        for cell, exact in self.changed:
+            if _contains(cell, record):
+                continue
+            if exact or month not in cell.months:
+                return False  # nothing but the record could have changed this figure
+            row = np.zeros(attack.n)
+            row[attack._vars(Cell(cell.series, cell.municipalities, frozenset({month}), cell.group, cell.category))] = -1.0
+            touch_rows.append(row)
+        a_ub = sparse.vstack([self.a_twice, *([sparse.csr_matrix(np.array(touch_rows))] if touch_rows else [])]).tocsr()
+        b_ub = np.concatenate([attack.hi, -attack.lo, self.hi_after - shift, -(self.lo_after - shift), -np.ones(len(touch_rows))])
+        result = linprog(np.zeros(attack.n), A_ub=a_ub, b_ub=b_ub, A_eq=attack.a_eq, b_eq=np.zeros(attack.a_eq.shape[0]), bounds=(0, None), method="highs")
+        return result.status == 0
 
 
 def unprotected_outputs(outputs: Outputs, data: Synthetic) -> Outputs:

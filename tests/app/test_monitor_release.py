@@ -60,8 +60,11 @@ def test_a_release_for_an_open_or_already_released_month_is_refused_and_writes_n
     # Nobody releases from a page: not even the ketenregisseur may call the service.
     from django.core.exceptions import PermissionDenied
 
-    with pytest.raises(PermissionDenied):
-        release.release_make(actor=cast.fleur, period=date(2026, 1, 1), today=date(2026, 2, 10))
+    # Nor another job of the system: only the release job (SYSTEM_ACTIONS in core/policy.py).
+    for actor in (cast.fleur, system_actor("monitor-import"), system_actor("demo")):
+        with pytest.raises(PermissionDenied):
+            release.release_make(actor=actor, period=date(2026, 1, 1), today=date(2026, 2, 10))
+    assert Release.objects.count() == 1
 
 
 def test_the_scheduled_run_releases_each_closed_month_once_through_the_task_queue(cast: Cast, capsys: pytest.CaptureFixture[str]) -> None:
@@ -158,6 +161,13 @@ def test_counts_follow_signals_and_imports_on_commit_not_at_night(cast: Cast) ->
         for _ in range(4):
             report_signal(cast.chantal, cast.lisse)
     assert CountRefresh.objects.count() == refreshes + 1
+    # A duplicate merged into the case it repeats is counted no more: that case once.
+    with committed():
+        duplicate = report_signal(cast.chantal, cast.zoeterwoude)
+    assert counted() == 2
+    with committed():
+        case_transition(actor=cast.anouk, case=duplicate, action="samenvoegen", reason="Zelfde woning", merge_into=case)
+    assert counted() == 1 and not MonitorCount.objects.filter(outcome="samengevoegd").exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from ketenzicht.domain.case_states import Action
 from ketenzicht.domain.cellkey import KEY_MODULUS
+from ketenzicht.monitor.models import NOT_COUNTED_STATES
 from ketenzicht.monitor.protected import KindRow
 
 CASE_PROPOSALS = "casusvoorstellen"
@@ -36,7 +37,7 @@ def case_proposals(after: date | None, through: date) -> Iterator[KindRow]:
     )
     firsts = {row["case_id"]: timezone.localtime(row["first"]).date().replace(day=1) for row in first}
     cells: dict[tuple[int, int, date], list[int]] = defaultdict(lambda: [0, 0, 0])
-    cases = Case.objects.filter(pk__in=list(firsts), municipality__region__isnull=False).values(
+    cases = Case.objects.filter(pk__in=list(firsts), municipality__region__isnull=False).exclude(state__in=NOT_COUNTED_STATES).values(
         "pk", "municipality_id", "municipality__region_id", "monitor_keys__record_key", "monitor_keys__block_key"
     )
     for case in cases:

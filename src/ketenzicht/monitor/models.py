@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ketenzicht.domain.case_states import STATE_LABELS
+from ketenzicht.domain.case_states import STATE_LABELS, CaseState
 from ketenzicht.domain.cellkey import draw_key
 
 
@@ -79,7 +79,10 @@ class Channel(models.TextChoices):
     PARTNER = "partner", _("Ketenpartner (API)")
 
 
-OUTCOME_LABELS: dict[str, str] = {str(k): v for k, v in STATE_LABELS.items()}
+# A signal merged into another (`samengevoegd`) is a duplicate of the case it went into: the
+# monitor counts that case once and the duplicate not at all (no double counting).
+NOT_COUNTED_STATES = frozenset({CaseState.SAMENGEVOEGD.value})
+OUTCOME_LABELS: dict[str, str] = {str(k): v for k, v in STATE_LABELS.items() if str(k) not in NOT_COUNTED_STATES}
 
 
 class Indicator(models.TextChoices):

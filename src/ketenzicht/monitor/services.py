@@ -27,6 +27,7 @@ from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain.cellkey import KEY_MODULUS
 from ketenzicht.monitor import freshness, importing
 from ketenzicht.monitor.models import (
+    NOT_COUNTED_STATES,
     OWN_SIGNALS,
     AgeGroup,
     CountRefresh,
@@ -205,7 +206,8 @@ def _own_signal_counts() -> Iterable[dict[str, Any]]:
     """Own signals grouped in the database, then mapped to the monitor's categories."""
     signal_keys_assign()
     rows = (
-        Case.objects.annotate(month=TruncMonth("created_at"))
+        Case.objects.exclude(state__in=NOT_COUNTED_STATES)
+        .annotate(month=TruncMonth("created_at"))
         .values("month", "municipality_id", "channel", "state", "minor_involved", *_FORM_FLAGS, "form_onbekend")
         .annotate(n=Count("id"), k1=Sum("monitor_keys__record_key"), k2=Sum("monitor_keys__block_key"))
         .order_by()
