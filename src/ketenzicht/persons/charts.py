@@ -59,3 +59,48 @@ def upset(overlap: list[dict[str, Any]], sources: list[str], names: dict[str, st
     parts.append(f'<line x1="{label_w}" y1="{top + bar_h}" x2="{width - 10}" y2="{top + bar_h}" stroke="{MUTED}"/>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+
+
+def trend(years: list[Any], *, uid: str) -> SafeString:
+    """Seen (bars) and estimated (a dot with its 95 % interval) per year; ``years`` are
+    ``published.YearFigures``. The table beside it is the full text alternative."""
+    col_w, left, top, plot_h, bottom = 90, 60, 24, 180, 40
+    width = max(left + col_w * max(len(years), 1) + 20, 480)
+    height = top + plot_h + bottom
+    peak = max([y.high or y.estimate or y.seen or 0 for y in years] + [1])
+
+    def y_of(value: float) -> float:
+        return round(top + plot_h - plot_h * value / peak, 1)
+
+    def say(y: Any) -> str:
+        seen = _("niet vrijgegeven") if y.seen is None else _fmt(y.seen)
+        text = f"{y.year}: {_('gezien')} {seen}"
+        if y.estimate is not None:
+            text += f", {_('geschat')} {_fmt(y.estimate)} ({_('95%-interval')} {_fmt(y.low)}–{_fmt(y.high)})"
+        return text
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="kz-chart" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img" aria-labelledby="{uid}-t {uid}-d" font-family="sans-serif" font-size="13">'
+        f'<title id="{uid}-t">{escape(_("Unieke personen (gezien) en geschatte omvang per jaar"))}</title>'
+        f'<desc id="{uid}-d">{escape("; ".join(say(y) for y in years) or _("geen gegevens"))}</desc>'
+    ]
+    for i, y in enumerate(years):
+        x = left + i * col_w + col_w / 2
+        if y.seen is not None:
+            parts.append(f'<rect x="{x - 18}" y="{y_of(y.seen)}" width="36" height="{round(plot_h * y.seen / peak, 1)}" fill="{BAR}"/>')
+            parts.append(f'<text x="{x - 22}" y="{y_of(y.seen) + 14}" text-anchor="end" fill="{INK}">{_fmt(y.seen)}</text>')
+        if y.estimate is not None and y.low is not None and y.high is not None:
+            parts.append(f'<line x1="{x + 26}" y1="{y_of(y.low)}" x2="{x + 26}" y2="{y_of(y.high)}" stroke="{INK}" stroke-width="2"/>')
+            for v in (y.low, y.high):
+                parts.append(f'<line x1="{x + 20}" y1="{y_of(v)}" x2="{x + 32}" y2="{y_of(v)}" stroke="{INK}" stroke-width="2"/>')
+            parts.append(f'<circle cx="{x + 26}" cy="{y_of(y.estimate)}" r="5" fill="#ffffff" stroke="{INK}" stroke-width="2"/>')
+        parts.append(f'<text x="{x}" y="{top + plot_h + 18}" text-anchor="middle" fill="{INK}">{y.year}</text>')
+    parts.append(f'<line x1="{left - 10}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" stroke="{MUTED}"/>')
+    legend_y = top + plot_h + 34
+    parts.append(f'<rect x="{left}" y="{legend_y - 10}" width="12" height="12" fill="{BAR}"/>')
+    parts.append(f'<text x="{left + 18}" y="{legend_y}" fill="{INK}">{escape(_("gezien (unieke personen)"))}</text>')
+    parts.append(f'<circle cx="{left + 216}" cy="{legend_y - 4}" r="5" fill="#ffffff" stroke="{INK}" stroke-width="2"/>')
+    parts.append(f'<text x="{left + 228}" y="{legend_y}" fill="{INK}">{escape(_("geschat, met 95%-interval"))}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above

@@ -8,15 +8,19 @@ together as one breakdown with its total; a suppressed cell is published as ``No
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from ketenzicht.accounts.models import District, Region
 from ketenzicht.domain import disclosure
-from ketenzicht.monitor.models import Source
-from ketenzicht.persons import linkage
+from ketenzicht.monitor import protected
+from ketenzicht.monitor.models import Release, Source
+from ketenzicht.persons import kinds, linkage
 from ketenzicht.persons.models import LinkageRun, PersonsFigure, RunStatus
 
 NO_DATA = "Er zijn voor deze regio en dit jaar (nog) geen gecodeerde registraties gekoppeld."
@@ -109,3 +113,107 @@ def status(region: Region) -> dict[str, Any]:
     failed = LinkageRun.objects.filter(region=region, status=RunStatus.MISLUKT).order_by("-requested_at").first()
     failed_last = failed is not None and (latest is None or failed.requested_at > latest.requested_at)
     return {"latest": latest, "pending": linkage.pending(region), "failed_last": failed_last}
+
+
+# --- in every output (issue 15 item 5) ---------------------------------------------------------
+# Seen per year is the protected count of the kind ``personen`` (persons/kinds.py) from the latest
+# release; the estimate is a model output computed by the linkage job from the linked records and
+# published rounded to tens (the interval widened outward to tens), only beside a published seen
+# count of at least the release's threshold. The monitor page, its exports, the half-yearly PDF
+# and the reports to the board all read ``trend`` and nothing else.
+ROUND_TO = 10
+
+
+def _round(value: float, how: Any = round) -> int:
+    return int(how(value / ROUND_TO) * ROUND_TO)
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """One year of a region as every output shows it (values already protected or rounded)."""
+
+    year: int
+    seen: int | None  # protected distinct persons (None: not released)
+    through: str  # "juni 2025" when the seen count covers the year only up to that month, else ""
+    estimate: int | None
+    low: int | None
+    high: int | None
+    why_not: str  # why there is no estimate (Dutch), "" when there is one
+
+    @property
+    def seen_label(self) -> str:
+        return "" if self.seen is None else _fmt(self.seen)
+
+    @property
+    def estimate_label(self) -> str:
+        return "" if self.estimate is None else _fmt(self.estimate)
+
+    @property
+    def interval_label(self) -> str:
+        if self.low is None or self.high is None:
+            return ""
+        return f"{_fmt(self.low)} – {_fmt(self.high)}"
+
+
+def _fmt(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+@dataclass(frozen=True)
+class Trend:
+    region: Region
+    years: list[YearFigures]
+    note: str  # the release sentence
+    release: Release | None
+
+    @property
+    def empty(self) -> bool:
+        return not any(y.seen is not None for y in self.years)
+
+
+def _estimate(
+    figure: dict[str, Any] | None, seen: int | None, threshold: int, *, whole_year: bool
+) -> tuple[int | None, int | None, int | None, str]:
+    if seen is None:
+        return None, None, None, _("Voor dit jaar zijn nog geen cijfers vrijgegeven.")
+    if not whole_year:
+        # The model assumes a closed population within the year; part of a year is not one.
+        return None, None, None, _("De schatting volgt als het hele jaar is vrijgegeven.")
+    if seen < threshold:
+        return None, None, None, _("Te weinig personen om een schatting te publiceren.")
+    if figure is None:
+        return None, None, None, _("Er is (nog) geen koppeling van gecodeerde registraties voor dit jaar.")
+    estimate = figure.get("schatting")
+    if not estimate:
+        return None, None, None, figure.get("weigering") or _("Geen schatting mogelijk voor dit jaar.")
+    low, high = estimate["interval"]
+    return _round(estimate["waarde"]), _round(low, math.floor), _round(high, math.ceil), ""
+
+
+def trend(region: Region) -> Trend:
+    """Seen and estimated per year for ``region``: the figures of every output."""
+    release = protected.current_release()
+    run = linkage.latest(region)
+    figures = {f.year: f.data for f in PersonsFigure.objects.filter(run=run, district=None)} if run else {}
+    years: set[int] = set(figures)
+    if release is not None:
+        months = release.counts.filter(kind=kinds.KIND, region=region).values_list("period_month", flat=True).distinct()
+        years |= {m.year for m in months}
+    out = []
+    for year in sorted(years):
+        seen = protected.count(kinds.KIND, region=region, first=date(year, 1, 1), last=date(year, 12, 1), release=release)
+        value = seen.value if seen.release is not None and seen.last_month is not None else None
+        partial = seen.last_month is not None and seen.last_month < date(year, 12, 1)
+        estimate, low, high, why = _estimate(figures.get(year), value, release.threshold if release else 0, whole_year=not partial)
+        out.append(YearFigures(year, value, seen.last_month_label if partial else "", estimate, low, high, why))
+    return Trend(region, out, protected.release_note(release), release)
+
+
+def export_block(region: Region) -> tuple[str, list[list[Any]]]:
+    """The persons block of a monitor export (CSV/XLSX): the same figures as the page."""
+    data = trend(region)
+    rows: list[list[Any]] = [[_("Jaar"), _("Unieke personen (gezien)"), _("Tot en met"), _("Geschatte omvang"), _("95%-interval laag"), _("95%-interval hoog"), _("Toelichting")]]
+    for y in data.years:
+        rows.append([y.year, "" if y.seen is None else y.seen, y.through, "" if y.estimate is None else y.estimate, "" if y.low is None else y.low, "" if y.high is None else y.high, y.why_not])
+    rows.append([_("Stand"), data.note])
+    return (_("Personen en geschatte omvang"), rows)

@@ -49,8 +49,9 @@ class Command(BaseCommand):
                     created += _demo_signal(index, signal, users)
             load_demo_barriers()
         # Outside the transaction above: the import service runs its own, all or nothing.
-        load_demo_monitor()
+        # Persons first: the monitor demo makes the first release, which carries the persons too.
         load_demo_persons()
+        load_demo_monitor()
         load_demo_programme()
         if options["quiet"]:
             return
