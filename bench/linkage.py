@@ -120,15 +120,19 @@ def bench_febrl(tmp: Path) -> dict:
 
 
 # --------------------------------------------------------------------------- synthetic
+FILE_ROWS = 200_000  # the encoder's limit per file (as a partner does: a large source in parts)
+
+
 def write_sources(rows: dict[str, list[dict]], tmp: Path) -> list[Path]:
     files = []
     for src, rs in rows.items():
-        f = tmp / f"{src}.csv"
-        with open(f, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(COLUMNS))
-            w.writeheader()
-            w.writerows(rs)
-        files.append(f)
+        for part, start in enumerate(range(0, max(len(rs), 1), FILE_ROWS)):
+            f = tmp / (f"{src}.csv" if len(rs) <= FILE_ROWS else f"{src}-{part + 1}.csv")
+            with open(f, "w", newline="", encoding="utf-8") as fh:
+                w = csv.DictWriter(fh, fieldnames=list(COLUMNS))
+                w.writeheader()
+                w.writerows(rs[start : start + FILE_ROWS])
+            files.append(f)
     return files
 
 
