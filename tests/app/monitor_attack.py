@@ -112,6 +112,7 @@ def build_region(*, registrations: int, signals: int, seed: int) -> Synthetic:
         assert result.accepted, result.record.errors[:3]
         data.registrations = registrations
         add_signals(data, signals, rng)
+        add_table_steps(data, random.Random(seed + 1))  # a generator of its own: the monitor's data stay as they were
         services.signal_keys_assign()
     return data
 
@@ -225,18 +226,20 @@ def collect(data: Synthetic, slugs: Iterable[str] = ("politie", "eigen-signalen"
     periods = [{}] + [{"jaar": str(YEAR), "deel": part} for part in PARTS]
     seen: set[tuple[str, bool]] = set()
     series_by_label = {(src.name, str(label)): (src.pk, code) for src in Source.objects.all() for code, label in Unit.choices}
-    for user in (data.ketenregisseur, data.af):
-        assert policy.can(user, "monitor.view_region", region)
-        for slug in slugs:
-            for period in periods:
-                for grain in GRAINS:
-                    form = FilterForm({"bron": slug, "indeling": grain, **period}, region=region)
-                    assert form.is_valid(), form.errors
-                    regional = form.selection(region)
-                    pages = [(regional, True)] + [(replace(regional, district=d), True) for d in data.districts]
-                    for place in data.municipalities:
-                        page = form.selection(region, municipality=place, district=None)
-                        pages.append((page, not policy.can(user, "monitor.unsuppressed", place)))
+    users = (data.ketenregisseur, data.af)
+    assert all(policy.can(user, "monitor.view_region", region) for user in users)
+    for slug in slugs:
+        for period in periods:
+            for grain in GRAINS:
+                # The same filter for both users (the form depends on the region only).
+                form = FilterForm({"bron": slug, "indeling": grain, **period}, region=region)
+                assert form.is_valid(), form.errors
+                regional = form.selection(region)
+                areas = [regional] + [replace(regional, district=d) for d in data.districts]
+                places = [(place, form.selection(region, municipality=place, district=None)) for place in data.municipalities]
+                for user in users:
+                    pages = [(area, True) for area in areas]
+                    pages += [(page, not policy.can(user, "monitor.unsuppressed", place)) for place, page in places]
                     for selection, protect in pages:
                         out.selections += 1
                         if (selection.key(), protect) in seen:
@@ -517,3 +520,132 @@ def unprotected_outputs(outputs: Outputs, data: Synthetic) -> Outputs:
                 total += n
         out.exact[cell] = total
     return out
+
+
+# ----------------------------------------------------------------------------- the tables' throughput
+# The regional throughput page (monitor:throughput, issue 20 item 1): per released month range,
+# signals received and table outcomes per municipality and for the region, and signals per
+# duration band for the region. Every such figure is a cell (category, municipalities, months).
+
+ThroughputCell = tuple[str, frozenset[int], frozenset[date]]
+
+
+def add_table_steps(data: Synthetic, rng: random.Random) -> None:
+    """Table decisions and feedback for most synthetic signals, all within 2025."""
+    from django.utils import timezone
+
+    from ketenzicht.cases.models import CaseEvent
+    from ketenzicht.meetings.selectors import TABLE_ACTIONS
+
+    last = timezone.make_aware(timezone.datetime(YEAR, 12, 28, 12))
+    events, feedback = [], []
+    for case in Case.objects.filter(municipality__in=data.municipalities).order_by("pk"):
+        if rng.random() < 0.8:
+            at = min(case.created_at + timezone.timedelta(days=rng.randint(0, 45)), last)
+            events.append(CaseEvent(case=case, at=at, actor_label="Synthetisch", kind="transition", action=rng.choice(TABLE_ACTIONS)))
+        if rng.random() < 0.5:
+            case.feedback_at = min(case.created_at + timezone.timedelta(days=rng.randint(0, 60)), last)
+            feedback.append(case)
+    CaseEvent.objects.bulk_create(events)
+    Case.objects.bulk_update(feedback, ["feedback_at"])
+
+
+def throughput_categories() -> tuple[list[str], list[str]]:
+    from ketenzicht.meetings.selectors import DURATION_LABELS, TABLE_ACTIONS
+    from ketenzicht.monitor import throughput
+
+    bands = [f"{step}:{code}" for step in DURATION_LABELS for code, *_rest in throughput.BANDS]
+    return [throughput.RECEIVED, *TABLE_ACTIONS], bands
+
+
+def collect_throughput(data: Synthetic) -> dict[ThroughputCell, int]:
+    """Every figure of the regional throughput page, for every range of released months of 2025.
+
+    The ketenregisseur and the AF of M0 get the same page (same region, same release)."""
+    outcomes, bands = throughput_categories()
+    everyone = frozenset(m.pk for m in data.municipalities)
+    pks = {m.name: m.pk for m in data.municipalities}
+    out: dict[ThroughputCell, int] = {}
+
+    def add(cell: ThroughputCell, value: int) -> None:
+        assert out.setdefault(cell, value) == value, f"{cell} shown as {out[cell]} and as {value}"
+
+    for i, first in enumerate(MONTHS):
+        for last in MONTHS[i:]:
+            fig = selectors.throughput_published(region=data.region, first=first, last=last)
+            months = frozenset(MONTHS[i:MONTHS.index(last) + 1])
+            for name, values in fig.rows:
+                for category, value in zip(outcomes, values, strict=True):
+                    add((category, frozenset({pks[name]}), months), value)
+            for category, value in zip(outcomes, fig.totals, strict=True):
+                add((category, everyone, months), value)
+            flat = [n for _label, counts, _median in fig.durations for _band, n in counts]
+            for category, value in zip(bands, flat, strict=True):
+                add((category, everyone, months), value)
+    return out
+
+
+def finest_throughput(data: Synthetic) -> Counter[tuple[int, date, str]]:
+    """(municipality, month, category) of the synthetic signals, counted from the records themselves."""
+    from django.utils import timezone
+
+    from ketenzicht.cases.models import CaseEvent
+    from ketenzicht.domain.workdays import working_days_between
+    from ketenzicht.meetings.selectors import TABLE_ACTIONS
+    from ketenzicht.monitor.throughput import band_of
+
+    counts: Counter[tuple[int, date, str]] = Counter()
+    cases = {c.pk: c for c in Case.objects.filter(municipality__in=data.municipalities)}
+    day = lambda moment: timezone.localtime(moment).date()  # noqa: E731
+    for case in cases.values():
+        counts[(case.municipality_id, day(case.created_at).replace(day=1), "ontvangen")] += 1
+        if case.feedback_at:
+            reached = day(case.feedback_at)
+            counts[(case.municipality_id, reached.replace(day=1), f"terugkoppeling:{band_of(working_days_between(day(case.created_at), reached))}")] += 1
+    firsts: dict[int, date] = {}
+    for event in CaseEvent.objects.filter(case__in=list(cases), kind="transition", action__in=TABLE_ACTIONS).order_by("at", "id"):
+        case = cases[event.case_id]
+        counts[(case.municipality_id, day(event.at).replace(day=1), event.action)] += 1
+        firsts.setdefault(case.pk, day(event.at))
+    for pk, reached in firsts.items():
+        case = cases[pk]
+        counts[(case.municipality_id, reached.replace(day=1), f"besluit:{band_of(working_days_between(day(case.created_at), reached))}")] += 1
+    return counts
+
+
+def run_throughput_attack(data: Synthetic, published: dict[ThroughputCell, int], *, threshold: int, max_deviation: int, exact: bool = False) -> AttackResult:
+    """Per category an LP over (municipality, month): every figure as published ± D (exactly
+    when ``exact``), M0's own cells known exactly (more than the AF's own page gives), x ≥ 0."""
+    started = time.perf_counter()
+    truth = finest_throughput(data)
+    muns = [m.pk for m in data.municipalities]
+    m0, n = muns[0], len(muns) * len(MONTHS)
+    small = [cell for cell, k in truth.items() if 0 < k < threshold and cell[0] != m0]
+    below, lps = [], 0
+    for category in sorted({c for c, _m, _t in published}):
+        cells = [(m, t, v) for (c, m, t), v in published.items() if c == category]
+        a = np.zeros((len(cells), n))
+        for r, (ms, ts, _v) in enumerate(cells):
+            for mun in ms:
+                for month in ts:
+                    a[r, muns.index(mun) * len(MONTHS) + MONTHS.index(month)] = 1
+        values = np.array([v for _m, _t, v in cells], float)
+        lo, hi = (values, values) if exact else (np.maximum(0, values - max_deviation), values + max_deviation)
+        x = np.array([truth[(mun, month, category)] for mun in muns for month in MONTHS], float)
+        assert np.all(a @ x >= lo - 1e-9) and np.all(a @ x <= hi + 1e-9), category  # the truth fits
+        bounds = [(x[j], x[j]) if muns[j // len(MONTHS)] == m0 else (0, None) for j in range(n)]
+        for target in [t for t in small if t[2] == category]:
+            j = muns.index(target[0]) * len(MONTHS) + MONTHS.index(target[1])
+            step = np.zeros(n)
+            step[j] = threshold - x[j]
+            shifted = a @ (x + step)
+            if np.all(shifted >= lo - 1e-9) and np.all(shifted <= hi + 1e-9):
+                continue  # the truth with this cell at the threshold fits everything published
+            cost = np.zeros(n)
+            cost[j] = -1
+            result = linprog(cost, A_ub=np.vstack([a, -a]), b_ub=np.concatenate([hi, -lo]), bounds=bounds, method="highs")
+            lps += 1
+            assert result.status in (0, 3), result.message  # 3: unbounded, far above the threshold
+            if result.status == 0 and -result.fun < threshold - 1e-6:
+                below.append(target)
+    return AttackResult("doorlooptijden", len(published), 0, len(small), below, lps, time.perf_counter() - started)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from datetime import date
 
 import pytest
@@ -32,8 +33,11 @@ from tests.app.monitor_attack import (
     add_signals,
     build_region,
     collect,
+    collect_throughput,
     finest_signals_of,
+    finest_throughput,
     run_attack,
+    run_throughput_attack,
     seeded_keys,
     unprotected_outputs,
 )
@@ -74,6 +78,21 @@ def test_lp_over_every_published_figure_cannot_bring_a_small_count_below_the_thr
     for r in results:
         assert r.small >= 60 and r.cells_protected > 500 and r.cells_exact > 50
         assert r.below_threshold == [], r.below_threshold[:5]
+    # The signal tables' regional throughput page, every range of released months: the same LP.
+    published = collect_throughput(synthetic)
+    page = client.get(reverse("monitor:throughput"), {"van": "2025-04", "tot": "2025-09"}).content.decode()
+    shown = [int(v) for v in re.findall(r'<td class="utrecht-table__cell">(\d+)</td>', page)]
+    assert "Vrijgegeven cijfers van" in page and shown and set(shown) <= set(published.values())
+    tables = run_throughput_attack(synthetic, published, threshold=THRESHOLD, max_deviation=MAX_DEVIATION)
+    truth = finest_throughput(synthetic)
+    bare_tables = run_throughput_attack(synthetic, {cell: sum(n for (m, t, c), n in truth.items() if c == cell[0] and m in cell[1] and t in cell[2]) for cell in published},
+                                        threshold=THRESHOLD, max_deviation=MAX_DEVIATION, exact=True)
+    with capsys.disabled():
+        print(f"[attack] tables' throughput: {len(published)} distinct protected cells, {tables.small} small finest cells of other municipalities, "
+              f"{len(tables.below_threshold)} kept below {THRESHOLD} ({tables.lps} LPs in {tables.seconds:.1f} s); "
+              f"unprotected: {len(bare_tables.below_threshold)} kept below")
+    assert tables.small >= 60 and tables.below_threshold == [], tables.below_threshold[:5]
+    assert len(bare_tables.below_threshold) > bare_tables.small // 2
     # The same outputs without protection give most small counts away: the attack has teeth.
     bare = run_attack(synthetic, unprotected_outputs(outputs, synthetic), "politie", threshold=THRESHOLD, max_deviation=MAX_DEVIATION, sample=20)
     with capsys.disabled():

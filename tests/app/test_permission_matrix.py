@@ -148,6 +148,7 @@ MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
     "monitor:municipality": ("GET", lambda ctx: {"municipality_id": ctx["cast"].zoeterwoude.pk}, {"anouk", "bram", "fleur"}),
     "monitor:export": ("GET", lambda ctx: {"fmt": "xlsx"}, {"anouk", "bram", "fleur"}),
     "monitor:report": ("GET", NONE, {"anouk", "bram", "fleur"}),
+    "monitor:throughput": ("GET", NONE, {"anouk", "bram", "fleur"}),
     "monitor:imports": ("GET", NONE, {"fleur"}),
     "monitor:import_detail": ("GET", lambda ctx: {"import_id": monitor_import().pk}, {"fleur"}),
     "monitor:import_withdraw": ("POST", lambda ctx: {"import_id": monitor_import().pk}, {"fleur"}),

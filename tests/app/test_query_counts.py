@@ -374,6 +374,7 @@ NOT_A_LIST: dict[str, str] = {
     "monitor:municipality": AGGREGATE,
     "monitor:export": AGGREGATE,
     "monitor:report": AGGREGATE,
+    "monitor:throughput": AGGREGATE,
     "meetings:throughput": AGGREGATE,
     "barriers:dashboard": AGGREGATE,
     "persons:persons": AGGREGATE,

@@ -21,7 +21,6 @@ from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record_many
 from ketenzicht.cases.models import Case, CaseEvent, SubjectRole
 from ketenzicht.core import policy
-from ketenzicht.domain import disclosure
 from ketenzicht.domain.case_states import TRANSITIONS, Venue
 from ketenzicht.domain.workdays import DueStatus, due_status, working_days_between
 from ketenzicht.meetings.models import ActionItem, AgendaItem, Decision, Meeting, Sitting
@@ -246,7 +245,7 @@ OUTCOME_LABELS = {a.value: t.label for a, t in TRANSITIONS.items() if t.venue is
 @dataclass
 class Duration:
     label: str
-    n: int | str  # "x" when suppressed in regional aggregates
+    n: int
     median: float | None
     mean: float | None
 
@@ -264,40 +263,62 @@ def _local(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-def _durations_and_outcomes(cases: QuerySet[Case]) -> tuple[dict[str, list[int]], dict[str, int], dict[tuple[int, str], int]]:
+@dataclass(frozen=True)
+class CaseSteps:
+    """What happened to one signal at the tables: every table outcome, and when each step was reached."""
+
+    municipality_id: int
+    outcomes: list[tuple[str, date]]  # (action, day) of every table decision, in order
+    reached: dict[str, tuple[date, int]]  # measure -> (day reached, working days since receipt)
+
+
+def table_steps(cases: QuerySet[Case]) -> dict[int, CaseSteps]:
+    """Per case: the table outcomes and the steps of ``DURATION_LABELS`` with their durations.
+
+    Read by this municipality page (exact, the AF's own) and by the monitor's protected figure
+    kinds ``tafeluitkomsten`` and ``doorlooptijden`` (issue 20: every figure that leaves the
+    municipality comes from the release).
+    """
+    from django.db.models import Min
+
+    from ketenzicht.routing.models import Referral
+
     firsts: dict[Any, dict[str, date]] = {}
-    outcomes: dict[str, int] = {}
-    per_municipality: dict[tuple[int, str], int] = {}
+    outcomes: dict[Any, list[tuple[str, date]]] = {}
     case_info = {c.pk: (c.municipality_id, _local(c.created_at), c.feedback_at) for c in cases}
     events = CaseEvent.objects.filter(case_id__in=list(case_info), kind="transition").order_by("at", "id")
     for event in events:
         seen = firsts.setdefault(event.case_id, {})
         if event.action in TABLE_ACTIONS:
             seen.setdefault("besluit", _local(event.at))
-            outcomes[event.action] = outcomes.get(event.action, 0) + 1
-            key = (case_info[event.case_id][0], event.action)
-            per_municipality[key] = per_municipality.get(key, 0) + 1
+            outcomes.setdefault(event.case_id, []).append((event.action, _local(event.at)))
         if event.action == "doorverwijzen":  # history from before issue 18 (referral as a state)
             seen.setdefault("doorverwijzing", _local(event.at))
     # A referral is a parallel track now: the first sending of a referral of the case.
-    from django.db.models import Min
-
-    from ketenzicht.routing.models import Referral
-
     first_sent = Referral.objects.filter(case_id__in=list(case_info), sent_at__isnull=False).values("case_id").annotate(first=Min("sent_at"))
     for row in first_sent:
         seen = firsts.setdefault(row["case_id"], {})
         if "doorverwijzing" not in seen or _local(row["first"]) < seen["doorverwijzing"]:
             seen["doorverwijzing"] = _local(row["first"])
-    durations: dict[str, list[int]] = {"besluit": [], "doorverwijzing": [], "terugkoppeling": []}
-    for case_id, (_, intake, feedback_at) in case_info.items():
-        seen = firsts.get(case_id, {})
-        for key in ("besluit", "doorverwijzing"):
-            if key in seen:
-                durations[key].append(working_days_between(intake, seen[key]))
+    steps = {}
+    for case_id, (municipality_id, intake, feedback_at) in case_info.items():
+        seen = dict(firsts.get(case_id, {}))
         if feedback_at is not None:
-            durations["terugkoppeling"].append(working_days_between(intake, _local(feedback_at)))
-    return durations, outcomes, per_municipality
+            seen["terugkoppeling"] = _local(feedback_at)
+        reached = {key: (day, working_days_between(intake, day)) for key, day in seen.items()}
+        steps[case_id] = CaseSteps(municipality_id, outcomes.get(case_id, []), reached)
+    return steps
+
+
+def _durations_and_outcomes(cases: QuerySet[Case]) -> tuple[dict[str, list[int]], dict[str, int]]:
+    durations: dict[str, list[int]] = {key: [] for key in DURATION_LABELS}
+    outcomes: dict[str, int] = {}
+    for steps in table_steps(cases).values():
+        for action, _day in steps.outcomes:
+            outcomes[action] = outcomes.get(action, 0) + 1
+        for key, (_day, days) in steps.reached.items():
+            durations[key].append(days)
+    return durations, outcomes
 
 
 DURATION_LABELS = {
@@ -327,7 +348,7 @@ def _duration_rows(durations: dict[str, list[int]], min_n: int = 1) -> list[Dura
 def throughput_for_municipality(user: Any, municipality: Municipality, start: date, end: date) -> Throughput:
     policy.require(user, "throughput.view", municipality)
     cases = Case.objects.filter(municipality=municipality, created_at__date__gte=start, created_at__date__lte=end)
-    durations, outcomes, _ = _durations_and_outcomes(cases)
+    durations, outcomes = _durations_and_outcomes(cases)
     return Throughput(
         start=start,
         end=end,
@@ -335,44 +356,3 @@ def throughput_for_municipality(user: Any, municipality: Municipality, start: da
         durations=_duration_rows(durations),
         outcomes=[(OUTCOME_LABELS[a], outcomes.get(a, 0)) for a in TABLE_ACTIONS],
     )
-
-
-@dataclass
-class RegionalThroughput:
-    start: date
-    end: date
-    durations: list[Duration]
-    table: disclosure.ProtectedTable | None
-    signals: disclosure.ProtectedSeries | None
-
-
-def throughput_for_region(user: Any, start: date, end: date) -> RegionalThroughput:
-    """Aggregates across the municipalities of the ketenregisseur's region, protected."""
-    policy.require(user, "throughput.view", None)
-    org = user.organisation
-    region_id = org.region_id if org is not None else None
-    municipalities = list(Municipality.objects.filter(region_id=region_id, on_platform=True).order_by("name")) if region_id else []
-    cases = Case.objects.filter(municipality__in=municipalities, created_at__date__gte=start, created_at__date__lte=end)
-    durations, _, per_municipality = _durations_and_outcomes(cases)
-    rows = _duration_rows(durations, disclosure.DEFAULT_THRESHOLD)
-    # The number of cases behind each duration is a count across municipalities: protect it.
-    protected = disclosure.protect_series({r.label: r.n for r in rows}, labels=[r.label for r in rows], dimension="doorlooptijd")
-    published = {str(label): value for label, value in protected.as_rows(header=False)}
-    for row in rows:
-        row.n = published[row.label]
-    if not municipalities:
-        return RegionalThroughput(start, end, rows, None, None)
-    names = {m.pk: m.name for m in municipalities}
-    cells = {(names[m], OUTCOME_LABELS[a]): n for (m, a), n in per_municipality.items()}
-    table = disclosure.protect_table(
-        cells,
-        row_labels=[m.name for m in municipalities],
-        col_labels=[OUTCOME_LABELS[a] for a in TABLE_ACTIONS],
-        row_dimension="gemeente",
-        col_dimension="uitkomst",
-    )
-    counts = {m.name: 0 for m in municipalities}
-    for case in cases.select_related("municipality"):
-        counts[case.municipality.name] += 1
-    series = disclosure.protect_series(counts, labels=[m.name for m in municipalities], dimension="gemeente")
-    return RegionalThroughput(start, end, rows, table, series)

@@ -321,11 +321,10 @@ def throughput(request: HttpRequest) -> HttpResponse:
         start = form.cleaned_data.get("van") or start
         end = form.cleaned_data.get("tot") or end
     municipality = request.user.municipality
-    context: dict[str, Any] = {"form": form, "start": start, "end": end}
-    if municipality is not None and policy.can(request.user, "throughput.view", municipality):
-        context["own"] = selectors.throughput_for_municipality(request.user, municipality, start, end)
-        context["municipality"] = municipality
-    else:
-        context["region"] = selectors.throughput_for_region(request.user, start, end)
+    if municipality is None or not policy.can(request.user, "throughput.view", municipality):
+        # Figures beyond one's own municipality are the monitor's protected release (issue 20).
+        return redirect("monitor:throughput")
+    context: dict[str, Any] = {"form": form, "start": start, "end": end, "municipality": municipality}
+    context["own"] = selectors.throughput_for_municipality(request.user, municipality, start, end)
     status = 400 if request.GET and not form.is_valid() else 200
     return render(request, "meetings/throughput.html", context, status=status)

@@ -10,13 +10,15 @@ class MonitorConfig(AppConfig):
 
     def ready(self) -> None:
         from ketenzicht.cases.models import Case
-        from ketenzicht.monitor import checks, freshness, kinds, protected
+        from ketenzicht.monitor import checks, freshness, kinds, protected, throughput
         from ketenzicht.norms.signals import norms_loaded
 
         del checks  # registers the system check for unsafe disclosure settings
         post_save.connect(freshness.case_saved, sender=Case, dispatch_uid="monitor-case-saved")
         post_delete.connect(freshness.case_deleted, sender=Case, dispatch_uid="monitor-case-deleted")
         protected.register_kind(kinds.CASE_PROPOSALS, kinds.case_proposals)
+        protected.register_kind(throughput.OUTCOMES_KIND, throughput.table_outcomes)
+        protected.register_kind(throughput.DURATIONS_KIND, throughput.table_durations)
         norms_loaded.connect(_region_sources, dispatch_uid="monitor.sources_from_norms")
 
 

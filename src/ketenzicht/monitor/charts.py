@@ -18,7 +18,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from ketenzicht.domain.disclosure import SUPPRESSION_MARK
+SUPPRESSION_MARK = "x"  # a figure shown as withheld (drawn hatched, never as a bar)
 
 TOPOJSON = Path(__file__).resolve().parent.parent / "data" / "nl" / "gemeente_2025.topojson"
 BAR = "#1f5f8b"  # 6.6:1 against white

@@ -93,3 +93,37 @@ class WithdrawForm(forms.Form):
         label=_("Reden van intrekken"), max_length=300,
         help_text=_("Bijvoorbeeld: verkeerde periode geleverd; de partner levert een verbeterd bestand."),
     )
+
+
+class ThroughputForm(forms.Form):
+    """The months of the regional throughput page: released months only, no free dates (issue 20)."""
+
+    van = forms.ChoiceField(label=_("Van"), required=False)
+    tot = forms.ChoiceField(label=_("Tot en met"), required=False)
+
+    def __init__(self, *args: Any, months: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from ketenzicht.monitor.protected import month_label
+
+        self.months = {f"{m:%Y-%m}": m for m in months}
+        choices = [(code, month_label(m)) for code, m in self.months.items()]
+        for name in ("van", "tot"):
+            self.fields[name].choices = choices
+            self.fields[name].error_messages["invalid_choice"] = _("Kies een maand waarvan de cijfers zijn vrijgegeven.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("van") and data.get("tot") and data["van"] > data["tot"]:
+            self.add_error("tot", _("Kies een eindmaand na de beginmaand."))
+        return data
+
+    def period(self) -> tuple[Any, Any] | None:
+        """(first, last) month chosen; by default the last twelve released months."""
+        if not self.months:
+            return None
+        ordered = sorted(self.months.values())
+        first, last = ordered[max(0, len(ordered) - 12)], ordered[-1]
+        if self.is_bound and self.is_valid():
+            first = self.months.get(self.cleaned_data.get("van") or "", first)
+            last = self.months.get(self.cleaned_data.get("tot") or "", last)
+        return first, last

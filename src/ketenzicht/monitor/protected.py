@@ -14,6 +14,8 @@ Entry points
 * ``figures(selection)`` — the monitor's figures of a selection (pages, exports, PDF, reports);
 * ``count(kind, region=…, municipalities=…, first=…, last=…, category=…)`` — one protected
   count of any registered figure kind (the KPI "casusvoorstellen", and new kinds);
+* ``cells(kind, region=…, first=…, last=…)`` — all protected counts of a kind per
+  municipality and category (one query; the regional throughput page of the tables);
 * ``register_kind(name, collector)`` — add a figure kind to every future release.
 
 Adding a figure kind (e.g. persons and the estimate)
@@ -159,6 +161,43 @@ def count(
     found = rows.aggregate(n=Sum("n"), k=Sum("cell_key"))
     n, key = int(found["n"] or 0), int(found["k"] or 0) % KEY_MODULUS
     return Protected(ptable_of(release).perturb(n, key), release, end)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Protected counts of one kind per (municipality, category) and per category for the region."""
+
+    release: Release | None
+    first: date | None
+    last: date | None
+    by_municipality: dict[tuple[int, str], int]
+    by_category: dict[str, int]
+
+
+def cells(kind: str, *, region: Region, first: date, last: date, release: Release | None = None) -> Cells:
+    """Every count of ``kind`` in ``region`` for the months ``first`` … ``last`` (released months
+    only), per municipality and category and per category over the region, in one query. Each
+    value is the same as ``count()`` gives for that cell: one cell, one value."""
+    if kind not in _KINDS:
+        raise KeyError(f"unknown figure kind {kind!r}")
+    release = release or current_release()
+    start, end = first.replace(day=1), last.replace(day=1)
+    if release is None or start > release.period:
+        return Cells(release, None, None, {}, {})
+    end = min(end, release.period)
+    rows = ReleaseCount.objects.filter(release=release, kind=kind, region=region, period_month__gte=start, period_month__lte=end)
+    per_mun: dict[tuple[int, str], list[int]] = {}
+    per_cat: dict[str, list[int]] = {}
+    for found in rows.values("municipality_id", "category").annotate(n=Sum("n"), k=Sum("cell_key")):
+        for acc in (per_mun.setdefault((found["municipality_id"], found["category"]), [0, 0]), per_cat.setdefault(found["category"], [0, 0])):
+            acc[0] += int(found["n"])
+            acc[1] += int(found["k"])
+    perturb = ptable_of(release).perturb
+    return Cells(
+        release, start, end,
+        {cell: perturb(n, key % KEY_MODULUS) for cell, (n, key) in per_mun.items()},
+        {cell: perturb(n, key % KEY_MODULUS) for cell, (n, key) in per_cat.items()},
+    )
 
 
 def figures_key(selection: Selection, release: Release | None) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -210,6 +210,66 @@ def case_proposals_published(*, region: Region, municipalities: list[Municipalit
 
     return protected.count(
         kinds.CASE_PROPOSALS, region=region, first=first, last=last, municipalities=municipalities, category=kinds.CASE_PROPOSAL,
+    )
+
+
+@dataclass
+class ThroughputFigures:
+    """The regional throughput of the tables for released months, protected (kinds in monitor/throughput.py)."""
+
+    note: str
+    first: date | None
+    last: date | None
+    outcome_labels: list[str]
+    rows: list[tuple[str, list[int]]]  # municipality name, [received, outcome 1, …]
+    totals: list[int]  # the region's own protected cells (not sums of the rows above)
+    durations: list[tuple[str, list[tuple[str, int]], str]]  # step label, [(band label, count)], median band label
+
+
+def released_months(limit: int = 24) -> list[date]:
+    """The months a protected page may offer: the latest release's month and the ``limit - 1`` before it."""
+    from ketenzicht.monitor import protected
+
+    release = protected.current_release()
+    if release is None:
+        return []
+    month, months = release.period, []
+    for _step in range(limit):
+        months.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return months
+
+
+def _median_band(counts: list[tuple[str, int]]) -> str:
+    """The band holding the median, from the published band counts only ("" when they are all 0)."""
+    total = sum(n for _label, n in counts)
+    running = 0
+    for label, n in counts:
+        running += n
+        if total and 2 * running >= total:
+            return label
+    return ""
+
+
+def throughput_published(*, region: Region, first: date, last: date) -> ThroughputFigures:
+    """The tables' outcomes and durations per municipality of ``region`` for released months
+    ``first`` … ``last``: every figure from the latest release (Cell Key Method)."""
+    from ketenzicht.meetings.selectors import DURATION_LABELS, OUTCOME_LABELS, TABLE_ACTIONS
+    from ketenzicht.monitor import protected, throughput
+
+    outcomes = protected.cells(throughput.OUTCOMES_KIND, region=region, first=first, last=last)
+    bands = protected.cells(throughput.DURATIONS_KIND, region=region, first=first, last=last)
+    categories = [throughput.RECEIVED, *TABLE_ACTIONS]
+    places = Municipality.objects.filter(region=region).order_by("name").values_list("pk", "name")
+    rows = [(name, [outcomes.by_municipality.get((pk, c), 0) for c in categories]) for pk, name in places]
+    durations = []
+    for step, label in DURATION_LABELS.items():
+        counts = [(band_label, bands.by_category.get(f"{step}:{code}", 0)) for code, band_label, _lo, _hi in throughput.BANDS]
+        durations.append((label, counts, _median_band(counts)))
+    return ThroughputFigures(
+        note=protected.release_note(outcomes.release), first=outcomes.first, last=outcomes.last,
+        outcome_labels=[OUTCOME_LABELS[a] for a in TABLE_ACTIONS], rows=rows,
+        totals=[outcomes.by_category.get(c, 0) for c in categories], durations=durations,
     )
 
 

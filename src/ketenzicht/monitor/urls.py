@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("gemeente/<int:municipality_id>/", views.municipality, name="municipality"),
     path("export.<str:fmt>", views.export, name="export"),
+    path("doorlooptijden/", views.throughput, name="throughput"),
     path("rapport.pdf", views.report_pdf, name="report"),
     path("imports/", views.imports, name="imports"),
     path("imports/<uuid:import_id>/", views.import_detail, name="import_detail"),

@@ -27,7 +27,7 @@ from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.monitor import charts, report, selectors, services
-from ketenzicht.monitor.forms import FilterForm, UploadForm, WithdrawForm
+from ketenzicht.monitor.forms import FilterForm, ThroughputForm, UploadForm, WithdrawForm
 from ketenzicht.monitor.models import Import, ImportStatus
 
 
@@ -101,6 +101,21 @@ def overview(request: HttpRequest) -> HttpResponse:
         **figure_context(fig),
     }
     return _render_figures(request, "monitor/overview.html", context)
+
+
+@policy_view("throughput.view")
+def throughput(request: HttpRequest) -> HttpResponse:
+    """The signal tables' regional throughput: released months only, every figure protected."""
+    org = request.user.organisation
+    region = org.region if org is not None else None
+    if region is None:
+        raise PermissionDenied("throughput.view")
+    form = ThroughputForm(request.GET or None, months=selectors.released_months())
+    period = form.period()
+    fig = selectors.throughput_published(region=region, first=period[0], last=period[1]) if period else None
+    own = request.user.municipality is not None and policy.can(request.user, "throughput.view", request.user.municipality)
+    status = 400 if request.GET and not form.is_valid() else 200
+    return render(request, "monitor/throughput.html", {"form": form, "fig": fig, "region": region, "own": own}, status=status)
 
 
 def _municipality_in_region(request: HttpRequest, municipality_id: int) -> tuple[Region, Municipality]:
