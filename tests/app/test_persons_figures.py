@@ -1,11 +1,14 @@
 """Issue 15 item 4: persons and the estimate per region and year — the JSON contract on the
-command line and the API, the refusals in plain Dutch, disclosure control, access, the page;
-and the end-to-end path from four partner files with names to an estimate in the monitor."""
+command line and the API, the refusals in plain Dutch, access, the page; and the end-to-end
+path from four partner files with names to an estimate in the monitor. Every figure comes from
+the release (the one protected source, Cell Key Method): within the p-table's maximum deviation
+of the live value, and equal to what the monitor page publishes for the same release."""
 
 from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +18,12 @@ from django.test import Client
 from django.urls import reverse
 
 from ketenzicht.accounts.models import Region
-from ketenzicht.monitor import services
-from ketenzicht.monitor.models import Source
+from ketenzicht.monitor import protected, services
+from ketenzicht.monitor.models import Release, ReleaseCount, Source
+from ketenzicht.monitor.selectors import Selection
+from ketenzicht.persons import selectors
 from ketenzicht.persons.models import LinkageRun, PersonsFigure, RunStatus
+from tests.app.monitor_support import release_through
 from tests.app.persons_support import (
     CODES,
     named_file,
@@ -27,6 +33,7 @@ from tests.app.persons_support import (
 )
 from tests.support import Cast, login
 
+DEC_2025 = date(2025, 12, 1)
 KEYS = ["regio", "jaar", "bronnen", "registraties", "uniekePersonen", "overlap", "schatting", "weigering"]
 
 
@@ -35,6 +42,11 @@ def _deliver(cast: Cast, files: dict[str, bytes], capture: Any) -> None:
         with capture(execute=True):
             result = services.import_file(actor=cast.fleur, source=Source.objects.get(slug=slug), file_name=f"{slug}.csv", data=data)
         assert result.accepted, result.record.errors[:3]
+
+
+def _released(cast: Cast, files: dict[str, bytes], capture: Any) -> Release:
+    _deliver(cast, files, capture)
+    return release_through(DEC_2025)
 
 
 def _command(*args: str) -> dict[str, Any]:
@@ -61,19 +73,29 @@ def test_four_partner_files_with_names_to_persons_and_an_estimate_in_the_monitor
         assert b"sleutel_id" in encoded.read_bytes() and persons[0].achternaam.encode() not in encoded.read_bytes()
         with django_capture_on_commit_callbacks(execute=True):
             call_command("monitor", "import", str(encoded), "--bron", slug, stdout=io.StringIO())
+    before = _command("--regio", "den-haag", "--jaar", "2025")  # linked, not yet released
+    assert list(before) == KEYS and before["uniekePersonen"] is None and "nog geen cijfers vrijgegeven" in before["weigering"]
+    made = release_through(DEC_2025)
     found = _command("--regio", "den-haag", "--jaar", "2025")
     assert list(found) == KEYS
     seen = len(set(truth.values()))
     assert found["regio"] == "den-haag" and found["jaar"] == 2025
     assert found["bronnen"] == ["politie", "zorgcoordinator-shop", "nla", "comensha"]
-    assert found["registraties"] == len(truth)
-    assert abs(found["uniekePersonen"] - seen) <= 0.03 * seen
-    assert sum(c["aantal"] or 0 for c in found["overlap"]) <= found["uniekePersonen"]
+    assert abs(found["registraties"] - len(truth)) <= made.max_deviation
+    assert abs(found["uniekePersonen"] - seen) <= 0.03 * seen + made.max_deviation
+    # the monitor page publishes the same seen count for the same release
+    region = Region.objects.get(slug="den-haag")
+    assert found["uniekePersonen"] == selectors.trend(region).years[-1].seen
     assert all(set(c) == {"bronnen", "aantal"} for c in found["overlap"])
+    raw = PersonsFigure.objects.get(district=None, year=2025).data
+    assert abs(sum(c["aantal"] for c in found["overlap"]) - raw["uniekePersonen"]) <= len(found["overlap"]) * made.max_deviation
     estimate = found["schatting"]
     assert set(estimate) == {"waarde", "interval", "methode", "model"} and estimate["methode"] == "auto"
     low, high = estimate["interval"]
     assert low <= estimate["waarde"] <= high and estimate["waarde"] >= found["uniekePersonen"]
+    assert estimate["waarde"] % 10 == 0 and low % 10 == 0 and high % 10 == 0  # published rounded
+    assert low <= raw["schatting"]["interval"][0] and high >= raw["schatting"]["interval"][1]  # widened
+    assert estimate["waarde"] == selectors.trend(region).years[-1].estimate
     assert found["weigering"] is None
     # the API answers the same for the ketenregisseur of the region
     api = login(Client(), cast.fleur).get(reverse("api-personen"), {"regio": "den-haag", "jaar": 2025})
@@ -85,17 +107,21 @@ def test_four_partner_files_with_names_to_persons_and_an_estimate_in_the_monitor
 
 
 def test_a_year_with_one_source_is_refused_in_plain_dutch(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
-    files, _, _ = partner_files(200, {"politie": 0.7}, seed=22)
-    _deliver(cast, files, django_capture_on_commit_callbacks)
+    files, truth, _ = partner_files(200, {"politie": 0.7}, seed=22)
+    made = _released(cast, files, django_capture_on_commit_callbacks)
     found = _command("--regio", "den-haag", "--jaar", "2025")
     assert found["schatting"] is None and found["bronnen"] == ["politie"]
     assert "alleen politie" in found["weigering"] and "minstens twee bronnen" in found["weigering"]
     assert found["uniekePersonen"] > 100
+    # one source: the registrations are the monitor page's total for that source and year
+    politie = Source.objects.get(slug="politie")
+    page = protected.figures(Selection(region=Region.objects.get(slug="den-haag"), source=politie, unit=politie.default_unit, year=2025))
+    assert found["registraties"] == page.total and abs(found["registraties"] - len(truth)) <= made.max_deviation
 
 
 def test_too_little_overlap_is_refused(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
     files, _, _ = partner_files(300, {"politie": 0.15, "nla": 0.1}, seed=23)
-    _deliver(cast, files, django_capture_on_commit_callbacks)
+    _released(cast, files, django_capture_on_commit_callbacks)
     found = _command("--regio", "den-haag", "--jaar", "2025")
     assert found["schatting"] is None and "overlap tussen de bronnen is te klein" in found["weigering"]
 
@@ -111,35 +137,42 @@ def test_a_table_that_cannot_identify_the_model_is_refused(cast: Cast, django_ca
     files = {slug: named_rows(r, seed=24) for slug, r in {**rows, **alone}.items()}
     from tests.app.persons_support import encoded_file
 
-    _deliver(cast, {slug: encoded_file(r) for slug, r in files.items()}, django_capture_on_commit_callbacks)
+    _released(cast, {slug: encoded_file(r) for slug, r in files.items()}, django_capture_on_commit_callbacks)
     found = _command("--regio", "den-haag", "--jaar", "2025")
     assert found["schatting"] is None
     assert "niet identificeerbaar" in found["weigering"] and "comensha" in found["weigering"]
 
 
-def test_small_numbers_are_suppressed(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
+def test_small_numbers_are_not_published_as_themselves(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
     files, _, _ = partner_files(12, {"politie": 0.5, "nla": 0.5}, seed=26)
-    _deliver(cast, files, django_capture_on_commit_callbacks)
+    made = _released(cast, files, django_capture_on_commit_callbacks)
     raw = PersonsFigure.objects.get(district=None).data
     found = _command("--regio", "den-haag", "--jaar", "2025")
-    for cell, raw_cell in zip(found["overlap"], raw["overlap"], strict=True):
-        if 0 < raw_cell["aantal"] < 5:
-            assert cell["aantal"] is None
-    if raw["uniekePersonen"] < 5:
-        assert found["uniekePersonen"] is None and found["schatting"] is None
-    assert all(c["aantal"] is None or c["aantal"] >= 5 for c in found["overlap"])
+    raw_cells = {tuple(c["bronnen"]): c["aantal"] for c in raw["overlap"] if c["aantal"]}
+    assert {tuple(c["bronnen"]) for c in found["overlap"]} == set(raw_cells)
+    for cell in found["overlap"]:
+        true = raw_cells[tuple(cell["bronnen"])]
+        assert abs(cell["aantal"] - true) <= made.max_deviation
+        if true < made.threshold:  # 1 … T−1 is published as 0 or T, never as itself
+            assert cell["aantal"] in (0, made.threshold)
+    assert not 0 < found["uniekePersonen"] < made.threshold
+    if found["uniekePersonen"] < made.threshold:
+        assert found["schatting"] is None and "Te weinig personen" in found["weigering"]
 
 
 def test_no_data_and_bad_arguments(cast: Cast) -> None:
     found = _command("--regio", "den-haag", "--jaar", "2019")
-    assert list(found) == KEYS and found["uniekePersonen"] == 0 and "geen gecodeerde registraties" in found["weigering"]
+    assert list(found) == KEYS and found["uniekePersonen"] is None and "nog geen cijfers vrijgegeven" in found["weigering"]
+    release_through(DEC_2025)
+    found = _command("--regio", "den-haag", "--jaar", "2025")
+    assert found["uniekePersonen"] == 0 and found["overlap"] == [] and "geen gecodeerde registraties" in found["weigering"]
     with pytest.raises(CommandError, match="Onbekende regio"):
         _command("--regio", "atlantis", "--jaar", "2025")
     with pytest.raises(CommandError, match="hoort niet bij"):
         _command("--regio", "den-haag", "--jaar", "2025", "--district", "nergens")
     out = io.StringIO()
-    call_command("monitor", "personen", "--regio", "den-haag", "--jaar", "2019", stdout=out)
-    assert "den-haag 2019: 0 registraties" in out.getvalue()
+    call_command("monitor", "personen", "--regio", "den-haag", "--jaar", "2025", stdout=out)
+    assert "den-haag 2025: 0 registraties" in out.getvalue()
 
 
 def test_the_command_runs_a_waiting_linkage_before_answering(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
@@ -149,8 +182,11 @@ def test_the_command_runs_a_waiting_linkage_before_answering(cast: Cast, django_
             services.import_file(actor=cast.fleur, source=Source.objects.get(slug=slug), file_name=f"{slug}.csv", data=data)
     assert LinkageRun.objects.get().status == RunStatus.WACHTEND
     found = _command("--regio", "den-haag", "--jaar", "2025")
-    assert found["registraties"] == len(truth)
     assert LinkageRun.objects.get().status == RunStatus.KLAAR
+    assert "nog geen cijfers vrijgegeven" in found["weigering"]  # linked now, published with the release
+    made = release_through(DEC_2025)
+    found = _command("--regio", "den-haag", "--jaar", "2025")
+    assert abs(found["registraties"] - len(truth)) <= made.max_deviation
 
 
 def test_api_only_for_the_ketenregisseur_of_that_region_with_a_second_factor(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
@@ -176,11 +212,19 @@ def test_api_only_for_the_ketenregisseur_of_that_region_with_a_second_factor(cas
 
 def test_district_figures_where_counts_allow(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
     files, _, _ = partner_files(400, {"politie": 0.5, "nla": 0.45, "comensha": 0.4}, seed=29)
-    _deliver(cast, files, django_capture_on_commit_callbacks)
+    made = _released(cast, files, django_capture_on_commit_callbacks)
     region = Region.objects.get(slug="den-haag")
     district = region.districts.get(slug="leiden-bollenstreek")
     found = _command("--regio", "den-haag", "--jaar", "2025", "--district", district.slug)
     whole = _command("--regio", "den-haag", "--jaar", "2025")
     assert found["district"] == district.slug and 0 < found["registraties"] < whole["registraties"]
+    # a person counts in the district of their first registration of the year (one row each)
+    rows = ReleaseCount.objects.filter(release=made, kind="personen", municipality__district=district)
+    assert abs(found["uniekePersonen"] - sum(r.n for r in rows)) <= made.max_deviation
+    assert 0 < found["uniekePersonen"] < whole["uniekePersonen"]
+    # the district's persons are a protected count of their own, the same on every question
+    assert found["uniekePersonen"] == protected.count(
+        "personen", region=region, first=date(2025, 1, 1), last=DEC_2025, municipalities=list(district.municipalities.all())
+    ).value
     page = login(Client(), cast.fleur).get(reverse("persons:persons"), {"jaar": 2025, "district": district.slug}).content.decode()
     assert district.name in page

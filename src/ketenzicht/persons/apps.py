@@ -12,3 +12,4 @@ class PersonsConfig(AppConfig):
 
         # Seen (distinct persons) is one more figure kind of every release (issue 15 item 5).
         protected.register_kind(kinds.KIND, kinds.collect)
+        protected.register_kind(kinds.REPEAT_KIND, kinds.collect_repeat)

@@ -8,6 +8,11 @@ sources that registered them that year up to the release's month. The person's k
 of that first registration (``Registration.record_key``/``block_key``, drawn once and stored),
 so the same persons give the same cell key and a repeated question the same answer.
 
+Each row carries the municipality of that first registration, so a district's persons are the
+sum of its municipalities' rows (the persons page per district) and the region's the sum of all.
+The kind ``personen-eerder`` counts, in the same way, the persons of a year who were already
+registered in an earlier year (repeat registration, issue 15 item 4), category "".
+
 The estimate is not a count and is not in the release: ``selectors.trend`` publishes it beside
 the protected seen count (rounded; see there). See docs/adr/0001-cell-key-method.md ("Persons
 and the estimate").
@@ -29,6 +34,7 @@ from ketenzicht.monitor.models import ImportStatus, Registration
 from ketenzicht.persons.models import LinkageRun, RunStatus
 
 KIND = "personen"
+REPEAT_KIND = "personen-eerder"
 CHUNK = 5000
 
 
@@ -40,44 +46,65 @@ def _latest_runs() -> list[LinkageRun]:
     return list(latest.values())
 
 
-def _registrations(ids: np.ndarray, through: date) -> dict[int, tuple[date, int, int, int]]:
-    """Registration id → (month, source id, record key, block key), accepted and up to ``through``."""
-    found: dict[int, tuple[date, int, int, int]] = {}
+def _registrations(ids: np.ndarray, through: date) -> dict[int, tuple[date, int, int, int, int]]:
+    """Registration id → (month, source id, record key, block key, municipality id), accepted
+    and up to ``through``."""
+    found: dict[int, tuple[date, int, int, int, int]] = {}
     values = ids.tolist()
     for start in range(0, len(values), CHUNK):
         rows = Registration.objects.filter(
             pk__in=values[start : start + CHUNK], period_month__lte=through, source_import__status=ImportStatus.GEACCEPTEERD
-        ).values_list("pk", "period_month", "source_id", "record_key", "block_key")
-        for pk, month, source, record_key, block_key in rows:
-            found[pk] = (month, source, record_key, block_key)
+        ).values_list("pk", "period_month", "source_id", "record_key", "block_key", "municipality_id")
+        for pk, month, source, record_key, block_key, municipality in rows:
+            found[pk] = (month, source, record_key, block_key, municipality)
     return found
+
+
+def _person_years(run: LinkageRun, through: date) -> dict[tuple[int, int], list[Any]]:
+    """(person, year) → [first (month, id, record key, block key, municipality), sources]."""
+    result = np.load(io.BytesIO(bytes(run.result)))
+    registrations = _registrations(result["registration"], through)
+    seen: dict[tuple[int, int], list[Any]] = {}
+    for reg_id, person in zip(result["registration"].tolist(), result["person"].tolist(), strict=True):
+        found = registrations.get(reg_id)
+        if found is None:
+            continue
+        month, source, record_key, block_key, municipality = found
+        first = (month, reg_id, record_key, block_key, municipality)
+        entry = seen.setdefault((person, month.year), [first, set()])
+        entry[0] = min(entry[0], first)
+        entry[1].add(source)
+    return seen
+
+
+def _rows(run: LinkageRun, after: date | None, entries: Iterator[tuple[tuple[Any, ...], str]]) -> Iterator[protected.KindRow]:
+    cells: dict[tuple[date, int, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for (month, _reg, record_key, block_key, municipality), cat in entries:
+        if after is not None and month <= after:
+            continue
+        cell = cells[(month, municipality, cat)]
+        cell[0] += 1
+        cell[1] = (cell[1] + record_key) % KEY_MODULUS
+        cell[2] = (cell[2] + block_key) % KEY_MODULUS
+    for (month, municipality, cat), (n, key_sum, block_sum) in cells.items():
+        yield protected.KindRow(run.region_id, municipality, month, cat, n, key_sum, block_sum)
 
 
 def collect(after: date | None, through: date) -> Iterator[protected.KindRow]:
     """The release rows of the kind ``personen`` (see the module docstring)."""
     for run in _latest_runs():
-        result = np.load(io.BytesIO(bytes(run.result)))
-        registrations = _registrations(result["registration"], through)
-        # (person, year) → [first (month, id, record key, block key), sources]
-        seen: dict[tuple[int, int], list[Any]] = {}
-        for reg_id, person in zip(result["registration"].tolist(), result["person"].tolist(), strict=True):
-            found = registrations.get(reg_id)
-            if found is None:
-                continue
-            month, source, record_key, block_key = found
-            entry = seen.setdefault((person, month.year), [(month, reg_id, record_key, block_key), set()])
-            entry[0] = min(entry[0], (month, reg_id, record_key, block_key))
-            entry[1].add(source)
-        cells: dict[tuple[date, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-        for (month, _reg, record_key, block_key), sources in seen.values():
-            if after is not None and month <= after:
-                continue
-            cell = cells[(month, category(sources))]
-            cell[0] += 1
-            cell[1] = (cell[1] + record_key) % KEY_MODULUS
-            cell[2] = (cell[2] + block_key) % KEY_MODULUS
-        for (month, cat), (n, key_sum, block_sum) in cells.items():
-            yield protected.KindRow(run.region_id, None, month, cat, n, key_sum, block_sum)
+        seen = _person_years(run, through)
+        yield from _rows(run, after, ((first, category(sources)) for first, sources in seen.values()))
+
+
+def collect_repeat(after: date | None, through: date) -> Iterator[protected.KindRow]:
+    """The release rows of ``personen-eerder``: persons of a year already seen in an earlier one."""
+    for run in _latest_runs():
+        seen = _person_years(run, through)
+        earliest: dict[int, int] = {}
+        for person, year in seen:
+            earliest[person] = min(year, earliest.get(person, year))
+        yield from _rows(run, after, ((first, "") for (person, year), (first, _s) in seen.items() if earliest[person] < year))
 
 
 def category(sources: set[int]) -> str:

@@ -1,9 +1,15 @@
 """Reads of the persons app: the published persons figures and the state of the linkage.
 
-Every figure that leaves here goes through disclosure control (``domain/disclosure.py``, the
-same threshold as the monitor): the overlap cells and the distinct-person count are protected
-together as one breakdown with its total; a suppressed cell is published as ``None`` (shown as
-"x"), and without a publishable person count there is no estimate either.
+Every figure that leaves here comes from the one protected source (``monitor/protected.py``,
+the Cell Key Method, the latest release; docs/adr/0001-cell-key-method.md): distinct persons
+and the overlap cells are protected counts of the kind ``personen`` (persons/kinds.py),
+repeat registrations of ``personen-eerder``, the registrations the monitor's own protected count
+of the year's rows of those sources. The estimate is a model output of the linkage job,
+published rounded with its interval widened, only for a fully released year whose protected
+seen count reaches the release's threshold (``_estimate``); otherwise a Dutch reason. The
+persons page, ``GET /api/v1/monitor/personen`` and ``ketenzicht monitor personen`` read
+``published``; the monitor page, its exports, the PDF and the board report read ``trend``: for
+the same release they publish the same values.
 """
 
 from __future__ import annotations
@@ -13,22 +19,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
-from ketenzicht.accounts.models import District, Region
-from ketenzicht.domain import disclosure
+from ketenzicht.accounts.models import District, Municipality, Region
 from ketenzicht.monitor import protected
 from ketenzicht.monitor.models import Release, Source
 from ketenzicht.persons import kinds, linkage
 from ketenzicht.persons.models import LinkageRun, PersonsFigure, RunStatus
 
 NO_DATA = "Er zijn voor deze regio en dit jaar (nog) geen gecodeerde registraties gekoppeld."
-TOO_FEW = "Te weinig personen om te publiceren: kleine aantallen kunnen personen herkenbaar maken."
-
-
-def threshold() -> int:
-    return int(getattr(settings, "MONITOR_DISCLOSURE_THRESHOLD", 5))
+NOT_RELEASED = "Voor {year} zijn nog geen cijfers vrijgegeven; ze verschijnen met de eerstvolgende release."
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Published:
     """The figures of one region-year (or district-year) as they may be shown."""
 
     payload: dict[str, Any]  # exactly the API contract
-    extra: dict[str, Any]  # further published figures (repeat registrations), protected
+    extra: dict[str, Any]  # further published figures (repeat registrations, the release note)
     run: LinkageRun | None
     pending: LinkageRun | None
 
@@ -48,51 +48,80 @@ def _figure(run: LinkageRun | None, year: int, district: District | None) -> dic
     return found.data if found is not None else None
 
 
-def _protect(data: dict[str, Any]) -> tuple[int | None, list[dict[str, Any]], int | None]:
-    cells = {"|".join(c["bronnen"]): c["aantal"] for c in data["overlap"]}
-    series = disclosure.protect_series(cells, threshold=threshold(), labels=list(cells), dimension="bronnen")
-    overlap = [
-        {"bronnen": list(c["bronnen"]), "aantal": None if isinstance(series.values[k], disclosure.Suppressed) else c["aantal"]}
-        for c, k in zip(data["overlap"], cells, strict=True)
-    ]
-    total = None if isinstance(series.total, disclosure.Suppressed) else data["uniekePersonen"]
-    registrations = None if disclosure.is_sensitive(data["registraties"], threshold()) else data["registraties"]
-    return registrations, overlap, total
+def _overlap(
+    region: Region, year: int, municipalities: list[Municipality] | None, release: Release, data: dict[str, Any] | None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """The released sources and the protected overlap cells (one per combination of sources)."""
+    first, last = date(year, 1, 1), date(year, 12, 1)
+    if municipalities is None:
+        values = protected.cells(kinds.KIND, region=region, first=first, last=last, release=release).by_category
+    else:
+        cats = release.counts.filter(kind=kinds.KIND, region=region, period_month__gte=first, period_month__lte=last, municipality__in=municipalities)
+        values = {
+            cat: protected.count(kinds.KIND, region=region, first=first, last=last, municipalities=municipalities, category=cat, release=release).value or 0
+            for cat in sorted(set(cats.values_list("category", flat=True)))
+        }
+    slugs = dict(Source.objects.values_list("pk", "slug"))
+    combos = {cat: [slugs[int(pk)] for pk in cat.split("+")] for cat in values}
+    known = list((data or {}).get("bronnen", []))
+    released = {slug for combo in combos.values() for slug in combo}
+    order = [s for s in known if s in released] + sorted(released - set(known))
+    live_order = [tuple(c["bronnen"]) for c in (data or {}).get("overlap", [])]
+
+    def rank(cat: str) -> tuple[int, int, list[int]]:
+        combo = tuple(sorted(combos[cat], key=order.index))
+        return (live_order.index(combo) if combo in live_order else len(live_order), len(combo), [order.index(s) for s in combo])
+
+    overlap = [{"bronnen": sorted(combos[cat], key=order.index), "aantal": values[cat]} for cat in sorted(values, key=rank)]
+    return order, overlap
 
 
 def published(region: Region, year: int, district: District | None = None) -> Published:
-    """The contract JSON for a region (or district) and year, through disclosure control."""
+    """The contract JSON for a region (or district) and year, from the latest release."""
     run = linkage.latest(region)
     pending = linkage.pending(region)
     data = _figure(run, year, district)
+    release = protected.current_release()
     payload: dict[str, Any] = {"regio": region.slug, "jaar": year}
     if district is not None:
         payload["district"] = district.slug
-    if data is None:
-        payload.update({"bronnen": [], "registraties": 0, "uniekePersonen": 0, "overlap": [], "schatting": None, "weigering": NO_DATA})
-        return Published(payload, {}, run, pending)
-    registrations, overlap, persons = _protect(data)
-    estimate = data["schatting"]
-    refusal = data["weigering"]
-    if persons is None:
-        estimate, refusal = None, TOO_FEW
+    first, last = date(year, 1, 1), date(year, 12, 1)
+    if release is None or release.period < first:
+        payload.update({"bronnen": [], "registraties": None, "uniekePersonen": None, "overlap": [], "schatting": None, "weigering": NOT_RELEASED.format(year=year)})
+        return Published(payload, {"eerderGezien": None, "note": protected.release_note(release), "through": ""}, run, pending)
+    municipalities = list(district.municipalities.all()) if district is not None else None
+    sources, overlap = _overlap(region, year, municipalities, release, data)
+    seen = protected.count(kinds.KIND, region=region, first=first, last=last, municipalities=municipalities, release=release)
+    registrations = protected.count(
+        protected.MONITOR_KIND, region=region, first=first, last=last, municipalities=municipalities, release=release,
+        sources=list(Source.objects.filter(slug__in=sources)),
+    )
+    partial = seen.last_month is not None and seen.last_month < last
+    estimate, low, high, why = _estimate(data, seen.value, release.threshold, whole_year=not partial)
+    if data is None and not sources:
+        why = NO_DATA
+    elif partial:
+        why = _("Vrijgegeven tot en met %(maand)s. ") % {"maand": seen.last_month_label} + why
+    schatting = None
+    if estimate is not None and data is not None:
+        schatting = {"waarde": estimate, "interval": [low, high], "methode": data["schatting"]["methode"], "model": data["schatting"]["model"]}
     payload.update(
         {
-            "bronnen": data["bronnen"],
-            "registraties": registrations,
-            "uniekePersonen": persons,
+            "bronnen": sources,
+            "registraties": registrations.value,
+            "uniekePersonen": seen.value,
             "overlap": overlap,
-            "schatting": None
-            if estimate is None
-            else {k: estimate[k] for k in ("waarde", "interval", "methode", "model")},
-            "weigering": refusal,
+            "schatting": schatting,
+            "weigering": None if schatting else why,
         }
     )
+    repeat = protected.count(kinds.REPEAT_KIND, region=region, first=first, last=last, municipalities=municipalities, release=release)
     extra = {
-        key: (None if disclosure.is_sensitive(data[key], threshold()) or persons is None else data[key])
-        for key in ("laterOpnieuw", "eerderGezien")
+        "eerderGezien": repeat.value,
+        "selectie": data["schatting"].get("selectie") if schatting and data else None,
+        "note": protected.release_note(release),
+        "through": seen.last_month_label if partial else "",
     }
-    extra["selectie"] = estimate.get("selectie") if estimate else None
     return Published(payload, extra, run, pending)
 
 
