@@ -204,7 +204,9 @@ class PersonsApi(APIView):
             "Geregistreerde en unieke personen (na koppeling van de gecodeerde registraties van alle bronnen), de overlap "
             "tussen bronnen en de schatting van het totaal met 95%-interval (methode auto: laagste BIC, stapsgewijs vanaf "
             "zes bronnen; modelkeuze en koppelonzekerheid in elke bootstrapherhaling), of `weigering` met de reden in gewone "
-            "taal. Kleine aantallen zijn onderdrukt (`null`). Alleen voor de ketenregisseur van die regio, met sessie en "
+            "taal. Alle aantallen komen uit de laatst vrijgegeven cijfers (release, Cell Key Method): licht verstoord, "
+            "dezelfde waarden als de monitor, `null` zolang het jaar niet is vrijgegeven; de schatting afgerond op tientallen "
+            "en alleen voor een geheel vrijgegeven jaar. Alleen voor de ketenregisseur van die regio, met sessie en "
             "tweede factor. Header `Ketenzicht-Koppeling: bezig` wanneer een nieuwere koppeling nog loopt."
         ),
         parameters=[

@@ -5,7 +5,7 @@ encodings (``domain/linkage/bloom.py``). The encodings are kept beside the regis
 (``Encoding``), the key and scheme per import and region (``EncodedImport``). After every
 accepted or withdrawn import a ``LinkageRun`` links all encoded registrations of the region
 into persons; its figures per year (and district) are kept in ``PersonsFigure`` as raw counts
-and estimates — they are published only through disclosure control (``selectors``).
+and estimates — they are never published as such: ``selectors`` publish the release (Cell Key Method).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class LinkageRun(models.Model):
 class PersonsFigure(models.Model):
     """Raw figures of one region-year (or district-year) from one linkage run.
 
-    Raw counts, never shown as such: selectors publish them through disclosure control.
+    Raw counts, never shown as such: selectors publish released, protected counts and the estimate rounded.
     """
 
     run = models.ForeignKey(LinkageRun, on_delete=models.CASCADE, related_name="figures")

@@ -1,7 +1,7 @@
 """Pages of the persons app: delivering encoded registrations, persons and the estimate,
 and the linkage status on the imports page.
 
-Thin: the policy decides, selectors read (through disclosure control), services write.
+Thin: the policy decides, selectors read (the release, Cell Key Method), services write.
 """
 
 from __future__ import annotations
