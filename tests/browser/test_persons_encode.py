@@ -186,6 +186,11 @@ def test_ketenregisseur_reads_persons_and_the_estimate(page: Page, live_server: 
     from ketenzicht.persons import linkage
 
     linkage.ensure_current(Region.objects.get(slug="den-haag"))
+    from datetime import date
+
+    from tests.app.monitor_support import release_through
+
+    release_through(date(2025, 12, 1))  # the persons page publishes the release, like the monitor
     base = live_server.url  # type: ignore[attr-defined]
     login_browser(page, base, "fleur")
     page.get_by_role("link", name="Personen en schatting").click()
