@@ -228,3 +228,26 @@ def test_district_figures_where_counts_allow(cast: Cast, django_capture_on_commi
     ).value
     page = login(Client(), cast.fleur).get(reverse("persons:persons"), {"jaar": 2025, "district": district.slug}).content.decode()
     assert district.name in page
+
+
+def test_repeat_registrations_are_a_protected_count_of_their_own(cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
+    """Persons of 2025 already registered in 2024: the kind personen-eerder, within the p-table's
+    maximum deviation of the linked value, shown on the persons page."""
+    capture = {"politie": 0.6, "nla": 0.5}
+    for year in (2024, 2025):
+        files, _, _ = partner_files(150, capture, seed=30, year=year)
+        for slug, data in files.items():
+            lines = data.decode().splitlines(keepends=True)  # the partners' record ids differ per year
+            data = (lines[0] + "".join(f"{year}-{line}" for line in lines[1:])).encode()
+            with django_capture_on_commit_callbacks(execute=True):
+                result = services.import_file(actor=cast.fleur, source=Source.objects.get(slug=slug), file_name=f"{slug}-{year}.csv", data=data)
+            assert result.accepted, result.record.errors[:3]
+    made = release_through(DEC_2025)
+    region = Region.objects.get(slug="den-haag")
+    raw = PersonsFigure.objects.get(district=None, year=2025).data
+    assert raw["eerderGezien"] > 50
+    found = selectors.published(region, 2025)
+    assert abs(found.extra["eerderGezien"] - raw["eerderGezien"]) <= made.max_deviation
+    assert selectors.published(region, 2024).extra["eerderGezien"] == 0  # nobody before 2024
+    page = login(Client(), cast.fleur).get(reverse("persons:persons"), {"jaar": 2025}).content.decode()
+    assert "Opnieuw geregistreerd" in page and f"<dd>{found.extra['eerderGezien']}</dd>" in page
