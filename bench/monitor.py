@@ -309,7 +309,9 @@ def main() -> None:
         timings = generate()
         pages = measure()
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        # BENCH_MONITOR_KEEP=1 keeps the generated database (to profile against it).
+        if os.environ.get("BENCH_MONITOR_KEEP") != "1":
+            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
     report = {
         "database": connection.vendor,
         "registrations": N_REGISTRATIONS,
