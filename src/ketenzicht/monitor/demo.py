@@ -56,8 +56,12 @@ HOTSPOTS = {
 REGION_SOURCES = {"den-haag": {"politie", "zorgcoordinator-shop", "nla"}}
 
 
-def load_demo_monitor(region_slug: str = "den-haag") -> int:
-    """Import the demo registrations once (re-running recognises the same files) and refresh."""
+def load_demo_monitor(region_slug: str = "den-haag", *, release_now: bool = True) -> int:
+    """Import the demo registrations once (re-running recognises the same files) and refresh.
+
+    A release covers every region at once: a demo of several regions imports them all first
+    (`release_now=False`) and then releases once, or the later regions miss that month's release.
+    """
     ensure_default_sources()
     region = Region.objects.get(slug=region_slug)
     rng = random.Random(2026)
@@ -77,5 +81,6 @@ def load_demo_monitor(region_slug: str = "den-haag") -> int:
             services.import_file(actor=actor, source=source, file_name=name, data=data, region=region)
             imported += 1
     services.counts_refresh()
-    release.release_due(actor=system_actor("monitor-release"))
+    if release_now:
+        release.release_due(actor=system_actor("monitor-release"))
     return imported
