@@ -179,11 +179,11 @@ def test_api_delivery_only_for_own_sources_own_region_and_with_a_key(cast: Cast)
 
 
 def test_data_steward_delivers_for_own_organisation_only(cast: Cast) -> None:
-    vera = make_user("vera", "politie-den-haag-avim", "gegevensleverancier")
-    result = services.import_file(actor=vera, source=_source("politie"), file_name="p.csv", data=encoded_file(ROWS))
+    veerle = make_user("veerle", "politie-den-haag-avim", "gegevensleverancier")
+    result = services.import_file(actor=veerle, source=_source("politie"), file_name="p.csv", data=encoded_file(ROWS))
     assert result.accepted
     with pytest.raises(Exception, match="monitor.import"):
-        services.import_file(actor=vera, source=_source("nla"), file_name="n.csv", data=encoded_file(ROWS))
+        services.import_file(actor=veerle, source=_source("nla"), file_name="n.csv", data=encoded_file(ROWS))
 
 
 def test_command_refuses_an_unencoded_file_with_names(cast: Cast, tmp_path: Path) -> None:
