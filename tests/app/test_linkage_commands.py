@@ -78,3 +78,23 @@ def test_bad_input_names_file_row_and_column(tmp_path: Path) -> None:
     assert "datum.csv" in str(info.value) and "rij 2" in str(info.value) and "geboortedatum" in str(info.value)
     with pytest.raises(CommandError, match="not both"):
         call_command("link", str(bad_date), "--encoded", str(bad_date), "--out", str(tmp_path / "o.csv"))
+
+
+def test_encode_a_monitor_file_replaces_only_the_identity_columns(tmp_path: Path) -> None:
+    key = tmp_path / "sleutel.key"
+    key.write_bytes(b"een-gedeelde-geheime-sleutel-van-de-partners\n")
+    plain = _write(
+        tmp_path / "politie.csv",
+        [["R-1", "2025-03-04", "GM0638", "melding", "arbeid", "Marieke", "Dijkstra", "1985-06-01", "V", "NLD"]],
+        header=["registratie_id", "datum", "gemeente_code", "eenheid", "vorm", "voornaam", "achternaam", "geboortedatum", "geslacht", "nationaliteit"],
+    )
+    out = tmp_path / "politie.enc.csv"
+    stdout = io.StringIO()
+    call_command("encode", str(plain), "--key", str(key), "--out", str(out), stdout=stdout)
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[0] == ["registratie_id", "datum", "gemeente_code", "eenheid", "vorm", "sleutel_id", "schema", "clk"]
+    assert rows[1][:5] == ["R-1", "2025-03-04", "GM0638", "melding", "arbeid"]
+    assert "Dijkstra" not in out.read_text(encoding="utf-8")
+    assert "1 registraties gecodeerd" in stdout.getvalue()
+    with pytest.raises(CommandError, match=r"politie\.enc\.csv.*al gecodeerd"):
+        call_command("encode", str(out), "--key", str(key), "--out", str(tmp_path / "x.csv"))

@@ -211,6 +211,15 @@ MATRIX: dict[str, Row] = {
     "monitor:imports": ROW("GET", {"kr"}),
     "monitor:import_detail": OBJ("GET", IMPORT, {"kr"}),
     "monitor:import_withdraw": OBJ("POST", IMPORT, {"kr"}),
+    # Persons and the estimate (issue 15): the region's ketenregisseur; deliveries by partner
+    # systems and data stewards (none in this cast); a delivery's receipt only for the account
+    # that delivered it.
+    "persons:persons": ROW("GET", {"kr"}),
+    "persons:deliver": ROW("GET", set()),
+    "persons:linkage_status": ROW("GET", {"kr"}),
+    "api-aanleveringen": ROW("POST", {"system"}),
+    "api-aanlevering": OBJ("GET", IMPORT, set()),
+    "api-personen": ROW("GET", {"kr"}),
     "public:report": ROW("GET", EVERYONE),
     "public:status": ROW("GET", EVERYONE),
     "public:addition": ROW("POST", EVERYONE),

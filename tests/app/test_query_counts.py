@@ -417,6 +417,12 @@ NOT_A_LIST: dict[str, str] = {
     "monitor:throughput": AGGREGATE,
     "meetings:throughput": AGGREGATE,
     "barriers:dashboard": AGGREGATE,
+    "persons:persons": AGGREGATE,
+    "api-personen": AGGREGATE,
+    "persons:linkage_status": "the linkage state of one region (a fragment, no rows)",
+    "persons:deliver": FORM + ": the encoding page, with the data steward's own latest 50 deliveries (source joined)",
+    "api-aanleveringen": POST,
+    "api-aanlevering": OBJECT,
 }
 
 

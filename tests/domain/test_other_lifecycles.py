@@ -18,6 +18,7 @@ from ketenzicht.domain.lifecycles import (
     bibob,
     control,
     intervention,
+    linkage_run,
     programme_action,
     referral,
 )
@@ -27,6 +28,7 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
 R, C, I, B, P = (referral.ReferralState, control.ControlState, intervention.InterventionState,  # noqa: E741
                  bibob.BibobState, programme_action.ActionState)
+L = linkage_run.LinkageRunState
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,12 @@ CASES = {
         **{(s, "niet_op_koers"): P.ROOD for s in _RUNNING if s is not P.ROOD},
         **{(s, "voortgang"): s for s in _RUNNING},
         **{(s, "afronden"): P.AFGEROND for s in _RUNNING},
+    }),
+    "linkage_run": Case(linkage_run.MACHINE, L, None, {
+        (L.WACHTEND, "starten"): L.BEZIG,
+        (L.BEZIG, "afronden"): L.KLAAR,
+        (L.BEZIG, "vervangen"): L.VERVANGEN,
+        (L.BEZIG, "mislukken"): L.MISLUKT,
     }),
 }
 ALLOWED = [(name, s, a) for name, c in CASES.items() for (s, a) in c.expected]

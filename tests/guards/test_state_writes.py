@@ -28,6 +28,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("barriers/services.py", "bibob_transition"): "the Bibob screening's transition service",
     ("programme/services.py", "action_status_transition"): "the programme action's transition service",
     ("accounts/services.py", "role_request_transition"): "the role request's transition service",
+    ("persons/services.py", "linkage_run_transition"): "the linkage run's transition service",
     ("programme/services.py", "occurrence_complete"): "ticks off one occurrence of a recurring action (no lifecycle state)",
     ("programme/services.py", "_apply_when"): "a recurring action has no completion date (a recurrence, not a state)",
     ("monitor/services.py", "import_file"): "a monitor import's outcome (accepted/refused) is recorded when it is made",

@@ -127,6 +127,8 @@ class Role(models.TextChoices):
     BEHEERDER = "beheerder", _("Beheerder")
     KETENPARTNER = "ketenpartner", _("Ketenpartner")
     PARTNERSYSTEEM = "partnersysteem", _("Partnersysteem (API)")
+    # A partner's data steward: encodes and delivers the partner's registrations to the monitor.
+    GEGEVENSLEVERANCIER = "gegevensleverancier", _("Gegevensleverancier (monitor)")
     # The named actor of commands and background jobs (accounts/system.py); never a person's
     # role: nobody can log in as it and no beheerder can grant it.
     SYSTEEM = "systeem", _("Systeem (taken en opdrachten)")

@@ -18,6 +18,8 @@ NAV = [
     ("meeting.list", "meetings:list", _("Overleggen")),
     ("throughput.view", "meetings:throughput", _("Doorlooptijden")),
     ("monitor.view", "monitor:overview", _("Monitor")),
+    ("persons.view", "persons:persons", _("Personen en schatting")),
+    ("persons.encode", "persons:deliver", _("Registraties aanleveren")),
     ("barriers.work", "barriers:index", _("Verstoren")),
     ("barriers.dashboard", "barriers:dashboard", _("Districtsdashboard")),
     ("programme.view", "programme:index", _("Actieprogramma")),

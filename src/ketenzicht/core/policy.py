@@ -773,6 +773,8 @@ system_rule("retention.purge", jobs={"purge"})
 # --- across municipal borders (issue 14): its own module, registered here --------------------
 # core/policy_crossborder.py adds its rules to this module's table (one entry point: `can` and
 # `require` here); the visibility filters are re-exported so callers keep using `policy.*`.
+# --- persons and the estimate (issue 15): its own module, registered here the same way ---------
+import ketenzicht.core.policy_persons  # noqa: E402, F401 - registers the persons rules
 from ketenzicht.core.policy_crossborder import (  # noqa: E402
     contact_requests_visible_to,
     transfers_visible_to,

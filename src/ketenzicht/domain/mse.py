@@ -11,6 +11,7 @@ total population, including the people that no list saw.  Three model choices:
 * ``bic``: the model with the lowest BIC among all models with two-list interactions
   (exhaustive up to five lists, downhill search beyond that), as in Silverman, Chan &
   Vincent (2024).
+* ``auto``: ``bic`` up to five lists (every model compared), ``stepwise`` from six on.
 
 Empty overlaps are handled by extended maximum likelihood: a term whose sufficient
 statistic is zero is fixed at minus infinity, which removes the cells containing it.
@@ -36,6 +37,7 @@ import statsmodels.api as sm
 from scipy import optimize, special, stats
 
 from ketenzicht.domain.errors import LocatedInputError
+from ketenzicht.domain.poisson import poisson_irls
 
 __all__ = [
     "METHODS",
@@ -52,7 +54,7 @@ __all__ = [
     "read_capture_csv",
 ]
 
-METHODS: tuple[str, ...] = ("stepwise", "bic", "main")
+METHODS: tuple[str, ...] = ("stepwise", "bic", "main", "auto")
 P_THRESHOLD = 0.02
 CONFIDENCE_LEVEL = 0.95
 # Up to five lists (10 pairs, 1024 models) every two-list model is fitted; beyond that
@@ -273,6 +275,8 @@ class Estimate:
     bootstrap: int = 0
     # Bootstrap replicates where no model could be fitted; they are left out of the BCa.
     mislukte_replicaties: int = 0
+    # The rule that chose the model ("bic" or "stepwise" when ``methode`` is "auto").
+    selectie: str = ""
 
     @property
     def verborgen(self) -> float:
@@ -449,21 +453,23 @@ class _Engine:
         empty: tuple[tuple[int, ...], ...],
     ) -> _Fit:
         y_kept = y[keep]
-        try:
-            # Sparse tables routinely trigger convergence/separation warnings on
-            # replicates; the result is checked for finiteness below instead.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                # Warm start from an earlier fit of the same model (replicates are close
-                # to the original data): roughly halves the IRLS iterations.
-                start = self._start.get((pairs, empty))
-                result = sm.GLM(y_kept, design, family=sm.families.Poisson()).fit(
-                    start_params=start
-                )
-        except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
-            raise _FitFailed(str(exc)) from exc
-        params = np.asarray(result.params)
-        mu = np.asarray(result.fittedvalues)
+        # Warm start from an earlier fit of the same model (replicates are close to the
+        # original data): roughly halves the iterations.
+        start = self._start.get((pairs, empty))
+        found = poisson_irls(y_kept, design, start)
+        if found is not None:
+            params, mu = found
+        else:
+            try:
+                # Sparse tables routinely trigger convergence/separation warnings on
+                # replicates; the result is checked for finiteness below instead.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    result = sm.GLM(y_kept, design, family=sm.families.Poisson()).fit(start_params=start)
+            except (ValueError, np.linalg.LinAlgError, FloatingPointError) as exc:
+                raise _FitFailed(str(exc)) from exc
+            params = np.asarray(result.params)
+            mu = np.asarray(result.fittedvalues)
         dark = math.exp(params[0]) if params[0] < 700 else math.inf
         if not (np.all(np.isfinite(params)) and math.isfinite(dark)):
             raise _FitFailed("het model levert geen eindige schatting op")
@@ -625,14 +631,30 @@ def check_estimable(table: CaptureTable) -> None:
 # --------------------------------------------------------------------------- estimate
 
 
+TableSampler = Callable[[np.random.Generator], CaptureTable]
+
+
+def resolve_method(method: str, n_lists: int) -> str:
+    """``auto``: lowest BIC over every two-list model up to five lists, stepwise from six."""
+    if method != "auto":
+        return method
+    return "bic" if n_lists <= EXHAUSTIVE_MAX_LISTS else "stepwise"
+
+
 def estimate(
     table: CaptureTable | Mapping[Any, int],
     method: str,
     bootstrap: int = 0,
     seed: int | None = None,
+    *,
+    resample_links: TableSampler | None = None,
 ) -> Estimate:
     """Estimate the total population (observed + unseen) with ``method`` in
-    ``stepwise``, ``bic`` or ``main``; with ``bootstrap > 0`` add a 95% BCa interval.
+    ``stepwise``, ``bic``, ``main`` or ``auto``; with ``bootstrap > 0`` add a 95% BCa interval.
+
+    ``resample_links``: draws the capture table of one replicate from the linkage's match
+    probabilities (links resampled, persons re-formed); each bootstrap replicate then
+    resamples the persons of *that* table, so linkage uncertainty widens the interval.
 
     Raises :class:`NotIdentifiable` (or its subclass :class:`TooFewOverlaps`) with a
     plain-Dutch reason when the data do not support an estimate.
@@ -641,6 +663,7 @@ def estimate(
         table = CaptureTable.from_mapping(table)
     if method not in METHODS:
         raise ValueError(f"onbekende methode {method!r}; kies uit {', '.join(METHODS)}")
+    requested, method = method, resolve_method(method, len(table.lists))
     if bootstrap < 0:
         raise ValueError("bootstrap moet >= 0 zijn")
     check_estimable(table)
@@ -669,7 +692,9 @@ def estimate(
     failed = 0
     if bootstrap:
         select = _selector(engine, y, method)
-        interval, failed = _bca_interval(engine, y, selected.total, select, bootstrap, seed)
+        links = resample_links
+        sampler = None if links is None else (lambda rng: engine.counts(links(rng)))
+        interval, failed = _bca_interval(engine, y, selected.total, select, bootstrap, seed, sampler=sampler)
 
     names = table.lists
     model = list(names) + [f"{names[i]}:{names[j]}" for i, j in selected.pairs]
@@ -679,7 +704,8 @@ def estimate(
         schatting=selected.total,
         interval=interval,
         model=tuple(model),
-        methode=method,
+        methode=requested,
+        selectie=method,
         lege_overlappen=empty,
         bootstrap=bootstrap,
         mislukte_replicaties=failed,
@@ -718,16 +744,23 @@ def _bca_interval(
     n_boot: int,
     seed: int | None,
     level: float = CONFIDENCE_LEVEL,
+    sampler: Callable[[np.random.Generator], np.ndarray] | None = None,
 ) -> tuple[tuple[float, float], int]:
-    """BCa interval (Efron; DiCiccio & Efron 1996) as in SparseMSE ``estimatepopulation``.
+    """BCa interval (Efron; DiCiccio & Efron 1996) as in SparseMSE ``estimatepopulation``;
+    with resampled links (``sampler``) the percentile interval of the replicates.
 
     Bootstrap: resample the observed individuals (multinomial on the observed cells) and
-    redo the model selection.  Acceleration: jackknife leaving out one individual, which
+    redo the model selection; with ``sampler``, each replicate's cells come from resampled
+    links first (see ``estimate``).  Acceleration: jackknife leaving out one individual, which
     only differs per capture history, so each cell's value is weighted by its count.
     """
     rng = np.random.default_rng(seed)
     observed = int(y.sum())
-    samples = rng.multinomial(observed, y / observed, size=n_boot).astype(float)
+    if sampler is None:
+        samples = rng.multinomial(observed, y / observed, size=n_boot).astype(float)
+    else:  # links resampled first, then the persons they form (their number may differ)
+        linked = [sampler(rng) for _ in range(n_boot)]
+        samples = np.array([rng.multinomial(int(c.sum()), c / c.sum()) if c.sum() else c for c in linked], dtype=float)
     reps = np.array([_safe(select, s) for s in samples])
     failed = int(np.sum(~np.isfinite(reps)))
     reps = reps[np.isfinite(reps)]
@@ -754,5 +787,11 @@ def _bca_interval(
     za = stats.norm.ppf(alphas) + z0
     adjusted = stats.norm.cdf(z0 + za / (1 - accel * za))
     # Hyndman-Fan type 8, as R's quantile(type = 8) in SparseMSE.
+    if sampler is not None:
+        # Linkage resampled: the replicates spread over the linkages the match probabilities
+        # allow, which is the uncertainty to report, not a bias of the point estimate for the
+        # BCa correction to take out. Percentile interval, stretched to hold the point.
+        low, high = np.quantile(reps, alphas, method="median_unbiased")
+        return (float(min(low, point)), float(max(high, point))), failed
     low, high = np.quantile(reps, adjusted, method="median_unbiased")
     return (float(low), float(high)), failed

@@ -17,13 +17,18 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ketenzicht.domain.linkage.columns import EncodedColumns
+from ketenzicht.domain.linkage.delivery import ENCODING_COLUMNS, IDENTITY_COLUMNS
 from ketenzicht.monitor.models import AgeGroup, Form, ImportKind, Indicator, Sector, Unit
 
 MAX_ROWS = 200_000
 
 COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     # kind → (required columns, optional columns)
-    ImportKind.REGISTRATIES: (["registratie_id", "datum", "gemeente_code", "eenheid"], ["vorm", "leeftijdsgroep", "sector"]),
+    ImportKind.REGISTRATIES: (
+        ["registratie_id", "datum", "gemeente_code", "eenheid"],
+        ["vorm", "leeftijdsgroep", "sector", "bron", *ENCODING_COLUMNS],
+    ),
     ImportKind.AANTALLEN: (["periode", "gemeente_code", "eenheid", "aantal"], ["vorm", "leeftijdsgroep", "sector"]),
     ImportKind.INDICATOREN: (["jaar", "gemeente_code", "indicator", "waarde"], []),
 }
@@ -49,6 +54,8 @@ class ParsedFile:
     rows: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     row_count: int = 0
+    # Encoded identities (persons app): one per row of `rows`, with the file's key and scheme.
+    encoded: EncodedColumns | None = None
 
 
 class UnreadableFile(Exception):
@@ -124,6 +131,7 @@ def parse(
     municipality_ids: Mapping[str, int | str],
     known_record_ids: Iterable[str] = (),
     today: date,
+    source_slug: str = "",
 ) -> ParsedFile:
     """Read and validate a file. `municipality_ids` maps CBS code → id, or → the reason a known
     municipality is refused (another region's); `known_record_ids` are record ids of this source
@@ -141,6 +149,10 @@ def parse(
         return result
     result.kind = kind
     required, optional = COLUMNS[kind]
+    for column in [h for h in header if h in IDENTITY_COLUMNS]:
+        result.errors.append(RowError(1, column, IDENTITY_MESSAGE.format(column=column)))
+    if result.errors:
+        return result
     for column in required:
         if column not in header:
             result.errors.append(RowError(1, column, f"Kolom '{column}' ontbreekt in de kopregel."))
@@ -162,6 +174,10 @@ def parse(
         return result
     known = set(known_record_ids)
     seen_ids: dict[str, int] = {}
+    encoded = EncodedColumns.for_header(header)
+    if encoded is not None and encoded.missing:
+        result.errors.extend(RowError(1, c, f"Kolom '{c}' ontbreekt: een gecodeerd bestand heeft sleutel_id, schema en clk.") for c in encoded.missing)
+        return result
     for offset, cells in enumerate(body):
         row_no = offset + 2
         if len(cells) > len(header) and any(cells[len(header):]):
@@ -177,11 +193,30 @@ def parse(
             elif record_id in known:
                 errors.append(RowError(row_no, "registratie_id", f"registratie_id '{record_id}' is al geïmporteerd in een eerdere levering van deze bron; trek die eerst in of laat de regel weg."))
             seen_ids.setdefault(record_id, row_no)
+        if kind == ImportKind.REGISTRATIES:
+            _check_bron(values, source_slug, row_no, errors)
+            if encoded is not None:
+                for column, message in encoded.check(values, row_no):
+                    errors.append(RowError(row_no, column, message))
         if errors:
             result.errors.extend(errors)
         elif parsed is not None:
             result.rows.append(parsed)
+    result.encoded = encoded
     return result
+
+
+IDENTITY_MESSAGE = (
+    "Kolom '{column}' bevat identiteitsgegevens; die komen nooit onversleuteld in de monitor. Codeer het "
+    "bestand eerst (ketenzicht encode of de pagina 'Registraties coderen'): dan worden de "
+    "identiteitskolommen vervangen door sleutel_id, schema en clk."
+)
+
+
+def _check_bron(values: dict[str, str], source_slug: str, row: int, errors: list[RowError]) -> None:
+    bron = values.get("bron", "").strip()
+    if bron and source_slug and bron != source_slug:
+        errors.append(RowError(row, "bron", f"Bron '{bron}' hoort niet bij deze levering; die is voor bron '{source_slug}'."))
 
 
 def _municipality(values: dict[str, str], row: int, errors: list[RowError], ids: Mapping[str, int | str]) -> int | None:

@@ -50,7 +50,7 @@ from django.db.models import Sum
 from django.utils import formats, timezone
 
 from ketenzicht.domain.cellkey import KEY_MODULUS, PTable, PTableParams, build_ptable
-from ketenzicht.monitor.models import Release, ReleaseCount
+from ketenzicht.monitor.models import Release, ReleaseCount, Source
 
 if TYPE_CHECKING:
     from ketenzicht.accounts.models import Municipality, Region
@@ -143,9 +143,12 @@ def count(
     municipalities: Sequence[Municipality] | None = None,
     category: str = "",
     release: Release | None = None,
+    sources: Sequence[Source] | None = None,
 ) -> Protected:
     """The protected count of ``kind`` in ``region`` (or some of its municipalities) for the
-    months ``first`` … ``last`` (only months released: at most up to the release's period)."""
+    months ``first`` … ``last`` (only months released: at most up to the release's period).
+    ``sources`` (kind "monitor" only): the registrations of these sources together, all units,
+    as one cell (the persons figures' "registraties")."""
     if kind != MONITOR_KIND and kind not in _KINDS:
         raise KeyError(f"unknown figure kind {kind!r}")
     release = release or current_release()
@@ -158,6 +161,8 @@ def count(
         rows = rows.filter(category=category)
     if municipalities is not None:
         rows = rows.filter(municipality__in=list(municipalities))
+    if sources is not None:
+        rows = rows.filter(source__in=list(sources))
     found = rows.aggregate(n=Sum("n"), k=Sum("cell_key"))
     n, key = int(found["n"] or 0), int(found["k"] or 0) % KEY_MODULUS
     return Protected(ptable_of(release).perturb(n, key), release, end)

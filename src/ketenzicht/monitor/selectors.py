@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -480,7 +480,11 @@ def compute(
     sources = {src.pk: src for src in Source.objects.all()}
     unit_labels = dict(Unit.choices)
     sums = {"n": Sum("n"), **({"k": Sum(key_field)} if key_field else {})}
-    every = {(r["source_id"], r["unit"]): (int(r["n"] or 0), int(r.get("k") or 0)) for r in base.values("source_id", "unit").annotate(**sums).order_by()}
+    # Every source and unit named explicitly: the series index (source, unit, municipality,
+    # month) is then searched per series and area instead of scanned over the whole release
+    # (SQLite otherwise walks that index for its GROUP BY order: 0.3 s at 1M registrations).
+    every_series = base.filter(source_id__in=list(sources), unit__in=list(Unit.values))
+    every = {(r["source_id"], r["unit"]): (int(r["n"] or 0), int(r.get("k") or 0)) for r in every_series.values("source_id", "unit").annotate(**sums).order_by()}
     for (source_id, unit), cell in sorted(every.items(), key=lambda item: (sources[item[0][0]].position, item[0][1])):
         fig.by_source.append((sources[source_id].name, str(unit_labels.get(unit, unit)), cells.value(cell)))
     return fig
@@ -522,7 +526,10 @@ def available_years() -> list[int]:
     key = f"monitor:years:{data_version()}"
     latest = cache.get(key)
     if latest is None:
-        found = MonitorCount.objects.aggregate(last=Max("period_month"))
+        # The latest month per municipality (one search of the area index each) rather than
+        # MAX over the whole count table, which no index leads with (0.1 s at 1M registrations).
+        newest = MonitorCount.objects.filter(municipality=OuterRef("pk")).order_by("-period_month").values("period_month")[:1]
+        found = Municipality.objects.annotate(newest=Subquery(newest)).aggregate(last=Max("newest"))
         latest = found["last"].year if found["last"] else date.today().year
         cache.set(key, latest, timeout=24 * 3600)
     return list(range(latest, max(FIRST_YEAR, latest - 14) - 1, -1))

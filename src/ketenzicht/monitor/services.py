@@ -46,6 +46,7 @@ from ketenzicht.monitor.models import (
     Unit,
     new_key,
 )
+from ketenzicht.persons import services as persons_services
 
 BATCH = 5000
 _FORM_FLAGS = ["form_seksueel", "form_arbeid", "form_crimineel", "form_orgaan"]
@@ -87,12 +88,16 @@ def import_file(*, actor: Any, source: Source, file_name: str, data: bytes, regi
     twice: the earlier accepted import is returned with `already_imported=True`. The command line
     and the demo import as the system actor (`system_actor("monitor-import")`, `system_actor("demo")`).
     """
-    policy.require(actor, "monitor.import", source)
+    # A partner's data steward or system delivers for its own source (persons, issue 15); the
+    # region is then the partner's own, like a ketenregisseur's import.
+    delivers = policy.can(actor, "monitor.deliver", source)
+    if not delivers:
+        policy.require(actor, "monitor.import", source)
     if region is None and not is_system(actor):
         region = actor.organisation.region if actor.organisation is not None else None
         if region is None:
             raise MonitorError("Uw account hoort bij geen regio; een import is altijd voor een regio.")
-    if region is not None:
+    if region is not None and not delivers:
         policy.require(actor, "monitor.import", region)
     if source.slug == OWN_SIGNALS:
         raise MonitorError("Eigen signalen komen uit Ketenzicht zelf en worden niet geïmporteerd.")
@@ -107,9 +112,13 @@ def import_file(*, actor: Any, source: Source, file_name: str, data: bytes, regi
         known = Registration.objects.filter(
             source=source, source_import__status=ImportStatus.GEACCEPTEERD
         ).exclude(record_id="").values_list("record_id", flat=True)
-        parsed = importing.parse(file_name, data, municipality_ids=_municipality_ids(region), known_record_ids=known.iterator(), today=timezone.localdate())
+        parsed = importing.parse(
+            file_name, data, municipality_ids=_municipality_ids(region), known_record_ids=known.iterator(),
+            today=timezone.localdate(), source_slug=source.slug,
+        )  # fmt: skip
     except importing.UnreadableFile as exc:
         parsed = importing.ParsedFile(errors=[importing.RowError(1, "", str(exc))])
+    parsed.errors.extend(persons_services.check_encodings(parsed, actor=actor))
     if region is None:
         region = _region_of_rows(parsed)
     with transaction.atomic():
@@ -146,6 +155,7 @@ def import_file(*, actor: Any, source: Source, file_name: str, data: bytes, regi
         )
         if record.status == ImportStatus.GEACCEPTEERD:
             _after_change(record)
+            persons_services.after_import_change(record, reason=f"import {record.file_name}")
     return ImportResult(record)
 
 
@@ -183,6 +193,7 @@ def _store_rows(record: Import, parsed: importing.ParsedFile) -> None:
         (Registration(source_import=record, source_id=record.source_id, **row) for row in parsed.rows),
         batch_size=BATCH,
     )
+    persons_services.store_encodings(record, parsed)
 
 
 def import_withdraw(*, actor: Any, record: Import, reason: str) -> Import:
@@ -210,6 +221,7 @@ def import_withdraw(*, actor: Any, record: Import, reason: str) -> Import:
             reason=f"ingetrokken: {reason}",
         )
         _after_change(locked)
+        persons_services.after_import_change(locked, reason=f"intrekking {locked.file_name}")
     return locked
 
 

@@ -193,6 +193,11 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         reason = _("Voor deze periode zijn nog geen cijfers vrijgegeven. %(note)s") % {"note": fig.note}
         return render(request, "monitor/export_refused.html", {"reason": reason}, status=400)
     blocks = selectors.export_rows(fig)
+    if protect and selection.district is None:
+        # persons sits above the monitor (.importlinter): imported where its block is added
+        from ketenzicht.persons import selectors as persons
+
+        blocks.append(persons.export_block(selection.region))
     audit_record(actor=request.user, action=AuditAction.EXPORT, object_type="monitor.export", object_id=selection.key(), object_label=fmt)
     filename = f"monitor-{selection.region.slug}-{selection.year or 'alle-jaren'}{selection.part}"
     if fmt == "csv":

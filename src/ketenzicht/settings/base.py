@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ketenzicht.monitor",
     "ketenzicht.programme",
     "ketenzicht.retention",
+    "ketenzicht.persons",
     "ketenzicht.notifications",
     "ketenzicht.themes",
 ]
@@ -355,6 +356,8 @@ MONITOR_PTABLE_VARIANCE = float(envstr("MONITOR_PTABLE_VARIANCE", "2.0"))
 MONITOR_RELEASE_CLOSE_DAYS = envint("MONITOR_RELEASE_CLOSE_DAYS", 0)
 MONITOR_RELEASE_FINAL_MONTHS = envint("MONITOR_RELEASE_FINAL_MONTHS", 12)
 MONITOR_RELEASES_KEPT = envint("MONITOR_RELEASES_KEPT", 3)
+# Bootstrap replicates behind every estimate of persons (docs/mse.md: more is steadier, slower).
+PERSONS_BOOTSTRAP = envint("PERSONS_BOOTSTRAP", 200)
 
 # The key of the audit trail's hash chain and of purge tombstones (HMAC-SHA256). Set it apart
 # from SECRET_KEY in production (AUDIT_KEY or AUDIT_KEY_FILE) and never change it: entries

@@ -1,5 +1,6 @@
 """One pure lifecycle per stateful entity: case, referral, control, intervention, Bibob, action,
-role request.
+role request,
+linkage run.
 
 Each module holds its states and labels, its annotated transitions, its groupings (open,
 waiting, workable, terminal, read-only) and its guards; `base.Machine.apply` decides. The Django
@@ -11,6 +12,7 @@ from ketenzicht.domain.lifecycles import (
     case,
     control,
     intervention,
+    linkage_run,
     programme_action,
     referral,
     role_request,
@@ -25,6 +27,7 @@ MACHINES: dict[str, Machine] = {  # type: ignore[type-arg]
     "bibob": bibob.MACHINE,
     "programme_action": programme_action.MACHINE,
     "role_request": role_request.MACHINE,
+    "linkage_run": linkage_run.MACHINE,
 }
 
 __all__ = ["MACHINES", "Machine", "TransitionNotAllowed", "Venue"]

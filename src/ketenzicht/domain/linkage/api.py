@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,11 @@ import numpy as np
 
 from .bloom import SCHEME, EncodedSet, EncodingKey, encode_registrations
 from .clustering import Edges, components, mutual_best_links, person_ids
+from .encoded import DEFAULT_THRESHOLD as ENCODED_THRESHOLD
+from .encoded import Progress, score_encoded
 from .errors import LinkageInputError
 from .model import DEFAULT_THRESHOLD, registrations_frame, score_pairs
-from .pprl import DEFAULT_DICE_THRESHOLD, DEFAULT_SAME_SOURCE_DICE, score_encoded, sources_of
+from .pprl import sources_of
 from .records import Registration
 
 Key = tuple[str, str]
@@ -66,29 +69,58 @@ def link_records(
 def link_encoded(
     encoded: EncodedSet,
     *,
-    threshold: float = DEFAULT_DICE_THRESHOLD,
-    same_source_threshold: float | None = None,
+    threshold: float = ENCODED_THRESHOLD,
     best_links: bool = True,
 ) -> Clusters:
     """Link privacy-preserving encodings (no names) into persons; same output as above.
 
-    Records of two partners link at Dice ≥ ``threshold``; two records of one partner need
-    ``same_source_threshold`` (default: the higher of ``threshold`` and 0.90).
+    A Fellegi–Sunter model on the field-level encodings (``encoded.py``) gives every
+    candidate pair a match probability; pairs at or above ``threshold`` are kept, then
+    (``best_links``) only mutual best links, then connected components.
+    """
+    return linkage_encoded(encoded, threshold=threshold, best_links=best_links).clusters
+
+
+@dataclass
+class LinkageResult:
+    """Persons and the uncertain links behind them (for estimates that carry link errors).
+
+    ``edges``: every scored pair with match probability ≥ the floor (positions in ``keys``);
+    ``labels``: the person (component) of every record after the decision rule.
+    """
+
+    keys: list[Key]
+    labels: np.ndarray
+    edges: Edges
+    threshold: float
+
+    @property
+    def clusters(self) -> Clusters:
+        return person_ids(self.keys, self.labels)
+
+
+def linkage_encoded(
+    encoded: EncodedSet,
+    *,
+    threshold: float = ENCODED_THRESHOLD,
+    best_links: bool = True,
+    progress: Progress | None = None,
+) -> LinkageResult:
+    """``link_encoded`` with the scored pairs kept: see ``LinkageResult``.
+
+    ``progress(share, step)`` is told how far the linkage is (for a progress bar).
     """
     _check_unique(encoded.keys)
-    same_t = (
-        max(threshold, DEFAULT_SAME_SOURCE_DICE)
-        if same_source_threshold is None
-        else same_source_threshold
-    )
-    edges, _ = score_encoded(encoded.packed, threshold=min(threshold, same_t))
     source = sources_of(encoded.keys)
-    same = source[edges.left] == source[edges.right]
-    keep = np.where(same, edges.score >= same_t, edges.score >= threshold)
-    edges = Edges(edges.left[keep], edges.right[keep], edges.score[keep])
+    report = progress or (lambda share, step: None)
+    edges, _model = score_encoded(encoded.packed, source, progress=report)
+    report(0.9, "personen vormen")
+    kept = edges.above(threshold)
     if best_links:
-        edges = mutual_best_links(edges, source)
-    return person_ids(encoded.keys, components(len(encoded.keys), edges))
+        kept = mutual_best_links(kept, source)
+    labels = components(len(encoded.keys), kept)
+    report(1.0, "klaar")
+    return LinkageResult(list(encoded.keys), labels, edges, threshold)
 
 
 def overlap_table(

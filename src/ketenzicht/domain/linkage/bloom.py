@@ -1,20 +1,25 @@
-"""Privacy-preserving encodings: hardened cryptographic long-term keys (CLK, Schnell et al.).
+"""Privacy-preserving encodings: field-level Bloom filters, keyed, random-hashed and balanced.
 
-Each partner encodes its registrations *locally* with a secret key shared among partners
-(never with the monitor's operator) and uploads only ``bron``, ``registratie_id``, a keyed
-fingerprint of the key and the encoding.  Scheme ``clk-rh-bal-v1``:
+Each partner encodes its registrations *locally* (``ketenzicht encode`` or the encoding page,
+in the browser) with a secret key shared among the partners (never with the monitor's
+operator) and uploads only the encodings. Scheme ``fbf-rh-bal-v3``:
 
-* q-grams/tokens of every field are hashed with **HMAC-SHA256** under a per-field subkey
-  derived from the shared key (no key → no dictionary attack by the operator);
-* **random hashing** (Schnell & Borgs 2016): the k bit positions of a token are read from
-  its HMAC digest, independent of each other, instead of double hashing ``h1 + i·h2`` whose
-  structure the Niedermeyer et al. (2014) attack exploits;
-* given and family name share one subkey, so the bigram *set* of a person's names does not
-  depend on which field a name was written in: a swap leaves the encoding unchanged;
-* **balancing** (Berger & Schnell 2016): the filter is concatenated with its complement and
-  the result permuted with a keyed permutation, so every encoding has exactly half its bits
-  set — the Hamming weight no longer reveals name length or frequency, and frequent bit
-  patterns cannot be aligned with frequent q-grams by weight.
+* every identity field gets **its own filter** (given name, surname, birth date, "kenmerken" =
+  sex and nationality together, municipality), so linkage can weigh each field as a Fellegi–Sunter
+  comparison (a namesake with another birth date differs in exactly one field);
+* tokens (name bigrams, date parts, codes) are hashed with **HMAC-SHA256** under a per-field
+  subkey derived from the shared key: no key, no dictionary attack by the operator;
+* **random hashing** (Schnell & Borgs 2016): the k bit positions of a token are read from its
+  HMAC digest, independent of each other (no double hashing ``h1 + i·h2``);
+* given name and surname share their subkey and their permutation, so the linker can compare
+  them crosswise: a swapped given name and surname is recognised;
+* **balancing** (Berger & Schnell 2016): each filter is concatenated with its complement and
+  permuted with a keyed permutation (Fisher–Yates driven by an HMAC stream), so every
+  non-empty segment has exactly half its bits set; an empty field is all zeros.
+
+Everything here is specified so that a browser reproduces it byte for byte with Web Crypto
+(``static/js/encode.js``): HMAC-SHA256, 16-bit little-endian positions, 32-bit little-endian
+draws with rejection for the permutation, bits packed most significant first, base64.
 
 See docs/linkage.md for the threat model and the limits.
 """
@@ -22,6 +27,7 @@ See docs/linkage.md for the threat model and the limits.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
@@ -34,23 +40,46 @@ from .errors import LinkageInputError
 from .names import normalise_given_name, split_surname
 from .records import Registration
 
-SCHEME = "clk-rh-bal-v2"
-FILTER_BITS = 1024  # before balancing; the uploaded encoding has 2 × FILTER_BITS bits
-ENCODED_BITS = 2 * FILTER_BITS
+SCHEME = "fbf-rh-bal-v3"
 MIN_KEY_BYTES = 16
 
-# Bits per token, per field: the weight a field gets in the similarity (Durham et al. 2012:
-# attribute weighting by number of hash functions).  Set a priori, not fitted on any test set:
-# k of a field ∝ its Fellegi–Sunter weight span log2(m/u) − log2((1−m)/(1−u)), with u from how
-# many values the field can take (year ≈ 1/60, month 1/12, day 1/30, sex 1/2, nationality
-# ≈ 1/5, municipality ≈ 1/300, a name ≈ 1/10,000 spread over about ten bigrams) and m ≈ 0.95;
-# about 6 bits per bit of evidence.  v1 gave names and municipality five times the weight of
-# the date per bit of evidence, so namesakes with other birth dates looked alike.
-K_NAME = 12  # per bigram
-K_BIRTH = {"y": 50, "m": 35, "d": 35}
-K_SEX = 15
-K_NATIONALITY = 20
-K_MUNICIPALITY = 16  # per bigram of the code without its constant "GM" prefix
+
+@dataclass(frozen=True)
+class Segment:
+    """One field's filter: ``bits`` before balancing; hashed under ``field``, permuted by ``perm``."""
+
+    name: str
+    field: str
+    bits: int
+    perm: str
+
+    @property
+    def nbytes(self) -> int:
+        return 2 * self.bits // 8
+
+
+# Given name and surname share subkey and permutation: the linker compares them crosswise.
+SEGMENTS: tuple[Segment, ...] = (
+    Segment("voornaam", "naam", 256, "naam"),
+    Segment("achternaam", "naam", 256, "naam"),
+    Segment("geboortedatum", "geboortedatum", 128, "geboortedatum"),
+    Segment("kenmerken", "kenmerken", 64, "kenmerken"),
+    Segment("gemeente", "gemeente", 64, "gemeente"),
+)
+ENCODED_BYTES = sum(s.nbytes for s in SEGMENTS)
+ENCODED_BITS = 8 * ENCODED_BYTES
+# Byte offset of each segment in the encoding.
+OFFSETS: dict[str, tuple[int, int]] = {}
+_at = 0
+for _s in SEGMENTS:
+    OFFSETS[_s.name] = (_at, _at + _s.nbytes)
+    _at += _s.nbytes
+
+# Bits per token: the weight a token gets within its field's filter.
+K_NAME = 10  # per bigram
+K_YEAR, K_MONTH, K_DAY = 20, 16, 16
+K_SEX, K_NATIONALITY = 12, 12  # together in one filter ("kenmerken")
+K_MUNICIPALITY = 6  # per bigram of the code without its constant "GM" prefix
 
 
 class EncodingKey:
@@ -67,13 +96,17 @@ class EncodingKey:
     def from_file(cls, path: str | Path) -> EncodingKey:
         """Read a key file: its bytes, with surrounding whitespace removed."""
         try:
-            data = Path(path).read_bytes().strip()
+            data = Path(path).read_bytes()
         except OSError as exc:
             raise LinkageInputError(f"sleutel niet leesbaar: {exc.strerror}", file=str(path)) from exc
+        return cls.from_bytes(data, file=str(path))
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, file: str | None = None) -> EncodingKey:
         try:
-            return cls(data)
+            return cls(data.strip())
         except LinkageInputError as exc:
-            raise LinkageInputError(exc.message, file=str(path)) from None
+            raise LinkageInputError(exc.message, file=file) from None
 
     def subkey(self, purpose: str) -> bytes:
         return hmac.new(self._secret, f"{SCHEME}|{purpose}".encode(), hashlib.sha256).digest()
@@ -81,9 +114,8 @@ class EncodingKey:
     @property
     def fingerprint(self) -> str:
         """Identifies the key (to refuse mixing) without revealing it: HMAC of a constant."""
-        return hmac.new(self._secret, b"ketenzicht-key-fingerprint", hashlib.sha256).hexdigest()[
-            :16
-        ]
+        digest = hmac.new(self._secret, b"ketenzicht-key-fingerprint", hashlib.sha256)
+        return digest.hexdigest()[:16]
 
 
 def bigrams(text: str) -> list[str]:
@@ -95,133 +127,158 @@ def bigrams(text: str) -> list[str]:
     return out
 
 
-def _municipality_text(code: str) -> str:
+def municipality_text(code: str) -> str:
     code = code.lower()
     # Dutch CBS codes all start with "GM": two bigrams every record shares carry no evidence.
     return code[2:] if code.startswith("gm") and len(code) > 2 else code
 
 
-def tokens(reg: Registration) -> list[tuple[str, str, int]]:
-    """(field, token, k) triples of one registration; empty fields give no tokens."""
-    out: list[tuple[str, str, int]] = []
-    names = f"{normalise_given_name(reg.voornaam)} {split_surname(reg.achternaam).core}"
-    out.extend(("naam", g, K_NAME) for g in sorted(set(bigrams(names))))
-    if reg.geboortedatum:
-        d = reg.geboortedatum
-        out.append(("geb", f"y{d.year}", K_BIRTH["y"]))
-        out.append(("geb", f"m{d.month}", K_BIRTH["m"]))
-        out.append(("geb", f"d{d.day}", K_BIRTH["d"]))
+def tokens(reg: Registration) -> dict[str, list[tuple[str, int]]]:
+    """(token, k) per segment of one registration; an empty field gives no tokens."""
+    date: dt.date | None = reg.geboortedatum
+    birth = [(f"j{date.year}", K_YEAR), (f"m{date.month}", K_MONTH), (f"d{date.day}", K_DAY)] if date else []
+    kenmerken: list[tuple[str, int]] = []
     if reg.geslacht:
-        out.append(("sex", reg.geslacht, K_SEX))
+        kenmerken.append((f"g{reg.geslacht}", K_SEX))
     if reg.nationaliteit:
-        out.append(("nat", reg.nationaliteit, K_NATIONALITY))
-    if reg.gemeente_code:
-        gem = _municipality_text(reg.gemeente_code)
-        out.extend(("gem", g, K_MUNICIPALITY) for g in sorted(set(bigrams(gem))))
-    return out
+        kenmerken.append((f"n{reg.nationaliteit}", K_NATIONALITY))
+    gem = municipality_text(reg.gemeente_code) if reg.gemeente_code else ""
+    return {
+        "voornaam": [(g, K_NAME) for g in sorted(set(bigrams(normalise_given_name(reg.voornaam))))],
+        "achternaam": [(g, K_NAME) for g in sorted(set(bigrams(split_surname(reg.achternaam).core)))],
+        "geboortedatum": birth,
+        "kenmerken": kenmerken,
+        "gemeente": [(g, K_MUNICIPALITY) for g in sorted(set(bigrams(gem)))],
+    }
 
 
-_KMAX = max(K_NAME, *K_BIRTH.values(), K_SEX, K_NATIONALITY, K_MUNICIPALITY)
+def permutation(key: EncodingKey, purpose: str, n: int) -> np.ndarray:
+    """Keyed Fisher–Yates shuffle of range(n), driven by HMAC(subkey, counter) as 32-bit words.
+
+    Draws are unbiased (rejection of the top ``2**32 mod bound`` values).
+    """
+    subkey = key.subkey(f"perm:{purpose}")
+    words: list[int] = []
+    counter = 0
+    perm = list(range(n))
+    for i in range(n - 1, 0, -1):
+        bound = i + 1
+        limit = 2**32 - (2**32 % bound)
+        while True:
+            if not words:
+                digest = hmac.new(subkey, str(counter).encode(), hashlib.sha256).digest()
+                words = list(np.frombuffer(digest, dtype="<u4")[::-1])
+                counter += 1
+            w = int(words.pop())
+            if w < limit:
+                break
+        j = w % bound
+        perm[i], perm[j] = perm[j], perm[i]
+    return np.array(perm, dtype=np.int64)
 
 
 class Encoder:
-    """Encodes registrations into balanced CLKs.
+    """Encodes registrations into field-level balanced filters.
 
     Speed without weakening the scheme: every distinct token is hashed once (HMAC per token,
-    cached as a row of bit positions); a record becomes a list of token numbers, and a whole
-    batch is filled with one numpy scatter instead of per-record array work.
+    cached as a row of bit positions), every distinct field value is tokenised once, and a
+    whole batch of one segment is filled with one numpy scatter. The result is exactly that
+    of ``tokens()`` hashed one by one (a test checks it bit for bit).
     """
 
     def __init__(self, key: EncodingKey) -> None:
         self.key = key
         self._field_keys: dict[str, bytes] = {}
-        self._token_no: dict[tuple[str, str, int], int] = {}
-        # positions of token i in row i; unused slots point at a spare column FILTER_BITS
-        self._pos = np.full((256, _KMAX), FILTER_BITS, dtype=np.int32)
-        self._name_tokens: dict[str, list[int]] = {}
-        self._gem_tokens: dict[str, list[int]] = {}
-        self._date_tokens: dict[object, list[int]] = {}
-        rng = np.random.default_rng(
-            np.frombuffer(key.subkey("permutation"), dtype=np.uint32).tolist()
-        )
-        self._perm = rng.permutation(ENCODED_BITS)
+        self._positions_cache: dict[tuple[str, str, int], np.ndarray] = {}
+        self._perms = {s.perm: permutation(key, s.perm, 2 * s.bits) for s in SEGMENTS}
+        kmax = max(K_NAME, K_YEAR, K_MONTH, K_DAY, K_SEX, K_NATIONALITY, K_MUNICIPALITY)
+        # per segment: token number → its positions (unused slots point at a spare column)
+        self._table: dict[str, list[np.ndarray]] = {s.name: [] for s in SEGMENTS}
+        self._numbers: dict[str, dict[tuple[str, int], int]] = {s.name: {} for s in SEGMENTS}
+        self._values: dict[str, dict[object, list[int]]] = {s.name: {} for s in SEGMENTS}
+        self._kmax = kmax
 
-    def _positions(self, field: str, token: str, k: int) -> np.ndarray:
+    def positions(self, field: str, token: str, k: int, bits: int) -> np.ndarray:
         """k bit positions of a token: 16-bit words of HMAC(field subkey, counter|token)."""
+        cache_key = (field, token, k)
+        found = self._positions_cache.get(cache_key)
+        if found is not None:
+            return found
         fk = self._field_keys.get(field)
         if fk is None:
             fk = self._field_keys[field] = self.key.subkey(f"field:{field}")
         raw = b""
         counter = 0
-        while len(raw) < 2 * k:  # 16 bits per position, FILTER_BITS divides 2**16
+        while len(raw) < 2 * k:  # 16 bits per position; every filter size divides 2**16
             raw += hmac.new(fk, f"{counter}|{token}".encode(), hashlib.sha256).digest()
             counter += 1
-        return np.frombuffer(raw[: 2 * k], dtype="<u2").astype(np.int32) % FILTER_BITS
+        found = np.frombuffer(raw[: 2 * k], dtype="<u2").astype(np.int64) % bits
+        self._positions_cache[cache_key] = found
+        return found
 
-    def _token(self, field: str, token: str, k: int) -> int:
-        ck = (field, token, k)
-        no = self._token_no.get(ck)
-        if no is None:
-            no = self._token_no[ck] = len(self._token_no)
-            if no >= len(self._pos):
-                grown = np.full((2 * len(self._pos), _KMAX), FILTER_BITS, dtype=np.int32)
-                grown[: len(self._pos)] = self._pos
-                self._pos = grown
-            self._pos[no, :k] = self._positions(field, token, k)
-        return no
-
-    def _record_tokens(self, reg: Registration) -> list[int]:
-        """Token numbers of one record; the same as ``tokens(reg)``, with the parts cached."""
-        key = f"{reg.voornaam or ''}\x00{reg.achternaam or ''}"
-        out = self._name_tokens.get(key)
-        if out is None:
-            names = f"{normalise_given_name(reg.voornaam)} {split_surname(reg.achternaam).core}"
-            out = [self._token("naam", g, K_NAME) for g in sorted(set(bigrams(names)))]
-            if len(self._name_tokens) < 1_000_000:
-                self._name_tokens[key] = out
-        out = list(out)
-        d = reg.geboortedatum
-        if d:
-            dt_ = self._date_tokens.get(d)
-            if dt_ is None:
-                dt_ = self._date_tokens[d] = [
-                    self._token("geb", f"y{d.year}", K_BIRTH["y"]),
-                    self._token("geb", f"m{d.month}", K_BIRTH["m"]),
-                    self._token("geb", f"d{d.day}", K_BIRTH["d"]),
-                ]
-            out.extend(dt_)
-        if reg.geslacht:
-            out.append(self._token("sex", reg.geslacht, K_SEX))
-        if reg.nationaliteit:
-            out.append(self._token("nat", reg.nationaliteit, K_NATIONALITY))
-        if reg.gemeente_code:
-            gt = self._gem_tokens.get(reg.gemeente_code)
-            if gt is None:
-                gem = _municipality_text(reg.gemeente_code)
-                gt = self._gem_tokens[reg.gemeente_code] = [
-                    self._token("gem", g, K_MUNICIPALITY) for g in sorted(set(bigrams(gem)))
-                ]
-            out.extend(gt)
+    def _numbers_of(self, seg: Segment, value: object, toks: list[tuple[str, int]]) -> list[int]:
+        numbers = self._numbers[seg.name]
+        out = []
+        for token, k in toks:
+            no = numbers.get((token, k))
+            if no is None:
+                no = numbers[(token, k)] = len(numbers)
+                row = np.full(self._kmax, seg.bits, dtype=np.int64)
+                row[:k] = self.positions(seg.field, token, k, seg.bits)
+                self._table[seg.name].append(row)
+            out.append(no)
+        cache = self._values[seg.name]
+        if len(cache) < 1_000_000:
+            cache[value] = out
         return out
 
-    def bits(self, records: Sequence[Registration]) -> np.ndarray:
-        """Unbalanced filters, one row of FILTER_BITS booleans per record."""
-        per_record = [self._record_tokens(r) for r in records]
-        counts = np.fromiter((len(t) for t in per_record), dtype=np.int64, count=len(records))
-        flat = np.fromiter(
-            (t for ts in per_record for t in ts), dtype=np.int64, count=int(counts.sum())
-        )
-        rows = np.repeat(np.arange(len(records), dtype=np.int64), counts)
-        out = np.zeros((len(records), FILTER_BITS + 1), dtype=bool)
-        cols = self._pos[flat]  # (tokens, _KMAX)
-        out[rows[:, None], cols] = True
-        return out[:, :FILTER_BITS]
+    def _record_numbers(self, reg: Registration) -> dict[str, list[int]]:
+        values: dict[str, object] = {
+            "voornaam": reg.voornaam or "",
+            "achternaam": reg.achternaam or "",
+            "geboortedatum": reg.geboortedatum,
+            "kenmerken": (reg.geslacht, reg.nationaliteit),
+            "gemeente": reg.gemeente_code or "",
+        }
+        out: dict[str, list[int]] = {}
+        toks: dict[str, list[tuple[str, int]]] | None = None
+        for seg in SEGMENTS:
+            found = self._values[seg.name].get(values[seg.name])
+            if found is None:
+                toks = toks or tokens(reg)
+                found = self._numbers_of(seg, values[seg.name], toks[seg.name])
+            out[seg.name] = found
+        return out
+
+    def raw_bits(self, records: Sequence[Registration]) -> dict[str, np.ndarray]:
+        """Unbalanced filters per segment: ``{segment: (n, bits) bool}``."""
+        per_record = [self._record_numbers(r) for r in records]
+        out: dict[str, np.ndarray] = {}
+        for seg in SEGMENTS:
+            lists = [r[seg.name] for r in per_record]
+            counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+            flat = np.fromiter((t for ts in lists for t in ts), dtype=np.int64, count=int(counts.sum()))
+            filt = np.zeros((len(records), seg.bits + 1), dtype=bool)
+            if len(flat):
+                table = np.vstack(self._table[seg.name])
+                rows = np.repeat(np.arange(len(records), dtype=np.int64), counts)
+                filt[rows[:, None], table[flat]] = True
+            out[seg.name] = filt[:, : seg.bits]
+        return out
 
     def encode(self, records: Sequence[Registration]) -> np.ndarray:
-        """Balanced, keyed-permuted encodings, packed: one row of ENCODED_BITS/8 bytes."""
-        b = self.bits(records)
-        balanced = np.concatenate([b, ~b], axis=1)[:, self._perm]
-        return np.packbits(balanced, axis=1)
+        """Packed encodings, one row of ``ENCODED_BYTES`` per record."""
+        raw = self.raw_bits(records)
+        parts = []
+        for seg in SEGMENTS:
+            b = raw[seg.name]
+            balanced = np.concatenate([b, ~b], axis=1)[:, self._perms[seg.perm]]
+            packed = np.packbits(balanced, axis=1)
+            packed[~b.any(axis=1)] = 0  # an empty field is visible as such: all zeros
+            parts.append(packed)
+        if not parts:
+            return np.zeros((0, ENCODED_BYTES), np.uint8)
+        return np.concatenate(parts, axis=1)
 
 
 def to_text(packed_row: np.ndarray) -> str:
@@ -231,8 +288,8 @@ def to_text(packed_row: np.ndarray) -> str:
 def from_text(text: str) -> np.ndarray:
     """Decode one base64 encoding; raises ``ValueError`` on anything malformed."""
     raw = base64.b64decode(text.strip(), validate=True)
-    if len(raw) != ENCODED_BITS // 8:
-        raise ValueError(f"encoding has {len(raw)} bytes, expected {ENCODED_BITS // 8}")
+    if len(raw) != ENCODED_BYTES:
+        raise ValueError(f"codering heeft {len(raw)} bytes, verwacht {ENCODED_BYTES}")
     return np.frombuffer(raw, dtype=np.uint8)
 
 
@@ -241,14 +298,8 @@ class EncodedSet:
     """Encodings of several files, ready for linkage (no names anywhere)."""
 
     keys: list[tuple[str, str]]
-    packed: np.ndarray  # (n, ENCODED_BITS/8) uint8
+    packed: np.ndarray  # (n, ENCODED_BYTES) uint8
     key_fingerprint: str | None
-
-
-def dice_balanced(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Dice similarity of balanced encodings given as uint64 words; rows paired up."""
-    inter = np.bitwise_count(a & b).sum(axis=1, dtype=np.int64)
-    return inter / float(FILTER_BITS)  # every balanced encoding has FILTER_BITS ones
 
 
 def encode_registrations(
@@ -267,7 +318,4 @@ def encode_registrations(
 
 
 def _texts(packed: np.ndarray) -> list[str]:
-    """Base64 of every row; one encode call for the batch (rows are 256 bytes: no padding
-    inside a row, as 256 is not a multiple of 3, so the batch is split on row boundaries)."""
-    width = packed.shape[1]
-    return [base64.b64encode(row).decode("ascii") for row in map(bytes, packed.reshape(-1, width))]
+    return [base64.b64encode(bytes(row)).decode("ascii") for row in packed]

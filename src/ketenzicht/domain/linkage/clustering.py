@@ -70,30 +70,14 @@ def mutual_best_links(edges: Edges, source: np.ndarray) -> Edges:
     """
     if len(edges) == 0:
         return edges
-    import pandas as pd
-
-    df = pd.DataFrame(
-        {
-            "l": edges.left,
-            "r": edges.right,
-            "s": edges.score,
-            "src_l": source[edges.left],
-            "src_r": source[edges.right],
-        }
-    )
-    # A record can appear on either side of a pair: take the best over both sides.
-    mirrored = pd.DataFrame(
-        {
-            "rec": np.r_[df["l"], df["r"]],
-            "src": np.r_[df["src_r"], df["src_l"]],
-            "s": np.r_[df["s"], df["s"]],
-        }
-    )
-    best = mirrored.groupby(["rec", "src"])["s"].max()
-    bl = best.reindex(pd.MultiIndex.from_arrays([df["l"], df["src_r"]])).to_numpy()
-    br = best.reindex(pd.MultiIndex.from_arrays([df["r"], df["src_l"]])).to_numpy()
-    keep = (df["s"].to_numpy() >= bl) & (df["s"].to_numpy() >= br)
-    kept = df[keep]
-    return Edges(
-        kept["l"].to_numpy(np.int64), kept["r"].to_numpy(np.int64), kept["s"].to_numpy(np.float64)
-    )
+    # Best score per (record, source of the other record), over both sides of every pair.
+    n_sources = int(source.max()) + 1
+    src_l, src_r = source[edges.left], source[edges.right]
+    key_l = edges.left * n_sources + src_r  # the left record's best match in the right's source
+    key_r = edges.right * n_sources + src_l
+    keys, slot = np.unique(np.concatenate([key_l, key_r]), return_inverse=True)
+    best = np.full(len(keys), -np.inf)
+    np.maximum.at(best, slot, np.concatenate([edges.score, edges.score]))
+    m = len(edges)
+    keep = (edges.score >= best[slot[:m]]) & (edges.score >= best[slot[m:]])
+    return Edges(edges.left[keep].astype(np.int64), edges.right[keep].astype(np.int64), edges.score[keep].astype(np.float64))

@@ -57,8 +57,10 @@ _ABBREVIATIONS: dict[str, str] = {
     "s": "des",
 }
 
-_V_D = re.compile(r"\bv\s*[./]\s*d\s*\.?(?=\s|$)")  # "v.d.", "v/d", "v. d."
-_V_DEN = re.compile(r"\bv\s*[./]\s*d(en|er)\b\.?")  # "v.den", "v/der"
+# ASCII classes (\b, \s) on purpose: the browser's encoder (static/js/encode.js) must fold
+# every name exactly as this module does, and JavaScript's \b and \d are ASCII-only.
+_V_D = re.compile(r"\bv\s*[./]\s*d\s*\.?(?=\s|$)", re.ASCII)  # "v.d.", "v/d", "v. d."
+_V_DEN = re.compile(r"\bv\s*[./]\s*d(en|er)\b\.?", re.ASCII)  # "v.den", "v/der"
 _NON_LETTER = re.compile(r"[^a-z' ]+")
 _SPACES = re.compile(r"\s+")
 _PARTICLE_APOSTROPHE = re.compile(r"(?:^|(?<=\s))'([ts])(?=\s|$)")
@@ -73,7 +75,8 @@ def fold(text: str | None) -> str:
         return ""
     text = text.translate(_SPECIAL)
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    # Drop marks (accents) by their Unicode category, as the browser does with /\p{M}/u.
+    text = "".join(c for c in text if not unicodedata.category(c).startswith("M")).lower()
     text = text.translate(_SPECIAL)
     text = _V_DEN.sub(lambda m: f" van d{m.group(1)} ", text)
     text = _V_D.sub(" van der ", text)

@@ -23,8 +23,8 @@ COLUMNS: tuple[str, ...] = (
 )
 REQUIRED_VALUES: tuple[str, ...] = ("bron", "registratie_id")
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DMY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)  # ASCII digits, as in the browser
+_DMY = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$", re.ASCII)
 
 _SEX = {
     "m": "M", "man": "M", "male": "M", "mannelijk": "M",

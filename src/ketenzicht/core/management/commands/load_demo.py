@@ -25,6 +25,7 @@ from ketenzicht.domain.lifecycles.case import transition_for
 from ketenzicht.meetings.demo import load_demo_meetings
 from ketenzicht.meetings.services import table_decide
 from ketenzicht.monitor.demo import load_demo_monitor
+from ketenzicht.persons.demo import load_demo_persons
 from ketenzicht.programme.demo import load_demo_programme
 
 DEMO_DIR = DATA_DIR / "demo"
@@ -61,8 +62,10 @@ class Command(BaseCommand):
                         created += _demo_signal(f"{_key_prefix(slug)}:{index}", signal, region_users)
             load_demo_barriers()
         # Outside the transactions above: the import service runs its own, all or nothing.
-        for slug in DEMO_REGIONS:
-            load_demo_monitor(slug)
+        # Persons first: the monitor demo makes the first release, which carries the persons too.
+        load_demo_persons()
+        for position, slug in enumerate(DEMO_REGIONS, start=1):
+            load_demo_monitor(slug, release_now=position == len(DEMO_REGIONS))
         load_demo_programme()
         if options["quiet"]:
             return

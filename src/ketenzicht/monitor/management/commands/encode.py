@@ -3,41 +3,45 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ketenzicht.domain.linkage import (
-    EncodingKey,
-    LinkageInputError,
-    read_registrations,
-    write_encoded_csv,
-)
+from ketenzicht.domain.linkage import EncodingKey, LinkageInputError
+from ketenzicht.domain.linkage.delivery import encode_file
 
 
 class Command(BaseCommand):
     help = (
-        "Encode a partner CSV into hardened Bloom-filter encodings with the shared secret key. "
-        "Only bron, registratie_id, a key fingerprint and the encoding are written."
+        "Codeer de identiteitskolommen (voornaam, achternaam, geboortedatum, geslacht, "
+        "nationaliteit) van een registratiebestand met de gedeelde sleutel. Een monitorbestand "
+        "(docs/import-formats.md) houdt alle andere kolommen ongewijzigd; een koppelbestand "
+        "(docs/linkage.md) wordt bron,registratie_id,sleutel_id,schema,clk."
     )
     # A partner runs this on its own machine: no system checks, no database, no models.
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="partner CSV (same columns as for `link`)")
-        parser.add_argument("--key", required=True, help="file holding the shared secret key")
-        parser.add_argument("--out", required=True, help="encoded CSV to upload")
+        parser.add_argument("file", help="CSV met namen (monitor-registratiebestand of koppelbestand)")
+        parser.add_argument("--key", required=True, help="bestand met de gedeelde geheime sleutel")
+        parser.add_argument("--out", required=True, help="gecodeerd CSV-bestand om aan te leveren")
 
     def handle(self, *args: object, **options: object) -> None:
         start = time.perf_counter()
+        source = Path(str(options["file"]))
         try:
             key = EncodingKey.from_file(str(options["key"]))
-            n = write_encoded_csv(
-                read_registrations([str(options["file"])]), key, str(options["out"])
-            )
+            try:
+                data = source.read_bytes()
+            except OSError as exc:
+                raise LinkageInputError(f"kan niet worden geopend: {exc.strerror}", file=str(source)) from exc
+            encoded = encode_file(str(source), data, key)
         except LinkageInputError as exc:
             raise CommandError(str(exc)) from exc
+        Path(str(options["out"])).write_bytes(encoded)
+        rows = encoded.count(b"\n") - 1
         self.stdout.write(
-            f"{n} registrations encoded (key {key.fingerprint}) "
-            f"in {time.perf_counter() - start:.1f} s; written to {options['out']}"
+            f"{rows} registraties gecodeerd (sleutel {key.fingerprint}) "
+            f"in {time.perf_counter() - start:.1f} s; geschreven naar {options['out']}"
         )

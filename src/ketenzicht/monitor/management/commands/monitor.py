@@ -1,8 +1,9 @@
-"""`ketenzicht monitor import|rapport|refresh|release|ptabel`: the monitor from the command line.
+"""`ketenzicht monitor import|rapport|refresh|release|ptabel|personen`: the monitor from the command line.
 
     ketenzicht monitor import FILE --bron SLUG [--regio SLUG]
     ketenzicht monitor rapport --regio SLUG --periode 2025H1 --uit FILE.pdf [--district SLUG]
     ketenzicht monitor refresh
+    ketenzicht monitor personen --regio SLUG --jaar JJJJ [--district SLUG] [--json]
     ketenzicht monitor release [--periode JJJJ-MM] [--direct] [--datum JJJJ-MM-DD]
     ketenzicht monitor ptabel [--drempel T --afwijking D --variantie V]
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
     help = "Regionale monitor: importeer partnergegevens, maak de halfjaarrapportage (PDF) of ververs de telling."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{import,rapport,refresh,release,ptabel}")
+        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="{import,rapport,refresh,release,ptabel,personen}")
         imp = sub.add_parser("import", help="Lees een CSV- of XLSX-bestand van een partner in (alles of niets).")
         imp.add_argument("file", metavar="FILE", type=Path)
         imp.add_argument("--bron", required=True, help="slug van de bron, bijv. politie, nla, comensha")
@@ -53,11 +54,20 @@ class Command(BaseCommand):
         pt.add_argument("--drempel", type=int, default=None)
         pt.add_argument("--afwijking", type=int, default=None, help="maximale afwijking D")
         pt.add_argument("--variantie", type=float, default=None)
+        per = sub.add_parser("personen", help="Unieke personen en de geschatte omvang van een regio in een jaar.")
+        per.add_argument("--regio", required=True, help="slug van de regio, bijv. den-haag")
+        per.add_argument("--jaar", required=True, type=int, help="jaartal, bijv. 2025")
+        per.add_argument("--district", default="", help="optioneel: slug van een district")
+        per.add_argument("--json", action="store_true", help="antwoord als JSON (zoals GET /api/v1/monitor/personen)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["subcommand"]
         if action == "import":
             self._import(options["file"], options["bron"], options["regio"])
+        elif action == "personen":
+            from ketenzicht.persons.commands import persons_command
+
+            self.stdout.write(persons_command(options["regio"], options["jaar"], options["district"], as_json=options["json"], err=self.stderr))
         elif action == "rapport":
             self._report(options["regio"], options["periode"], options["uit"], options["district"])
         elif action == "release":
