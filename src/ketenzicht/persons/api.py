@@ -162,7 +162,7 @@ class DeliveriesApi(APIView):
 class DeliveryDetailApi(APIView):
     policy_action = "monitor.deliver"
 
-    @extend_schema(operation_id="aanleveringen_retrieve", summary="Ontvangstbewijs van een eigen levering", responses={200: ReceiptOutput, 404: OpenApiResponse(ProblemOutput)})
+    @extend_schema(operation_id="aanleveringen_retrieve", summary="Ontvangstbewijs van een eigen levering", responses={200: ReceiptOutput, (404, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemOutput)})
     def get(self, request: Request, import_id: str) -> Response:
         # Only deliveries this account made itself; others are "not found", not "forbidden".
         if not Delivery.objects.filter(source_import_id=import_id, actor=request.user).exists():
@@ -214,7 +214,7 @@ class PersonsApi(APIView):
             OpenApiParameter("jaar", int, required=True, description="jaartal, bijv. 2025"),
             OpenApiParameter("district", str, required=False, description="optioneel: slug van een district van die regio"),
         ],
-        responses={200: OpenApiTypes.OBJECT, 400: OpenApiResponse(ProblemOutput), 401: OpenApiResponse(ProblemOutput), 403: OpenApiResponse(ProblemOutput), 404: OpenApiResponse(ProblemOutput)},
+        responses={200: OpenApiTypes.OBJECT, **{(code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemOutput) for code in (400, 401, 403, 404)}},
     )
     def get(self, request: Request) -> Response:
         slug, year_text = request.query_params.get("regio", ""), request.query_params.get("jaar", "")
