@@ -92,12 +92,12 @@ def _encode_in_browser(page: Page, name: str, data: bytes, key: bytes) -> str:
 
 def test_browser_encodes_byte_for_byte_like_the_command_and_no_name_leaves_the_page(page: Page, live_server: object, cast: Cast, tmp_path: Path) -> None:
     ensure_default_sources()
-    make_user("vera", "politie-den-haag-avim", "gegevensleverancier")
+    make_user("wilma", "politie-den-haag-avim", "gegevensleverancier")
     base = live_server.url  # type: ignore[attr-defined]
     sent: list[Request] = []
     page.on("request", lambda r: sent.append(r))
     received = BodyRecorder(live_server)
-    login_browser(page, base, "vera")
+    login_browser(page, base, "wilma")
     page.get_by_role("link", name="Registraties aanleveren").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Registraties coderen en aanleveren")
     check_a11y(page, "aanleverpagina")
@@ -153,8 +153,8 @@ def test_browser_encodes_byte_for_byte_like_the_command_and_no_name_leaves_the_p
     ids=["monitor", "doorgeven", "koppelbestand", "randgevallen"],
 )
 def test_browser_and_command_agree_on_every_format(page: Page, live_server: object, cast: Cast, data: bytes) -> None:
-    make_user("vera", "politie-den-haag-avim", "gegevensleverancier")
-    login_browser(page, live_server.url, "vera")  # type: ignore[attr-defined]
+    make_user("wilma", "politie-den-haag-avim", "gegevensleverancier")
+    login_browser(page, live_server.url, "wilma")  # type: ignore[attr-defined]
     page.goto(f"{live_server.url}/monitor/aanleveren/")  # type: ignore[attr-defined]
     got = _encode_in_browser(page, "levering.csv", data, KEY_BYTES)
     assert got.startswith("ok:"), got
@@ -162,8 +162,8 @@ def test_browser_and_command_agree_on_every_format(page: Page, live_server: obje
 
 
 def test_browser_refuses_bad_files_like_the_command(page: Page, live_server: object, cast: Cast) -> None:
-    make_user("vera", "politie-den-haag-avim", "gegevensleverancier")
-    login_browser(page, live_server.url, "vera")  # type: ignore[attr-defined]
+    make_user("wilma", "politie-den-haag-avim", "gegevensleverancier")
+    login_browser(page, live_server.url, "wilma")  # type: ignore[attr-defined]
     page.goto(f"{live_server.url}/monitor/aanleveren/")  # type: ignore[attr-defined]
     bad_date = b"registratie_id,datum,eenheid,voornaam,geboortedatum\nR-1,2025-01-01,melding,Jan,1990-02-30\n"
     assert re.match(r"error:levering\.csv, rij 2, kolom 'geboortedatum': datum .* bestaat niet", _encode_in_browser(page, "levering.csv", bad_date, KEY_BYTES))
