@@ -77,9 +77,14 @@ def test_ketenregisseur_filters_and_downloads_xlsx_and_pdf(page: Page, live_serv
     pdf = tmp_path / "rapport.pdf"
     download_info.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "2", str(pdf), str(tmp_path / "p")], check=True)
+    # The cover page and the first series page (it starts on a page of its own, after however many
+    # pages the explanation takes) must carry ink: text, the table, the chart.
+    texts = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout.split("\f")
+    series_page = next(i for i, text in enumerate(texts, start=1) if "Totaal:" in text)
+    for number in (1, series_page):
+        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", str(number), "-l", str(number), str(pdf), str(tmp_path / f"p{number}")], check=True)
     pngs = sorted(tmp_path.glob("p*.png"))
-    assert pngs
+    assert len(pngs) == 2
     for png in pngs:
         grey = Image.open(png).convert("L")
         dark = sum(grey.histogram()[:128])
