@@ -61,6 +61,14 @@ def test_the_demo_loads_two_regions_with_every_role_and_signals_in_several_state
     # Goes has no AF: its demo signal waits in the region's queue, it is not lost.
     assert Case.objects.filter(municipality__cbs_code="GM0664").count() == 1
 
+    # The monitor demo of both regions is accepted and in the one release (which covers every
+    # region at once): a ketenregisseur of either region sees figures, not an empty monitor.
+    from ketenzicht.monitor.models import Import, ImportStatus, ReleaseCount
+
+    assert not Import.objects.exclude(status=ImportStatus.GEACCEPTEERD).exists(), list(Import.objects.exclude(status=ImportStatus.GEACCEPTEERD).values_list("file_name", flat=True))
+    released = set(ReleaseCount.objects.filter(kind="monitor", n__gt=0).values_list("region__slug", flat=True))
+    assert released == {"den-haag", "zeeland-west-brabant"}
+
     # `demo_code USERNAME` stays: a six-digit code for a demo account of either region.
     for username in ("af.zoeterwoude", "af.vlissingen"):
         out = StringIO()

@@ -28,7 +28,9 @@ SECTORS = {"seksueel": ["seksbranche", "horeca"], "arbeid": ["landbouw", "logist
 AGES = ["minderjarig", "18-22", "23+", "23+", "23+"]
 
 
-def _rows(slug: str, unit: str, count: int, forms: dict[str, int], codes: list[str], rng: random.Random) -> bytes:
+def _rows(slug: str, unit: str, count: int, forms: dict[str, int], codes: list[str], rng: random.Random, prefix: str = "") -> bytes:
+    """A source's demo registrations; `prefix` keeps the record ids of a second region apart
+    (a source's record id is counted once, whichever region delivered it)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["registratie_id", "datum", "gemeente_code", "eenheid", "vorm", "leeftijdsgroep", "sector"])
@@ -36,7 +38,7 @@ def _rows(slug: str, unit: str, count: int, forms: dict[str, int], codes: list[s
     for number in range(1, count + 1):
         form = rng.choices(list(forms), weights=list(forms.values()))[0]
         writer.writerow([
-            f"{slug.upper()}-DEMO-{number:05d}",
+            f"{slug.upper()}-DEMO-{prefix}{number:05d}",
             (start + timedelta(days=rng.randrange(0, 3 * 365))).isoformat(),
             rng.choice(codes),
             unit,
@@ -56,8 +58,12 @@ HOTSPOTS = {
 REGION_SOURCES = {"den-haag": {"politie", "zorgcoordinator-shop", "nla"}}
 
 
-def load_demo_monitor(region_slug: str = "den-haag") -> int:
-    """Import the demo registrations once (re-running recognises the same files) and refresh."""
+def load_demo_monitor(region_slug: str = "den-haag", *, release_now: bool = True) -> int:
+    """Import the demo registrations once (re-running recognises the same files) and refresh.
+
+    A release covers every region at once: a demo of several regions imports them all first
+    (`release_now=False`) and then releases once, or the later regions miss that month's release.
+    """
     ensure_default_sources()
     region = Region.objects.get(slug=region_slug)
     rng = random.Random(2026)
@@ -70,12 +76,13 @@ def load_demo_monitor(region_slug: str = "den-haag") -> int:
         if slug not in sources:
             continue
         source = Source.objects.get(slug=slug)
-        data = _rows(slug, unit, count, forms, weighted, rng)
+        data = _rows(slug, unit, count, forms, weighted, rng, "" if region_slug == "den-haag" else f"{region_slug.upper()}-")
         # The first demo region kept its file names, so an existing demo is not imported twice.
         name = f"demo-{slug}.csv" if region_slug == "den-haag" else f"demo-{region_slug}-{slug}.csv"
         if not Import.objects.filter(source=source, file_name=name).exists():
             services.import_file(actor=actor, source=source, file_name=name, data=data, region=region)
             imported += 1
     services.counts_refresh()
-    release.release_due(actor=system_actor("monitor-release"))
+    if release_now:
+        release.release_due(actor=system_actor("monitor-release"))
     return imported

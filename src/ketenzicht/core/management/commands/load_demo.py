@@ -61,8 +61,9 @@ class Command(BaseCommand):
                         created += _demo_signal(f"{_key_prefix(slug)}:{index}", signal, region_users)
             load_demo_barriers()
         # Outside the transactions above: the import service runs its own, all or nothing.
-        for slug in DEMO_REGIONS:
-            load_demo_monitor(slug)
+        # One release after every region's import: a release covers every region at once.
+        for position, slug in enumerate(DEMO_REGIONS, start=1):
+            load_demo_monitor(slug, release_now=position == len(DEMO_REGIONS))
         load_demo_programme()
         if options["quiet"]:
             return
