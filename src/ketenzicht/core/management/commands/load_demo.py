@@ -64,6 +64,7 @@ class Command(BaseCommand):
         # Outside the transactions above: the import service runs its own, all or nothing.
         # Persons first: the monitor demo makes the first release, which carries the persons too.
         load_demo_persons()
+        # One release after every region's import: a release covers every region at once.
         for position, slug in enumerate(DEMO_REGIONS, start=1):
             load_demo_monitor(slug, release_now=position == len(DEMO_REGIONS))
         load_demo_programme()
