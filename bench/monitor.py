@@ -25,7 +25,8 @@ process (imports, templates, URL resolver):
 * "cold": the first request of a selection after the cache is cleared: reading the
   release's rows, the Cell Key Method's lookups and rendering, over 10 distinct selections;
 * "warm": 30 requests of the same selection (figures cached per release);
-* "figures": the figures of a cold request alone (rows read, cells perturbed), no rendering.
+* "figures": the figures of a cold request alone (rows read, cells perturbed), no rendering;
+* the landing page (no filter: the default source over all ten years), cold, five times.
 Results are printed and merged into bench/out/monitor.json under the database vendor.
 The database is `bench/out/monitor-bench.sqlite3` on SQLite and BENCH_MONITOR_DB (default
 `kz_monitor_bench`) on PostgreSQL: never a database of the test suite.
@@ -300,6 +301,14 @@ def measure() -> dict[str, object]:
             warm.append(time.perf_counter() - t)
             assert response.status_code == 200
         result[name] = {"cold": _stats(cold), "warm": _stats(warm), "figures_only": _stats(query)}
+    # The landing page (no filter: the default source over all ten years), cold five times.
+    landing = []
+    for _ in range(5):
+        cache.clear()
+        t = time.perf_counter()
+        assert client.get(pages["overview"]).status_code == 200
+        landing.append(time.perf_counter() - t)
+    result["overview_all_years"] = {"cold": _stats(landing)}
     return result
 
 
