@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: Chromium for browser tests, poppler for PDF→PNG checks,
 # the Pango libraries WeasyPrint renders with, and Java 17 for the linkage's Spark backend
-# (local mode). Installs only what is missing.
+# (local mode), and Redis for the counters' Redis backend. Installs only what is missing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -10,6 +10,8 @@ ls /usr/lib/*/libpangoft2-1.0.so.0 >/dev/null 2>&1 || need+=(libpango-1.0-0 libp
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jre-headless)
+# A real Redis for the shared rate-limit counters' Redis backend (tests start their own).
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   echo "ensure-system-packages: installing ${need[*]}" >&2
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -1,6 +1,9 @@
 """Shared fixtures: the region data and a named cast, built through the real services.
 
-The cast (after healthchecks' alice/bob/charlie):
+Two regions are loaded (eenheid Den Haag and Zeeland-West-Brabant) and the cast has people in
+both, so every access test can check the other tenant's objects too.
+
+The cast of eenheid Den Haag (after healthchecks' alice/bob/charlie):
 - anouk: aandachtsfunctionaris (AF) of Zoeterwoude
 - bram: AF of Lisse
 - chantal: melder (Boa) of Zoeterwoude
@@ -10,7 +13,18 @@ The cast (after healthchecks' alice/bob/charlie):
 - gijs: privacy officer of Zoeterwoude
 - hanna: beheerder of the region
 - otto: an outsider: a Zoeterwoude employee with no role at all
-- pim: a partner system with an API token
+- pim: a partner system with an API token (NLA)
+
+The cast of eenheid Zeeland-West-Brabant (ZWB):
+- vera: AF of Vlissingen
+- daan: AF of Breda
+- mila: melder of Vlissingen
+- lars: police participant at the signal tables (team AVIM ZWB)
+- sanne: zorgcoördinator Sterk Huis (ketenpartner)
+- koen: ketenregisseur of the region (Regionaal Aanjaagteam)
+- ruben: privacy officer of the region (Regionaal Aanjaagteam)
+- tessa: beheerder of the region (Regionaal Aanjaagteam)
+- wout: a partner system with an API token (NLA in ZWB)
 """
 
 from __future__ import annotations
@@ -32,11 +46,16 @@ from ketenzicht.cases.models import Case
 PASSWORD = "Test-wachtwoord-2026!"
 
 
+# The two regions of the demo and of every access test.
+CAST_REGIONS = ("den-haag", "zeeland-west-brabant")
+
+
 def ensure_region() -> None:
-    # Browser tests flush the database between tests, so the region is loaded on demand.
-    if not Organisation.objects.filter(slug="gemeente-zoeterwoude").exists():
+    # Browser tests flush the database between tests, so the regions are loaded on demand.
+    if not Organisation.objects.filter(slug="gemeente-vlissingen").exists():
         load_municipalities()
-        load_region("den-haag")
+        for slug in CAST_REGIONS:
+            load_region(slug)
 
 
 def make_user(username: str, org_slug: str, *roles: str, email: str = "") -> User:
@@ -67,6 +86,16 @@ class Cast:
     otto: User
     pim: User
     pim_token: str
+    vera: User
+    daan: User
+    mila: User
+    lars: User
+    sanne: User
+    koen: User
+    ruben: User
+    tessa: User
+    wout: User
+    wout_token: str
 
     @property
     def zoeterwoude(self) -> Municipality:
@@ -75,6 +104,14 @@ class Cast:
     @property
     def lisse(self) -> Municipality:
         return Municipality.objects.get(cbs_code="GM0553")
+
+    @property
+    def vlissingen(self) -> Municipality:
+        return Municipality.objects.get(cbs_code="GM0718")
+
+    @property
+    def breda(self) -> Municipality:
+        return Municipality.objects.get(cbs_code="GM0758")
 
     def members(self) -> dict[str, User]:
         return {k: v for k, v in self.__dict__.items() if isinstance(v, User)}
@@ -88,6 +125,7 @@ def region(db: Any) -> None:
 @pytest.fixture
 def cast(region: None) -> Cast:
     pim = make_user("pim", "nla", "partnersysteem")
+    wout = make_user("wout", "nla-zeeland-west-brabant", "partnersysteem")
     return Cast(
         anouk=make_user("anouk", "gemeente-zoeterwoude", "aandachtsfunctionaris"),
         bram=make_user("bram", "gemeente-lisse", "aandachtsfunctionaris"),
@@ -100,6 +138,16 @@ def cast(region: None) -> Cast:
         otto=make_user("otto", "gemeente-zoeterwoude"),
         pim=pim,
         pim_token=Token.objects.create(user=pim).key,
+        vera=make_user("vera", "gemeente-vlissingen", "aandachtsfunctionaris"),
+        daan=make_user("daan", "gemeente-breda", "aandachtsfunctionaris"),
+        mila=make_user("mila", "gemeente-vlissingen", "melder"),
+        lars=make_user("lars", "politie-zeeland-west-brabant-avim", "overlegdeelnemer"),
+        sanne=make_user("sanne", "sterk-huis", "ketenpartner"),
+        koen=make_user("koen", "aanjaagteam-zeeland-west-brabant", "ketenregisseur"),
+        ruben=make_user("ruben", "aanjaagteam-zeeland-west-brabant", "privacy_officer"),
+        tessa=make_user("tessa", "aanjaagteam-zeeland-west-brabant", "beheerder"),
+        wout=wout,
+        wout_token=Token.objects.create(user=wout).key,
     )
 
 
@@ -127,7 +175,7 @@ def report_signal(actor: User, municipality: Municipality, **overrides: Any) -> 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """Load the region once per test database; tests roll back to it."""
+    """Load the regions once per test database; tests roll back to them."""
     with django_db_blocker.unblock():
         ensure_region()
 

@@ -1,14 +1,15 @@
 """/api/v1/: the partner API. OpenAPI 3 at /api/v1/openapi.json."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularJSONAPIView
 
 from ketenzicht.cases.api import views as case_api
 from ketenzicht.intake import api as intake_api
 from ketenzicht.routing.api import views as routing_api
 
 urlpatterns = [
-    path("openapi.json", SpectacularAPIView.as_view(), name="openapi"),
+    # Always JSON, whatever the Accept header says: the name promises it.
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     # GET lists (api.signal.list), POST submits (api.signal.create): one path, two operations.
     path("signalen", intake_api.SignalenApi.as_view(), name="api-signalen"),
     path("signalen/<uuid:case_id>", case_api.SignalDetailApi.as_view(), name="api-signaal"),

@@ -3,12 +3,17 @@ from django.views.i18n import set_language
 from two_factor.urls import urlpatterns as two_factor_urls
 
 from ketenzicht.core import views as core_views
+from ketenzicht.core.login import LoginView
 from ketenzicht.intake import public_urls
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    # The two-factor login with the shared second-factor attempt limit (core/login.py); the
+    # rest of django-two-factor-auth's URLs as they are. Unnamed: it answers for the path of
+    # `two_factor:login`, which resolves here first.
+    path("account/login/", LoginView.as_view()),
     path("", include(two_factor_urls)),
     path("account/", include("ketenzicht.accounts.account_urls")),
     path("account/sso/", include("ketenzicht.accounts.oidc_urls")),
@@ -29,6 +34,7 @@ urlpatterns = [
     path("api/v1/", include("ketenzicht.api_urls")),
 ]
 
+handler400 = "ketenzicht.core.views.bad_request"
 handler403 = "ketenzicht.core.views.forbidden"
 handler404 = "ketenzicht.core.views.not_found"
 handler500 = "ketenzicht.core.views.server_error"

@@ -227,7 +227,7 @@ def collect(data: Synthetic, slugs: Iterable[str] = ("politie", "eigen-signalen"
     seen: set[tuple[str, bool]] = set()
     series_by_label = {(src.name, str(label)): (src.pk, code) for src in Source.objects.all() for code, label in Unit.choices}
     users = (data.ketenregisseur, data.af)
-    assert all(policy.can(user, "monitor.view_region", region) for user in users)
+    assert all(policy.can(user, "monitor.view", region) for user in users)
     for slug in slugs:
         for period in periods:
             for grain in GRAINS:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.test import TestCase
 
+from ketenzicht.accounts.models import Region
 from ketenzicht.accounts.system import system_actor
 from ketenzicht.monitor import release
 from ketenzicht.monitor.models import Import, ImportKind, ImportStatus, Release, Source
@@ -27,10 +28,11 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]], delimiter
     return out.getvalue().encode("utf-8")
 
 
-def monitor_import() -> Import:
-    """A rejected import on file (for URLs that need an import id)."""
+def monitor_import(region_slug: str = "den-haag") -> Import:
+    """A rejected import of a region on file (for URLs that need an import id)."""
     return Import.objects.create(
         source=Source.objects.get(slug="politie"),
+        region=Region.objects.get(slug=region_slug),
         kind=ImportKind.REGISTRATIES,
         status=ImportStatus.AFGEWEZEN,
         file_name="matrix.csv",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,13 +12,13 @@ from django.db import transaction
 from django.db.models import Sum
 from django.test import override_settings
 
-from ketenzicht.accounts.models import Municipality, Organisation, Region
+from ketenzicht.accounts.models import Municipality, Region
 from ketenzicht.accounts.system import system_actor
 from ketenzicht.cases.services import case_assign, case_transition
 from ketenzicht.monitor import release, selectors, services
 from ketenzicht.monitor.models import CountRefresh, MonitorCount, Release, ReleaseCount, Source
 from tests.app.monitor_support import REG_HEADER, committed, csv_bytes, release_through
-from tests.support import Cast, make_user, report_signal
+from tests.support import Cast, report_signal
 
 DEC_2025 = date(2025, 12, 1)
 
@@ -29,9 +30,10 @@ def _registrations(codes: list[str], months: list[int], prefix: str, year: int =
     return csv_bytes(REG_HEADER, rows)
 
 
-def _import(cast: Cast, data: bytes, name: str) -> None:
+def _import(cast: Cast, data: bytes, name: str, actor: Any = None) -> None:
+    """Imported by the ketenregisseur of the rows' region (fleur for Den Haag unless named)."""
     with committed():
-        assert services.import_file(actor=cast.fleur, source=Source.objects.get(slug="politie"), file_name=name, data=data).accepted
+        assert services.import_file(actor=actor or cast.fleur, source=Source.objects.get(slug="politie"), file_name=name, data=data).accepted
 
 
 def _released_n(made: Release, month: date) -> int:
@@ -60,7 +62,7 @@ def test_a_release_for_an_open_or_already_released_month_is_refused_and_writes_n
     # Nobody releases from a page: not even the ketenregisseur may call the service.
     from django.core.exceptions import PermissionDenied
 
-    # Nor another job of the system: only the release job (SYSTEM_ACTIONS in core/policy.py).
+    # Nor another job of the system: only the release job (its system rule in core/policy.py).
     for actor in (cast.fleur, system_actor("monitor-import"), system_actor("demo")):
         with pytest.raises(PermissionDenied):
             release.release_make(actor=actor, period=date(2026, 1, 1), today=date(2026, 2, 10))
@@ -191,29 +193,21 @@ def test_the_database_queue_refreshes_counts_and_releases(cast: Cast, settings) 
     assert made.period == today.replace(day=1) and _released_n(made, today.replace(day=1)) == 1
 
 
-def _second_region() -> tuple[Region, list[Municipality]]:
-    """A second region with two municipalities outside Eenheid Den Haag, and its ketenregisseur."""
-    region = Region.objects.create(slug="west-test", name="Regio West (test)")
-    places = list(Municipality.objects.filter(region__isnull=True).order_by("cbs_code")[:2])
-    Municipality.objects.filter(pk__in=[m.pk for m in places]).update(region=region)
-    Organisation.objects.create(slug="regie-west-test", name="Ketenregie West", kind="overig", region=region)
-    return region, places
-
-
 def test_each_region_sees_only_its_own_figures_and_a_record_elsewhere_changes_nothing(cast: Cast, client) -> None:  # noqa: ANN001
     from django.urls import reverse
 
     from tests.support import login
 
-    west, places = _second_region()
-    wim = make_user("wim", "regie-west-test", "ketenregisseur")
+    # The cast's second region: Zeeland-West-Brabant, its ketenregisseur koen imports its rows.
+    west, places = Region.objects.get(slug="zeeland-west-brabant"), [cast.vlissingen, cast.breda]
+    wim = cast.koen
     _import(cast, _registrations(["GM0638", "GM0553"], [2, 5, 9], "DH"), "dh.csv")
-    _import(cast, _registrations([m.cbs_code for m in places], [2, 5, 9, 11], "W"), "w.csv")
+    _import(cast, _registrations([m.cbs_code for m in places], [2, 5, 9, 11], "W"), "w.csv", wim)
     first = release_through(DEC_2025)
     den_haag = selectors.figures(_selection(year=2025), protect=True)
     assert {row["code"] for row in den_haag.municipality_form} == set(Municipality.objects.filter(region__slug="den-haag").values_list("cbs_code", flat=True))
-    west_figures = selectors.figures(_selection("west-test", year=2025), protect=True)
-    assert sorted(row["code"] for row in west_figures.municipality_form) == sorted(m.cbs_code for m in places)
+    west_figures = selectors.figures(_selection("zeeland-west-brabant", year=2025), protect=True)
+    assert {row["code"] for row in west_figures.municipality_form} == set(Municipality.objects.filter(region=west).values_list("cbs_code", flat=True))
     assert ReleaseCount.objects.filter(release=first, region=west).aggregate(n=Sum("n"))["n"] == 8
     # The other region's ketenregisseur reads his own region and cannot open ours.
     login(client, wim)
@@ -221,7 +215,7 @@ def test_each_region_sees_only_its_own_figures_and_a_record_elsewhere_changes_no
     assert client.get(reverse("monitor:municipality", kwargs={"municipality_id": cast.zoeterwoude.pk})).status_code == 404
     # One late record in the other region: our next release shows exactly the same figures
     # (month blocks are per region), theirs changes.
-    _import(cast, _registrations([places[0].cbs_code], [5], "W-LATE"), "w-late.csv")
+    _import(cast, _registrations([places[0].cbs_code], [5], "W-LATE"), "w-late.csv", wim)
     release_through(date(2026, 1, 1))
     assert selectors.flat_values(selectors.figures(_selection(year=2025), protect=True)) == selectors.flat_values(den_haag)
-    assert selectors.figures(_selection("west-test", year=2025), protect=False).total == 9
+    assert selectors.figures(_selection("zeeland-west-brabant", year=2025), protect=False).total == 9

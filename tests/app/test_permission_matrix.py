@@ -1,40 +1,263 @@
-"""Need-to-know, as a matrix: every role × every URL and API operation → allowed or denied.
+"""Need-to-know, as a matrix over two regions: every role of each region × every URL and API
+operation × objects of its own and of the other region and municipality.
 
-The expectation below is written out by hand from the rules in the issue, not derived from the
-policy module, so a change to the policy that widens access makes this test fail. A URL that
-is added to the project without a row here fails `test_every_url_is_in_the_matrix`.
+The expectation below is written out by hand from the rules in the issues, not derived from the
+policy module, so a change to the policy that widens access makes this test fail. It is written in
+parts people play (`matrix_support.PARTS`: "af" is the AF of the object's municipality, "af2" the
+other AF of that region, "kr" the region's ketenregisseur …); each region's side says who plays them
+(eenheid Den Haag: anouk, bram, …; Zeeland-West-Brabant: vera, daan, …).
+
+- A row with an object (`OBJ`) runs once per region, with the object in that region: only the parts
+  of that region may reach it; everybody of the other region is refused.
+- A row without an object (a list, a form, a public page) runs once; the parts of both regions may
+  reach it, and no page shows a signal of the other region (each test has one in both regions).
+
+A URL that is added to the project without a row here fails `test_every_url_is_in_the_matrix`.
 """
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from ketenzicht.accounts.models import Municipality
-from tests.app.barriers_support import (
-    matrix_bibob,
-    matrix_control,
-    matrix_intervention,
-    matrix_model,
-)
-from tests.app.monitor_support import monitor_import
-from tests.app.programme_support import (
-    matrix_action,
-    matrix_occurrence,
-    matrix_programme,
-    matrix_report,
-)
-from tests.app.test_meetings_support import matrix_action_item, matrix_item, matrix_sitting
-from tests.support import Cast, login, report_signal
+from tests.app import matrix_support as m
+from tests.support import Cast, login
 
 ANON = "anon"
-EVERYONE = {"anon", "anouk", "bram", "chantal", "esra", "julia", "fleur", "gijs", "hanna", "otto", "pim"}
-STAFF = EVERYONE - {ANON}
-AF_Z = {"anouk"}  # the AF of Zoeterwoude, where the test case lives
+STAFF = set(m.PARTS)
+EVERYONE = STAFF | {ANON}
+ROUTEKAART_USERS = STAFF - {"system"}  # everyone with an organisation, but not an API account
+AF = {"af"}
+AFS = {"af", "af2"}
+AFS_KR = {"af", "af2", "kr"}
+# Partner systems of either region may deliver a signal for a municipality of a loaded region.
+ANY_SYSTEM = "any-system"
+
+Kw = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    kwargs: Kw | None  # None: no URL arguments
+    parts: set[str]
+    per_region: bool  # True: the kwargs name an object of the side under test
+
+
+def ROW(method: str, parts: set[str], kwargs: Kw | None = None) -> Row:  # noqa: N802 - reads as a table
+    """A row without an object of one region (lists, forms, public pages)."""
+    return Row(method, kwargs, parts, per_region=False)
+
+
+def OBJ(method: str, kwargs: Kw, parts: set[str]) -> Row:  # noqa: N802 - reads as a table
+    """A row whose URL names an object of the region under test."""
+    return Row(method, kwargs, parts, per_region=True)
+
+
+CASE: Kw = lambda ctx: {"case_id": ctx["case"].pk}  # noqa: E731
+REFERRAL: Kw = lambda ctx: {"referral_id": m.sent_referral(ctx).pk}  # noqa: E731
+SITTING: Kw = lambda ctx: {"sitting_id": m.sitting(ctx).pk}  # noqa: E731
+MEETING: Kw = lambda ctx: {"meeting_id": m.sitting(ctx).meeting_id}  # noqa: E731
+ITEM: Kw = lambda ctx: {"item_id": m.agenda_item(ctx).pk}  # noqa: E731
+PROGRAMME: Kw = lambda ctx: {"programme_id": m.own_programme(ctx).pk}  # noqa: E731
+ACTION: Kw = lambda ctx: {"action_id": m.programme_action(ctx).pk}  # noqa: E731
+PLACE: Kw = lambda ctx: {"municipality_id": m.municipality(ctx).pk}  # noqa: E731
+CONTROL: Kw = lambda ctx: {"control_id": m.control(ctx).pk}  # noqa: E731
+INTERVENTION: Kw = lambda ctx: {"intervention_id": m.intervention(ctx).pk}  # noqa: E731
+IMPORT: Kw = lambda ctx: {"import_id": m.monitor_import(ctx).pk}  # noqa: E731
+MELDER: Kw = lambda ctx: {"user_id": m.person(ctx, "melder").pk}  # noqa: E731
+
+
+def _role_request(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The side's beheerder asks the beheerder role for the side's melder: a waiting request of that region."""
+    from ketenzicht.accounts.models import RoleRequest
+    from ketenzicht.accounts.services import user_set_roles
+
+    melder = m.person(ctx, "melder")
+    user_set_roles(actor=m.person(ctx, "beheer"), user=melder, roles=["melder", "beheerder"])
+    return {"request_id": RoleRequest.objects.get(user=melder).pk}
+
+
+def _own_notification(ctx: dict[str, Any]) -> dict[str, Any]:
+    """A notification for the side's AF: only that person may open it."""
+    from ketenzicht.notifications.services import notify
+
+    return {"notification_id": notify(recipients=[m.person(ctx, "af")], kind="nieuw_signaal", title="Nieuw signaal", link="/")[0].pk}
+
+
+MATRIX: dict[str, Row] = {
+    "home": ROW("GET", STAFF),
+    "healthz": ROW("GET", EVERYONE),
+    "set_language": ROW("POST", EVERYONE),
+    "logout": ROW("GET", EVERYONE),
+    "two_factor:login": ROW("GET", EVERYONE),
+    "two_factor:setup": ROW("GET", STAFF),
+    "two_factor:qr": ROW("GET", set()),  # only during setup: no QR without a pending secret
+    "two_factor:setup_complete": ROW("GET", STAFF),
+    "two_factor:backup_tokens": ROW("GET", STAFF),
+    "two_factor:profile": ROW("GET", STAFF),
+    "two_factor:disable": ROW("GET", STAFF),
+    # notifications (accounts lane): everyone their own; a notification only its recipient.
+    "notifications:list": ROW("GET", STAFF),
+    "notifications:preferences": ROW("GET", STAFF),
+    "notifications:read_all": ROW("POST", STAFF),
+    "notifications:open": OBJ("GET", _own_notification, AF),
+    # Links from e-mails: anyone may open one; without a valid token they only explain (400).
+    "account:link": ROW("GET", EVERYONE, lambda ctx: {"token": "onbekend"}),
+    "account:set_password": ROW("GET", EVERYONE),
+    "account:forgot_password": ROW("GET", EVERYONE),
+    "account:sso_code": ROW("GET", STAFF),  # the code form after SSO; anonymous → login
+    # SSO is off unless configured: both endpoints answer 404 (tests/app/test_sso.py turns it on).
+    "oidc_authentication_init": ROW("GET", set()),
+    "oidc_authentication_callback": ROW("GET", set()),
+    # An organisation's look holds no personal data: public, like the NL Design System CSS.
+    "themes:css": ROW("GET", EVERYONE, lambda ctx: {"slug": "gemeente-zoeterwoude"}),
+    "themes:logo": ROW("GET", EVERYONE, lambda ctx: {"slug": "gemeente-zoeterwoude"}),
+    "public:report_for": ROW("GET", EVERYONE, lambda ctx: {"cbs_code": "GM0638"}),
+    # intake: melders and AFs report within their own region; the reporter sees their own report.
+    "intake:report": ROW("GET", {"af", "af2", "melder"}),
+    "intake:own_reports": ROW("GET", {"af", "af2", "melder"}),
+    "intake:own_report": OBJ("GET", CASE, {"melder"}),
+    # the case file: the AF of the case's municipality, nobody else (not the other AF of the region).
+    "cases:queue": ROW("GET", AFS),
+    "cases:detail": OBJ("GET", CASE, AF),
+    "cases:transition": OBJ("POST", CASE, AF),
+    "cases:enrich": OBJ("POST", CASE, AF),
+    "cases:feedback": OBJ("POST", CASE, AF),
+    "cases:add_subject": OBJ("POST", CASE, AF),
+    "cases:add_attachment": OBJ("POST", CASE, AF),
+    "cases:download_attachment": OBJ("GET", lambda ctx: {"case_id": ctx["case"].pk, "attachment_id": m.attachment(ctx).pk}, AF),
+    "cases:assign_to_me": OBJ("POST", CASE, AF),
+    # Enrichment from registries (issue 14 item 5): the AF of the case's municipality only.
+    "cases:registry_address": OBJ("POST", CASE, AF),
+    "cases:registry_company": OBJ("POST", CASE, AF),
+    "cases:registry_take_over": OBJ("POST", CASE, AF),
+    # oversight: each privacy officer reads their own scope's trail; each beheerder their region's users.
+    "audit:log": ROW("GET", {"po"}),
+    "accounts:users": ROW("GET", {"beheer"}),
+    "accounts:user_edit": OBJ("GET", MELDER, {"beheer"}),
+    "accounts:user_account": OBJ("POST", MELDER, {"beheer"}),
+    "accounts:role_request": OBJ("POST", _role_request, {"beheer"}),
+    # API: the AF's own signals; partner systems deliver (POST) for any municipality of a loaded region.
+    "openapi": ROW("GET", EVERYONE),
+    "api-signalen": ROW("GET", AFS),
+    "api-signalen#POST": OBJ("POST_JSON", lambda ctx: {}, {"af", "af2", "melder", ANY_SYSTEM}),
+    "api-signaal": OBJ("GET", CASE, AF),
+    "api-signaal-transitie": OBJ("POST", CASE, AF),
+    "api-gemeenten": ROW("GET", STAFF),
+    # Regional monitor (issue 6): ketenregisseur and AFs of the region; imports by the ketenregisseur
+    # of the import's own region (issue 13: another region's ketenregisseur withdrew Den Haag's).
+    "monitor:overview": ROW("GET", AFS_KR),
+    "monitor:municipality": OBJ("GET", PLACE, AFS_KR),
+    "monitor:export": ROW("GET", AFS_KR, lambda ctx: {"fmt": "xlsx"}),
+    "monitor:report": ROW("GET", AFS_KR),
+    "monitor:throughput": ROW("GET", AFS_KR),
+    "monitor:imports": ROW("GET", {"kr"}),
+    "monitor:import_detail": OBJ("GET", IMPORT, {"kr"}),
+    "monitor:import_withdraw": OBJ("POST", IMPORT, {"kr"}),
+    "public:report": ROW("GET", EVERYONE),
+    "public:status": ROW("GET", EVERYONE),
+    "public:addition": ROW("POST", EVERYONE),
+    "public:municipality_check": ROW("GET", EVERYONE),
+    # The region's queue (issues 3 and 13): signals for a municipality without an AF.
+    "unrouted:list": ROW("GET", {"kr", "beheer"}),
+    "unrouted:forward": OBJ("POST", lambda ctx: {"case_id": m.unrouted_case(ctx).pk}, {"kr", "beheer"}),
+    # issue 4: routekaart, meldcode, referrals, partner inbox, sharing profiles and register
+    "routing:guide": ROW("GET", ROUTEKAART_USERS),
+    "routing:map_review": ROW("GET", {"po", "beheer"}),
+    "routing:case_guide": OBJ("GET", CASE, AF),
+    "routing:meldcode": OBJ("GET", CASE, AF),
+    "routing:referral_new": OBJ("GET", CASE, AF),
+    "routing:referral_detail": OBJ("GET", REFERRAL, AF),
+    "routing:referral_send": OBJ("POST", REFERRAL, AF),
+    "routing:referral_record": OBJ("POST", REFERRAL, AF),
+    "routing:referral_pdf": OBJ("GET", REFERRAL, AF),
+    "routing:partner_inbox": ROW("GET", {"partner"}),
+    "routing:partner_referral": OBJ("GET", REFERRAL, {"partner"}),
+    "routing:partner_respond": OBJ("POST", REFERRAL, {"partner"}),
+    "routing:sharing_profiles": ROW("GET", {"po"}),
+    "routing:sharing_register": ROW("GET", {"po"}),
+    "routing:sharing_register_csv": ROW("GET", {"po"}),
+    "routing:sharing_register_xlsx": ROW("GET", {"po"}),
+    "api-routekaart-advies": ROW("POST", STAFF),
+    # signalenoverleg and LOO (issue 5): the AF chairs the municipality's table, the police take part.
+    "meetings:list": ROW("GET", {"af", "af2", "police"}),
+    "meetings:create": ROW("GET", AFS),
+    "meetings:deadlines": ROW("GET", {"af", "af2", "police"}),
+    "meetings:throughput": ROW("GET", AFS_KR),
+    "meetings:detail": OBJ("GET", MEETING, {"af", "police"}),
+    "meetings:edit": OBJ("GET", MEETING, AF),
+    "meetings:plan_sitting": OBJ("POST", MEETING, AF),
+    "meetings:sitting": OBJ("GET", SITTING, {"af", "police"}),
+    "meetings:agenda_refresh": OBJ("POST", SITTING, AF),
+    "meetings:agenda_pdf": OBJ("GET", SITTING, {"af", "police"}),
+    "meetings:minutes": OBJ("GET", SITTING, {"af", "police"}),
+    "meetings:minutes_pdf": OBJ("GET", SITTING, {"af", "police"}),
+    "meetings:minutes_finalise": OBJ("POST", SITTING, AF),
+    "meetings:minutes_correct": OBJ("POST", SITTING, AF),
+    "meetings:agenda_move": OBJ("POST", ITEM, AF),
+    "meetings:decide": OBJ("GET", ITEM, AF),
+    "meetings:action_done": OBJ("POST", lambda ctx: {"action_item_id": m.action_item(ctx).pk}, {"af", "police"}),
+    # Action programme, training and board reports (issue 9). The programme is the municipality's
+    # own: its AF keeps it, the ketenregisseur of the region reads it; the other AF does not see it.
+    "programme:index": ROW("GET", AFS_KR),
+    "programme:new": ROW("GET", AFS_KR),
+    "programme:detail": OBJ("GET", PROGRAMME, {"af", "kr"}),
+    "programme:edit": OBJ("GET", PROGRAMME, AF),
+    "programme:action_new": OBJ("GET", PROGRAMME, AF),
+    "programme:import": OBJ("GET", PROGRAMME, AF),
+    "programme:export": OBJ("GET", PROGRAMME, {"af", "kr"}),
+    "programme:action": OBJ("GET", ACTION, {"af", "kr"}),
+    "programme:action_status": OBJ("POST", ACTION, AF),
+    "programme:action_edit": OBJ("GET", ACTION, AF),
+    "programme:action_complete": OBJ("POST", ACTION, AF),
+    "programme:occurrence_done": OBJ("POST", lambda ctx: {"occurrence_id": m.occurrence(ctx)}, AF),
+    "programme:training_index": ROW("GET", AFS_KR),
+    "programme:training_new": ROW("GET", AFS_KR),
+    "programme:training": OBJ("GET", PLACE, {"af", "kr"}),
+    "programme:target_group": OBJ("GET", PLACE, {"af", "kr"}),
+    "programme:need_new": OBJ("GET", PLACE, {"af", "kr"}),
+    "programme:reports": ROW("GET", AFS_KR),
+    "programme:report_download": OBJ("GET", lambda ctx: {"report_id": m.board_report(ctx).pk}, {"af", "kr"}),
+    # barriers, interventions, integral controls, Bibob (issue 8): the AF of the municipality works on
+    # them; barrier models (each region sees the shipped model and its own copy) are read by AFs and
+    # the ketenregisseur, edited by the ketenregisseur only.
+    "barriers:index": ROW("GET", AFS),
+    "barriers:models": ROW("GET", AFS_KR),
+    "barriers:model": ROW("GET", AFS_KR, m.model),
+    "barriers:model_edit": ROW("POST", {"kr"}, m.model),
+    "barriers:control_new": ROW("GET", AFS),
+    "barriers:control": OBJ("GET", CONTROL, AF),
+    "barriers:control_findings": OBJ("POST", CONTROL, AF),
+    "barriers:intervention_new": ROW("GET", AFS),
+    "barriers:intervention": OBJ("GET", INTERVENTION, AF),
+    "barriers:intervention_start": OBJ("POST", INTERVENTION, AF),
+    "barriers:intervention_effect": OBJ("POST", INTERVENTION, AF),
+    "barriers:intervention_decide": OBJ("POST", INTERVENTION, AF),
+    "barriers:address": OBJ("GET", lambda ctx: {"handle": m.control(ctx).address_hash}, AF),
+    "barriers:bibob_list": ROW("GET", AFS),
+    "barriers:bibob_new": ROW("GET", AFS),
+    "barriers:bibob_detail": OBJ("GET", lambda ctx: {"screening_id": m.bibob(ctx).pk}, AF),
+    "barriers:dashboard": ROW("GET", AFS_KR),
+    "barriers:campaign_new": ROW("GET", AFS_KR),
+}
+
+DENIED_STATUSES = {401, 403, 404}
+# Form data for POSTs whose answer depends on it (set_language redirects to `next`).
+POST_DATA = {
+    "set_language": {"language": "en", "next": "/healthz"},
+    # The one who asked may withdraw a waiting role request (deciding is a second beheerder's).
+    "accounts:role_request": {"actie": "intrekken"},
+    "accounts:user_account": {"actie": "uitnodigen"},
+}
+SYSTEMS = {side.people["system"] for side in m.SIDES}
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> list[str]:
@@ -48,245 +271,73 @@ def _walk(patterns: list[Any], prefix: str = "") -> list[str]:
     return names
 
 
-# name → (method, kwargs-builder, roles allowed). The case lives in Zoeterwoude, reported by chantal.
-Kw = Callable[[dict[str, Any]], dict[str, Any]]
-NONE: Kw = lambda ctx: {}  # noqa: E731
-CASE: Kw = lambda ctx: {"case_id": ctx["case"].pk}  # noqa: E731
-# A report for Hillegom, a municipality of the region that is not on the platform (issue 3).
-UNROUTED_CASE: Kw = lambda ctx: {"case_id": report_signal(ctx["cast"].chantal, Municipality.objects.get(cbs_code="GM0534")).pk}  # noqa: E731
-
-
-def _sent_referral(ctx: dict[str, Any]) -> dict[str, Any]:
-    """A referral of the Zoeterwoude case to SHOP (julia's organisation), sent by anouk (issue 4)."""
-    from ketenzicht.accounts.models import Organisation
-    from ketenzicht.cases.services import case_transition
-    from ketenzicht.routing import services as routing
-
-    cast = ctx["cast"]
-    case = case_transition(actor=cast.anouk, case=ctx["case"], action="in_behandeling_nemen")
-    referral = routing.referral_create(actor=cast.anouk, case=case, organisation=Organisation.objects.get(slug="shop"), question="Kunt u contact opnemen?")
-    return {"referral_id": routing.referral_send(actor=cast.anouk, referral=referral).pk}
-
-
-REFERRAL: Kw = _sent_referral
-
-
-def _role_request(ctx: dict[str, Any]) -> dict[str, Any]:
-    """hanna asks the beheerder role for otto: a waiting request of the Den Haag region."""
-    from ketenzicht.accounts.models import RoleRequest
-    from ketenzicht.accounts.services import user_set_roles
-
-    cast = ctx["cast"]
-    user_set_roles(actor=cast.hanna, user=cast.otto, roles=["beheerder"])
-    return {"request_id": RoleRequest.objects.get(user=cast.otto).pk}
-
-
-def _own_notification(ctx: dict[str, Any]) -> dict[str, Any]:
-    """A notification for anouk: only she may open it."""
-    from ketenzicht.notifications.services import notify
-
-    return {"notification_id": notify(recipients=[ctx["cast"].anouk], kind="nieuw_signaal", title="Nieuw signaal", link="/")[0].pk}
-
-
-ROUTEKAART_USERS = STAFF - {"pim"}  # everyone with an organisation, but not an API account
-MATRIX: dict[str, tuple[str, Kw, set[str]]] = {
-    "home": ("GET", NONE, STAFF),
-    "notifications:list": ("GET", NONE, STAFF),
-    "notifications:preferences": ("GET", NONE, STAFF),
-    "notifications:read_all": ("POST", NONE, STAFF),
-    "notifications:open": ("GET", _own_notification, {"anouk"}),
-    "healthz": ("GET", NONE, EVERYONE),
-    "set_language": ("POST", NONE, EVERYONE),
-    "logout": ("GET", NONE, EVERYONE),
-    "two_factor:login": ("GET", NONE, EVERYONE),
-    "two_factor:setup": ("GET", NONE, STAFF),
-    "two_factor:qr": ("GET", NONE, set()),  # only during setup: no QR without a pending secret
-    "two_factor:setup_complete": ("GET", NONE, STAFF),
-    "two_factor:backup_tokens": ("GET", NONE, STAFF),
-    "two_factor:profile": ("GET", NONE, STAFF),
-    "two_factor:disable": ("GET", NONE, STAFF),
-    "intake:report": ("GET", NONE, {"anouk", "bram", "chantal"}),
-    "intake:own_reports": ("GET", NONE, {"anouk", "bram", "chantal"}),
-    "intake:own_report": ("GET", CASE, {"chantal"}),
-    "cases:queue": ("GET", NONE, {"anouk", "bram"}),
-    "cases:detail": ("GET", CASE, AF_Z),
-    "cases:transition": ("POST", CASE, AF_Z),
-    "cases:enrich": ("POST", CASE, AF_Z),
-    "cases:feedback": ("POST", CASE, AF_Z),
-    "cases:add_subject": ("POST", CASE, AF_Z),
-    "cases:add_attachment": ("POST", CASE, AF_Z),
-    "cases:download_attachment": ("GET", lambda ctx: {"case_id": ctx["case"].pk, "attachment_id": ctx["attachment"].pk}, AF_Z),
-    "cases:assign_to_me": ("POST", CASE, AF_Z),
-    # Enrichment from registries (issue 14 item 5): the AF of the case's municipality only.
-    "cases:registry_address": ("POST", CASE, AF_Z),
-    "cases:registry_company": ("POST", CASE, AF_Z),
-    "cases:registry_take_over": ("POST", CASE, AF_Z),
-    "audit:log": ("GET", NONE, {"gijs"}),
-    "accounts:users": ("GET", NONE, {"hanna"}),
-    "accounts:user_edit": ("GET", lambda ctx: {"user_id": ctx["cast"].otto.pk}, {"hanna"}),
-    "accounts:user_account": ("POST", lambda ctx: {"user_id": ctx["cast"].otto.pk}, {"hanna"}),
-    "accounts:role_request": ("POST", _role_request, {"hanna"}),
-    # Links from e-mails: anyone may open one; without a valid token they only explain (400).
-    "account:link": ("GET", lambda ctx: {"token": "onbekend"}, EVERYONE),
-    "account:set_password": ("GET", NONE, EVERYONE),
-    "account:forgot_password": ("GET", NONE, EVERYONE),
-    "account:sso_code": ("GET", NONE, STAFF),  # the code form after SSO; anonymous → login
-    # SSO is off unless configured: both endpoints answer 404 (tests/app/test_sso.py turns it on).
-    "oidc_authentication_init": ("GET", NONE, set()),
-    "oidc_authentication_callback": ("GET", NONE, set()),
-    # An organisation's look holds no personal data: public, like the NL Design System CSS.
-    "themes:css": ("GET", lambda ctx: {"slug": "gemeente-zoeterwoude"}, EVERYONE),
-    "themes:logo": ("GET", lambda ctx: {"slug": "gemeente-zoeterwoude"}, EVERYONE),
-    "public:report_for": ("GET", lambda ctx: {"cbs_code": "GM0638"}, EVERYONE),
-    "openapi": ("GET", NONE, EVERYONE),
-    "api-signalen": ("GET", NONE, {"anouk", "bram"}),
-    "api-signaal": ("GET", CASE, AF_Z),
-    "api-signaal-transitie": ("POST", CASE, AF_Z),
-    "api-gemeenten": ("GET", NONE, STAFF),
-    # Regional monitor (issue 6): ketenregisseur and AFs of the region; imports by the ketenregisseur.
-    "monitor:overview": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "monitor:municipality": ("GET", lambda ctx: {"municipality_id": ctx["cast"].zoeterwoude.pk}, {"anouk", "bram", "fleur"}),
-    "monitor:export": ("GET", lambda ctx: {"fmt": "xlsx"}, {"anouk", "bram", "fleur"}),
-    "monitor:report": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "monitor:throughput": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "monitor:imports": ("GET", NONE, {"fleur"}),
-    "monitor:import_detail": ("GET", lambda ctx: {"import_id": monitor_import().pk}, {"fleur"}),
-    "monitor:import_withdraw": ("POST", lambda ctx: {"import_id": monitor_import().pk}, {"fleur"}),
-    "public:report": ("GET", NONE, EVERYONE),
-    "public:status": ("GET", NONE, EVERYONE),
-    "public:addition": ("POST", NONE, EVERYONE),
-    "unrouted:list": ("GET", NONE, {"hanna"}),
-    "unrouted:forward": ("POST", UNROUTED_CASE, {"hanna"}),
-    # issue 4: routekaart, meldcode, referrals, partner inbox, sharing profiles and register
-    "routing:guide": ("GET", NONE, ROUTEKAART_USERS),
-    "routing:map_review": ("GET", NONE, {"gijs", "hanna"}),
-    "routing:case_guide": ("GET", CASE, AF_Z),
-    "routing:meldcode": ("GET", CASE, AF_Z),
-    "routing:referral_new": ("GET", CASE, AF_Z),
-    "routing:referral_detail": ("GET", REFERRAL, AF_Z),
-    "routing:referral_send": ("POST", REFERRAL, AF_Z),
-    "routing:referral_record": ("POST", REFERRAL, AF_Z),
-    "routing:referral_pdf": ("GET", REFERRAL, AF_Z),
-    "routing:partner_inbox": ("GET", NONE, {"julia"}),
-    "routing:partner_referral": ("GET", REFERRAL, {"julia"}),
-    "routing:partner_respond": ("POST", REFERRAL, {"julia"}),
-    "routing:sharing_profiles": ("GET", NONE, {"gijs"}),
-    "routing:sharing_register": ("GET", NONE, {"gijs"}),
-    "routing:sharing_register_csv": ("GET", NONE, {"gijs"}),
-    "routing:sharing_register_xlsx": ("GET", NONE, {"gijs"}),
-    "api-routekaart-advies": ("POST", NONE, STAFF),
-    # signalenoverleg and LOO (issue 5): anouk chairs the Zoeterwoude table, esra (police) takes part.
-    "meetings:list": ("GET", NONE, {"anouk", "bram", "esra"}),
-    "meetings:create": ("GET", NONE, {"anouk", "bram"}),
-    "meetings:deadlines": ("GET", NONE, {"anouk", "bram", "esra"}),
-    "meetings:throughput": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "meetings:detail": ("GET", lambda ctx: {"meeting_id": matrix_sitting(ctx).meeting_id}, {"anouk", "esra"}),
-    "meetings:edit": ("GET", lambda ctx: {"meeting_id": matrix_sitting(ctx).meeting_id}, AF_Z),
-    "meetings:plan_sitting": ("POST", lambda ctx: {"meeting_id": matrix_sitting(ctx).meeting_id}, AF_Z),
-    "meetings:sitting": ("GET", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, {"anouk", "esra"}),
-    "meetings:agenda_refresh": ("POST", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, AF_Z),
-    "meetings:agenda_pdf": ("GET", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, {"anouk", "esra"}),
-    "meetings:minutes": ("GET", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, {"anouk", "esra"}),
-    "meetings:minutes_pdf": ("GET", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, {"anouk", "esra"}),
-    "meetings:minutes_finalise": ("POST", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, AF_Z),
-    "meetings:minutes_correct": ("POST", lambda ctx: {"sitting_id": matrix_sitting(ctx).pk}, AF_Z),
-    "meetings:agenda_move": ("POST", lambda ctx: {"item_id": matrix_item(ctx).pk}, AF_Z),
-    "meetings:decide": ("GET", lambda ctx: {"item_id": matrix_item(ctx).pk}, AF_Z),
-    "meetings:action_done": ("POST", lambda ctx: {"action_item_id": matrix_action_item(ctx).pk}, {"anouk", "esra"}),
-    # barriers, interventions, integral controls, Bibob (issue 8): the AF of the municipality works on
-    # Action programme, training and board reports (issue 9). The programme is Zoeterwoude's own:
-    # its AF keeps it, the ketenregisseur of the region reads it; Lisse's AF does not see it.
-    "programme:index": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "programme:new": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "programme:detail": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, {"anouk", "fleur"}),
-    "programme:edit": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, AF_Z),
-    "programme:action_new": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, AF_Z),
-    "programme:import": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, AF_Z),
-    "programme:export": ("GET", lambda ctx: {"programme_id": matrix_programme(ctx).pk}, {"anouk", "fleur"}),
-    "programme:action": ("GET", lambda ctx: {"action_id": matrix_action(ctx).pk}, {"anouk", "fleur"}),
-    "programme:action_status": ("POST", lambda ctx: {"action_id": matrix_action(ctx).pk}, AF_Z),
-    "programme:action_edit": ("GET", lambda ctx: {"action_id": matrix_action(ctx).pk}, AF_Z),
-    "programme:action_complete": ("POST", lambda ctx: {"action_id": matrix_action(ctx).pk}, AF_Z),
-    "programme:occurrence_done": ("POST", lambda ctx: {"occurrence_id": matrix_occurrence(ctx)}, AF_Z),
-    "programme:training_index": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "programme:training_new": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "programme:training": ("GET", lambda ctx: {"municipality_id": ctx["cast"].zoeterwoude.pk}, {"anouk", "fleur"}),
-    "programme:target_group": ("GET", lambda ctx: {"municipality_id": ctx["cast"].zoeterwoude.pk}, {"anouk", "fleur"}),
-    "programme:need_new": ("GET", lambda ctx: {"municipality_id": ctx["cast"].zoeterwoude.pk}, {"anouk", "fleur"}),
-    "programme:reports": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "programme:report_download": ("GET", lambda ctx: {"report_id": matrix_report(ctx).pk}, {"anouk", "fleur"}),
-    # them; barrier models are read by AFs and the ketenregisseur, edited by the ketenregisseur only.
-    "barriers:index": ("GET", NONE, {"anouk", "bram"}),
-    "barriers:models": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "barriers:model": ("GET", matrix_model, {"anouk", "bram", "fleur"}),
-    "barriers:model_edit": ("POST", matrix_model, {"fleur"}),
-    "barriers:control_new": ("GET", NONE, {"anouk", "bram"}),
-    "barriers:control": ("GET", lambda ctx: {"control_id": matrix_control(ctx).pk}, AF_Z),
-    "barriers:control_findings": ("POST", lambda ctx: {"control_id": matrix_control(ctx).pk}, AF_Z),
-    "barriers:intervention_new": ("GET", NONE, {"anouk", "bram"}),
-    "barriers:intervention": ("GET", lambda ctx: {"intervention_id": matrix_intervention(ctx).pk}, AF_Z),
-    "barriers:intervention_start": ("POST", lambda ctx: {"intervention_id": matrix_intervention(ctx).pk}, AF_Z),
-    "barriers:intervention_effect": ("POST", lambda ctx: {"intervention_id": matrix_intervention(ctx).pk}, AF_Z),
-    "barriers:intervention_decide": ("POST", lambda ctx: {"intervention_id": matrix_intervention(ctx).pk}, AF_Z),
-    "barriers:address": ("GET", lambda ctx: {"handle": matrix_control(ctx).address_hash}, AF_Z),
-    "barriers:bibob_list": ("GET", NONE, {"anouk", "bram"}),
-    "barriers:bibob_new": ("GET", NONE, {"anouk", "bram"}),
-    "barriers:bibob_detail": ("GET", lambda ctx: {"screening_id": matrix_bibob(ctx).pk}, AF_Z),
-    "barriers:dashboard": ("GET", NONE, {"anouk", "bram", "fleur"}),
-    "barriers:campaign_new": ("GET", NONE, {"anouk", "bram", "fleur"}),
-}
-
-DENIED_STATUSES = {401, 403, 404}
-# Form data for POSTs whose answer depends on it (set_language redirects to `next`).
-POST_DATA = {
-    "set_language": {"language": "en", "next": "/healthz"},
-    # The one who asked may withdraw a waiting role request (deciding is a second beheerder's).
-    "accounts:role_request": {"actie": "intrekken"},
-    "accounts:user_account": {"actie": "uitnodigen"},
-}
-
-
 def test_every_url_is_in_the_matrix() -> None:
     names = set(_walk(get_resolver().url_patterns))
-    missing = sorted(names - set(MATRIX))
-    stale = sorted(set(MATRIX) - names)
-    assert missing == [], f"URLs without a row in the permission matrix: {missing}"
-    assert stale == [], f"matrix rows for URLs that no longer exist: {stale}"
+    rows = {name.split("#")[0] for name in MATRIX}
+    assert sorted(names - rows) == [], "URLs without a row in the permission matrix"
+    assert sorted(rows - names) == [], "matrix rows for URLs that no longer exist"
 
 
-def _outcome(client: Client, method: str, url: str, who: str, token: str, data: dict[str, str]) -> tuple[bool, int]:
-    headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if who == "pim" and url.startswith("/api/") else {}
-    send = client.post if method == "POST" else client.get
-    response = send(url, data, follow=True, **headers)
+def _expected(row: Row, sides: tuple[m.Side, ...]) -> set[str]:
+    names = {ANON} if ANON in row.parts else set()
+    for side in sides:
+        names |= side.names(row.parts)
+    if ANY_SYSTEM in row.parts:
+        names |= SYSTEMS
+    return names
+
+
+def _signal_body(side: m.Side) -> str:
+    return json.dumps({"gemeenteCode": side.municipality, "omschrijving": "Matrix: twaalf mensen in een loods.", "uitbuitingsvormen": ["arbeid"]})
+
+
+def _outcome(client: Client, row: Row, url: str, who: str, cast: Cast, name: str, side: m.Side | None) -> tuple[bool, int, bytes]:
+    token_auth = who in SYSTEMS and url.startswith("/api/")
+    headers = {"HTTP_AUTHORIZATION": f"Token {getattr(cast, who + '_token')}"} if token_auth else {}
+    if row.method == "POST_JSON":
+        assert side is not None
+        response = client.post(url, _signal_body(side), content_type="application/json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()), **headers)
+    else:
+        send = client.post if row.method == "POST" else client.get
+        response = send(url, POST_DATA.get(name, {}), follow=True, **headers)
     status = response.status_code
     if status in DENIED_STATUSES:
-        return False, status
+        return False, status, b""
     # Following redirects: ending on the login page means "log in first", i.e. denied.
-    if response.redirect_chain and response.request["PATH_INFO"] == reverse("two_factor:login"):
-        return False, response.redirect_chain[0][1]
-    assert status < 500, f"{who} {method} {url} → {status}"
-    return True, status
+    if getattr(response, "redirect_chain", None) and response.request["PATH_INFO"] == reverse("two_factor:login"):
+        return False, response.redirect_chain[0][1], b""
+    assert status < 500, f"{who} {row.method} {url} → {status}"
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return True, status, body
 
 
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_role_matrix(name: str, cast: Cast) -> None:
-    from ketenzicht.cases import services
+def _cases() -> list[tuple[str, str]]:
+    """(URL name, region of the object) per test; "" for a row without an object."""
+    return [(name, side.region if side else "") for name, row in sorted(MATRIX.items()) for side in (m.SIDES if row.per_region else (None,))]
 
-    case = report_signal(cast.chantal, cast.zoeterwoude)
-    attachment = services.attachment_add(
-        actor=cast.anouk,
-        case=case,
-        attachment=services.AttachmentInput(name="foto.pdf", content_type="application/pdf", data=b"%PDF-1.4\n%test\n"),
-    )
-    method, kwargs, allowed = MATRIX[name]
-    url = reverse(name, kwargs=kwargs({"case": case, "attachment": attachment, "cast": cast}))
+
+@pytest.mark.parametrize(("name", "where"), _cases(), ids=lambda value: value or "beide-regio's")
+def test_role_matrix(name: str, where: str, cast: Cast) -> None:
+    row = MATRIX[name]
+    base = {side.region: m.base_case(cast, side) for side in m.SIDES}
+    side = next((s for s in m.SIDES if s.region == where), None)
+    ctx: dict[str, Any] = {"cast": cast, "side": side, "case": base[where] if where else None}
+    kwargs = row.kwargs(ctx) if row.kwargs is not None else {}
+    url = reverse(name.split("#")[0], kwargs=kwargs)
+    expected = _expected(row, (side,) if side is not None else m.SIDES)
     members = cast.members()
+    home = {who: s for s in m.SIDES for who in s.people.values()}
     wrong = []
-    for who in sorted(EVERYONE):
+    for who in [ANON, *sorted(members)]:
         client = Client()
-        if who != ANON and not (who == "pim" and url.startswith("/api/")):
+        if who != ANON and not (who in SYSTEMS and url.startswith("/api/")):
             login(client, members[who])
-        ok, status = _outcome(client, method, url, who, cast.pim_token, POST_DATA.get(name, {}))
-        if ok != (who in allowed):
-            wrong.append(f"{who}: {'allowed' if ok else 'denied'} ({status}), expected {'allowed' if who in allowed else 'denied'}")
-    assert wrong == [], f"{method} {url}\n" + "\n".join(wrong)
+        ok, status, body = _outcome(client, row, url, who, cast, name, side)
+        if ok != (who in expected):
+            wrong.append(f"{who}: {'allowed' if ok else 'denied'} ({status}), expected {'allowed' if who in expected else 'denied'}")
+        # Whatever a page shows, it never shows a signal of another region (nor any to the public).
+        foreign = [case.reference for r, case in base.items() if who == ANON or home[who].region != r]
+        leaked = [reference for reference in foreign if reference.encode() in body]
+        if leaked:
+            wrong.append(f"{who}: sees {leaked} of another region")
+    assert wrong == [], f"{row.method} {url} ({where or 'both regions'})\n" + "\n".join(wrong)

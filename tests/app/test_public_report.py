@@ -167,8 +167,12 @@ def test_a_place_is_needed_address_or_description(client: Client, cast: Cast) ->
 def test_municipality_is_matched_from_all_342_without_case_or_accents(client: Client, cast: Cast) -> None:
     page = client.get(URL).content.decode()
     assert page.count('<option value="') >= 342  # the datalist offers every municipality
-    client.post(URL, _valid(client, municipality="  súdwest-FRYSLÂN "))
-    assert Case.objects.get().municipality.name == "Súdwest-Fryslân"
+    client.post(URL, _valid(client, municipality="  gemeente RIJSWIJK (zh) "))
+    assert Case.objects.get().municipality.name == "Rijswijk (ZH.)"
+    # Recognised without case or accents, and outside every loaded region: told, not stored.
+    refused = client.post(URL, _valid(client, municipality="  súdwest-FRYSLÂN "))
+    assert refused.status_code == 400 and "Súdwest-Fryslân" in refused.content.decode()
+    assert Case.objects.count() == 1
 
 
 def test_acute_danger_shows_call_112_and_still_saves(client: Client, cast: Cast) -> None:

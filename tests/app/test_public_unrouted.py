@@ -1,4 +1,4 @@
-"""Reports for municipalities that are not on the platform are kept and forwarded by the beheerder."""
+"""Signals for a municipality without an AF wait in the region's queue; the queue forwards them."""
 
 from __future__ import annotations
 
@@ -29,19 +29,22 @@ def _unrouted_case(municipality: Municipality) -> object:
 
 def test_report_for_municipality_off_the_platform_is_kept_and_shown_to_the_regions_beheerder(cast: Cast) -> None:
     hillegom = Municipality.objects.get(cbs_code="GM0534")
-    amsterdam = Municipality.objects.get(name="Amsterdam")
+    goes = Municipality.objects.get(cbs_code="GM0664")  # ZWB, aangesloten but without an AF
     assert not hillegom.on_platform and hillegom.region_id == cast.hanna.organisation.region_id
     case = _unrouted_case(hillegom)
-    other = _unrouted_case(amsterdam)  # another region: not hanna's
+    other = _unrouted_case(goes)  # another region: not hanna's, but tessa's
     page = login(Client(), cast.hanna).get(LIST)
     body = page.content.decode()
     assert page.status_code == 200
     assert case.reference in body and "Hillegom" in body
     assert other.reference not in body
     assert "Klaas" not in body and "bollenschuur" not in body  # no contents for the beheerder
-    # No AF sees it in a queue, and nobody but the beheerder reaches the list.
+    # No AF sees it in a queue; the region's ketenregisseur sees it too; nobody else reaches the list.
     assert case.reference not in login(Client(), cast.anouk).get("/werkvoorraad/?weergave=alle").content.decode()
     assert login(Client(), cast.anouk).get(LIST).status_code == 403
+    assert case.reference in login(Client(), cast.fleur).get(LIST).content.decode()
+    zwb = login(Client(), cast.tessa).get(LIST).content.decode()
+    assert other.reference in zwb and case.reference not in zwb
 
 
 def test_beheerder_forwards_to_an_on_platform_municipality_of_the_region(cast: Cast) -> None:
@@ -61,7 +64,8 @@ def test_beheerder_forwards_to_an_on_platform_municipality_of_the_region(cast: C
 def test_forwarding_outside_the_region_or_off_the_platform_is_refused(cast: Cast) -> None:
     case = _unrouted_case(Municipality.objects.get(cbs_code="GM0534"))
     client = login(Client(), cast.hanna)
-    for target in (Municipality.objects.get(name="Amsterdam"), Municipality.objects.get(cbs_code="GM0537")):
+    # Breda: another region; Katwijk: this region, but without an AF.
+    for target in (cast.breda, Municipality.objects.get(cbs_code="GM0537")):
         client.post(f"{LIST}{case.pk}/doorsturen/", {"municipality": target.pk})
         case.refresh_from_db()
         assert case.municipality.cbs_code == "GM0534"

@@ -101,6 +101,7 @@ def _imports(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
         Import.objects.create(
             source=Source.objects.get(slug="politie"), kind=ImportKind.REGISTRATIES, status=ImportStatus.AFGEWEZEN,
             file_name=f"levering-{n}.csv", sha256=f"{n:064d}", uploaded_by_label="Fleur Test",
+            region=cast.zoeterwoude.region,  # imports are listed per region: the viewer's own
             errors=[{"rij": 2, "kolom": "datum", "fout": "geen datum"}],
         )
         names.append(f"levering-{n}.csv")
@@ -354,6 +355,7 @@ NOT_A_LIST: dict[str, str] = {
     **dict.fromkeys(_FILES.split(), FILE),
     "home": "the start page: links per role",
     "healthz": "a health check",
+    "public:municipality_check": "the notice for the one municipality chosen in the public form",
     "logout": "logs out",
     "openapi": "the OpenAPI document",
     "two_factor:qr": "an image",

@@ -12,6 +12,8 @@ class Region(models.Model):
 
     slug = models.SlugField(unique=True)
     name = models.CharField(_("naam"), max_length=100)
+    # The police unit as CBS spells it (gemeenten_2025.csv): the region's municipalities.
+    police_unit = models.CharField(_("politie-eenheid"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -93,8 +95,14 @@ class Organisation(models.Model):
         related_name="organisations",
         help_text=_("Alleen voor de organisatie van een gemeente."),
     )
+    # A district-level organisation (a district coordinator, a district's zorgcoördinator):
+    # its people act for that district (core/policy.py, scopes).
+    district = models.ForeignKey(
+        "District", on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+    )
     phone = models.CharField(_("telefoon"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
     on_platform = models.BooleanField(_("werkt in Ketenzicht"), default=False)
 
     class Meta:

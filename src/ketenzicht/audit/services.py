@@ -2,16 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, TypeVar
 
+from django.db import connection
+
+from ketenzicht.audit import chain
 from ketenzicht.audit.models import AuditAction, AuditEvent
+
+T = TypeVar("T")
 
 
 def _label(actor: Any) -> str:
     # The system actor records which job acted (accounts/system.py).
     job = getattr(actor, "job", "")
     return f"{actor.get_username()} ({job})"[:150] if job else actor.get_username()
+
+
+def _common(*, actor: Any, action: AuditAction | str, object_type: str, fields: Iterable[str], reason: str) -> dict[str, Any]:
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return {
+        "actor": actor if authenticated else None,
+        "actor_label": _label(actor) if authenticated else "anoniem",
+        "organisation": getattr(actor, "organisation", None) if authenticated else None,
+        "action": str(action),
+        "object_type": object_type,
+        "fields": sorted(set(fields)),
+        "reason": reason[:500],
+    }
+
+
+def _sealed(write: Callable[[], T]) -> T:
+    """Run the insert(s), and see that what they wrote gets sealed into the hash chain.
+
+    On SQLite inside a transaction the entries are sealed in that same transaction; elsewhere
+    once right after the commit (audit/chain.py says why).
+    """
+    inline = connection.vendor == "sqlite" and connection.in_atomic_block
+    written = write()
+    if inline:
+        chain.seal_inline()
+    else:
+        # After the write: outside a transaction on_commit runs at once, and must see the entry.
+        _seal_on_commit()
+    return written
 
 
 def audit_record(
@@ -24,18 +59,12 @@ def audit_record(
     fields: Iterable[str] = (),
     reason: str = "",
 ) -> AuditEvent:
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent.objects.create(
-        actor=actor if authenticated else None,
-        actor_label=_label(actor) if authenticated else "anoniem",
-        organisation=getattr(actor, "organisation", None) if authenticated else None,
-        action=str(action),
-        object_type=object_type,
-        object_id=str(object_id),
-        object_label=object_label,
-        fields=sorted(set(fields)),
-        reason=reason[:500],
-    )
+    """Append one entry; it is sealed into the hash chain (audit/chain.py).
+
+    `action` may be `AuditAction.DENIED` for a refused attempt (the policy layer records those).
+    """
+    common = _common(actor=actor, action=action, object_type=object_type, fields=fields, reason=reason)
+    return _sealed(lambda: AuditEvent.objects.create(object_id=str(object_id), object_label=object_label, **common))
 
 
 def audit_record_many(
@@ -49,17 +78,28 @@ def audit_record_many(
 ) -> list[AuditEvent]:
     """One entry per (object id, label), written in one query: for a page that shows many objects.
 
-    The entries are those `audit_record` writes, one for each object.
+    The entries are those `audit_record` writes, one for each object, sealed into the chain the same way.
     """
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    common = {
-        "actor": actor if authenticated else None,
-        "actor_label": _label(actor) if authenticated else "anoniem",
-        "organisation": getattr(actor, "organisation", None) if authenticated else None,
-        "action": str(action),
-        "object_type": object_type,
-        "fields": sorted(set(fields)),
-        "reason": reason[:500],
-    }
+    common = _common(actor=actor, action=action, object_type=object_type, fields=fields, reason=reason)
     entries = [AuditEvent(object_id=str(object_id), object_label=label, **common) for object_id, label in objects]
-    return AuditEvent.objects.bulk_create(entries) if entries else []
+    if not entries:
+        return []
+    return _sealed(lambda: AuditEvent.objects.bulk_create(entries))
+
+
+def _seal_on_commit() -> None:
+    # Once per transaction, however many entries it writes.
+    if not connection.in_atomic_block:
+        transaction_pending = False
+    else:
+        transaction_pending = any(getattr(item[1], "__name__", "") == "_seal_quietly" for item in connection.run_on_commit)
+    if not transaction_pending:
+        chain.seal_after_commit()
+
+
+def audit_purge_before(*, cutoff: datetime, rule: str) -> int:
+    """Remove sealed entries older than `cutoff` behind a signed tombstone; how many went.
+
+    The retention purge's one way into the trail (audit/chain.py: `purge_entries_before`).
+    """
+    return chain.purge_entries_before(cutoff=cutoff, rule=rule)

@@ -75,7 +75,7 @@ def _model_context(request: HttpRequest, form: str, year: int, **extra: Any) -> 
         raise Http404
     region = request.user.organisation.region
     model = services.barrier_model_for(region, form, year)
-    if model is None:
+    if model is None or not policy.can(request.user, "barriers.models_view", model):
         raise Http404
     steps = list(model.steps.prefetch_related("barriers"))
     return {

@@ -20,10 +20,10 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q as models_q
 from django.utils import timezone
 
 from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.selectors import has_af
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.events import signal_received
@@ -37,8 +37,9 @@ from ketenzicht.cases.models import (
     ReporterAddition,
     Subject,
 )
-from ketenzicht.core import policy
+from ketenzicht.core import filestore, policy
 from ketenzicht.core.errors import ServiceError, TransitionRefused
+from ketenzicht.core.uploads import sniffed_type
 from ketenzicht.domain.lifecycles import case as case_lifecycle
 from ketenzicht.domain.lifecycles import referral as referral_lifecycle
 from ketenzicht.domain.lifecycles.base import TransitionNotAllowed
@@ -232,18 +233,21 @@ def _subject_create(case: Case, subject: SubjectInput) -> Subject:
 
 
 def _attachment_create(case: Case, attachment: AttachmentInput, actor: Any) -> Attachment:
-    from django.core.files.base import ContentFile
+    """The row now; the file is staged and moved into place after the commit (core/filestore.py).
 
-    row = Attachment(
+    The stored content type is what the content is (magic bytes), never what the client said.
+    """
+    name = filestore.new_name(f"bijlagen/{case.pk}")
+    row = Attachment.objects.create(
         case=case,
+        file=name,
         original_name=attachment.name[:200],
-        content_type=attachment.content_type,
+        content_type=sniffed_type(attachment.data),
         size=len(attachment.data),
         sha256=hashlib.sha256(attachment.data).hexdigest(),
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    row.file.save("upload", ContentFile(attachment.data), save=False)
-    row.save()
+    filestore.store_on_commit(name, attachment.data)
     return row
 
 
@@ -474,7 +478,7 @@ def case_addition_add(*, case: Case, text: str) -> ReporterAddition:
 
 
 def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality, reason: str = "", now: datetime | None = None) -> Case:
-    """Hand a report for a municipality off the platform to an on-platform one of the same region.
+    """Hand a signal from the region's queue (a municipality without an AF) to one with an AF in the same region.
 
     Only the municipality changes (and with it the work queue); the state stays as it is. The new
     AF gets the region's first-assessment term from the moment of forwarding.
@@ -486,8 +490,8 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
         policy.require(actor, "case.unrouted", locked)
         if case_lifecycle.is_read_only(locked.state):
             raise CaseReadOnly(_read_only_message(locked))
-        if not municipality.on_platform or municipality.region_id is None or municipality.region_id != locked.municipality.region_id:
-            raise CaseError("Kies een aangesloten gemeente in dezelfde regio.")
+        if municipality.region_id is None or municipality.region_id != locked.municipality.region_id or not has_af(municipality):
+            raise CaseError("Kies een gemeente in dezelfde regio die een aandachtsfunctionaris heeft.")
         old_name = locked.municipality.name
         locked.municipality = municipality
         update = ["municipality", "updated_at"]
@@ -495,7 +499,7 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
             locked.first_assessment_due = norms_for(municipality).first_assessment_due(now)
             update.append("first_assessment_due")
         locked.save(update_fields=update)
-        note = f"Doorgestuurd van {old_name} (niet aangesloten) naar {municipality.name}"
+        note = f"Doorgestuurd van {old_name} (geen aandachtsfunctionaris) naar {municipality.name}"
         if reason.strip():
             note += f": {reason.strip()}"
         _event(locked, actor, "doorgestuurd", reason=note, at=now)
@@ -506,33 +510,3 @@ def case_forward_unrouted(*, actor: Any, case: Case, municipality: Municipality,
 def read_uploaded(upload: UploadedFile) -> AttachmentInput:
     data = upload.read(settings.MAX_ATTACHMENT_BYTES + 1)
     return AttachmentInput(name=upload.name or "bijlage", content_type=upload.content_type or "", data=data)
-
-
-def cases_expired(*, now: datetime, closed_days: int, unconfirmed_days: int) -> Any:
-    """Closed cases past their retention period.
-
-    A case closed as 'niet bevestigd' holds data about people who were not confirmed to be
-    involved, so it is kept shorter.
-    """
-    from datetime import timedelta
-
-    unconfirmed = CaseEvent.objects.filter(kind="transition", to_state=CaseState.NIET_BEVESTIGD).values("case_id")
-    return Case.objects.filter(state__in=case_lifecycle.MACHINE.values(case_lifecycle.GROUPS.terminal)).filter(
-        models_q(closed_at__lt=now - timedelta(days=closed_days))
-        | models_q(closed_at__lt=now - timedelta(days=unconfirmed_days), pk__in=unconfirmed)
-    )
-
-
-def cases_purge_expired(*, now: datetime, closed_days: int, unconfirmed_days: int) -> list[str]:
-    """Delete expired cases, files included; the audit row keeps only the reference."""
-    purged = []
-    expired = cases_expired(now=now, closed_days=closed_days, unconfirmed_days=unconfirmed_days)
-    for case in expired.prefetch_related("attachments"):
-        with transaction.atomic():
-            for attachment in case.attachments.all():
-                attachment.file.delete(save=False)
-            reference, pk = case.reference, case.pk
-            case.delete()
-            audit_record(actor=None, action=AuditAction.PURGE, object_type="case", object_id=pk, object_label=reference, fields=["alles"], reason="bewaartermijn verstreken")
-        purged.append(reference)
-    return purged

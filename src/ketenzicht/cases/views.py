@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,9 +24,10 @@ from ketenzicht.cases.forms import (
     TransitionForm,
 )
 from ketenzicht.cases.models import Attachment, Case
-from ketenzicht.core import policy
+from ketenzicht.core import filestore, policy
 from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.errors import ServiceError
+from ketenzicht.core.uploads import sniffed_type
 from ketenzicht.domain.lifecycles import case as case_lifecycle
 from ketenzicht.domain.lifecycles.base import VENUE_LABELS
 
@@ -204,6 +205,13 @@ def download_attachment(request: HttpRequest, case_id: str, attachment_id: int) 
     case = selectors.case_for_work(request.user, case_id, purpose="bijlage")
     attachment = get_object_or_404(Attachment, pk=attachment_id, case=case)
     audit_record(actor=request.user, action=AuditAction.DOWNLOAD, object_type="attachment", object_id=attachment.pk, object_label=case.reference, fields=["bijlage"])
-    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}.get(attachment.content_type, "bin")
+    if not filestore.ensure_placed(attachment.file.name):
+        raise Http404  # check_files reports the row without its file
+    handle = attachment.file.open("rb")
+    # Served as what the bytes are (sniffed again, also for rows stored before sniffing), never
+    # as the type a client once declared; unknown content is an opaque download.
+    content_type = sniffed_type(handle.read(8192))
+    handle.seek(0)
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}.get(content_type, "bin")
     # The download name is the reference, not the uploaded name (which may hold a person's name).
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=f"{case.reference}-bijlage-{attachment.pk}.{extension}", content_type=attachment.content_type)
+    return FileResponse(handle, as_attachment=True, filename=f"{case.reference}-bijlage-{attachment.pk}.{extension}", content_type=content_type)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -21,4 +22,8 @@ class PolicyPermission(BasePermission):
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         action = getattr(view, "object_policy_action", None) or view.policy_action  # type: ignore[attr-defined]
-        return policy.can(request.user, action, obj)
+        try:
+            policy.require(request.user, action, obj)  # a refusal on personal data is audited there
+        except PermissionDenied:
+            return False
+        return True

@@ -25,7 +25,7 @@ NAV = [
     ("report.view", "programme:reports", _("Rapportages")),
     ("audit.view", "audit:log", _("Audittrail")),
     ("users.manage", "accounts:users", _("Gebruikers")),
-    ("case.unrouted", "unrouted:list", _("Niet-aangesloten gemeenten")),
+    ("case.unrouted", "unrouted:list", _("Regionale wachtrij")),
     ("routekaart.use", "routing:guide", _("Routekaart")),
     ("partner.inbox", "routing:partner_inbox", _("Doorverwijzingen")),
     ("routekaart.review", "routing:map_review", _("Routekaart beheren")),

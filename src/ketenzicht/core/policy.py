@@ -1,27 +1,45 @@
-"""Need-to-know access, decided in one place.
+"""Need-to-know access, decided in one place, on the object.
 
-Every view, API operation, export and command asks this module; nothing else decides who may
-see or do what. Rules are written per action as small functions of (user, object). Queryset
-scoping for lists lives here too, so a list can never show what a detail page would refuse.
+Every view, API operation, export, command and job asks this module; nothing else decides who
+may see or do what. Rules are written per action as small functions of (user, object): called
+without an object they answer "may this person do this at all" (menus, list pages); called with
+the object — case, referral, import, meeting, programme, audit entry, user … — they decide by the
+actor's scope. Queryset scoping for lists lives here too, so a list never shows what a detail
+page would refuse.
 
-The rules, in words:
-- A municipality's users see only that municipality's cases; the aandachtsfunctionaris (AF)
-  works on them.
-- A melder (staff reporter) sees only their own reports and the feedback given on them.
-- The ketenregisseur sees aggregates, never personal data.
-- The privacy officer reads the audit trail; the beheerder manages users but reads no case.
-- Partner systems (API tokens) may submit signals; they read nothing back but their own receipt.
+Scopes (`scope_of`): a person's organisation places them in a municipality (a gemeente's
+staff), a district (a district-level organisation), a region (a regional organisation) or only
+their organisation (a partner without a region). What a role may reach follows from it:
+
+- aandachtsfunctionaris (AF): the cases, tables, controls, programme and figures of their own
+  municipality; a melder: their own reports; both report within their own region;
+- ketenregisseur: aggregates, programmes, monitor imports and reports of their own region,
+  never personal data;
+- privacy officer: the audit trail and the register of hand-overs of the organisations in
+  their own scope (municipality, district or region);
+- beheerder: users of their own region (`users.manage`), the region's queue of signals for
+  municipalities without an AF;
+- ketenpartner: referrals to their own organisation; overlegdeelnemer: the tables of their
+  own region they are a member of;
+- partner systems (API tokens) submit signals and read nothing back but their own receipt.
+
+Commands and background jobs act as the system actor (`accounts.system.system_actor(job)`),
+never as `None` and never with a flag that skips this module. The system actor gets no rule of
+a person: only the actions registered with `system_rule`, for the jobs named there.
+
+A refusal on an object holding personal data is written to the audit trail (`require`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from ketenzicht.accounts.models import OrganisationKind, Role
+from ketenzicht.core.scopes import Scope, region_id_of, scope_of
 
 if TYPE_CHECKING:
     from ketenzicht.accounts.models import User
@@ -52,42 +70,90 @@ def can(user: User | Any, action: str, obj: Any = None) -> bool:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return action in PUBLIC_ACTIONS
     if user.has_role(Role.SYSTEEM):
-        return _system_may(user, action)
+        return _system_may(user, action, obj)
     return _RULES[action](user, obj)
 
 
 def require(user: User | Any, action: str, obj: Any = None) -> None:
+    """Refuse with PermissionDenied unless allowed; a refusal on personal data is audited."""
     if not can(user, action, obj):
+        _audit_denial(user, action, obj)
         raise PermissionDenied(action)
-
-
-# --- the system actor (section of the lifecycles lane, issue 18) -----------------------------
-# Commands and jobs act as `accounts.system.system_actor(job)`, never as None and never with a
-# flag that skips this module. The role `systeem` gets no rule of a person: only the actions
-# below, and only for the jobs named with them. (The tenancy lane's `system_rule` registry
-# takes the same actions for the same jobs; when it lands it replaces this section.)
-SYSTEM_ACTIONS: dict[str, frozenset[str]] = {
-    "monitor.import": frozenset({"monitor-import", "demo"}),  # `ketenzicht monitor import`, the demo
-    "report.generate": frozenset({"board-reports"}),  # the half-yearly board reports (`rapportages`)
-    # `ketenzicht monitor release` and its monthly task (also run by the demo): releases cover every region
-    "monitor.release": frozenset({"monitor-release"}),
-}
-
-
-def _system_may(user: Any, action: str) -> bool:
-    return getattr(user, "job", "") in SYSTEM_ACTIONS.get(action, frozenset())
-
-
-# --- end of the system actor's section ---------------------------------------------------------
 
 
 # Actions anyone may take, logged in or not (the public report form, health check).
 PUBLIC_ACTIONS = frozenset({"public.report", "public.status", "public.info"})
 
 
+# --- denied attempts on personal data --------------------------------------------------------
+# Model label → audit object type, for the objects that hold personal data. A refusal on one of
+# these is an attempt worth knowing about; a refusal without an object (a menu, a list page) or
+# on figures without persons is not.
+PERSONAL_DATA = {
+    "cases.Case": "case",
+    "cases.Subject": "subject",
+    "cases.Attachment": "attachment",
+    "cases.ReporterAddition": "reporter_addition",
+    "routing.Referral": "referral",
+    "meetings.Meeting": "meeting",
+    "meetings.Sitting": "sitting",
+    "meetings.AgendaItem": "agenda_item",
+    "meetings.Decision": "decision",
+    "meetings.ActionItem": "action_item",
+    "barriers.IntegralControl": "integral_control",
+    "barriers.Intervention": "intervention",
+    "barriers.BibobScreening": "bibob_screening",
+    "audit.AuditEvent": "audit",
+    "accounts.User": "user",
+}
+
+
+def _audit_denial(user: Any, action: str, obj: Any) -> None:
+    meta = getattr(obj, "_meta", None)
+    object_type = PERSONAL_DATA.get(meta.label) if meta is not None else None
+    if object_type is None or getattr(obj, "pk", None) is None:
+        return
+    from ketenzicht.audit.models import AuditAction
+    from ketenzicht.audit.services import audit_record
+
+    label = getattr(obj, "reference", "") or getattr(obj, "case_reference", "")
+    audit_record(
+        actor=user,
+        action=AuditAction.DENIED,
+        object_type=object_type,
+        object_id=obj.pk,
+        object_label=str(label)[:64],
+        reason=f"geweigerd: {action}",
+    )
+
+
+# --- the system actor ------------------------------------------------------------------------
+# action → (jobs that may take it, decision on the object). Registered next to the rules of the
+# persons who take the same action; a job not named here is refused everything.
+SystemDecision = Callable[[Any], bool]
+_SYSTEM_RULES: dict[str, tuple[frozenset[str], SystemDecision]] = {}
+
+
+def system_rule(action: str, jobs: Iterable[str], decide: SystemDecision = lambda obj: True) -> None:
+    """Let the system actor take `action` when running one of `jobs`, deciding on the object."""
+    if action in _SYSTEM_RULES:
+        raise RuntimeError(f"system rule for {action!r} defined twice")
+    _SYSTEM_RULES[action] = (frozenset(jobs), decide)
+
+
+def system_rules() -> dict[str, frozenset[str]]:
+    return {action: jobs for action, (jobs, _decide) in sorted(_SYSTEM_RULES.items())}
+
+
+def _system_may(user: Any, action: str, obj: Any) -> bool:
+    entry = _SYSTEM_RULES.get(action)
+    return entry is not None and getattr(user, "job", "") in entry[0] and entry[1](obj)
+
+
+# --- helpers ---------------------------------------------------------------------------------
 def _is_municipal_staff(user: User) -> bool:
     org = user.organisation
-    return org is not None and org.kind == OrganisationKind.GEMEENTE
+    return org is not None and org.kind == OrganisationKind.GEMEENTE and org.municipality_id is not None
 
 
 def _same_municipality(user: User, case: Case) -> bool:
@@ -109,10 +175,15 @@ rule("app.home")(lambda user, obj: True)
 rule("account.self")(lambda user, obj: True)
 
 # --- intake and the reporter's own view ----------------------------------------------------
-rule("case.report")(
-    lambda user, obj: _is_municipal_staff(user)
-    and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS)
-)
+def _reports_for(user: User, municipality: Any) -> bool:
+    """Municipal melders and AFs report through the internal route for their own region only."""
+    if not (_is_municipal_staff(user) and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS)):
+        return False
+    own = user.organisation
+    return municipality is None or (municipality.region_id is not None and municipality.region_id == own.region_id)
+
+
+rule("case.report")(_reports_for)
 rule("case.list_own_reports")(lambda user, obj: user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS))
 
 
@@ -137,8 +208,54 @@ for _action in (
     rule(_action)(lambda user, obj: _is_af_for(user, obj))
 
 # --- oversight ------------------------------------------------------------------------------
-rule("audit.view")(lambda user, obj: user.has_role(Role.PRIVACY_OFFICER))
-rule("monitor.aggregates")(lambda user, obj: user.has_role(Role.KETENREGISSEUR, Role.AANDACHTSFUNCTIONARIS))
+# A privacy officer reads the audit trail of the organisations in their own scope, and the rows
+# without an organisation (the public, the system actor) about cases in that scope.
+def _organisation_in_scope(scope: Scope, org: Any) -> bool:
+    if org is None:
+        return False
+    if scope.level == "organisatie":
+        return org.pk == scope.organisation_id
+    if org.municipality_id is not None:
+        return scope.covers(org.municipality)
+    if scope.level == "district":
+        return org.district_id is not None and org.district_id == scope.district_id
+    return scope.level == "regio" and org.region_id is not None and org.region_id == scope.region_id
+
+
+@rule("audit.view")
+def _view_audit(user: User, entry: Any) -> bool:
+    if not user.has_role(Role.PRIVACY_OFFICER):
+        return False
+    if entry is None:
+        return True
+    scope = scope_of(user)
+    if entry.organisation_id is not None:
+        return _organisation_in_scope(scope, entry.organisation)
+    if entry.object_type != "case":
+        return False
+    from django.core.exceptions import ValidationError
+
+    from ketenzicht.cases.models import Case
+
+    try:
+        case = Case.objects.select_related("municipality").filter(pk=entry.object_id).first()
+    except (ValidationError, ValueError):  # an id that is no case id (a purged or foreign object)
+        return False
+    return case is not None and scope.covers(case.municipality)
+
+
+def audit_entries_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """The audit rows a privacy officer may read: see `audit.view`."""
+    from ketenzicht.accounts.models import Organisation
+    from ketenzicht.cases.models import Case
+
+    if not user.has_role(Role.PRIVACY_OFFICER):
+        return queryset.none()
+    scope = scope_of(user)
+    organisations = Organisation.objects.filter(scope.organisations()).values("pk")
+    # Ids as the audit trail stores them (text); only for the rows without an organisation.
+    cases = [str(pk) for pk in Case.objects.filter(scope.municipalities("municipality__")).values_list("pk", flat=True)]
+    return queryset.filter(Q(organisation_id__in=organisations) | Q(organisation__isnull=True, object_type="case", object_id__in=cases))
 
 
 # --- user management (issue 13 item 3; domain/roles.py holds the role rules) ----------------
@@ -183,41 +300,47 @@ def _decide_role_request(user: User, request: Any) -> bool:
 
 
 # --- API --------------------------------------------------------------------------------------
-rule("api.signal.create")(
-    lambda user, obj: user.has_role(Role.PARTNERSYSTEEM)
-    or (_is_municipal_staff(user) and user.has_role(Role.MELDER, Role.AANDACHTSFUNCTIONARIS))
-)
+# Partner systems deliver for any municipality (where it lands is intake's business: a
+# municipality outside every loaded region is refused there, nothing stored); colleagues
+# posting through the API follow the internal route's rule.
+rule("api.signal.create")(lambda user, obj: user.has_role(Role.PARTNERSYSTEEM) or _reports_for(user, obj))
 rule("api.signal.list")(lambda user, obj: user.has_role(Role.AANDACHTSFUNCTIONARIS))
 rule("api.signal.view")(lambda user, obj: _is_af_for(user, obj))
 rule("api.signal.transition")(lambda user, obj: _is_af_for(user, obj))
 rule("api.reference")(lambda user, obj: True)
 
 
-# --- public reports for municipalities off the platform (issue 3) ---------------------------
-# The region's beheerder sees that such a report exists (reference, municipality, date, state)
-# and forwards it to an on-platform municipality of the same region; never its contents.
+# --- the region's queue: signals for a municipality without an AF (issues 3 and 13) ----------
+# A signal for a municipality of a loaded region that has no active AF is nobody's until someone
+# forwards it: the region's ketenregisseur and beheerder see that it exists (reference,
+# municipality, date, state) and forward it to a municipality of the region with an AF; never
+# its contents. Once the municipality has an AF, its signals are that AF's again.
+def _queues_for(user: User) -> int | None:
+    return region_id_of(user) if user.has_role(Role.BEHEERDER, Role.KETENREGISSEUR) else None
+
+
+
 @rule("case.unrouted")
 def _unrouted(user: User, case: Case | None) -> bool:
-    if not user.has_role(Role.BEHEERDER):
+    region_id = _queues_for(user)
+    if region_id is None:
         return False
     if case is None:
         return True
-    own = user.organisation
+    from ketenzicht.accounts.selectors import has_af
+
     municipality = case.municipality
-    return (
-        own is not None
-        and own.region_id is not None
-        and not municipality.on_platform
-        and municipality.region_id == own.region_id
-    )
+    return municipality.region_id == region_id and not has_af(municipality)
 
 
 def unrouted_cases_visible_to(user: User, queryset: QuerySet[Case]) -> QuerySet[Case]:
-    """Reports waiting for a municipality that is not on the platform, in the beheerder's region."""
-    own = user.organisation
-    if not user.has_role(Role.BEHEERDER) or own is None or own.region_id is None:
+    """Signals waiting in the user's region for a municipality without an AF."""
+    from ketenzicht.accounts.selectors import municipalities_with_af
+
+    region_id = _queues_for(user)
+    if region_id is None:
         return queryset.none()
-    return queryset.filter(municipality__on_platform=False, municipality__region_id=own.region_id)
+    return queryset.filter(municipality__region_id=region_id).exclude(municipality__in=municipalities_with_af())
 
 
 # --- registries (issue 14 item 5) -------------------------------------------------------------
@@ -262,7 +385,20 @@ def _respond_referral(user: User, referral: Any) -> bool:
 
 
 rule("sharing.review")(lambda user, obj: user.has_role(Role.PRIVACY_OFFICER))
-rule("sharing.register")(lambda user, obj: user.has_role(Role.PRIVACY_OFFICER))
+
+
+@rule("sharing.register")
+def _sharing_register(user: User, referral: Any) -> bool:
+    """The register of hand-overs: the privacy officer's own scope (the case's municipality)."""
+    if not user.has_role(Role.PRIVACY_OFFICER):
+        return False
+    return referral is None or scope_of(user).covers(referral.case.municipality)
+
+
+def handovers_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    if not user.has_role(Role.PRIVACY_OFFICER):
+        return queryset.none()
+    return queryset.filter(scope_of(user).municipalities("case__municipality__"))
 
 
 # --- signalenoverleg, LOO and regional tables (issue 5) -------------------------------------
@@ -290,13 +426,16 @@ def _chairs(user: User, meeting: Any) -> bool:
 
 
 def _takes_part(user: User, meeting: Any) -> bool:
+    """A member of the table whose organisation takes part, within their own region."""
     if not user.has_role(Role.OVERLEGDEELNEMER) or user.organisation_id is None:
         return False
     if meeting is None:
         return True
     meeting = _meeting_of(meeting)
     return (
-        meeting.members.filter(pk=user.pk).exists()
+        meeting.municipality.region_id is not None
+        and meeting.municipality.region_id == region_id_of(user)
+        and meeting.members.filter(pk=user.pk).exists()
         and meeting.organisations.filter(pk=user.organisation_id).exists()
     )
 
@@ -371,28 +510,48 @@ def meetings_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.none()
     if user.has_role(Role.AANDACHTSFUNCTIONARIS) and org.municipality_id is not None:
         return queryset.filter(municipality_id=org.municipality_id)
-    if user.has_role(Role.OVERLEGDEELNEMER):
-        return queryset.filter(members=user, organisations=org).distinct()
+    if user.has_role(Role.OVERLEGDEELNEMER) and org.region_id is not None:
+        return queryset.filter(members=user, organisations=org, municipality__region_id=org.region_id).distinct()
     return queryset.none()
 
 
 # --- regional monitor (issue 6) -------------------------------------------------------------
 # The ketenregisseur and the AF see the monitor of their own region, always through disclosure
 # control; only the AF sees their own municipality's figures unsuppressed, and only on that
-# municipality's detail page. Imports (and withdrawing them) are the ketenregisseur's.
-rule("monitor.view")(lambda user, obj: user.has_role(Role.KETENREGISSEUR, Role.AANDACHTSFUNCTIONARIS))
-rule("monitor.import")(lambda user, obj: user.has_role(Role.KETENREGISSEUR))
-# A release of the protected figures covers every region at once: only the scheduled job (the
-# system actor of `ketenzicht monitor release`, see SYSTEM_ACTIONS) makes one, never a person.
-rule("monitor.release")(lambda user, obj: False)
-
-
-@rule("monitor.view_region")
-def _monitor_region(user: User, region: Any) -> bool:
-    if not user.has_role(Role.KETENREGISSEUR, Role.AANDACHTSFUNCTIONARIS):
+# municipality's detail page. Imports (and withdrawing them) are the ketenregisseur's, of their
+# own region: an import belongs to the region it was delivered for (`Import.region`). Sources
+# are shared by all regions. The command line imports as the system actor, for the region the
+# operator names or the file's rows lie in.
+@rule("monitor.view")
+def _monitor_view(user: User, region: Any) -> bool:
+    if not user.has_role(Role.KETENREGISSEUR, Role.AANDACHTSFUNCTIONARIS) or region_id_of(user) is None:
         return False
-    own = user.organisation
-    return region is None or (own is not None and own.region_id is not None and own.region_id == region.pk)
+    return region is None or region.pk == region_id_of(user)
+
+
+@rule("monitor.import")
+def _monitor_import(user: User, obj: Any) -> bool:
+    """`obj`: an Import (its region), a Region, or a shared Source (any ketenregisseur)."""
+    own = region_id_of(user)
+    if not user.has_role(Role.KETENREGISSEUR) or own is None:
+        return False
+    if obj is None or obj._meta.label == "monitor.Source":
+        return True
+    return (obj.region_id if obj._meta.label == "monitor.Import" else obj.pk) == own
+
+
+system_rule("monitor.import", jobs={"monitor-import", "demo"})
+# A release of the protected figures covers every region at once: only the scheduled job (the
+# system actor of `ketenzicht monitor release`, also run by the demo) makes one, never a person.
+rule("monitor.release")(lambda user, obj: False)
+system_rule("monitor.release", jobs={"monitor-release"})
+
+
+def imports_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    own = region_id_of(user)
+    if not user.has_role(Role.KETENREGISSEUR) or own is None:
+        return queryset.none()
+    return queryset.filter(region_id=own)
 
 
 @rule("monitor.unsuppressed")
@@ -421,7 +580,12 @@ def _is_af_of(user: User, obj: Any) -> bool:
     return obj is None or _barrier_municipality(obj) == org.municipality_id
 
 
-rule("barriers.models_view")(lambda user, obj: user.has_role(Role.AANDACHTSFUNCTIONARIS, Role.KETENREGISSEUR) and _has_org(user))
+@rule("barriers.models_view")
+def _view_barrier_models(user: User, model: Any) -> bool:
+    """The shipped models and the own region's copies; never another region's copy."""
+    if not (user.has_role(Role.AANDACHTSFUNCTIONARIS, Role.KETENREGISSEUR) and _has_org(user)):
+        return False
+    return model is None or model.region_id is None or model.region_id == region_id_of(user)
 
 
 @rule("barriers.model_edit")
@@ -564,6 +728,10 @@ rule("training.manage")(
 rule("report.view")(lambda user, obj: _kr_in_region(user, obj) or (_af_concerns(user, obj) and (obj is None or obj.level != "regio")))
 
 
+# Scheduled board reports (programme/services.py) are generated for every area by the job.
+system_rule("report.generate", jobs={"board-reports"})
+
+
 @rule("report.generate")
 def _generate_report(user: User, scope: Any) -> bool:
     """`scope`: the Municipality, District or Region the report is about."""
@@ -573,3 +741,9 @@ def _generate_report(user: User, scope: Any) -> bool:
     if not user.has_role(Role.AANDACHTSFUNCTIONARIS) or org is None or org.municipality_id is None:
         return False
     return scope is None or (hasattr(scope, "cbs_code") and scope.pk == org.municipality_id)
+
+
+# --- Retention (issue 17; the retention lane's section) ---
+# Only the system actor purges, as the job `purge`; never a person.
+rule("retention.purge")(lambda user, obj: False)
+system_rule("retention.purge", jobs={"purge"})

@@ -11,13 +11,11 @@ Limits come from `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` ("30/minute"), which
 `settings/base.py` reads from the environment (`RATE_LIMIT_PUBLIC_REPORT`,
 `RATE_LIMIT_PARTNER`). One place for the numbers, for the API and the public form alike.
 
-The counter lives in the default cache. Without a CACHES setting that is the per-process
-LocMemCache: with N worker processes a client gets at most N × limit. That is still a bound,
-and costs no query; a deployment that wants the exact figure configures a shared cache with an
-atomic `incr` (Redis). See docs/api.md.
+The counter lives in the shared store of `core/counters.py` (the database, or Redis when
+`REDIS_URL` is set): the limit holds across every worker and app server and survives a restart.
 
 A fixed window lets a client send up to 2 × limit around a window boundary; for abuse
-protection (not billing) that is an acceptable price for one cache round-trip per request.
+protection (not billing) that is an acceptable price for one atomic increment per request.
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.crypto import salted_hmac
@@ -39,6 +36,8 @@ from django.utils.translation import ngettext
 from rest_framework.exceptions import Throttled
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
+
+from ketenzicht.core import counters
 
 logger = logging.getLogger(__name__)
 
@@ -96,13 +95,7 @@ def hit(scope: str, client: str, limit: int, window: int, now: float | None = No
     now = clock() if now is None else now
     window_start = int(now // window) * window
     key = f"ratelimit:{scope}:{client}:{window_start}"
-    # add() leaves an existing counter alone, so two first requests cannot reset each other.
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the counter expired between add() and incr()
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
+    count = counters.increment(key, window + 1)
     retry_after = max(1, math.ceil(window_start + window - now))
     return RateDecision(allowed=count <= limit, limit=limit, remaining=max(0, limit - count), retry_after=retry_after)
 

@@ -19,6 +19,12 @@ ALLOWED = {
 IMAGES_ONLY = {k: v for k, v in ALLOWED.items() if k.startswith("image/")}
 
 
+def sniffed_type(data: bytes) -> str:
+    """The content type of `data` by its magic bytes; unknown content is an opaque download."""
+    kind = filetype.guess(data[:8192])
+    return kind.mime if kind is not None else "application/octet-stream"
+
+
 def validate_upload(upload: UploadedFile, allowed: dict[str, set[str]] = ALLOWED) -> str:
     """Return the detected content type, or raise a ValidationError that says what to fix."""
     name = upload.name or ""

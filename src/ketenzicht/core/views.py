@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from ketenzicht.core import policy
+from ketenzicht.core.api import api_error_page
 from ketenzicht.core.decorators import policy_view
 
 # Where each person starts: the first place their role works in.
@@ -53,13 +54,30 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 # Error pages: generic, with no path, query or object named (they may hold personal data).
+# Under /api/ every error is problem+json (core/api.py), whatever raised it.
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return api_error_page(request, 400)
+    return render(request, "errors/400.html", {"lang_next": "/"}, status=400)
+
+
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return api_error_page(request, 403)
     return render(request, "errors/403.html", {"lang_next": "/"}, status=403)
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return api_error_page(request, 404)
     return render(request, "errors/404.html", {"lang_next": "/"}, status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return api_error_page(request, 500)
     return render(request, "errors/500.html", {"lang_next": "/"}, status=500)

@@ -19,16 +19,21 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ketenzicht.cases.api.views import SignalListApi
 from ketenzicht.cases.services import CaseError
 from ketenzicht.core.api import PROBLEM_CONTENT_TYPE, problem
+from ketenzicht.core.api_input import SafeJSONParser
 from ketenzicht.core.ratelimit import ClientRateThrottle, RateLimited
 from ketenzicht.intake.api_serializers import PartnerSignalInput, ProblemOutput, SignalReceiptOutput
-from ketenzicht.intake.partner import IdempotencyConflict, body_fingerprint, partner_signal_submit
+from ketenzicht.intake.partner import (
+    IdempotencyConflict,
+    OutsidePlatform,
+    body_fingerprint,
+    partner_signal_submit,
+)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
@@ -64,7 +69,7 @@ PROBLEM_RESPONSES: dict[Any, Any] = {
         (403, "Dit account mag geen signalen aanleveren."),
         (413, "Het verzoek is groter dan 256 KiB."),
         (415, "Alleen application/json."),
-        (422, "Deze Idempotency-Key is eerder gebruikt met een andere inhoud."),
+        (422, "Deze Idempotency-Key is eerder gebruikt met een andere inhoud, of de gemeente ligt buiten de regio's in Ketenzicht (niets opgeslagen)."),
         (429, "Te veel verzoeken; zie Retry-After."),
     ]
 }
@@ -119,7 +124,7 @@ class SignalenApi(SignalListApi):
 
     def get_parsers(self) -> list[Any]:
         # The POST takes JSON only (415 otherwise); the fingerprint is of the JSON body.
-        return [JSONParser()]
+        return [SafeJSONParser()]
 
     def throttled(self, request: Request, wait: float | None) -> None:
         raise RateLimited(int(wait or 1))
@@ -141,6 +146,7 @@ class SignalenApi(SignalListApi):
                 OpenApiTypes.STR,
                 OpenApiParameter.HEADER,
                 required=True,
+                pattern=IDEMPOTENCY_KEY.pattern,
                 description="1–100 tekens uit A–Z, a–z, 0–9, _, -, . en :; bijvoorbeeld een UUID. Nieuw per melding, gelijk bij een herhaalde poging.",
                 examples=[OpenApiExample("UUID", value="9b2f6a0e-3c1d-4e8a-b7f5-0d2c4a6e8f13")],
             ),
@@ -186,6 +192,8 @@ class SignalenApi(SignalListApi):
                 code="idempotency-key-hergebruikt",
                 instance=request.path,
             )
+        except OutsidePlatform as exc:
+            return _outside_platform(request, exc)
         except CaseError as exc:
             return problem(status.HTTP_400_BAD_REQUEST, str(exc), code="ongeldige-invoer", instance=request.path)
         response = Response(SignalReceiptOutput(case).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -193,6 +201,22 @@ class SignalenApi(SignalListApi):
         if not created:
             response["Idempotent-Replayed"] = "true"
         return response
+
+
+def _outside_platform(request: Request, exc: OutsidePlatform) -> Response:
+    """A municipality outside every loaded region: nothing stored, and where to report instead."""
+    name = exc.municipality.name
+    return problem(
+        status.HTTP_422_UNPROCESSABLE_ENTITY,
+        _(
+            "%(name)s werkt niet met Ketenzicht; het signaal is niet opgeslagen. Meld het bij de politie "
+            "(0900-8844), anoniem bij Meld Misdaad Anoniem (0800-7000) of bij de gemeente %(name)s zelf."
+        ) % {"name": name},
+        title=_("Gemeente niet aangesloten"),
+        code="gemeente-niet-aangesloten",
+        invalid_params=[{"name": "gemeenteCode", "code": "gemeente-niet-aangesloten", "reason": _("%(code)s ligt buiten de regio's in Ketenzicht.") % {"code": exc.municipality.cbs_code}}],
+        instance=request.path,
+    )
 
 
 def _content_length(request: Request) -> int:

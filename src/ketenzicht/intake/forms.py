@@ -61,7 +61,9 @@ class ReportForm(DatedForm):
     )
     municipality = forms.ModelChoiceField(
         label=_("In welke gemeente?"),
-        queryset=Municipality.objects.filter(on_platform=True),
+        # Every municipality of the reporter's region (narrowed in __init__): one without an AF
+        # sends the signal to the region's queue, never into nothing.
+        queryset=Municipality.objects.all(),
         error_messages={"invalid_choice": _("Kies een gemeente uit de lijst.")},
     )
     location_address = forms.CharField(
@@ -115,8 +117,11 @@ class ReportForm(DatedForm):
     )
     intake_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, region_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The internal route stays within the reporter's own region (policy: case.report).
+        field = self.fields["municipality"]
+        field.queryset = field.queryset.filter(region_id=region_id) if region_id is not None else field.queryset.none()  # type: ignore[attr-defined]
         if not self.is_bound:
             # One key per rendered form: a double submit sends the same key twice.
             self.initial.setdefault("intake_key", uuid.uuid4().hex)

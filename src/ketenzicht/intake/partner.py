@@ -6,10 +6,12 @@ import hashlib
 import json
 from typing import Any
 
-from ketenzicht.accounts.models import Role
+from ketenzicht.accounts.models import Municipality, Role
+from ketenzicht.accounts.selectors import Coverage, coverage
 from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
 from ketenzicht.core import policy
+from ketenzicht.intake.region_queue import after_intake
 
 
 class IdempotencyConflict(Exception):
@@ -18,6 +20,14 @@ class IdempotencyConflict(Exception):
     def __init__(self, case: Case) -> None:
         super().__init__("Idempotency-Key reused with a different body")
         self.case = case
+
+
+class OutsidePlatform(Exception):
+    """The municipality lies outside every loaded region: nobody here could act on the signal."""
+
+    def __init__(self, municipality: Municipality) -> None:
+        super().__init__(f"{municipality.cbs_code} outside every loaded region")
+        self.municipality = municipality
 
 
 def intake_key(user_id: object, idempotency_key: str) -> str:
@@ -42,7 +52,9 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
     Raises IdempotencyConflict when the key was used for different content: also when the
     other request won a race, because case_create returns the winner's case.
     """
-    policy.require(actor, "api.signal.create")
+    policy.require(actor, "api.signal.create", data["gemeenteCode"])
+    if coverage(data["gemeenteCode"]) is Coverage.BUITEN:
+        raise OutsidePlatform(data["gemeenteCode"])
     subjects = [
         SubjectInput(
             role=s["rol"],
@@ -76,4 +88,5 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
     case, created = case_create(actor=actor, data=signal)
     if not created and case.intake_fingerprint != fingerprint:
         raise IdempotencyConflict(case)
+    after_intake(case, created)
     return case, created

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ketenzicht.accounts.models import Municipality
@@ -34,6 +35,17 @@ def _plain(name: str) -> str:
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
     text = re.sub(r"[^a-z0-9]+", " ", text).strip()
     return re.sub(r"^gemeente ", "", text)
+
+
+def find_municipality(typed: str) -> Municipality | None:
+    """The municipality whose name matches what was typed (case, accents and 'gemeente' ignored)."""
+    wanted = _plain(typed or "")
+    if not wanted:
+        return None
+    for municipality in Municipality.objects.only("pk", "name", "cbs_code", "on_platform", "region_id"):
+        if _plain(municipality.name) == wanted:
+            return municipality
+    return None
 
 
 class PhotoField(forms.FileField):
@@ -141,8 +153,18 @@ class PublicReportForm(DatedForm):
     website = forms.CharField(label=_("Laat dit veld leeg"), required=False, max_length=200)
     form_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
+    outside: Municipality | None = None
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Before sending: choosing a municipality outside every loaded region shows at once where
+        # to report instead (htmx; without script the same notice follows the send button).
+        self.fields["municipality"].widget.attrs.update({
+            "hx-get": reverse("public:municipality_check"),
+            "hx-trigger": "change",
+            "hx-target": "#kz-gemeente-melding",
+            "hx-swap": "innerHTML",
+        })
         if not self.is_bound and not is_form_key(str(self.initial.get("form_key", ""))):
             # One key per rendered form: a double submit sends the same key twice.
             self.initial["form_key"] = new_form_key()
@@ -167,11 +189,18 @@ class PublicReportForm(DatedForm):
         return not_future(self.cleaned_data.get("observed_on"), self.today)
 
     def clean_municipality(self) -> Municipality:
-        wanted = _plain(self.cleaned_data["municipality"])
-        for municipality in Municipality.objects.only("pk", "name", "on_platform", "region_id"):
-            if _plain(municipality.name) == wanted:
-                return municipality
-        raise ValidationError(_("Kies een gemeente uit de lijst. Typ de eerste letters van de naam om te zoeken."), code="unknown")
+        municipality = find_municipality(self.cleaned_data["municipality"])
+        if municipality is None:
+            raise ValidationError(_("Kies een gemeente uit de lijst. Typ de eerste letters van de naam om te zoeken."), code="unknown")
+        if municipality.region_id is None:
+            # Outside every loaded region: nobody here could act on it. Say where to go instead.
+            self.outside = municipality
+            raise ValidationError(
+                _("Meldingen over %(name)s kunnen hier niet worden ontvangen: deze gemeente werkt niet met dit meldpunt. Er is niets verstuurd of opgeslagen.")
+                % {"name": municipality.name},
+                code="outside",
+            )
+        return municipality
 
     def clean_form_key(self) -> str:
         key = self.cleaned_data.get("form_key", "")

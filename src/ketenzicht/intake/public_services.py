@@ -30,6 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.selectors import Coverage, coverage, municipalities_with_af
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.models import Case, Channel, ReporterAddition
@@ -45,6 +46,7 @@ from ketenzicht.cases.services import (
 from ketenzicht.core import policy
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain.lifecycles.case import PUBLIC_STATUS, CaseState, is_read_only
+from ketenzicht.intake.region_queue import after_intake
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +163,12 @@ def public_report_submit(*, report: PublicReport, status_url: str) -> PublicRece
         # Stored with the case itself: a stored report always has its receipt hash.
         receipt_hash=receipt_hash(code),
     )
+    if coverage(report.municipality) is Coverage.BUITEN:
+        # The form tells the reporter before sending; a request that skips the form is refused too.
+        raise CaseError("Deze gemeente werkt niet met dit meldpunt; er is niets opgeslagen.")
     with transaction.atomic():
         case, created = case_create(actor=None, data=data)
+        after_intake(case, created)
     mail = bool(created and report.contact_email.strip())
     if mail:
         case_id = case.pk
@@ -260,20 +266,20 @@ def reporter_addition_add(*, code: str, text: str) -> ReporterAddition:
         raise AdditionRefused(_("Deze melding is afgerond; aanvullen kan niet meer. Heeft u nieuwe informatie? Doe dan een nieuwe melding.")) from None
 
 
-# --- reports for municipalities that are not on the platform -----------------------------------
+# --- the region's queue: signals for municipalities without an AF -------------------------------
 def unrouted_cases(user: Any) -> QuerySet[Case]:
-    """Public reports for municipalities off the platform, in the beheerder's region (no contents)."""
+    """Signals for municipalities without an AF in the user's region (no contents): policy decides."""
     return policy.unrouted_cases_visible_to(
         user, Case.objects.select_related("municipality").only("pk", "reference", "created_at", "state", "municipality__name", "municipality__region_id", "municipality__on_platform")
     ).order_by("created_at")
 
 
 def forward_targets(case: Case) -> QuerySet[Municipality]:
-    """The on-platform municipalities of the case's region: where a beheerder may forward it."""
+    """The municipalities of the case's region with an AF: where the region's queue forwards to."""
     region_id = case.municipality.region_id
     if region_id is None:
         return Municipality.objects.none()
-    return Municipality.objects.filter(region_id=region_id, on_platform=True).order_by("name")
+    return municipalities_with_af().filter(region_id=region_id).order_by("name")
 
 
 def unrouted_rows(user: Any) -> list[dict[str, Any]]:
@@ -281,7 +287,7 @@ def unrouted_rows(user: Any) -> list[dict[str, Any]]:
     cases = list(unrouted_cases(user))
     regions = {c.municipality.region_id for c in cases} - {None}
     targets: dict[Any, list[Municipality]] = {r: [] for r in regions}
-    for m in Municipality.objects.filter(region_id__in=regions, on_platform=True).order_by("name"):
+    for m in municipalities_with_af().filter(region_id__in=regions).order_by("name"):
         targets[m.region_id].append(m)
     return [{"case": c, "targets": targets.get(c.municipality.region_id, [])} for c in cases]
 

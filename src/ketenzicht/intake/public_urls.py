@@ -1,5 +1,5 @@
-"""URLs of the public report path (included at /melden/) and the beheerder's list of reports for
-municipalities off the platform (included at /beheer/niet-aangesloten/)."""
+"""URLs of the public report path (included at /melden/) and the region's queue of signals for
+municipalities without an AF (included at /beheer/niet-aangesloten/)."""
 
 from django.urls import path
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", public_views.report, name="report"),
     path("status/", public_views.status, name="status"),
     path("status/aanvulling/", public_views.addition, name="addition"),
+    path("controle/gemeente/", public_views.municipality_check, name="municipality_check"),
     path("<str:cbs_code>/", public_views.report, name="report_for"),
 ]
 

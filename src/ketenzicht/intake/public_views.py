@@ -28,7 +28,12 @@ from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.core.ratelimit import rate_limited
 from ketenzicht.intake import public_services as services
-from ketenzicht.intake.public_forms import AdditionForm, PublicReportForm, StatusForm
+from ketenzicht.intake.public_forms import (
+    AdditionForm,
+    PublicReportForm,
+    StatusForm,
+    find_municipality,
+)
 from ketenzicht.themes.selectors import theme_municipality
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -50,6 +55,7 @@ def _public_context(**extra: Any) -> dict[str, Any]:
 def _report_page(request: HttpRequest, form: PublicReportForm, *, status: int = 200, files_dropped: bool = False) -> HttpResponse:
     context = _public_context(
         form=form,
+        outside=form.outside,
         municipality_names=list(Municipality.objects.order_by("name").values_list("name", flat=True)),
         files_dropped=files_dropped,
     )
@@ -82,7 +88,10 @@ def report(request: HttpRequest, cbs_code: str | None = None) -> HttpResponse:
     # `/melden/<cbs-code>/`: a municipality links to its own form, in its own look.
     chosen = theme_municipality(request, cbs_code)
     if request.method != "POST":
-        return _report_page(request, PublicReportForm(initial={"municipality": chosen.name} if cbs_code else None, now=now))
+        form = PublicReportForm(initial={"municipality": chosen.name} if chosen is not None else None, now=now)
+        if chosen is not None and chosen.region_id is None:
+            form.outside = chosen  # its own link, but outside every loaded region: say where to report, at once
+        return _report_page(request, form)
     if request.POST.get("actie") == "taal":
         return _switch_language(request, now)
     form = PublicReportForm(request.POST, request.FILES, now=now)
@@ -112,6 +121,15 @@ def report(request: HttpRequest, cbs_code: str | None = None) -> HttpResponse:
         else:
             return _confirmation(request, code=receipt.code, acute_danger=receipt.acute_danger, mail=receipt.mail_sent_to_reporter)
     return _report_page(request, form, status=400, files_dropped=bool(request.FILES))
+
+
+@never_cache
+@policy_view("public.info")
+def municipality_check(request: HttpRequest) -> HttpResponse:
+    """While filling in the form: for a municipality outside every loaded region, where to report instead."""
+    municipality = find_municipality(request.GET.get("municipality", "")[:100])
+    outside = municipality if municipality is not None and municipality.region_id is None else None
+    return render(request, "intake/public/_report_elsewhere.html", {"outside": outside})
 
 
 def _status_form_page(request: HttpRequest, form: StatusForm, *, not_found: bool = False) -> HttpResponse:

@@ -7,10 +7,11 @@ from typing import Any
 from ketenzicht.cases.models import Case, Channel, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create, read_uploaded
 from ketenzicht.core import policy
+from ketenzicht.intake.region_queue import after_intake
 
 
 def internal_report_submit(*, actor: Any, cleaned: dict[str, Any]) -> tuple[Case, bool]:
-    policy.require(actor, "case.report")
+    policy.require(actor, "case.report", cleaned["municipality"])
     subjects = []
     if cleaned.get("victims"):
         subjects.append(SubjectInput(role=SubjectRole.SLACHTOFFER, description=cleaned["victims"]))
@@ -35,4 +36,6 @@ def internal_report_submit(*, actor: Any, cleaned: dict[str, Any]) -> tuple[Case
         attachments=[read_uploaded(f) for f in cleaned.get("attachments") or []],
         intake_key=f"{actor.pk}:{cleaned['intake_key']}" if cleaned.get("intake_key") else "",
     )
-    return case_create(actor=actor, data=data)
+    case, created = case_create(actor=actor, data=data)
+    after_intake(case, created)
+    return case, created

@@ -20,9 +20,10 @@ from ketenzicht.intake.services import internal_report_submit
 @policy_view("case.report")
 def report(request: HttpRequest) -> HttpResponse:
     municipality = request.user.municipality
+    region_id = request.user.organisation.region_id if request.user.organisation else None
     now = timezone.now()  # read once: the form checks dates against it
     if request.method == "POST":
-        form = ReportForm(request.POST, request.FILES, now=now)
+        form = ReportForm(request.POST, request.FILES, region_id=region_id, now=now)
         if form.is_valid():
             try:
                 case, created = internal_report_submit(actor=request.user, cleaned=form.cleaned_data)
@@ -37,7 +38,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     messages.warning(request, _("U gaf acuut gevaar aan: bel 112 als u dat nog niet deed."))
                 return redirect("intake:own_report", case_id=case.pk)
     else:
-        form = ReportForm(initial={"municipality": municipality.pk if municipality else None}, now=now)
+        form = ReportForm(initial={"municipality": municipality.pk if municipality else None}, region_id=region_id, now=now)
     return render(request, "intake/report.html", {"form": form})
 
 

@@ -1,4 +1,6 @@
-"""Demo tables: a signalenoverleg and a LOO for Zoeterwoude and Lisse (called by `ketenzicht load_demo`).
+"""Demo tables: a signalenoverleg and a LOO per demo municipality with an AF, in both demo regions
+(Zoeterwoude and Lisse in eenheid Den Haag, Vlissingen and Breda in Zeeland-West-Brabant; called
+by `ketenzicht load_demo`).
 
 Every demo municipality whose signals reach a table decision has its tables: a table outcome is
 taken at the table (issue 18), also in the demo.
@@ -16,19 +18,31 @@ from ketenzicht.meetings.services import meeting_kinds_sync
 
 ZOETERWOUDE = "GM0638"
 DEMO_MUNICIPALITIES = (("GM0638", "gemeente-zoeterwoude", "Zoeterwoude"), ("GM0553", "gemeente-lisse", "Lisse"))
+# region → (its police unit's and RIEC's organisation, the demo municipalities with an AF)
+DEMO_TABLES = {
+    "den-haag": ("politie-den-haag-avim", "riec-den-haag", DEMO_MUNICIPALITIES),
+    "zeeland-west-brabant": (
+        "politie-zeeland-west-brabant-avim",
+        "riec-zeeland-west-brabant",
+        (("GM0718", "gemeente-vlissingen", "Vlissingen"), ("GM0758", "gemeente-breda", "Breda")),
+    ),
+}
 
 
 def load_demo_meetings() -> int:
     """Create the demo tables once (idempotent); returns how many were created."""
-    meeting_kinds_sync("den-haag")
-    return sum(_tables_for(code, org, name) for code, org, name in DEMO_MUNICIPALITIES)
+    created = 0
+    for region, (police, riec, municipalities) in DEMO_TABLES.items():
+        meeting_kinds_sync(region)
+        created += sum(_tables_for(code, org, name, police, riec) for code, org, name in municipalities)
+    return created
 
 
-def _tables_for(cbs_code: str, org_slug: str, place: str) -> int:
+def _tables_for(cbs_code: str, org_slug: str, place: str, police_slug: str, riec_slug: str) -> int:
     municipality = Municipality.objects.get(cbs_code=cbs_code)
     gemeente = Organisation.objects.get(slug=org_slug)
-    police = Organisation.objects.get(slug="politie-den-haag-avim")
-    riec = Organisation.objects.get(slug="riec-den-haag")
+    police = Organisation.objects.get(slug=police_slug)
+    riec = Organisation.objects.get(slug=riec_slug)
     participants = list(
         User.objects.filter(organisation__in=[gemeente, police, riec], roles__role=Role.OVERLEGDEELNEMER).distinct()
     )

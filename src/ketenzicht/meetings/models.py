@@ -114,7 +114,10 @@ class Sitting(models.Model):
 
 class AgendaItem(models.Model):
     sitting = models.ForeignKey(Sitting, on_delete=models.CASCADE, related_name="items")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="agenda_items")
+    # Empty once the case is purged after its retention term: the minutes keep the item and its
+    # decision, with only the reference (`case_reference`) and no personal data (retention app).
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, related_name="agenda_items")
+    case_reference = models.CharField(max_length=20, blank=True)
     position = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
 

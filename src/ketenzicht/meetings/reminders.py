@@ -91,7 +91,8 @@ def _action_item_reminders(today: date) -> Iterable[Reminder]:
             recipients = _afs(meeting.municipality_id)
         if not recipients:
             continue
-        reference = item.decision.item.case.reference
+        agenda_item = item.decision.item
+        reference = agenda_item.case.reference if agenda_item.case else agenda_item.case_reference
         yield Reminder(
             subject_type="actiepunt",
             subject_id=str(item.pk),

@@ -121,6 +121,9 @@ def case_extract(case: Case) -> dict[str, list[tuple[str, str]]]:
     return extract
 
 
+PURGED_LABEL = "Verwijderd na afloop van de bewaartermijn"
+
+
 def _item_views(user: Any, sitting: Sitting, purpose: str, *, with_content: bool = True) -> tuple[list[ItemView], int]:
     groups = policy.meeting_field_groups(user, sitting)
     items = list(
@@ -134,6 +137,9 @@ def _item_views(user: Any, sitting: Sitting, purpose: str, *, with_content: bool
     views = []
     for number, item in enumerate(items, start=1):
         decision = getattr(item, "decision", None)
+        if item.case is None:  # purged after its term: the decision stays, the signal is gone
+            views.append(ItemView(item=item, number=number, reference=item.case_reference, state_label=PURGED_LABEL, groups=groups, fields={}, decision=decision, action_items=list(decision.action_items.all()) if decision else []))
+            continue
         extract = case_extract(item.case) if with_content else {}
         views.append(
             ItemView(
@@ -201,7 +207,7 @@ def action_items_for(user: Any, today: date) -> list[Deadline]:
         rows.append(
             Deadline(
                 kind="actiepunt",
-                reference=item.decision.item.case.reference,
+                reference=item.decision.item.case.reference if item.decision.item.case else item.decision.item.case_reference,
                 label=item.description,
                 due=item.due_date,
                 status=due_status(item.due_date, today, norms.remind_days_before, norms.calendar),

@@ -274,7 +274,7 @@ def decision_record(
     if action == case_lifecycle.Action.SO_MEER_INFORMATIE and not (info_needed and info_from):
         raise MeetingError("Geef aan welke informatie nodig is en van wie.")
     with transaction.atomic():
-        locked = AgendaItem.objects.select_for_update().select_related("sitting__meeting__kind", "case").get(pk=item.pk)
+        locked = AgendaItem.objects.select_for_update(of=("self",)).select_related("sitting__meeting__kind", "case").get(pk=item.pk)
         sitting = locked.sitting
         meeting = sitting.meeting
         if sitting.finalised:

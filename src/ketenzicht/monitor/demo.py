@@ -12,7 +12,7 @@ import io
 import random
 from datetime import date, timedelta
 
-from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.models import Municipality, Region
 from ketenzicht.accounts.system import system_actor
 from ketenzicht.monitor import release, services
 from ketenzicht.monitor.models import Import, Source
@@ -47,19 +47,34 @@ def _rows(slug: str, unit: str, count: int, forms: dict[str, int], codes: list[s
     return buffer.getvalue().encode("utf-8")
 
 
+# Larger municipalities weigh more, so hotspots show on the map.
+HOTSPOTS = {
+    "den-haag": ["GM0518"] * 6 + ["GM0546"] * 4 + ["GM0503"] * 3 + ["GM0553"] * 2,
+    "zeeland-west-brabant": ["GM0855"] * 6 + ["GM0758"] * 5 + ["GM0718"] * 3 + ["GM0664"] * 2,
+}
+# The zorgcoördinator source is SHOP's (eenheid Den Haag); other regions deliver police and NLA.
+REGION_SOURCES = {"den-haag": {"politie", "zorgcoordinator-shop", "nla"}}
+
+
 def load_demo_monitor(region_slug: str = "den-haag") -> int:
     """Import the demo registrations once (re-running recognises the same files) and refresh."""
     ensure_default_sources()
+    region = Region.objects.get(slug=region_slug)
     rng = random.Random(2026)
-    # Larger municipalities weigh more, so hotspots show on the map.
-    codes = list(Municipality.objects.filter(region__slug=region_slug).values_list("cbs_code", flat=True))
-    weighted = codes + ["GM0518"] * 6 + ["GM0546"] * 4 + ["GM0503"] * 3 + ["GM0553"] * 2
+    codes = list(Municipality.objects.filter(region=region).values_list("cbs_code", flat=True))
+    weighted = codes + HOTSPOTS.get(region_slug, [])
+    sources = REGION_SOURCES.get(region_slug, {"politie", "nla"})
     imported = 0
+    actor = system_actor("demo")
     for slug, unit, count, forms in DEMO_SOURCES:
+        if slug not in sources:
+            continue
         source = Source.objects.get(slug=slug)
         data = _rows(slug, unit, count, forms, weighted, rng)
-        if not Import.objects.filter(source=source, file_name=f"demo-{slug}.csv").exists():
-            services.import_file(actor=system_actor("demo"), source=source, file_name=f"demo-{slug}.csv", data=data)
+        # The first demo region kept its file names, so an existing demo is not imported twice.
+        name = f"demo-{slug}.csv" if region_slug == "den-haag" else f"demo-{region_slug}-{slug}.csv"
+        if not Import.objects.filter(source=source, file_name=name).exists():
+            services.import_file(actor=actor, source=source, file_name=name, data=data, region=region)
             imported += 1
     services.counts_refresh()
     release.release_due(actor=system_actor("monitor-release"))

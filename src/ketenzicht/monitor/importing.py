@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -121,12 +121,13 @@ def parse(
     name: str,
     data: bytes,
     *,
-    municipality_ids: dict[str, int],
+    municipality_ids: Mapping[str, int | str],
     known_record_ids: Iterable[str] = (),
     today: date,
 ) -> ParsedFile:
-    """Read and validate a file. `municipality_ids` maps CBS code → id; `known_record_ids`
-    are record ids of this source already counted in another accepted import."""
+    """Read and validate a file. `municipality_ids` maps CBS code → id, or → the reason a known
+    municipality is refused (another region's); `known_record_ids` are record ids of this source
+    already counted in another accepted import."""
     result = ParsedFile()
     table = read_table(name, data)
     table = [row for row in table if any(cell for cell in row)]
@@ -183,7 +184,7 @@ def parse(
     return result
 
 
-def _municipality(values: dict[str, str], row: int, errors: list[RowError], ids: dict[str, int]) -> int | None:
+def _municipality(values: dict[str, str], row: int, errors: list[RowError], ids: Mapping[str, int | str]) -> int | None:
     code = values.get("gemeente_code", "").strip().upper()
     if not code:
         errors.append(RowError(row, "gemeente_code", "Verplicht veld is leeg; vul de CBS-gemeentecode in (bijv. GM0638)."))
@@ -191,10 +192,14 @@ def _municipality(values: dict[str, str], row: int, errors: list[RowError], ids:
     if not _CODE.match(code):
         errors.append(RowError(row, "gemeente_code", f"'{code}' is geen CBS-gemeentecode; gebruik GM gevolgd door vier cijfers."))
         return None
-    if code not in ids:
+    found = ids.get(code)
+    if found is None:
         errors.append(RowError(row, "gemeente_code", f"Gemeentecode '{code}' bestaat niet in de gemeente-indeling 2025."))
         return None
-    return ids[code]
+    if isinstance(found, str):  # a known municipality the caller refuses (another region's), with why
+        errors.append(RowError(row, "gemeente_code", found))
+        return None
+    return found
 
 
 def _month(text: str, column: str, row: int, errors: list[RowError], today: date, *, day_allowed: bool) -> date | None:
@@ -224,7 +229,7 @@ def _month(text: str, column: str, row: int, errors: list[RowError], today: date
     return found.replace(day=1)
 
 
-def _parse_row(kind: str, values: dict[str, str], row: int, errors: list[RowError], ids: dict[str, int], today: date) -> dict[str, Any] | None:
+def _parse_row(kind: str, values: dict[str, str], row: int, errors: list[RowError], ids: Mapping[str, int | str], today: date) -> dict[str, Any] | None:
     if kind == ImportKind.INDICATOREN:
         municipality = _municipality(values, row, errors, ids)
         year_text = values.get("jaar", "")

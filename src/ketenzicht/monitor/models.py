@@ -134,6 +134,11 @@ class Import(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="imports")
+    # The region the file was delivered for: its rows lie there, and only that region's
+    # ketenregisseur lists, opens and withdraws it (core/policy.py: monitor.import).
+    region = models.ForeignKey(
+        "accounts.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="monitor_imports"
+    )
     kind = models.CharField(_("soort"), max_length=20, choices=ImportKind.choices)
     status = models.CharField(_("status"), max_length=20, choices=ImportStatus.choices)
     file_name = models.CharField(_("bestandsnaam"), max_length=200)

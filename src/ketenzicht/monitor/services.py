@@ -18,7 +18,8 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.models import Municipality, Region
+from ketenzicht.accounts.system import is_system
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.models import Case
@@ -74,30 +75,42 @@ def _user(actor: Any) -> Any:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def import_file(*, actor: Any, source: Source, file_name: str, data: bytes) -> ImportResult:
-    """Validate and import one file for `source`: accepted whole, or rejected with a report.
+def import_file(*, actor: Any, source: Source, file_name: str, data: bytes, region: Region | None = None) -> ImportResult:
+    """Validate and import one file for `source` and a region: accepted whole, or rejected with a report.
 
-    The same bytes for the same source are recognised (sha256) and not counted twice: the
-    earlier accepted import is returned with `already_imported=True`. The command line and the
-    demo import as the system actor (`system_actor("monitor-import")`, `system_actor("demo")`).
+    The region is the one named, else the actor's own; the system actor (command line) without
+    a named region imports for the one region the file's rows lie in. Rows for a municipality
+    of another region are errors: a region only ever delivers its own figures.
+
+    The same bytes for the same source and region are recognised (sha256) and not counted
+    twice: the earlier accepted import is returned with `already_imported=True`. The command line
+    and the demo import as the system actor (`system_actor("monitor-import")`, `system_actor("demo")`).
     """
     policy.require(actor, "monitor.import", source)
+    if region is None and not is_system(actor):
+        region = actor.organisation.region if actor.organisation is not None else None
+        if region is None:
+            raise MonitorError("Uw account hoort bij geen regio; een import is altijd voor een regio.")
+    if region is not None:
+        policy.require(actor, "monitor.import", region)
     if source.slug == OWN_SIGNALS:
         raise MonitorError("Eigen signalen komen uit Ketenzicht zelf en worden niet geïmporteerd.")
     digest = hashlib.sha256(data).hexdigest()
     file_name = (file_name or "bestand").rsplit("/", 1)[-1][:200]
-    existing = Import.objects.filter(source=source, sha256=digest, status=ImportStatus.GEACCEPTEERD).first()
+    existing = Import.objects.filter(source=source, sha256=digest, status=ImportStatus.GEACCEPTEERD)
+    existing = (existing.filter(region=region) if region is not None else existing).first()
     if existing is not None:
         return ImportResult(existing, already_imported=True)
-    municipality_ids = dict(Municipality.objects.values_list("cbs_code", "id"))
     try:
         # Record ids of this source counted in earlier accepted imports (double-count check).
         known = Registration.objects.filter(
             source=source, source_import__status=ImportStatus.GEACCEPTEERD
         ).exclude(record_id="").values_list("record_id", flat=True)
-        parsed = importing.parse(file_name, data, municipality_ids=municipality_ids, known_record_ids=known.iterator(), today=timezone.localdate())
+        parsed = importing.parse(file_name, data, municipality_ids=_municipality_ids(region), known_record_ids=known.iterator(), today=timezone.localdate())
     except importing.UnreadableFile as exc:
         parsed = importing.ParsedFile(errors=[importing.RowError(1, "", str(exc))])
+    if region is None:
+        region = _region_of_rows(parsed)
     with transaction.atomic():
         record = Import(
             source=source,
@@ -105,6 +118,7 @@ def import_file(*, actor: Any, source: Source, file_name: str, data: bytes) -> I
             file_name=file_name,
             sha256=digest,
             row_count=parsed.row_count,
+            region=region,
             uploaded_by=_user(actor),
             uploaded_by_label=_label(actor),
         )
@@ -134,6 +148,30 @@ def import_file(*, actor: Any, source: Source, file_name: str, data: bytes) -> I
     return ImportResult(record)
 
 
+def _municipality_ids(region: Region | None) -> dict[str, int | str]:
+    """CBS code → id for the region's municipalities; the others → why a row for them is refused."""
+    ids: dict[str, int | str] = {}
+    for pk, code, name, region_id in Municipality.objects.values_list("pk", "cbs_code", "name", "region_id"):
+        if region is not None and region_id != region.pk:
+            ids[code] = f"{name} ({code}) hoort niet bij {region.name}; deze import is alleen voor de gemeenten van {region.name}."
+        elif region is None and region_id is None:
+            ids[code] = f"{name} ({code}) hoort bij geen regio die in Ketenzicht is geladen."
+        else:
+            ids[code] = pk
+    return ids
+
+
+def _region_of_rows(parsed: importing.ParsedFile) -> Region | None:
+    """The one region all rows lie in (command line without a named region); else an error."""
+    ids = {row["municipality_id"] for row in parsed.rows if row.get("municipality_id")}
+    regions = list(Region.objects.filter(municipalities__pk__in=ids).distinct())
+    if len(regions) > 1:
+        names = ", ".join(sorted(r.name for r in regions))
+        parsed.errors.append(importing.RowError(1, "gemeente_code", f"Het bestand bevat gemeenten uit meer dan één regio ({names}); lever per regio aan of noem de regio (--regio)."))
+        return None
+    return regions[0] if regions else None
+
+
 def _store_rows(record: Import, parsed: importing.ParsedFile) -> None:
     if record.kind == ImportKind.INDICATOREN:
         RiskIndicator.objects.bulk_create(
@@ -148,8 +186,7 @@ def _store_rows(record: Import, parsed: importing.ParsedFile) -> None:
 
 def import_withdraw(*, actor: Any, record: Import, reason: str) -> Import:
     """Withdraw an accepted import: its rows stop counting; the import itself stays on file."""
-    if actor is not None:
-        policy.require(actor, "monitor.import", record.source)
+    policy.require(actor, "monitor.import", record)
     reason = (reason or "").strip()
     if not reason:
         raise MonitorError("Geef een reden op waarom deze import wordt ingetrokken.")

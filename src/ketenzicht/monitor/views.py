@@ -34,8 +34,8 @@ from ketenzicht.monitor.models import Import, ImportStatus
 def _region(request: HttpRequest) -> Region:
     org = request.user.organisation
     region = org.region if org is not None else None
-    if region is None or not policy.can(request.user, "monitor.view_region", region):
-        raise PermissionDenied("monitor.view_region")
+    if region is None or not policy.can(request.user, "monitor.view", region):
+        raise PermissionDenied("monitor.view")
     return region
 
 
@@ -97,7 +97,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "risk": selectors.risk_picture(selection.municipalities(), selection.year),
         "indicators": selectors.indicator_columns(),
-        "can_import": policy.can(request.user, "monitor.import"),
+        "can_import": policy.can(request.user, "monitor.import", region),
         **figure_context(fig),
     }
     return _render_figures(request, "monitor/overview.html", context)
@@ -252,14 +252,22 @@ def imports(request: HttpRequest) -> HttpResponse:
             else:
                 messages.error(request, _("Import afgewezen: er is niets ingelezen. Herstel de fouten hieronder en lever het bestand opnieuw aan."))
             return redirect("monitor:import_detail", import_id=result.record.pk)
-    records = Import.objects.select_related("source").order_by("-uploaded_at")[:100]
+    records = policy.imports_visible_to(request.user, Import.objects.select_related("source")).order_by("-uploaded_at")[:100]
     status = 400 if form.errors else 200
     return render(request, "monitor/imports.html", {"form": form, "records": records}, status=status)
 
 
+def _import_of_region(request: HttpRequest, import_id: str) -> Import:
+    """An import of the user's own region; another region's does not exist for them (404)."""
+    record = get_object_or_404(Import.objects.select_related("source", "region"), pk=import_id)
+    if not policy.can(request.user, "monitor.import", record):
+        raise Http404
+    return record
+
+
 @policy_view("monitor.import")
 def import_detail(request: HttpRequest, import_id: str, withdraw_form: WithdrawForm | None = None, status: int = 200) -> HttpResponse:
-    record = get_object_or_404(Import.objects.select_related("source"), pk=import_id)
+    record = _import_of_region(request, import_id)
     context = {
         "record": record,
         "withdraw_form": withdraw_form or WithdrawForm(),
@@ -271,7 +279,7 @@ def import_detail(request: HttpRequest, import_id: str, withdraw_form: WithdrawF
 @require_POST
 @policy_view("monitor.import")
 def import_withdraw(request: HttpRequest, import_id: str) -> HttpResponse:
-    record = get_object_or_404(Import.objects.select_related("source"), pk=import_id)
+    record = _import_of_region(request, import_id)
     form = WithdrawForm(request.POST)
     if form.is_valid():
         try:

@@ -296,14 +296,7 @@ def partner_inbox(user: Any) -> QuerySet[Referral]:
 
 
 def handover_register(user: Any) -> QuerySet[Referral]:
-    """Every hand-over (sent referral) the privacy officer oversees: own municipality, else region."""
+    """Every hand-over (sent referral) in the privacy officer's own scope (policy decides)."""
     policy.require(user, "sharing.register")
     qs = Referral.objects.exclude(sent_at__isnull=True).select_related("organisation", "sent_by", "case__municipality")
-    org = user.organisation
-    if org is None:
-        return qs.none()
-    if org.municipality_id is not None:
-        return qs.filter(case__municipality_id=org.municipality_id).order_by("-sent_at")
-    if org.region_id is not None:
-        return qs.filter(case__municipality__region_id=org.region_id).order_by("-sent_at")
-    return qs.none()
+    return policy.handovers_visible_to(user, qs).order_by("-sent_at")

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Safe development defaults; production overrides."""
 
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "ketenzicht.barriers",
     "ketenzicht.monitor",
     "ketenzicht.programme",
+    "ketenzicht.retention",
     "ketenzicht.notifications",
     "ketenzicht.themes",
 ]
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "ketenzicht.core.api_version.ApiVersionMiddleware",
+    "ketenzicht.core.api_input.ApiBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -215,20 +218,31 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_CALLABLE = "ketenzicht.core.lockout.login_username"
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
+# Failures are kept in the database (shared by every worker, kept across restarts).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Two-factor login is required for every staff account (see core.middleware).
 TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", True)
 OTP_TOTP_ISSUER = "Ketenzicht"
+# Second-factor attempts: a fixed limit per account in the shared store instead of django-otp's
+# doubling wait, which locked the owner out for hours (core/lockout.py).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+TOTP_FAILURE_LIMIT = envint("TOTP_FAILURE_LIMIT", 5)
+TOTP_COOLOFF_SECONDS = envint("TOTP_COOLOFF_SECONDS", 15 * 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        # Sessions count only with a verified second factor (core/api_auth.py).
+        "ketenzicht.core.api_auth.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["ketenzicht.core.api_permissions.PolicyPermission"],
     "EXCEPTION_HANDLER": "ketenzicht.core.api.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only, with a depth limit and no lone surrogates (core/api_input.py).
+    "DEFAULT_PARSER_CLASSES": ["ketenzicht.core.api_input.SafeJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     # Per client (core.ratelimit: partner by account, public by keyed hash of the address).
@@ -246,7 +260,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents the problem+json answers it can give (core/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ketenzicht.core.api_schema.document_problems",
+    ],
 }
+# Largest body any /api/ operation accepts (413 problem+json above it).
+API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 256 * 1024)
+
+# Shared counters of rate limits and lockouts (core/counters.py): the database by default,
+# Redis when set (e.g. redis://127.0.0.1:6379/0).
+REDIS_URL = envstr("REDIS_URL", "")
 
 # Rate limits count per client address; behind N reverse proxies that append to
 # X-Forwarded-For, set this to N so the client (not the proxy) is counted.
@@ -315,7 +340,8 @@ MONITOR_RELEASE_CLOSE_DAYS = envint("MONITOR_RELEASE_CLOSE_DAYS", 0)
 MONITOR_RELEASE_FINAL_MONTHS = envint("MONITOR_RELEASE_FINAL_MONTHS", 12)
 MONITOR_RELEASES_KEPT = envint("MONITOR_RELEASES_KEPT", 3)
 
-# Retention (days) per kind of record; `ketenzicht purge` removes what is older.
-RETENTION_DAYS_CLOSED_CASE = envint("RETENTION_DAYS_CLOSED_CASE", 5 * 365)
-RETENTION_DAYS_UNCONFIRMED_CASE = envint("RETENTION_DAYS_UNCONFIRMED_CASE", 365)
+# The key of the audit trail's hash chain and of purge tombstones (HMAC-SHA256). Set it apart
+# from SECRET_KEY in production (AUDIT_KEY or AUDIT_KEY_FILE) and never change it: entries
+# sealed under one key do not verify under another (docs/operations.md).
+AUDIT_KEY = envstr("AUDIT_KEY") or hashlib.sha256(f"ketenzicht.audit|{SECRET_KEY}".encode()).hexdigest()
 LOGIN_URL_PATH = "/account/login/"

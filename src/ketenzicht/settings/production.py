@@ -1,5 +1,7 @@
 """Production: secrets from the environment, PostgreSQL via DATABASE_URL, HTTPS only."""
 
+import hashlib
+
 from django.core.exceptions import ImproperlyConfigured
 
 from ketenzicht.settings.base import *  # noqa: F403
@@ -10,6 +12,8 @@ DEBUG = False
 SECRET_KEY = envstr("SECRET_KEY")
 if not SECRET_KEY or SECRET_KEY.startswith("dev-only") or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE) to a random value of 50+ characters.")
+
+AUDIT_KEY = envstr("AUDIT_KEY") or hashlib.sha256(f"ketenzicht.audit|{SECRET_KEY}".encode()).hexdigest()
 
 SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

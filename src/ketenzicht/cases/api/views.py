@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.selectors import municipalities_with_af
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases import services
@@ -59,7 +60,12 @@ class SignalDetailApi(_SignalObjectApi):
 class SignalTransitionApi(_SignalObjectApi):
     policy_action = "api.signal.transition"
 
-    @extend_schema(operation_id="signalen_transitie", summary="Een stap zetten in de behandeling", request=TransitionInput, responses=SignalDetailOutput)
+    @extend_schema(
+        operation_id="signalen_transitie",
+        summary="Een stap zetten in de behandeling",
+        request=TransitionInput,
+        responses={200: SignalDetailOutput, 409: OpenApiResponse(description="Deze stap kan niet vanuit de huidige status (problem+json).")},
+    )
     def post(self, request: Request, case_id: str) -> Response:
         case = self._case(request, case_id)
         data = TransitionInput(data=request.data)
@@ -76,4 +82,6 @@ class MunicipalityListApi(APIView):
 
     @extend_schema(operation_id="gemeenten_list", summary="Gemeenten (CBS 2025)", responses=MunicipalityOutput(many=True))
     def get(self, request: Request) -> Response:
-        return Response(MunicipalityOutput(Municipality.objects.all(), many=True).data)
+        with_af = set(municipalities_with_af().values_list("pk", flat=True))
+        municipalities = Municipality.objects.select_related("region")
+        return Response(MunicipalityOutput(municipalities, many=True, context={"with_af": with_af}).data)

@@ -1,14 +1,16 @@
 """`ketenzicht monitor import|rapport|refresh|release|ptabel`: the monitor from the command line.
 
-    ketenzicht monitor import FILE --bron SLUG
+    ketenzicht monitor import FILE --bron SLUG [--regio SLUG]
     ketenzicht monitor rapport --regio SLUG --periode 2025H1 --uit FILE.pdf [--district SLUG]
     ketenzicht monitor refresh
     ketenzicht monitor release [--periode JJJJ-MM] [--direct] [--datum JJJJ-MM-DD]
     ketenzicht monitor ptabel [--drempel T --afwijking D --variantie V]
 
+Thin: parse arguments, call the same services and report code as the pages. Imports run as the
+system actor (`system_actor("monitor-import")`) for the region named, or else the one region the
+file's rows lie in.
 `release` without --periode is the scheduled run (cron, daily): it enqueues a task that
-releases the latest closed month when that has not been released yet. Thin: parse arguments,
-call the same services, tasks and report code as the pages.
+releases the latest closed month when that has not been released yet.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="Lees een CSV- of XLSX-bestand van een partner in (alles of niets).")
         imp.add_argument("file", metavar="FILE", type=Path)
         imp.add_argument("--bron", required=True, help="slug van de bron, bijv. politie, nla, comensha")
+        imp.add_argument("--regio", default="", help="slug van de regio (standaard: de regio waarin de gemeenten van het bestand liggen)")
         rap = sub.add_parser("rapport", help="Schrijf de halfjaarrapportage van een regio als PDF.")
         rap.add_argument("--regio", required=True, help="slug van de regio, bijv. den-haag")
         rap.add_argument("--periode", required=True, help="bijv. 2025H1, 2025H2, 2025K3 of 2025")
@@ -54,7 +57,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["subcommand"]
         if action == "import":
-            self._import(options["file"], options["bron"])
+            self._import(options["file"], options["bron"], options["regio"])
         elif action == "rapport":
             self._report(options["regio"], options["periode"], options["uit"], options["district"])
         elif action == "release":
@@ -108,15 +111,22 @@ class Command(BaseCommand):
             label = f"{row.n}+" if row.n == len(table.rows) - 1 else str(row.n)
             self.stdout.write(f"{label}\t{row.mean:+.6f}\t{row.variance:.3f}\t{row.p_unchanged:.3f}\t{shown}")
 
-    def _import(self, path: Path, slug: str) -> None:
+    def _import(self, path: Path, slug: str, region_slug: str) -> None:
         source = Source.objects.filter(slug=slug).first()
         if source is None:
             known = ", ".join(Source.objects.values_list("slug", flat=True))
             raise CommandError(f"Onbekende bron '{slug}'. Bekend: {known}.")
+        region = None
+        if region_slug:
+            region = Region.objects.filter(slug=region_slug).first()
+            if region is None:
+                raise CommandError(f"Onbekende regio '{region_slug}'. Laad die eerst met `ketenzicht load_region {region_slug}`.")
         if not path.is_file():
             raise CommandError(f"Bestand {path} bestaat niet.")
         try:
-            result = services.import_file(actor=system_actor("monitor-import"), source=source, file_name=path.name, data=path.read_bytes())
+            result = services.import_file(
+                actor=system_actor("monitor-import"), source=source, file_name=path.name, data=path.read_bytes(), region=region
+            )
         except services.MonitorError as exc:
             raise CommandError(str(exc)) from exc
         record = result.record

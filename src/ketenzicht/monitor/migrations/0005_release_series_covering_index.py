@@ -6,8 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_role_request_vervallen'),
-        ('monitor', '0003_cell_keys_and_releases'),
+        ('monitor', '0004_merge_0003_cell_keys_and_releases_0003_import_region'),
     ]
 
     operations = [

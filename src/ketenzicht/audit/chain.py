@@ -1,0 +1,173 @@
+"""Sealing audit entries into the hash chain, verifying it, and the purge path for old entries.
+
+Why a sealer and not a hash computed at insert: every intake writes an audit row. If each
+transaction had to read and lock the chain's head, all writers would queue on that lock from
+their audit insert until their commit. Instead an entry is inserted unsealed (the insert takes
+no shared lock), and right after the commit a short transaction of its own takes the chain lock
+(a PostgreSQL advisory lock; SQLite serialises writers anyway), gives every committed unsealed
+entry the next sequence number, its predecessor's hash and its own, and commits. If another
+process is sealing at that moment, this one does not wait: the next seal (its own next commit,
+any other process's, `ketenzicht audit seal` or `audit verify`) picks the entry up. Until it is
+sealed an entry is already protected by the triggers (no UPDATE, no DELETE). On SQLite, whose
+writers are serialised by the database anyway, an entry written inside a transaction is sealed
+in that same transaction (`seal_inline`): no extra write transaction per request.
+
+The order of the chain is the order of sealing, which follows commits; `id` order can differ
+under concurrency, which is why the chain has its own `seq`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ketenzicht.audit.models import AuditEvent, AuditTombstone
+from ketenzicht.domain import audit_chain
+
+# An arbitrary constant naming the chain's advisory lock on PostgreSQL.
+CHAIN_LOCK = 0x4B5A_4155_4449_5400 & 0x7FFF_FFFF_FFFF_FFFF
+SEAL_BATCH = 1000
+_ROW = ("id", "at", "actor_id", "actor_label", "organisation_id", "action", "object_type", "object_id", "object_label", "fields", "reason")
+
+
+def audit_key() -> bytes:
+    return settings.AUDIT_KEY.encode()
+
+
+def _entry(row: dict[str, Any]) -> dict[str, Any]:
+    values = {name: row[name] for name in _ROW}
+    values["at"] = row["at"].isoformat()
+    return values
+
+
+def _lock(wait: bool) -> bool:
+    if connection.vendor != "postgresql":
+        return True  # SQLite: the write transaction (BEGIN IMMEDIATE) already excludes others
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CHAIN_LOCK])
+        return bool(cursor.fetchone()[0])
+
+
+def _head() -> tuple[int, str]:
+    last = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").values("seq", "entry_hash").first()
+    if last is not None:
+        return int(last["seq"]), str(last["entry_hash"])
+    stone = AuditTombstone.objects.order_by("-up_to_seq").values("up_to_seq", "last_hash").first()
+    if stone is not None:
+        return int(stone["up_to_seq"]), str(stone["last_hash"])
+    return 0, audit_chain.GENESIS
+
+
+def _seal_batch(key: bytes) -> int:
+    """Seal up to SEAL_BATCH unsealed entries; the caller holds the chain lock in a transaction."""
+    rows = list(AuditEvent.objects.filter(seq__isnull=True).order_by("id").values(*_ROW)[:SEAL_BATCH])
+    if not rows:
+        return 0
+    seq, prev = _head()
+    sealed = []
+    for row in rows:
+        seq += 1
+        digest = audit_chain.entry_hash(key, seq=seq, prev_hash=prev, entry=_entry(row))
+        sealed.append(AuditEvent(pk=row["id"], seq=seq, prev_hash=prev, entry_hash=digest))
+        prev = digest
+    # One statement for the batch (a page that shows many objects writes an entry for each);
+    # the chain lock keeps every other sealer out, so the rows read above are still unsealed.
+    AuditEvent.objects.bulk_update(sealed, ["seq", "prev_hash", "entry_hash"], batch_size=SEAL_BATCH)
+    return len(rows)
+
+
+def seal_pending(*, wait: bool = False) -> int:
+    """Seal every committed unsealed entry; returns how many. Never inside another transaction."""
+    sealed = 0
+    key = audit_key()
+    while True:
+        with transaction.atomic():
+            if not _lock(wait):
+                return sealed
+            batch = _seal_batch(key)
+            sealed += batch
+        if batch < SEAL_BATCH:
+            return sealed
+
+
+def seal_inline() -> None:
+    """SQLite only: seal inside the writing transaction, which already holds the database's one
+    write lock from its first statement (BEGIN IMMEDIATE); no other writer can interleave, and
+    this saves the separate write transaction after the commit."""
+    _seal_batch(audit_key())
+
+
+def seal_after_commit() -> None:
+    """Called once per transaction that wrote audit rows (from `audit_record`)."""
+    transaction.on_commit(_seal_quietly)
+
+
+def _seal_quietly() -> None:
+    try:
+        seal_pending(wait=False)
+    except Exception:  # noqa: BLE001 - sealing later is safe; the request already succeeded
+        import logging
+
+        logging.getLogger(__name__).warning("audit sealing postponed", exc_info=True)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    checked: int
+    unsealed: int
+    broken: audit_chain.Break | None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken is None
+
+
+def verify() -> Verdict:
+    """Seal what is pending, then check every tombstone and the whole chain from the anchor."""
+    seal_pending(wait=True)
+    key = audit_key()
+    stones = [
+        {**stone, "at": stone["at"].isoformat()}
+        for stone in AuditTombstone.objects.order_by("up_to_seq", "id").values("id", "at", "up_to_seq", "last_hash", "count", "rule", "signature")
+    ]
+    anchor, broken = audit_chain.check_tombstones(key, stones)
+    checked = 0
+    if broken is None:
+        rows = AuditEvent.objects.filter(seq__isnull=False).order_by("seq").values(*_ROW, "seq", "prev_hash", "entry_hash")
+        entries = ({**_entry(row), "seq": row["seq"], "prev_hash": row["prev_hash"], "entry_hash": row["entry_hash"]} for row in rows.iterator(chunk_size=2000))
+        checked, broken = audit_chain.check_entries(key, anchor, entries)
+    unsealed = AuditEvent.objects.filter(seq__isnull=True).count()
+    return Verdict(checked=checked, unsealed=unsealed, broken=broken)
+
+
+def purge_entries_before(*, cutoff: datetime, rule: str) -> int:
+    """Remove sealed entries older than `cutoff`, oldest first, behind a signed tombstone.
+
+    The only way an audit entry leaves the database. Runs in one transaction under the chain
+    lock; the tombstone goes in first so that the triggers let the deletion through.
+    """
+    seal_pending(wait=True)
+    with transaction.atomic():
+        _lock(wait=True)
+        # A prefix of the chain: stop at the first entry that is not yet due.
+        first_kept = AuditEvent.objects.filter(seq__isnull=False, at__gte=cutoff).order_by("seq").values_list("seq", flat=True).first()
+        due = AuditEvent.objects.filter(seq__isnull=False)
+        if first_kept is not None:
+            due = due.filter(seq__lt=first_kept)
+        last = due.order_by("-seq").values("seq", "entry_hash").first()
+        if last is None:
+            return 0
+        count = due.count()
+        stone = {"up_to_seq": int(last["seq"]), "last_hash": last["entry_hash"], "count": count, "rule": rule[:100], "at": timezone.now().replace(microsecond=0)}
+        signature = audit_chain.tombstone_signature(audit_key(), {**stone, "at": stone["at"].isoformat()})
+        AuditTombstone.objects.create(**stone, signature=signature)
+        due._raw_delete(due.db)  # no cascade, no signals: nothing refers to an audit entry
+    return count
