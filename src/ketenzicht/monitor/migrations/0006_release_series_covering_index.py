@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitor', '0004_merge_0003_cell_keys_and_releases_0003_import_region'),
+        ('monitor', '0005_person_keys'),
     ]
 
     operations = [
