@@ -53,7 +53,7 @@ from ketenzicht.core.errors import ServiceError, TransitionRefused
 from ketenzicht.core.uploads import sniffed_type
 from ketenzicht.domain.lifecycles import case as case_lifecycle
 from ketenzicht.domain.lifecycles import referral as referral_lifecycle
-from ketenzicht.domain.lifecycles.base import TransitionNotAllowed
+from ketenzicht.domain.lifecycles.base import TransitionNotAllowed, Venue
 from ketenzicht.domain.lifecycles.case import (
     Action,
     CaseFacts,
@@ -381,7 +381,9 @@ def case_transition(
     refused. ``merge_into``: the case a duplicate merges into (action ``samenvoegen``).
     ``transfer_to``: the municipality the case is handed to (action ``overdragen``).
     """
-    policy.require(actor, "case.transition", case)
+    # A regional table's chair is no AF of the case: the policy decides on the agenda item instead.
+    regional = decision is not None and decision.venue is Venue.REGIONALE_TAFEL
+    policy.require(actor, "case.regional_decision" if regional else "case.transition", case)
     now = now or timezone.now()
     with transaction.atomic():
         locked = _locked(case)

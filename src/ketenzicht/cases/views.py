@@ -44,6 +44,10 @@ QUEUE_VIEWS = [
     ("alle", gettext_lazy("Alle")),
 ]
 
+# Steps with their own form: merging (on this page, below) and bringing the case onto a regional
+# table (from that table's agenda, which puts it on the agenda in the same transaction).
+_NOT_ON_CASE_PAGE = frozenset({case_lifecycle.Action.SAMENVOEGEN, case_lifecycle.Action.AGENDEREN_REGIONAAL})
+
 
 def _queue_filters(request: HttpRequest, filter_form: QueueFilterForm) -> selectors.QueueFilters:
     view = request.GET.get("weergave", "nieuw")
@@ -148,7 +152,7 @@ def _case_context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, A
         "events": list(case.events.select_related("organisation", "actor").all()),
         "related": selectors.related_cases(case),
         "region_hits": selectors.region_hits(case),
-        "next_steps": [t for t in case_lifecycle.allowed_actions(case.state, facts, now=now) if t.action != case_lifecycle.Action.SAMENVOEGEN],
+        "next_steps": [t for t in case_lifecycle.allowed_actions(case.state, facts, now=now) if t.action not in _NOT_ON_CASE_PAGE],
         "blocked_close": case_lifecycle.guard_failures(close, facts, now) if case.state in close.sources else [],
         "waiting_for_table": VENUE_LABELS[waiting_for] if waiting_for is not None else "",
         "can_merge": case.state in case_lifecycle.GROUPS.open,

@@ -422,70 +422,10 @@ def handovers_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset.filter(scope_of(user).municipalities("case__municipality__"))
 
 
-# --- signalenoverleg, LOO and regional tables (issue 5) -------------------------------------
-# The AF of a municipality chairs and manages that municipality's tables: plans sittings,
-# orders the agenda, records decisions and finalises minutes. A participant (role
-# overlegdeelnemer) sees a table only when they are listed as its member *and* their
-# organisation takes part; what they see of each agenda item follows their organisation's
-# sharing profile (data/sharing_profiles.yaml via domain/sharing.py): need-to-know per table.
-# Throughput figures: the AF for their own municipality, the ketenregisseur aggregates only.
-def _meeting_of(obj: Any) -> Any:
-    """Meeting for a Meeting, Sitting, AgendaItem, Decision or ActionItem (walks up the FKs)."""
-    for attr in ("decision", "item", "sitting", "meeting"):
-        if obj is not None and hasattr(obj, f"{attr}_id"):
-            obj = getattr(obj, attr)
-    return obj
-
-
-def _chairs(user: User, meeting: Any) -> bool:
-    if not user.has_role(Role.AANDACHTSFUNCTIONARIS):
-        return False
-    org = user.organisation
-    if org is None or org.municipality_id is None:
-        return False
-    return meeting is None or org.municipality_id == _meeting_of(meeting).municipality_id
-
-
-def _takes_part(user: User, meeting: Any) -> bool:
-    """A member of the table whose organisation takes part, within their own region."""
-    if not user.has_role(Role.OVERLEGDEELNEMER) or user.organisation_id is None:
-        return False
-    if meeting is None:
-        return True
-    meeting = _meeting_of(meeting)
-    return (
-        meeting.municipality.region_id is not None
-        and meeting.municipality.region_id == region_id_of(user)
-        and meeting.members.filter(pk=user.pk).exists()
-        and meeting.organisations.filter(pk=user.organisation_id).exists()
-    )
-
-
-rule("meeting.list")(lambda user, obj: _chairs(user, None) or _takes_part(user, None))
-rule("meeting.view")(lambda user, obj: _chairs(user, obj) or _takes_part(user, obj))
-rule("meeting.chair")(lambda user, obj: _chairs(user, obj))
-rule("meeting.manage")(lambda user, obj: _chairs(user, obj))
-
-
-@rule("actionitem.complete")
-def _complete_action_item(user: User, item: Any) -> bool:
-    if item is None:
-        return _chairs(user, None) or _takes_part(user, None)
-    if _chairs(user, item):
-        return True
-    return item.owner_id == user.pk or (
-        _takes_part(user, item) and item.owner_organisation_id == user.organisation_id
-    )
-
-
-@rule("throughput.view")
-def _view_throughput(user: User, municipality: Any) -> bool:
-    if municipality is None:
-        return user.has_role(Role.AANDACHTSFUNCTIONARIS, Role.KETENREGISSEUR)
-    # Unprotected figures of one municipality are the AF's own only.
-    return _is_af_for_municipality(user, municipality)
-
-
+# --- signalenoverleg, LOO and regional tables (issue 5, issue 14 item 3) ---------------------
+# The tables' rules live in core/policy_tables.py (registered in this module's rule table when it
+# is imported at the end of this module); the AF-of-a-municipality test stays here, other sections
+# use it too.
 def _is_af_for_municipality(user: User, municipality: Any) -> bool:
     org = user.organisation
     return (
@@ -494,46 +434,6 @@ def _is_af_for_municipality(user: User, municipality: Any) -> bool:
         and org.municipality_id is not None
         and org.municipality_id == getattr(municipality, "pk", municipality)
     )
-
-
-def meeting_field_groups(user: User, meeting: Any) -> tuple[str, ...]:
-    """The case field groups `user` may see of an item on this table's agenda.
-
-    The chair and colleagues of the municipality itself see the whole case file; a partner
-    sees what its organisation's sharing profile allows; no profile means no case content.
-    """
-    from ketenzicht.domain import sharing
-
-    if _chairs(user, meeting):
-        return sharing.FIELD_GROUPS
-    if not _takes_part(user, meeting):
-        return ()
-    org = user.organisation
-    meeting = _meeting_of(meeting)
-    if org.kind == OrganisationKind.GEMEENTE and org.municipality_id == meeting.municipality_id:
-        return sharing.FIELD_GROUPS
-    try:
-        return sharing.decide(_sharing_profiles(), org.kind).shared
-    except sharing.SharingInputError:
-        return ()
-
-
-def _sharing_profiles() -> Any:
-    from ketenzicht.domain import sharing
-
-    return sharing.load_profiles()
-
-
-def meetings_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    """Tables a person may open: the AF's municipality's, or those they take part in."""
-    org = user.organisation
-    if org is None:
-        return queryset.none()
-    if user.has_role(Role.AANDACHTSFUNCTIONARIS) and org.municipality_id is not None:
-        return queryset.filter(municipality_id=org.municipality_id)
-    if user.has_role(Role.OVERLEGDEELNEMER) and org.region_id is not None:
-        return queryset.filter(members=user, organisations=org, municipality__region_id=org.region_id).distinct()
-    return queryset.none()
 
 
 # --- regional monitor (issue 6) -------------------------------------------------------------
@@ -781,4 +681,14 @@ from ketenzicht.core.policy_crossborder import (  # noqa: E402
     work_contact_requests_visible_to,
 )
 
-__all__ = ["contact_requests_visible_to", "transfers_visible_to", "work_contact_requests_visible_to"]
+# --- signal tables, municipal, district and regional (issues 5 and 14): registered the same way --
+from ketenzicht.core.policy_tables import (  # noqa: E402
+    agenda_item_field_groups,
+    meeting_field_groups,
+    meetings_visible_to,
+)
+
+__all__ = [
+    "agenda_item_field_groups", "contact_requests_visible_to", "meeting_field_groups", "meetings_visible_to",
+    "transfers_visible_to", "work_contact_requests_visible_to",
+]

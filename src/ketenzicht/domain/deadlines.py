@@ -53,6 +53,7 @@ class TableVenue(StrEnum):
 
     SIGNALENOVERLEG = "signalenoverleg"
     LOO = "loo"
+    REGIONALE_TAFEL = "regionale_tafel"
     OVERIG = "overig"
 
 
@@ -223,7 +224,7 @@ def _tables(raw: Any) -> tuple[TableKind, ...]:
             venue = TableVenue(entry.get("soort", "overig"))
         except ValueError:
             raise NormsError(
-                f"tafels[{index}] ({slug}): soort moet signalenoverleg, loo of overig zijn"
+                f"tafels[{index}] ({slug}): soort moet signalenoverleg, loo, regionale_tafel of overig zijn"
             ) from None
         kinds.append(
             TableKind(

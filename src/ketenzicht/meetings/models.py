@@ -2,7 +2,9 @@
 
 - ``MeetingKind``: a kind of table (data from ``data/norms/<region>.yaml``), with the venue that
   decides which state-machine decisions it may take.
-- ``Meeting``: one recurring table (overleg) of a municipality, with schedule and participants.
+- ``Meeting``: one recurring table (overleg) of a municipality, with schedule and participants; or
+  a table above the municipalities (issue 14 item 3) with no municipality but a ``region`` (and a
+  ``district`` for a district table), convened by the ketenregisseur or district coordinator.
 - ``Sitting``: one occurrence (vergadering) with its agenda; its minutes (notulen) are generated
   from the decisions and become immutable when finalised (corrections are appended).
 - ``Decision`` and ``ActionItem`` (actiepunt): what the chair recorded per agenda item.
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 class Venue(models.TextChoices):
     SIGNALENOVERLEG = "signalenoverleg", _("Signalenoverleg")
     LOO = "loo", _("Lokaal Overleg Ondermijning")
+    REGIONALE_TAFEL = "regionale_tafel", _("Regionale of districtelijke tafel")
     OVERIG = "overig", _("Overige overlegtafel")
 
 
@@ -57,8 +60,16 @@ class Meeting(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.ForeignKey(MeetingKind, on_delete=models.PROTECT, related_name="meetings")
+    # A municipal table has a municipality; a regional or district table has none but a region
+    # (and a district), the scope its convener works in (core/policy_tables.py).
     municipality = models.ForeignKey(
-        "accounts.Municipality", on_delete=models.PROTECT, related_name="meetings"
+        "accounts.Municipality", on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+    )
+    region = models.ForeignKey(
+        "accounts.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
+    )
+    district = models.ForeignKey(
+        "accounts.District", on_delete=models.PROTECT, null=True, blank=True, related_name="meetings"
     )
     name = models.CharField(_("naam"), max_length=150)
     interval_weeks = models.PositiveSmallIntegerField(
@@ -78,6 +89,13 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["municipality__name", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(municipality__isnull=False, region__isnull=True, district__isnull=True)
+                | models.Q(municipality__isnull=True, region__isnull=False),
+                name="meeting_one_scope",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -85,6 +103,19 @@ class Meeting(models.Model):
     @property
     def venue(self) -> str:
         return self.kind.venue
+
+    @property
+    def regional(self) -> bool:
+        """A table above the municipalities (district or region)."""
+        return self.municipality_id is None
+
+    @property
+    def scope_label(self) -> str:
+        if self.municipality_id is not None:
+            return self.municipality.name
+        if self.district_id is not None:
+            return f"district {self.district.name}"
+        return f"regio {self.region.name}"
 
 
 class Sitting(models.Model):
@@ -118,6 +149,14 @@ class AgendaItem(models.Model):
     # decision, with only the reference (`case_reference`) and no personal data (retention app).
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, null=True, related_name="agenda_items")
     case_reference = models.CharField(max_length=20, blank=True)
+    # A theme of the ketenregisseur on a regional table (no case): a white spot in the barrier
+    # model, a KPI in red, an action of the programme, with an optional reference or link.
+    theme = models.CharField(_("thema"), max_length=200, blank=True)
+    theme_reference = models.CharField(_("verwijzing"), max_length=300, blank=True)
+    # Who put the item on the agenda (the AF bringing a case, the chair adding a theme).
+    brought_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     position = models.PositiveIntegerField()
     added_at = models.DateTimeField(auto_now_add=True)
 

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -63,6 +64,14 @@ def _afs(municipality_id: int) -> list[str]:
     return sorted({u.email for u in users})
 
 
+def _conveners(meeting: Any) -> list[str]:
+    """The ketenregisseurs who chair a regional or district table (the policy decides who)."""
+    from ketenzicht.core import policy
+
+    users = User.objects.filter(is_active=True, roles__role=Role.KETENREGISSEUR, organisation__region_id=meeting.region_id).exclude(email="")
+    return sorted({u.email for u in users if policy.can(u, "meeting.chair", meeting)})
+
+
 def site_link(path: str) -> str:
     base = getattr(settings, "SITE_URL", "").rstrip("/")
     return f"{base}{path}"
@@ -79,7 +88,8 @@ def _action_item_reminders(today: date) -> Iterable[Reminder]:
     norms_for = norms_lookup()
     for item in items:
         meeting = item.decision.item.sitting.meeting
-        stage = norms_for(meeting.municipality).reminder_stage(item.due_date, today)
+        # A regional table has no municipality: its region's norms (the meeting carries `region`).
+        stage = norms_for(meeting.municipality if meeting.municipality_id else meeting).reminder_stage(item.due_date, today)
         if stage is None:
             continue
         if item.owner is not None and item.owner.is_active and item.owner.email:
@@ -88,11 +98,12 @@ def _action_item_reminders(today: date) -> Iterable[Reminder]:
             recipients = [item.owner_organisation.email]
         else:
             # Nobody to address at the owner's side: the chair follows it up.
-            recipients = _afs(meeting.municipality_id)
+            recipients = _afs(meeting.municipality_id) if meeting.municipality_id else _conveners(meeting)
         if not recipients:
             continue
         agenda_item = item.decision.item
         reference = agenda_item.case.reference if agenda_item.case else agenda_item.case_reference
+        reference = reference or "een thema van de tafel"  # a theme's own words stay out of mails
         yield Reminder(
             subject_type="actiepunt",
             subject_id=str(item.pk),

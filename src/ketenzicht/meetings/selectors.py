@@ -59,15 +59,20 @@ class ItemView:
     def withheld(self) -> list[str]:
         return [GROUP_LABELS[g] for g in GROUP_LABELS if g not in self.groups]
 
+    @property
+    def is_theme(self) -> bool:
+        """A theme of a regional table: no case, nothing withheld."""
+        return self.item.case_id is None and bool(self.item.theme)
+
 
 def meeting_for(user: Any, meeting_id: object) -> Meeting:
-    meeting = get_object_or_404(Meeting.objects.select_related("kind", "municipality"), pk=meeting_id)
+    meeting = get_object_or_404(Meeting.objects.select_related("kind", "municipality", "region", "district"), pk=meeting_id)
     policy.require(user, "meeting.view", meeting)
     return meeting
 
 
 def sitting_for(user: Any, sitting_id: object) -> Sitting:
-    sitting = get_object_or_404(Sitting.objects.select_related("meeting__kind", "meeting__municipality"), pk=sitting_id)
+    sitting = get_object_or_404(Sitting.objects.select_related("meeting__kind", "meeting__municipality", "meeting__region", "meeting__district"), pk=sitting_id)
     policy.require(user, "meeting.view", sitting)
     return sitting
 
@@ -79,7 +84,7 @@ def item_for_chair(user: Any, item_id: object) -> AgendaItem:
 
 
 def meetings_for(user: Any) -> QuerySet[Meeting]:
-    return policy.meetings_visible_to(user, Meeting.objects.select_related("kind", "municipality")).filter(active=True)
+    return policy.meetings_visible_to(user, Meeting.objects.select_related("kind", "municipality", "region", "district")).filter(active=True)
 
 
 def case_extract(case: Case) -> dict[str, list[tuple[str, str]]]:
@@ -128,7 +133,7 @@ PURGED_LABEL = "Verwijderd na afloop van de bewaartermijn"
 def _item_views(user: Any, sitting: Sitting, purpose: str, *, with_content: bool = True) -> tuple[list[ItemView], int]:
     groups = policy.meeting_field_groups(user, sitting)
     items = list(
-        sitting.items.select_related("case__reporter_organisation", "case__reporter", "decision")
+        sitting.items.select_related("case__reporter_organisation", "case__reporter", "case__municipality", "decision")
         .prefetch_related("case__subjects", "case__attachments", "decision__action_items__owner_organisation", "decision__action_items__owner")
         .order_by("position", "id")
     )
@@ -136,33 +141,41 @@ def _item_views(user: Any, sitting: Sitting, purpose: str, *, with_content: bool
     if "signaal" not in groups:
         return [], len(items)
     views = []
+    seen: dict[tuple[str, ...], list[tuple[Any, str]]] = {}
     for number, item in enumerate(items, start=1):
         decision = getattr(item, "decision", None)
+        if item.case is None and item.theme:  # a theme of a regional table: no case content
+            views.append(ItemView(item=item, number=number, reference="", state_label="Thema", groups=groups, fields={}, decision=decision, action_items=list(decision.action_items.all()) if decision else []))
+            continue
         if item.case is None:  # purged after its term: the decision stays, the signal is gone
             views.append(ItemView(item=item, number=number, reference=item.case_reference, state_label=PURGED_LABEL, groups=groups, fields={}, decision=decision, action_items=list(decision.action_items.all()) if decision else []))
             continue
         extract = case_extract(item.case) if with_content else {}
+        # At a regional table the case's own AF sees it whole, the others per their profile.
+        item_groups = policy.agenda_item_field_groups(user, item.case, groups)
+        seen.setdefault(item_groups if with_content else ("signaal",), []).append((item.case.pk, item.case.reference))
         views.append(
             ItemView(
                 item=item,
                 number=number,
                 reference=item.case.reference,
                 state_label=item.case.state_label,
-                groups=groups,
-                fields={g: extract[g] for g in groups if g in extract},
+                groups=item_groups,
+                fields={g: extract[g] for g in item_groups if g in extract},
                 decision=decision,
                 action_items=list(decision.action_items.all()) if decision else [],
             )
         )
-    # Who saw which case at the table: one entry per case, written together.
-    audit_record_many(
-        actor=user,
-        action=AuditAction.VIEW,
-        object_type="case",
-        objects=[(item.case.pk, item.case.reference) for item in items],
-        fields=list(groups) if with_content else ["signaal"],
-        reason=f"{sitting.meeting.kind.slug}: {purpose}",
-    )
+    # Who saw which case at the table: one entry per case, written together per set of groups.
+    for shown, objects in seen.items():
+        audit_record_many(
+            actor=user,
+            action=AuditAction.VIEW,
+            object_type="case",
+            objects=objects,
+            fields=list(shown),
+            reason=f"{sitting.meeting.kind.slug}: {purpose}",
+        )
     return views, 0
 
 
@@ -192,7 +205,8 @@ class Deadline:
 def action_items_for(user: Any, today: date) -> list[Deadline]:
     """Open action items the user may see (own organisation's, or all of the AF's municipality)."""
     qs = ActionItem.objects.filter(done_at__isnull=True).select_related(
-        "owner_organisation", "owner", "decision__item__case", "decision__item__sitting__meeting__kind", "decision__item__sitting__meeting__municipality__region"
+        "owner_organisation", "owner", "decision__item__case", "decision__item__sitting__meeting__kind", "decision__item__sitting__meeting__municipality__region",
+        "decision__item__sitting__meeting__region",
     )
     meetings = policy.meetings_visible_to(user, Meeting.objects.all())
     if policy.can(user, "meeting.chair"):
@@ -204,11 +218,14 @@ def action_items_for(user: Any, today: date) -> list[Deadline]:
     rows = []
     norms_of = norms_lookup()
     for item in qs:
-        norms = norms_of(item.decision.item.sitting.meeting.municipality)
+        meeting = item.decision.item.sitting.meeting
+        # A regional table's norms are its region's (the meeting carries `region` itself).
+        norms = norms_of(meeting.municipality if meeting.municipality_id else meeting)
+        agenda_item = item.decision.item
         rows.append(
             Deadline(
                 kind="actiepunt",
-                reference=item.decision.item.case.reference if item.decision.item.case else item.decision.item.case_reference,
+                reference=agenda_item.case.reference if agenda_item.case else (agenda_item.case_reference or agenda_item.theme),
                 label=item.description,
                 due=item.due_date,
                 status=due_status(item.due_date, today, norms.remind_days_before, norms.calendar),

@@ -59,6 +59,13 @@ class MeetingError(ServiceError):
     """A change that cannot be made; the message says what to fix, in Dutch."""
 
 
+def meeting_norms(meeting: Meeting) -> Any:
+    """The norms of the table's region: of its municipality, or of a regional table's own region."""
+    if meeting.municipality_id is not None:
+        return norms_for(meeting.municipality)
+    return norms_for_region(meeting.region.slug)
+
+
 @dataclass
 class MeetingInput:
     kind: MeetingKind
@@ -130,6 +137,8 @@ def meeting_create(*, actor: Any, data: MeetingInput) -> Meeting:
 
 def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingInput) -> Meeting:
     policy.require(actor, "meeting.manage", meeting)
+    if meeting.regional:
+        raise MeetingError("Een regionale tafel wijzigt u op de pagina van die tafel.")
     if data.municipality.pk != meeting.municipality_id:
         raise MeetingError("De gemeente van een overleg kan niet worden gewijzigd.")
     _check_members(data)
@@ -147,7 +156,7 @@ def meeting_update(*, actor: Any, meeting: Meeting, data: MeetingInput) -> Meeti
 
 def next_sitting_date(meeting: Meeting, today: date) -> date:
     """The first scheduled date on or after ``today`` that has no sitting yet."""
-    norms = norms_for(meeting.municipality)
+    norms = meeting_norms(meeting)
     schedule = Schedule(start=meeting.first_date, weekday=meeting.weekday, interval_weeks=meeting.interval_weeks)
     taken = set(meeting.sittings.values_list("date", flat=True))
     for candidate in schedule.next_dates(max(today, meeting.first_date), 60, norms.calendar):
@@ -176,7 +185,8 @@ def sitting_plan(*, actor: Any, meeting: Meeting, today: date | None = None) -> 
 def _propose(sitting: Sitting) -> int:
     """Add the municipality's cases waiting for this kind of table to the agenda."""
     ready = READY_STATE.get(sitting.meeting.venue)
-    if ready is None:
+    if ready is None or sitting.meeting.regional:
+        # A regional table's agenda is what AFs bring and the chair's themes (`meetings.regional`).
         return 0
     pending_elsewhere = AgendaItem.objects.filter(
         sitting__meeting=sitting.meeting, sitting__minutes_finalised_at__isnull=True, decision__isnull=True
@@ -233,7 +243,7 @@ def agenda_move(*, actor: Any, item: AgendaItem, direction: str) -> AgendaItem:
 def decision_options(item: AgendaItem, *, now: datetime) -> list[tuple[str, str]]:
     """The outcomes this table may record for this item at ``now``: (action, label)."""
     venue = item.sitting.meeting.venue
-    if venue == Venue.OVERIG:
+    if venue == Venue.OVERIG or item.case_id is None:  # a table without decisions, or a theme
         return [(DISCUSSED, "Besproken (actiepunten vastgelegd)")]
     facts = case_services.case_facts(item.case)
     return [
@@ -284,7 +294,7 @@ def decision_record(
         if action not in dict(decision_options(locked, now=now)):
             raise MeetingError("Deze uitkomst past niet bij dit overleg of bij de status van het signaal; kies een andere.")
         _check_action_items(meeting, action_items)
-        from_state = locked.case.state
+        from_state = locked.case.state if locked.case is not None else ""
         reason = rationale
         if info_needed:
             reason = f"{rationale}\nNodig: {info_needed} (van: {info_from})"
@@ -296,7 +306,7 @@ def decision_record(
                 decision=TableDecision(TableVenue(meeting.venue), str(locked.pk)),
             )
             to_state, label = case.state, case_lifecycle.transition_for(action).label
-        norms = norms_for(meeting.municipality)
+        norms = meeting_norms(meeting)
         decision = Decision.objects.create(
             item=locked,
             action=action,
@@ -322,7 +332,7 @@ def decision_record(
             action=AuditAction.CREATE,
             object_type="decision",
             object_id=decision.pk,
-            object_label=locked.case.reference,
+            object_label=locked.case.reference if locked.case is not None else "thema",
             fields=["besluit", *(["actiepunten"] if action_items else [])],
             reason=f"{meeting.kind.slug}: {action}",
         )

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from ketenzicht.meetings import views
+from ketenzicht.meetings import regional_views, views
 
 app_name = "meetings"
 urlpatterns = [
     path("", views.meeting_list, name="list"),
     path("nieuw/", views.meeting_create, name="create"),
+    path("regionale-tafel/nieuw/", regional_views.regional_create, name="regional_create"),
     path("termijnen/", views.deadlines, name="deadlines"),
     path("doorlooptijden/", views.throughput, name="throughput"),
     path("<uuid:meeting_id>/", views.meeting_detail, name="detail"),
@@ -13,6 +14,8 @@ urlpatterns = [
     path("<uuid:meeting_id>/vergadering-plannen/", views.sitting_plan, name="plan_sitting"),
     path("vergaderingen/<uuid:sitting_id>/", views.sitting_detail, name="sitting"),
     path("vergaderingen/<uuid:sitting_id>/agenda/bijwerken/", views.agenda_refresh, name="agenda_refresh"),
+    path("vergaderingen/<uuid:sitting_id>/signaal-agenderen/", regional_views.bring_case, name="bring_case"),
+    path("vergaderingen/<uuid:sitting_id>/thema/", regional_views.add_theme, name="add_theme"),
     path("vergaderingen/<uuid:sitting_id>/agenda.pdf", views.agenda_pdf, name="agenda_pdf"),
     path("vergaderingen/<uuid:sitting_id>/notulen/", views.minutes, name="minutes"),
     path("vergaderingen/<uuid:sitting_id>/notulen.pdf", views.minutes_pdf, name="minutes_pdf"),

@@ -38,7 +38,14 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     for meeting in meetings:
         meeting.upcoming = [s for s in meeting.sittings.all() if s.date >= today][:3]
         meeting.recent = [s for s in meeting.sittings.all() if s.date < today][-3:]
-    return render(request, "meetings/list.html", {"meetings": meetings, "can_manage": policy.can(request.user, "meeting.manage")})
+    context = {
+        "meetings": meetings,
+        # "Nieuw overleg" and throughput are the AF's (own municipality); convening a table above
+        # the municipality is the ketenregisseur's.
+        "can_manage": request.user.municipality is not None and policy.can(request.user, "meeting.manage"),
+        "can_convene": policy.can(request.user, "meeting.convene"),
+    }
+    return render(request, "meetings/list.html", context)
 
 
 def _meeting_input(form: MeetingForm, municipality: Any) -> services.MeetingInput:
@@ -76,6 +83,10 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 def meeting_edit(request: HttpRequest, meeting_id: str) -> HttpResponse:
     meeting = selectors.meeting_for(request.user, meeting_id)
     policy.require(request.user, "meeting.manage", meeting)
+    if meeting.regional:
+        from ketenzicht.meetings.regional_views import regional_edit
+
+        return regional_edit(request, meeting)
     initial = {
         "kind": meeting.kind, "name": meeting.name, "interval_weeks": meeting.interval_weeks, "weekday": meeting.weekday,
         "start_time": meeting.start_time, "first_date": meeting.first_date,
@@ -132,6 +143,7 @@ def _sitting_context(request: HttpRequest, sitting: Any) -> dict[str, Any]:
         "items": items,
         "hidden": hidden,
         "is_chair": policy.can(request.user, "meeting.chair", sitting),
+        "can_bring": sitting.meeting.regional and policy.can(request.user, "meeting.bring_case", sitting),
     }
 
 
@@ -221,7 +233,8 @@ def decide(request: HttpRequest, item_id: int) -> HttpResponse:
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Het besluit over %(ref)s is vastgelegd.") % {"ref": item.case.reference})
+            subject = item.case.reference if item.case is not None else _("het thema")
+            messages.success(request, _("Het besluit over %(ref)s is vastgelegd.") % {"ref": subject})
             return redirect("meetings:sitting", sitting_id=sitting.pk)
     items, _hidden = selectors.agenda_for(request.user, sitting, purpose="besluit")
     view = next((v for v in items if v.item.pk == item.pk), None)

@@ -24,12 +24,16 @@ class Venue(StrEnum):
     CASE = "dossier"  # the object's own page, the API, a command or a job
     SIGNALENOVERLEG = "signalenoverleg"
     LOO = "loo"
+    # A table above the municipality (district or region, issue 14 item 3): the ketenregisseur
+    # or district coordinator chairs; its outcomes send the case back into its own municipality.
+    REGIONALE_TAFEL = "regionale_tafel"
 
 
 VENUE_LABELS = {
     Venue.CASE: "de signaalpagina",
     Venue.SIGNALENOVERLEG: "het signalenoverleg",
     Venue.LOO: "het Lokaal Overleg Ondermijning",
+    Venue.REGIONALE_TAFEL: "een regionale of districtelijke tafel",
 }
 
 

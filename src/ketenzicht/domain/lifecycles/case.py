@@ -43,6 +43,7 @@ class CaseState(StrEnum):
     OVERGEDRAGEN = "overgedragen"
     NIET_BEVESTIGD = "niet_bevestigd"
     GEAGENDEERD_LOO = "geagendeerd_loo"
+    GEAGENDEERD_REGIONAAL = "geagendeerd_regio"
     INTERVENTIE = "interventie"
     RIEC_CASUS = "riec_casus"
     AFGESLOTEN = "afgesloten"
@@ -57,6 +58,7 @@ STATE_LABELS: dict[CaseState, str] = {
     CaseState.OVERGEDRAGEN: "Overgedragen aan andere afdeling",
     CaseState.NIET_BEVESTIGD: "Niet bevestigd",
     CaseState.GEAGENDEERD_LOO: "Geagendeerd voor LOO",
+    CaseState.GEAGENDEERD_REGIONAAL: "Geagendeerd voor een regionale tafel",
     CaseState.INTERVENTIE: "Interventie",
     CaseState.RIEC_CASUS: "RIEC-casus",
     CaseState.AFGESLOTEN: "Afgesloten",
@@ -103,6 +105,10 @@ class Action(StrEnum):
     HEROPENEN = "heropenen"
     SAMENVOEGEN = "samenvoegen"
     OVERDRAGEN = "overdragen"
+    AGENDEREN_REGIONAAL = "agenderen_regionaal"
+    RT_TERUG_NAAR_GEMEENTE = "rt_terug_naar_gemeente"
+    RT_SIGNALENOVERLEG = "rt_signalenoverleg"
+    RT_INTEGRALE_CONTROLE = "rt_integrale_controle"
 
 
 S = CaseState
@@ -114,7 +120,9 @@ FEEDBACK_OWED = DECIDED
 # Where a case can be handed to another municipality: before the own tables have it (issue 14).
 TRANSFERABLE = frozenset({S.ONTVANGEN, S.IN_BEHANDELING})
 # The state in which a case waits for each kind of table (the agenda proposes these).
-AWAITING_TABLE: dict[Venue, CaseState] = {Venue.SIGNALENOVERLEG: S.GEAGENDEERD, Venue.LOO: S.GEAGENDEERD_LOO}
+AWAITING_TABLE: dict[Venue, CaseState] = {
+    Venue.SIGNALENOVERLEG: S.GEAGENDEERD, Venue.LOO: S.GEAGENDEERD_LOO, Venue.REGIONALE_TAFEL: S.GEAGENDEERD_REGIONAAL,
+}
 
 GROUPS = Groups(
     open=_OPEN,
@@ -127,7 +135,7 @@ GROUPS = Groups(
     read_only=frozenset({S.AFGESLOTEN, S.SAMENGEVOEGD}),
 )
 
-SO, LOO = Venue.SIGNALENOVERLEG, Venue.LOO
+SO, LOO, RT = Venue.SIGNALENOVERLEG, Venue.LOO, Venue.REGIONALE_TAFEL
 _SEED_ROUTE = "002 §3.3.3"
 
 TRANSITIONS: tuple[Transition[CaseState], ...] = (
@@ -182,6 +190,28 @@ TRANSITIONS: tuple[Transition[CaseState], ...] = (
                    "daar krijgt het als nieuw overgedragen signaal, met de geschiedenis; de eigen gemeente houdt "
                    "alleen een spoor (kenmerk, datum, aan wie, waarom).",
                asked_by="issue 14 item 1; 001 §6.3.1.3 (waterbedeffect); 004 opgave 2", requires_reason=True),
+    # The regional and district tables (issue 14 item 3). The AF of the case's own municipality
+    # brings it onto such a table (only through `meetings.services.agenda_bring_case`, which puts
+    # it on the agenda in the same transaction); the table's outcome sends it back into that
+    # municipality's own process.
+    transition(Action.AGENDEREN_REGIONAAL, [S.IN_BEHANDELING], S.GEAGENDEERD_REGIONAAL,
+               "Agenderen op een regionale tafel",
+               why="Het signaal raakt meer gemeenten of vraagt regionale afstemming (waterbedeffect): de AF "
+                   "brengt het op de districtelijke of regionale tafel.",
+               asked_by="issue 14 item 3; 003 §3 (districtelijke coördinatie); 001 §6.3.1.3", requires_reason=True),
+    transition(Action.RT_TERUG_NAAR_GEMEENTE, [S.GEAGENDEERD_REGIONAAL], S.IN_BEHANDELING,
+               "Regionale tafel: advies, terug naar de gemeente",
+               why="De tafel geeft advies of afspraken mee; de AF van de gemeente werkt verder aan het signaal.",
+               asked_by="issue 14 item 3", requires_reason=True, venue=RT),
+    transition(Action.RT_SIGNALENOVERLEG, [S.GEAGENDEERD_REGIONAAL], S.GEAGENDEERD,
+               "Regionale tafel: naar het signalenoverleg van de gemeente",
+               why="De tafel vraagt het signalenoverleg van de eigen gemeente om per signaal te besluiten.",
+               asked_by="issue 14 item 3; 002 §3.3.3 stap 4", requires_reason=True, venue=RT),
+    transition(Action.RT_INTEGRALE_CONTROLE, [S.GEAGENDEERD_REGIONAAL], S.INTEGRALE_CONTROLE,
+               "Regionale tafel: integrale controle",
+               why="De tafel besluit tot een (gemeentegrensoverschrijdende) integrale controle; de gemeente "
+                   "van het signaal plant die.",
+               asked_by="issue 14 item 3; 004 opgave 4 (regionaal controleteam)", requires_reason=True, venue=RT),
 )
 
 
