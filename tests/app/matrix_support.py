@@ -123,6 +123,31 @@ def action_item(ctx: dict[str, Any]) -> Any:
     return decision.action_items.first()
 
 
+def regional_sitting(ctx: dict[str, Any]) -> Sitting:
+    """A planned regional table of the side's ketenregisseur (Den Haag: fleur's district table),
+    with both AFs of the region and its police as members; the AF has brought the side's case."""
+    if "regional_sitting" not in ctx:
+        from ketenzicht.meetings import regional
+
+        side, af, af2 = ctx["side"], person(ctx, "af"), person(ctx, "af2")
+        meetings.meeting_kinds_sync("den-haag")
+        meeting = regional.regional_meeting_create(actor=person(ctx, "kr"), data=regional.RegionalMeetingInput(
+            kind=MeetingKind.objects.get(slug="regionale-tafel-mensenhandel"), name="Regionale tafel mensenhandel",
+            interval_weeks=4, weekday=3, start_time=time(13, 30), first_date=date(2026, 1, 8),
+            organisations=[af.organisation, af2.organisation, Organisation.objects.get(slug=side.police_org)],
+            members=[af, af2, person(ctx, "police")],
+        ))
+        sitting = meetings.sitting_plan(actor=person(ctx, "kr"), meeting=meeting, today=date(2026, 3, 2))
+        case = cases.case_transition(actor=af, case=ctx["case"], action="in_behandeling_nemen")
+        regional.agenda_bring_case(actor=af, sitting=sitting, case=case, reason="Raakt ook de buurgemeente.")
+        ctx["regional_sitting"] = sitting
+    return ctx["regional_sitting"]
+
+
+def regional_item(ctx: dict[str, Any]) -> Any:
+    return regional_sitting(ctx).items.first()
+
+
 # --- programme ----------------------------------------------------------------------------------
 def own_programme(ctx: dict[str, Any]) -> Programme:
     existing = Programme.objects.filter(municipality__cbs_code=ctx["side"].municipality).first()

@@ -66,6 +66,9 @@ REFERRAL: Kw = lambda ctx: {"referral_id": m.sent_referral(ctx).pk}  # noqa: E73
 SITTING: Kw = lambda ctx: {"sitting_id": m.sitting(ctx).pk}  # noqa: E731
 MEETING: Kw = lambda ctx: {"meeting_id": m.sitting(ctx).meeting_id}  # noqa: E731
 ITEM: Kw = lambda ctx: {"item_id": m.agenda_item(ctx).pk}  # noqa: E731
+RSITTING: Kw = lambda ctx: {"sitting_id": m.regional_sitting(ctx).pk}  # noqa: E731
+RMEETING: Kw = lambda ctx: {"meeting_id": m.regional_sitting(ctx).meeting_id}  # noqa: E731
+RITEM: Kw = lambda ctx: {"item_id": m.regional_item(ctx).pk}  # noqa: E731
 PROGRAMME: Kw = lambda ctx: {"programme_id": m.own_programme(ctx).pk}  # noqa: E731
 ACTION: Kw = lambda ctx: {"action_id": m.programme_action(ctx).pk}  # noqa: E731
 PLACE: Kw = lambda ctx: {"municipality_id": m.municipality(ctx).pk}  # noqa: E731
@@ -247,9 +250,22 @@ MATRIX: dict[str, Row] = {
     "routing:sharing_register_xlsx": ROW("GET", {"po"}),
     "api-routekaart-advies": ROW("POST", STAFF),
     # signalenoverleg and LOO (issue 5): the AF chairs the municipality's table, the police take part.
-    "meetings:list": ROW("GET", {"af", "af2", "police"}),
+    # The ketenregisseur (Den Haag: fleur, district coordinator) convenes and chairs the tables
+    # above the municipality (issue 14 item 3); its members are both AFs of the region and the
+    # police; the AFs bring cases of their own municipality, the chair brings themes.
+    "meetings:list": ROW("GET", {"af", "af2", "police", "kr"}),
+    "meetings:regional_create": ROW("GET", {"kr"}),
+    "meetings:detail#regional": OBJ("GET", RMEETING, {"kr", "af", "af2", "police"}),
+    "meetings:edit#regional": OBJ("GET", RMEETING, {"kr"}),
+    "meetings:plan_sitting#regional": OBJ("POST", RMEETING, {"kr"}),
+    "meetings:sitting#regional": OBJ("GET", RSITTING, {"kr", "af", "af2", "police"}),
+    "meetings:minutes#regional": OBJ("GET", RSITTING, {"kr", "af", "af2", "police"}),
+    "meetings:bring_case": OBJ("GET", RSITTING, AFS),
+    "meetings:add_theme": OBJ("GET", RSITTING, {"kr"}),
+    "meetings:decide#regional": OBJ("GET", RITEM, {"kr"}),
+    "meetings:agenda_move#regional": OBJ("POST", RITEM, {"kr"}),
     "meetings:create": ROW("GET", AFS),
-    "meetings:deadlines": ROW("GET", {"af", "af2", "police"}),
+    "meetings:deadlines": ROW("GET", {"af", "af2", "police", "kr"}),
     "meetings:throughput": ROW("GET", AFS_KR),
     "meetings:detail": OBJ("GET", MEETING, {"af", "police"}),
     "meetings:edit": OBJ("GET", MEETING, AF),

@@ -33,6 +33,7 @@ LISSE = TransferTarget(name="Lisse", same_municipality=False, on_platform=True)
 INFORMED = CaseFacts(feedback_recorded=True, merge_target=OTHER, transfer_target=LISSE)
 SO = TableDecision(Venue.SIGNALENOVERLEG, "item-1")
 LOO = TableDecision(Venue.LOO, "item-2")
+RT = TableDecision(Venue.REGIONALE_TAFEL, "item-3")
 OPEN = [s for s in CaseState if s not in (S.AFGESLOTEN, S.SAMENGEVOEGD)]
 
 # The expected machine, written out independently of the module's table: (state, action) → target.
@@ -57,11 +58,17 @@ EXPECTED: dict[tuple[CaseState, Action], CaseState] = {
     # Transfer to another municipality (issue 14): back to the receiving AF's new signals.
     (S.ONTVANGEN, A.OVERDRAGEN): S.ONTVANGEN,
     (S.IN_BEHANDELING, A.OVERDRAGEN): S.ONTVANGEN,
+    # Regional and district tables (issue 14 item 3): brought by the AF, decided back home.
+    (S.IN_BEHANDELING, A.AGENDEREN_REGIONAAL): S.GEAGENDEERD_REGIONAAL,
+    (S.GEAGENDEERD_REGIONAAL, A.RT_TERUG_NAAR_GEMEENTE): S.IN_BEHANDELING,
+    (S.GEAGENDEERD_REGIONAAL, A.RT_SIGNALENOVERLEG): S.GEAGENDEERD,
+    (S.GEAGENDEERD_REGIONAAL, A.RT_INTEGRALE_CONTROLE): S.INTEGRALE_CONTROLE,
 }
 # Where each action may be decided (None: the case page).
 TABLE_ACTIONS = {
     A.SO_MEER_INFORMATIE: SO, A.SO_INTEGRALE_CONTROLE: SO, A.SO_ANDERE_AFDELING: SO, A.SO_NIET_BEVESTIGD: SO,
     A.NAAR_LOO: SO, A.LOO_INTERVENTIE: LOO, A.LOO_RIEC_CASUS: LOO, A.LOO_NIET_BEVESTIGD: LOO,
+    A.RT_TERUG_NAAR_GEMEENTE: RT, A.RT_SIGNALENOVERLEG: RT, A.RT_INTEGRALE_CONTROLE: RT,
 }
 
 
@@ -112,6 +119,13 @@ def test_a_table_cannot_take_the_other_tables_or_the_case_pages_steps() -> None:
 def test_table_offers_only_its_own_outcomes() -> None:
     offered = {t.action for t in allowed_actions(S.GEAGENDEERD, INFORMED, now=NOW, venue=Venue.SIGNALENOVERLEG)}
     assert offered == {A.SO_MEER_INFORMATIE, A.SO_INTEGRALE_CONTROLE, A.SO_ANDERE_AFDELING, A.SO_NIET_BEVESTIGD, A.NAAR_LOO}
+    regional = {t.action for t in allowed_actions(S.GEAGENDEERD_REGIONAAL, INFORMED, now=NOW, venue=Venue.REGIONALE_TAFEL)}
+    assert regional == {A.RT_TERUG_NAAR_GEMEENTE, A.RT_SIGNALENOVERLEG, A.RT_INTEGRALE_CONTROLE}
+    # A regional table takes no municipal table's outcome, and the other way round.
+    with pytest.raises(TransitionNotAllowed):
+        apply(S.GEAGENDEERD, A.SO_NIET_BEVESTIGD, INFORMED, now=NOW, reason="x", decision=RT)
+    with pytest.raises(TransitionNotAllowed):
+        apply(S.GEAGENDEERD_REGIONAAL, A.RT_SIGNALENOVERLEG, INFORMED, now=NOW, reason="x", decision=SO)
 
 
 def test_case_cannot_be_closed_without_feedback() -> None:
@@ -191,7 +205,7 @@ def test_unknown_action_is_named() -> None:
 
 def test_groupings() -> None:
     assert GROUPS.terminal == GROUPS.read_only == {S.AFGESLOTEN, S.SAMENGEVOEGD}
-    assert GROUPS.waiting == {S.GEAGENDEERD, S.GEAGENDEERD_LOO, S.INTEGRALE_CONTROLE}
+    assert GROUPS.waiting == {S.GEAGENDEERD, S.GEAGENDEERD_LOO, S.GEAGENDEERD_REGIONAAL, S.INTEGRALE_CONTROLE}
     assert S.ONTVANGEN not in GROUPS.workable and S.INTERVENTIE in GROUPS.workable
     # A closed case offers only reopening; a merged one nothing at all.
     assert [t.action for t in allowed_actions(S.AFGESLOTEN, INFORMED, now=NOW, venue=None)] == [A.HEROPENEN]
