@@ -82,7 +82,8 @@ class RegionalMeetingForm(forms.Form):
     interval_weeks = forms.TypedChoiceField(label=_("Hoe vaak"), choices=Frequency.choices, coerce=int)
     weekday = forms.TypedChoiceField(label=_("Op welke dag"), choices=Weekday.choices, coerce=int)
     start_time = forms.TimeField(label=_("Aanvang"), widget=forms.TimeInput(attrs={"type": "time"}), error_messages={"invalid": _("Vul een tijd in, bijvoorbeeld 10:00.")})
-    first_date = forms.DateField(label=_("Vanaf"), widget=forms.DateInput(attrs={"type": "date"}), error_messages=DATE_ERRORS)
+    # ISO in the value: a date input shows nothing for a localised "8-1-2026".
+    first_date = forms.DateField(label=_("Vanaf"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), error_messages=DATE_ERRORS)
     organisations = forms.ModelMultipleChoiceField(
         label=_("Deelnemende organisaties"), queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Kies ten minste één deelnemende organisatie."), "invalid_choice": OUTSIDE_SCOPE, "invalid_pk_value": OUTSIDE_SCOPE},
