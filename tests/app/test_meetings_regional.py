@@ -16,6 +16,7 @@ from ketenzicht.cases.services import case_transition
 from ketenzicht.core import policy
 from ketenzicht.meetings import regional, selectors, services
 from ketenzicht.meetings.models import AgendaItem, Meeting, MeetingKind, Sitting
+from tests.smtp import smtp_server  # noqa: F401 - fixture
 from tests.support import Cast, login, report_signal
 
 pytestmark = pytest.mark.django_db
@@ -227,3 +228,28 @@ def test_pages_refuse_outside_members_and_repeated_posts_change_nothing(cast: Ca
     assert client.get(f"/overleggen/vergaderingen/{sitting.pk}/").status_code in (403, 404)
     login(client, cast.vera)
     assert client.get(f"/overleggen/vergaderingen/{sitting.pk}/signaal-agenderen/").status_code in (403, 404)
+
+
+def test_action_items_of_a_regional_table_are_reminded_once_without_the_theme_text(cast: Cast, smtp_server: Any) -> None:  # noqa: F811
+    from datetime import timedelta
+
+    from ketenzicht.meetings.reminders import reminders_send
+
+    meeting = regional_table(cast, zwb=True)
+    sitting = services.sitting_plan(actor=cast.koen, meeting=meeting, today=date(2026, 3, 2))
+    theme = regional.agenda_add_theme(actor=cast.koen, sitting=sitting, theme="KPI doorlooptijd Breda in het rood")
+    police = Organisation.objects.get(slug="politie-zeeland-west-brabant-avim")
+    decision = services.decision_record(
+        actor=cast.koen, item=theme, action=services.DISCUSSED, rationale="Afspraken gemaakt.",
+        action_items=[services.ActionItemInput(description="Analyse aanleveren", owner_organisation=police, owner=cast.lars)],
+    )
+    item = decision.action_items.get()
+    day_after = item.due_date + timedelta(days=3)
+    reminders_send(day_after)
+    reminders_send(day_after)
+    sent = [m for m in smtp_server.messages if "actiepunt" in m["Subject"]]
+    assert len(sent) == 1 and sent[0]["To"] == "lars@example.test" and "is verlopen" in sent[0]["Subject"]
+    assert "een thema van de tafel" in sent[0]["Subject"] and "Breda" not in sent[0].get_content()
+    # Completing it is the owner's or the chair's; the other region's chair cannot.
+    assert not policy.can(cast.fleur, "actionitem.complete", item)
+    services.action_item_complete(actor=cast.lars, item=item)

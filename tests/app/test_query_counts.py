@@ -377,7 +377,7 @@ _POSTS = """set_language public:addition cases:transition cases:enrich cases:fee
     accounts:user_account accounts:role_request notifications:read_all cases:bulk_assign cases:saved_filter cases:assign
     cases:reclassify cases:ask_reporter public:answer"""
 _FORMS = """two_factor:login two_factor:setup two_factor:disable intake:report public:report public:status
-    meetings:create meetings:edit meetings:decide programme:new programme:edit programme:action_new programme:import
+    meetings:create meetings:edit meetings:decide meetings:regional_create meetings:bring_case meetings:add_theme programme:new programme:edit programme:action_new programme:import
     programme:action_edit programme:training_new programme:target_group programme:need_new accounts:user_edit
     cases:contact_answer barriers:contact_answer barriers:control_new barriers:intervention_new barriers:bibob_new barriers:campaign_new routing:referral_new
     public:report_for account:link account:set_password account:forgot_password account:sso_code"""
