@@ -109,6 +109,10 @@ def test_the_ketenregisseur_plans_and_each_af_records_and_reads_only_the_own_add
 
     page = anouk.get(_url(control)).content.decode()
     assert ZW_NOTE in page and LISSE_NOTE not in page
+    # The own address's history lists the regional control; the other municipality's is not reachable.
+    history = anouk.get(reverse("barriers:address", kwargs={"handle": zw.address_hash})).content.decode()
+    assert _url(control) in history and ZW_ADDRESS in history
+    assert anouk.get(reverse("barriers:address", kwargs={"handle": lisse.address_hash})).status_code == 404
     page = bram.get(_url(control)).content.decode()
     assert LISSE_NOTE in page and ZW_NOTE not in page
     # The ketenregisseur sees both addresses and that findings were recorded, never the findings.

@@ -171,14 +171,17 @@ def address_history(user: Any, handle: str) -> AddressHistory:
     if not policy.can(user, "barriers.work") or org is None:
         raise Http404
     scope = Q(municipality_id=org.municipality_id, address_hash=handle)
-    first = IntegralControl.objects.filter(scope).first() or Intervention.objects.filter(scope).first()
+    first = (IntegralControl.objects.filter(scope).first() or Intervention.objects.filter(scope).first()
+             or ControlAddress.objects.filter(scope).first())
     if first is None or not first.address_key:
         raise Http404
     key = first.address_key
     same = Q(municipality_id=org.municipality_id, address_key=key)
+    # A regional control counts here by its address in the own municipality (never the others').
+    regional = Q(regional=True, addresses__municipality_id=org.municipality_id, addresses__address_key=key)
     history = AddressHistory(
         address=first.location_address,
-        controls=list(IntegralControl.objects.filter(same).select_related("case").prefetch_related("organisations")),
+        controls=list(IntegralControl.objects.filter(same | regional).distinct().select_related("case").prefetch_related("organisations")),
         interventions=list(Intervention.objects.filter(same).select_related("case", "organisation")),
         cases=list(Case.objects.filter(same).order_by("-created_at")),
     )
