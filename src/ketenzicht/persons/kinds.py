@@ -13,6 +13,10 @@ sum of its municipalities' rows (the persons page per district) and the region's
 The kind ``personen-eerder`` counts, in the same way, the persons of a year who were already
 registered in an earlier year (repeat registration, issue 15 item 4), category "".
 
+``live_rows`` gives the same rows for one region and year computed now from every accepted
+import (``ketenzicht monitor personen`` and the API, protected by ``protected.live_cells``), plus
+``personen-later`` (persons registered again in a later year), which is never released.
+
 The estimate is not a count and is not in the release: ``selectors.trend`` publishes it beside
 the protected seen count (rounded; see there). See docs/adr/0001-cell-key-method.md ("Persons
 and the estimate").

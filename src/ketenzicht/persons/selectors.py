@@ -1,15 +1,17 @@
-"""Reads of the persons app: the published persons figures and the state of the linkage.
+"""Reads of the persons app: the persons figures and the state of the linkage.
 
-Every figure that leaves here comes from the one protected source (``monitor/protected.py``,
-the Cell Key Method, the latest release; docs/adr/0001-cell-key-method.md): distinct persons
-and the overlap cells are protected counts of the kind ``personen`` (persons/kinds.py),
-repeat registrations of ``personen-eerder``, the registrations the monitor's own protected count
-of the year's rows of those sources. The estimate is a model output of the linkage job,
-published rounded with its interval widened, only for a fully released year whose protected
-seen count reaches the release's threshold (``_estimate``); otherwise a Dutch reason. The
-persons page, ``GET /api/v1/monitor/personen`` and ``ketenzicht monitor personen`` read
-``published``; the monitor page, its exports, the PDF and the board report read ``trend``: for
-the same release they publish the same values.
+Every count that leaves here is protected by the Cell Key Method (``monitor/protected.py``;
+docs/adr/0001-cell-key-method.md): distinct persons and the overlap cells are counts of the kind
+``personen`` (persons/kinds.py), repeat registrations of ``personen-eerder``, the registrations
+the monitor's own count of the year's rows of those sources. The estimate is a model output of
+the linkage job, published rounded with its interval widened (``_estimate``).
+
+* ``published`` / ``trend``: from the latest release. The persons page reads ``published``; the
+  monitor page, its exports, the PDF and the board report read ``trend`` (same values).
+* ``live``: ``GET /api/v1/monitor/personen`` and ``ketenzicht monitor personen`` (issue 15 item
+  4): the same rows computed now from every accepted import and the latest linkage, protected
+  exactly as a release protects the same records, so the same persons give the same value and
+  the next release publishes that value for them.
 """
 
 from __future__ import annotations
