@@ -45,6 +45,13 @@ def test_the_demo_loads_two_regions_with_every_role_and_signals_in_several_state
         assert sum(Role.BEHEERDER in row["rollen"] for row in rows) >= 2, region  # type: ignore[operator]
         # Non-municipal accounts carry no municipality; municipal ones a CBS code.
         assert all(row["gemeente"] is None or str(row["gemeente"]).startswith("GM") for row in rows)
+    # Each region's ketenregisseur finds the table above the municipalities they convene, not the other's.
+    from ketenzicht.accounts.models import User
+    from ketenzicht.meetings.selectors import meetings_for
+
+    for username, region in (("ketenregisseur", "den-haag"), ("ketenregisseur.zwb", "zeeland-west-brabant")):
+        tables = list(meetings_for(User.objects.get(username=username)))
+        assert [(t.region.slug, t.municipality_id) for t in tables] == [(region, None)], username
     # Every account logs in with the printed password.
     request = RequestFactory().post("/account/login/")
     for row in accounts:

@@ -185,7 +185,7 @@ def sitting_plan(*, actor: Any, meeting: Meeting, today: date | None = None) -> 
 def _propose(sitting: Sitting) -> int:
     """Add the municipality's cases waiting for this kind of table to the agenda."""
     ready = READY_STATE.get(sitting.meeting.venue)
-    if ready is None or sitting.meeting.regional:
+    if ready is None or sitting.meeting.regional or sitting.meeting.venue == Venue.REGIONALE_TAFEL:
         # A regional table's agenda is what AFs bring and the chair's themes (`meetings.regional`).
         return 0
     pending_elsewhere = AgendaItem.objects.filter(
