@@ -170,6 +170,14 @@ def test_bad_input_is_refused_with_nothing_saved(cast: Cast) -> None:
         regional.agenda_add_theme(actor=cast.anouk, sitting=sitting, theme="Eigen thema")
     with pytest.raises(services.MeetingError, match="past niet"):
         services.decision_record(actor=cast.fleur, item=t1, action="rt_integrale_controle", rationale="Nee.")
+    # The step itself is not the case page's or the API's: only the table's agenda takes it.
+    from ketenzicht.core.errors import TransitionRefused
+
+    other = case_in_progress(cast.chantal, cast.anouk, cast.zoeterwoude)
+    with pytest.raises(TransitionRefused, match="via de agenda van die tafel"):
+        case_transition(actor=cast.anouk, case=other, action="agenderen_regionaal", reason="Zonder tafel.")
+    other.refresh_from_db()
+    assert other.state == "in_behandeling"
     # The chair of a regional table cannot move a case outside the table.
     with pytest.raises(policy.PermissionDenied):
         case_transition(actor=cast.fleur, case=lisse_case, action="rt_terug_naar_gemeente", reason="Buiten de tafel om.")

@@ -30,7 +30,7 @@ A = Action
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 OTHER = MergeTarget(reference="KZ-2026-000002", state="in_behandeling", same_municipality=True, is_self=False)
 LISSE = TransferTarget(name="Lisse", same_municipality=False, on_platform=True)
-INFORMED = CaseFacts(feedback_recorded=True, merge_target=OTHER, transfer_target=LISSE)
+INFORMED = CaseFacts(feedback_recorded=True, merge_target=OTHER, transfer_target=LISSE, regional_agenda=True)
 SO = TableDecision(Venue.SIGNALENOVERLEG, "item-1")
 LOO = TableDecision(Venue.LOO, "item-2")
 RT = TableDecision(Venue.REGIONALE_TAFEL, "item-3")
@@ -126,6 +126,14 @@ def test_table_offers_only_its_own_outcomes() -> None:
         apply(S.GEAGENDEERD, A.SO_NIET_BEVESTIGD, INFORMED, now=NOW, reason="x", decision=RT)
     with pytest.raises(TransitionNotAllowed):
         apply(S.GEAGENDEERD_REGIONAAL, A.RT_SIGNALENOVERLEG, INFORMED, now=NOW, reason="x", decision=SO)
+
+
+def test_a_regional_table_is_reached_only_from_its_agenda() -> None:
+    """Not from the case page or the API: the state never exists without its agenda item."""
+    with pytest.raises(TransitionNotAllowed) as excinfo:
+        _apply(S.IN_BEHANDELING, A.AGENDEREN_REGIONAAL, CaseFacts())
+    assert excinfo.value.code == "guard" and "via de agenda van die tafel" in str(excinfo.value)
+    assert A.AGENDEREN_REGIONAAL not in {t.action for t in allowed_actions(S.IN_BEHANDELING, CaseFacts(), now=NOW)}
 
 
 def test_case_cannot_be_closed_without_feedback() -> None:

@@ -340,8 +340,10 @@ def _transfer_facts(case: Case, transfer_to: Municipality | None) -> dict[str, A
     }
 
 
-def case_facts(case: Case, *, merge_into: Case | None = None, transfer_to: Municipality | None = None) -> CaseFacts:
-    extra = _transfer_facts(case, transfer_to) if transfer_to is not None else {}
+def case_facts(case: Case, *, merge_into: Case | None = None, transfer_to: Municipality | None = None, regional_agenda: bool = False) -> CaseFacts:
+    extra: dict[str, Any] = _transfer_facts(case, transfer_to) if transfer_to is not None else {}
+    if regional_agenda:
+        extra["regional_agenda"] = True
     return CaseFacts(
         feedback_recorded=case.feedback_at is not None,
         feedback_impossible_reason=case.feedback_impossible_reason,
@@ -373,6 +375,7 @@ def case_transition(
     decision: TableDecision | None = None,
     merge_into: Case | None = None,
     transfer_to: Municipality | None = None,
+    regional_agenda: bool = False,
 ) -> Case:
     """The one transition service of a case: lock, ask the lifecycle, save, history and audit.
 
@@ -380,6 +383,8 @@ def case_transition(
     passes one); without it the step is taken at the case page, where table outcomes are
     refused. ``merge_into``: the case a duplicate merges into (action ``samenvoegen``).
     ``transfer_to``: the municipality the case is handed to (action ``overdragen``).
+    ``regional_agenda``: the step is taken from a regional table's agenda (action
+    ``agenderen_regionaal``; only `meetings.regional.agenda_bring_case` passes it).
     """
     # A regional table's chair is no AF of the case: the policy decides on the agenda item instead.
     regional = decision is not None and decision.venue is Venue.REGIONALE_TAFEL
@@ -390,7 +395,7 @@ def case_transition(
         target = _locked(merge_into) if merge_into is not None and action == Action.SAMENVOEGEN else None
         transfer_to = transfer_to if action == Action.OVERDRAGEN else None
         try:
-            facts = case_facts(locked, merge_into=target, transfer_to=transfer_to)
+            facts = case_facts(locked, merge_into=target, transfer_to=transfer_to, regional_agenda=regional_agenda)
             new_state = case_lifecycle.apply(locked.state, action, facts, now=now, reason=reason, decision=decision)
         except TransitionNotAllowed as exc:
             raise TransitionRefused.from_domain(exc) from exc

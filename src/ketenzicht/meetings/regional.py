@@ -162,7 +162,7 @@ def agenda_bring_case(*, actor: Any, sitting: Sitting, case: Case, reason: str, 
                 "kan op een regionale tafel."
             )
         meeting = locked.meeting
-        case_services.case_transition(actor=actor, case=case, action=Action.AGENDEREN_REGIONAAL, reason=f"{meeting.name}: {reason}", now=now)
+        case_services.case_transition(actor=actor, case=case, action=Action.AGENDEREN_REGIONAAL, reason=f"{meeting.name}: {reason}", now=now, regional_agenda=True)
         item = AgendaItem.objects.create(sitting=locked, case=case, brought_by=actor, position=_next_position(locked))
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="sitting", object_id=locked.pk, object_label=meeting.kind.slug, fields=["agenda"], reason=f"signaal {case.reference} geagendeerd")
     return item

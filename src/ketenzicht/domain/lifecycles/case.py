@@ -248,6 +248,9 @@ class CaseFacts:
     # Open follow-up of the own municipality that a transfer would strand (issue 14).
     on_agenda: bool = False
     open_barrier_work: int = 0
+    # The step comes from a regional table's agenda (`meetings.regional.agenda_bring_case`), which
+    # puts the case on that agenda in the same transaction (issue 14 item 3).
+    regional_agenda: bool = False
 
     @property
     def reporter_informed_or_excused(self) -> bool:
@@ -312,6 +315,10 @@ def _guard(t: Transition[CaseState], facts: CaseFacts, now: datetime) -> list[st
             failures.append(_open_referrals_message(facts, "het worden samengevoegd"))
     elif t.action == Action.OVERDRAGEN:
         failures += _transfer_failures(facts)
+    elif t.action == Action.AGENDEREN_REGIONAAL and not facts.regional_agenda:
+        # Never a state without its agenda item: the case page and the API cannot take this step.
+        failures.append("Een signaal komt op een regionale tafel via de agenda van die tafel: kies daar "
+                        "‘Signaal van uw gemeente agenderen’.")
     return failures
 
 
