@@ -2,7 +2,8 @@
 
 `cases/services.py` and `routing/services.py` send `cases.events.signal_received` and
 `routing.events.referral_answered` with `transaction.on_commit` (ids only), so a rolled-back
-intake or answer notifies nobody; `connect()` hooks the receivers below to them.
+intake or answer notifies nobody; `connect()` hooks the receivers below to them. A new signal is
+handed to the task worker (`tasks.new_signal_task`), the others are written at once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from ketenzicht.accounts.models import Municipality, Role, User
 from ketenzicht.cases.models import Case, ContactRequest, ReporterQuestion
-from ketenzicht.notifications.models import Kind
+from ketenzicht.notifications.models import Kind, Notification
 from ketenzicht.notifications.services import notify
 from ketenzicht.routing.models import Referral
 
@@ -27,10 +28,21 @@ def afs_of(municipality_id: int) -> QuerySet[User]:
 
 
 def signal_received(case_id: object, **kwargs: object) -> None:
+    """A new signal (its transaction committed): the worker tells the AFs (`tasks.new_signal_task`).
+
+    The request only enqueues the task (one insert); building the notification and mailing it
+    run in the worker, so neither the statements nor the mail server slow an intake down.
+    """
+    from ketenzicht.notifications.tasks import new_signal_task
+
+    new_signal_task.enqueue(str(case_id))
+
+
+def new_signal_notify(case_id: object) -> list[Notification]:
     """A new signal: its municipality's AFs; acute danger or a minor is flagged and mailed at once."""
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
-        return
+        return []
     flags = []
     if case.acute_danger:
         flags.append(_("acuut gevaar"))
@@ -39,7 +51,7 @@ def signal_received(case_id: object, **kwargs: object) -> None:
     title = _("Nieuw signaal %(reference)s") % {"reference": case.reference}
     if flags:
         title = f"{title} ({', '.join(flags)})"
-    notify(
+    return notify(
         recipients=afs_of(case.municipality_id),
         kind=Kind.NIEUW_SIGNAAL,
         title=title,
