@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from ketenzicht.accounts.models import Municipality, Role
-from ketenzicht.accounts.selectors import Coverage, coverage
+from ketenzicht.accounts.selectors import outside_platform
 from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
 from ketenzicht.core import policy
@@ -53,7 +53,7 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
     other request won a race, because case_create returns the winner's case.
     """
     policy.require(actor, "api.signal.create", data["gemeenteCode"])
-    if coverage(data["gemeenteCode"]) is Coverage.BUITEN:
+    if outside_platform(data["gemeenteCode"]):
         raise OutsidePlatform(data["gemeenteCode"])
     subjects = [
         SubjectInput(

@@ -30,7 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ketenzicht.accounts.models import Municipality
-from ketenzicht.accounts.selectors import Coverage, coverage, municipalities_with_af
+from ketenzicht.accounts.selectors import municipalities_with_af, outside_platform
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.models import Case, Channel, ReporterAddition
@@ -164,7 +164,7 @@ def public_report_submit(*, report: PublicReport, status_url: str) -> PublicRece
         # Stored with the case itself: a stored report always has its receipt hash.
         receipt_hash=receipt_hash(code),
     )
-    if coverage(report.municipality) is Coverage.BUITEN:
+    if outside_platform(report.municipality):
         # The form tells the reporter before sending; a request that skips the form is refused too.
         raise CaseError("Deze gemeente werkt niet met dit meldpunt; er is niets opgeslagen.")
     with transaction.atomic():
