@@ -1,8 +1,8 @@
-"""A new signal's notification to the AF goes through the task queue, not the intake request (issue 19).
+"""A new signal's notifications go through the task queue, not the intake request (issue 19).
 
 The production path: the intake (partner API and public form) commits the case and enqueues one
-task on the database queue; `db_worker` then tells the municipality's AFs in the app and by mail,
-with the same content and recipients as before. Nothing is lost when the mail server is down.
+task on the database queue; `db_worker` then tells the municipality's AFs (or, without an AF, the
+region's queue people) in the app and by mail, with the same content and recipients as before. Nothing is lost when the mail server is down.
 """
 
 from __future__ import annotations
@@ -21,10 +21,11 @@ from ketenzicht.meetings.reminders import reminders_send
 from ketenzicht.notifications.models import Kind, MailState, Notification
 from tests.app.test_partner_api import BODY, URL
 from tests.app.test_public_report import _valid
+from tests.app.test_region_queue import _public_form
 from tests.smtp import smtp_server  # noqa: F401 - fixture
 from tests.support import Cast
 
-TASK = "ketenzicht.notifications.tasks.new_signal_task"
+TASK = "ketenzicht.intake.tasks.new_signal_task"
 
 
 def _work() -> None:
@@ -47,9 +48,13 @@ def test_the_intake_enqueues_and_the_worker_tells_the_af_once(cast: Cast, smtp_s
     client = Client()
     assert client.post("/melden/", _valid(client)).status_code == 200
     public_case = Case.objects.get(channel="publiek")
+    # Leiden lies in eenheid Den Haag but has no AF: its signal waits in the region's queue.
+    client = Client()
+    assert client.post("/melden/", _public_form(client)).status_code == 200
+    waiting_case = Case.objects.get(municipality__cbs_code="GM0546")
 
-    # The requests are answered before anyone is told: two tasks wait, nothing is written or mailed.
-    assert DBTaskResult.objects.filter(task_path=TASK, status="READY").count() == 2
+    # The requests are answered before anyone is told: three tasks wait, nothing is written or mailed.
+    assert DBTaskResult.objects.filter(task_path=TASK, status="READY").count() == 3
     assert not Notification.objects.exists() and smtp_server.messages == []
 
     _work()
@@ -60,17 +65,22 @@ def test_the_intake_enqueues_and_the_worker_tells_the_af_once(cast: Cast, smtp_s
         (cast.anouk, f"Nieuw signaal {case.reference}", reverse("cases:detail", kwargs={"case_id": case.pk}), MailState.VERSTUURD)
         for case in (api_case, public_case)
     }
-    assert [m["To"] for m in smtp_server.messages] == ["anouk@example.test"] * 2
+    # The region's ketenregisseur and beheerder of Den Haag are told of Leiden's signal; nobody of ZWB.
+    queue = Notification.objects.filter(kind=Kind.NIET_AANGESLOTEN)
+    assert sorted(n.recipient.username for n in queue) == ["fleur", "hanna"]
+    assert all(waiting_case.reference in n.title for n in queue)
+    assert sorted(m["To"] for m in smtp_server.messages) == sorted(["anouk@example.test"] * 2 + [cast.fleur.email, cast.hanna.email])
     for message in smtp_server.messages:
         body = message.get_content()
         assert "/berichten/" in body and "Twaalf" not in body and "Industrieweg" not in body and "kas" not in body
 
     # A second worker run (or a task run twice) tells and mails nobody again.
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    from ketenzicht.notifications.tasks import new_signal_task
+    from ketenzicht.intake.tasks import new_signal_task
 
     new_signal_task.call(str(api_case.pk))
-    assert Notification.objects.count() == 2 and len(smtp_server.messages) == 2
+    new_signal_task.call(str(waiting_case.pk))
+    assert Notification.objects.count() == 4 and len(smtp_server.messages) == 4
 
 
 @pytest.mark.django_db(transaction=True)

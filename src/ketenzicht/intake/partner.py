@@ -11,7 +11,6 @@ from ketenzicht.accounts.selectors import outside_platform
 from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
 from ketenzicht.core import policy
-from ketenzicht.intake.region_queue import after_intake
 
 
 class IdempotencyConflict(Exception):
@@ -89,5 +88,4 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
     case, created = case_create(actor=actor, data=signal)
     if not created and case.intake_fingerprint != fingerprint:
         raise IdempotencyConflict(case)
-    after_intake(case, created)
     return case, created
