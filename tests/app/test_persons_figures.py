@@ -249,5 +249,6 @@ def test_repeat_registrations_are_a_protected_count_of_their_own(cast: Cast, dja
     found = selectors.published(region, 2025)
     assert abs(found.extra["eerderGezien"] - raw["eerderGezien"]) <= made.max_deviation
     assert selectors.published(region, 2024).extra["eerderGezien"] == 0  # nobody before 2024
-    page = login(Client(), cast.fleur).get(reverse("persons:persons"), {"jaar": 2025}).content.decode()
+    # The whole region ("Hele regio"): fleur, a district coordinator, lands on her own district.
+    page = login(Client(), cast.fleur).get(reverse("persons:persons"), {"jaar": 2025, "district": ""}).content.decode()
     assert "Opnieuw geregistreerd" in page and f"<dd>{found.extra['eerderGezien']}</dd>" in page
