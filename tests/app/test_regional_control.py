@@ -22,6 +22,7 @@ from ketenzicht.barriers import services as barriers
 from ketenzicht.barriers.models import ControlAddress, IntegralControl
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain.kpi import Quarter
+from ketenzicht.notifications.models import Notification
 from tests.support import Cast, login, make_user, report_signal
 
 TODAY = timezone.localdate()
@@ -109,6 +110,7 @@ def test_the_ketenregisseur_plans_and_each_af_records_and_reads_only_the_own_add
 
     page = anouk.get(_url(control)).content.decode()
     assert ZW_NOTE in page and LISSE_NOTE not in page
+    assert "— Uitgevoerd" in page and "— uitgevoerd" not in page  # the history reads the state, not its code
     # The own address's history lists the regional control; the other municipality's is not reachable.
     history = anouk.get(reverse("barriers:address", kwargs={"handle": zw.address_hash})).content.decode()
     assert _url(control) in history and ZW_ADDRESS in history
@@ -127,6 +129,19 @@ def test_the_ketenregisseur_plans_and_each_af_records_and_reads_only_the_own_add
     assert zw.findings_notes == ZW_NOTE
     cancel = reverse("barriers:control_findings", kwargs={"control_id": control.pk})
     assert bram.post(cancel, {"action": "annuleren", "reason": "gaat niet door"}).status_code == 403
+
+
+def test_the_afs_of_the_addresses_are_told_and_nobody_else(cast: Cast, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
+    with django_capture_on_commit_callbacks(execute=True):
+        control = _plan(cast)
+    told = Notification.objects.filter(kind="regionale_controle")
+    assert set(told.values_list("recipient__username", flat=True)) == {cast.anouk.username, cast.bram.username}
+    note = told.get(recipient=cast.anouk)
+    assert note.link == _url(control) and "Heereweg" not in note.title and "Dorpsstraat" not in note.title
+    assert not Notification.objects.filter(recipient__in=[cast.vera, cast.fleur]).exists()
+    # Each AF is told once per control, however often the notice is sent.
+    barriers._notify_regional_control(control.pk)
+    assert told.filter(recipient=cast.anouk).count() == 1
 
 
 def test_the_other_region_and_other_roles_see_nothing_of_it(cast: Cast) -> None:

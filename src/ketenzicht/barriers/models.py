@@ -371,6 +371,11 @@ class LifecycleEvent(models.Model):
 class ControlEvent(LifecycleEvent):
     control = models.ForeignKey(IntegralControl, on_delete=models.CASCADE, related_name="events")
 
+    @property
+    def to_state_label(self) -> str:
+        """The state as the user reads it (the stored value is the machine's code)."""
+        return str(ControlStatus(self.to_state).label) if self.to_state in ControlStatus.values else self.to_state
+
 
 class InterventionEvent(LifecycleEvent):
     intervention = models.ForeignKey(Intervention, on_delete=models.CASCADE, related_name="events")

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ketenzicht.accounts.models import (
@@ -26,6 +27,8 @@ from ketenzicht.accounts.models import (
     Organisation,
     OrganisationKind,
     Region,
+    Role,
+    User,
 )
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
@@ -59,6 +62,8 @@ from ketenzicht.domain.lifecycles.base import Machine, TransitionNotAllowed
 from ketenzicht.domain.lifecycles.case import Action, CaseState
 from ketenzicht.domain.matching import address_key, kvk_key
 from ketenzicht.norms.selectors import norms_for
+from ketenzicht.notifications.models import Kind
+from ketenzicht.notifications.services import notify
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "barriers"
 
@@ -449,7 +454,26 @@ def regional_control_plan(*, actor: Any, data: RegionalControlInput, now: dateti
                  note=f"Regionale controle in {', '.join(names)}", now=now)
         audit_record(actor=actor, action=AuditAction.CREATE, object_type="integral_control", object_id=control.pk,
                      fields=["integrale_controle", "adressen"], reason=f"regionale controle in {', '.join(names)}")
+        transaction.on_commit(lambda: _notify_regional_control(control.pk))
     return control
+
+
+def _notify_regional_control(control_id: object) -> None:
+    """Tell the AFs of every municipality with an address: they record the findings there. The
+    title names the planned date only, never an address."""
+    control = IntegralControl.objects.filter(pk=control_id).first()
+    if control is None:
+        return
+    municipalities = set(ControlAddress.objects.filter(control=control).values_list("municipality_id", flat=True))
+    afs = User.objects.filter(
+        is_active=True, organisation__municipality_id__in=municipalities, roles__role=Role.AANDACHTSFUNCTIONARIS,
+    ).distinct()
+    planned = f" op {control.planned_on:%d-%m-%Y}" if control.planned_on else ""
+    notify(
+        recipients=afs, kind=Kind.REGIONALE_CONTROLE,
+        title=f"Regionale controle gepland{planned} met een adres in uw gemeente",
+        link=reverse("barriers:control", kwargs={"control_id": control.pk}), key=f"regionalecontrole:{control.pk}",
+    )
 
 
 def control_cancel(*, actor: Any, control: IntegralControl, reason: str, now: datetime | None = None) -> IntegralControl:
