@@ -164,6 +164,28 @@ def control(ctx: dict[str, Any]) -> Any:
     return ctx["control"]
 
 
+# A second address per side, in the municipality of the side's other AF (regional control team).
+SECOND_ADDRESS = {"den-haag": "Heereweg 10, 2161 BD Lisse", "zeeland-west-brabant": "Grote Markt 1, 4811 XS Breda"}
+
+
+def regional_control(ctx: dict[str, Any]) -> Any:
+    """A regional control planned by the side's ketenregisseur: the AF's and the other AF's municipality."""
+    if "regional_control" not in ctx:
+        side = ctx["side"]
+        ctx["regional_control"] = barriers.regional_control_plan(actor=person(ctx, "kr"), data=barriers.RegionalControlInput(
+            region=region(ctx), planned_on=timezone.localdate(), trigger_note="Regionaal risicobeeld",
+            addresses=[(municipality(ctx), side.address), (person(ctx, "af2").organisation.municipality, SECOND_ADDRESS[side.region])],
+            organisations=list(Organisation.objects.filter(slug__in=[side.police_org, side.partner_org])),
+        ))
+    return ctx["regional_control"]
+
+
+def regional_address(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The AF's own address of the side's regional control."""
+    control = regional_control(ctx)
+    return {"control_id": control.pk, "address_id": control.addresses.get(municipality=municipality(ctx)).pk}
+
+
 def intervention(ctx: dict[str, Any]) -> Any:
     ensure_models()
     return barriers.intervention_create(actor=person(ctx, "af"), data=barriers.InterventionInput(

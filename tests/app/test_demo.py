@@ -75,8 +75,14 @@ def test_the_demo_loads_two_regions_with_every_role_and_signals_in_several_state
         call_command("demo_code", username, stdout=out)
         assert out.getvalue().strip().isdigit() and len(out.getvalue().strip()) == 6
 
+    # The regional control team (issue 14 item 4): one regional control on Zoeterwoude and Lisse.
+    from ketenzicht.barriers.models import IntegralControl
+
+    regional = IntegralControl.objects.get(regional=True)
+    assert sorted(regional.addresses.values_list("municipality__name", flat=True)) == ["Lisse", "Zoeterwoude"]
+
     # Loading again changes nothing.
-    before = (Case.objects.count(), len(accounts))
+    before = (Case.objects.count(), len(accounts), IntegralControl.objects.count())
     call_command("load_demo", quiet=True)
-    assert (Case.objects.count(), len(_accounts())) == before
+    assert (Case.objects.count(), len(_accounts()), IntegralControl.objects.count()) == before
 

@@ -294,6 +294,13 @@ MATRIX: dict[str, Row] = {
     "barriers:model_edit": ROW("POST", {"kr"}, m.model),
     "barriers:control_new": ROW("GET", AFS),
     "barriers:control": OBJ("GET", CONTROL, AF),
+    # The regional control team (issue 14 item 4): the ketenregisseur of the region plans; the AFs
+    # of the municipalities with an address and that ketenregisseur see the control; each AF records
+    # the findings of the own municipality's address only.
+    "barriers:control#regionaal": OBJ("GET", lambda ctx: {"control_id": m.regional_control(ctx).pk}, AFS_KR),
+    "barriers:regional_controls": ROW("GET", AFS_KR),
+    "barriers:regional_control_new": ROW("GET", {"kr"}),
+    "barriers:control_address_findings": OBJ("POST", m.regional_address, AF),
     "barriers:control_findings": OBJ("POST", CONTROL, AF),
     "barriers:intervention_new": ROW("GET", AFS),
     "barriers:intervention": OBJ("GET", INTERVENTION, AF),

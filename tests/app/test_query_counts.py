@@ -305,6 +305,24 @@ def _bibob(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
     return applicants
 
 
+def _regional_controls(cast: Cast, k: int, ctx: dict[str, Any]) -> list[str]:
+    """Regional controls of eenheid Den Haag on a Zoeterwoude and a Lisse address (the page links each)."""
+    from ketenzicht.accounts.models import Region
+    from ketenzicht.barriers import services
+
+    partners = list(Organisation.objects.filter(slug__in=["nla", "politie-den-haag-avim"]))
+    links = []
+    for _ in range(k):
+        n = _n()
+        control = services.regional_control_plan(actor=cast.fleur, data=services.RegionalControlInput(
+            region=Region.objects.get(slug="den-haag"), planned_on=timezone.localdate(), trigger_note="Regionaal beeld",
+            addresses=[(cast.zoeterwoude, f"Dorpsstraat {n}, 2381 AB Zoeterwoude"), (cast.lisse, f"Heereweg {n}, 2161 BD Lisse")],
+            organisations=partners,
+        ))
+        links.append(reverse("barriers:control", kwargs={"control_id": control.pk}))
+    return links
+
+
 def _text(response: Any) -> str:
     return response.content.decode()
 
@@ -352,6 +370,7 @@ LIST_PAGES: dict[str, ListPage] = {
     "programme:reports": ListPage("anouk", _board_reports),
     "barriers:index": ListPage("anouk", _controls_and_interventions),
     "barriers:bibob_list": ListPage("anouk", _bibob),
+    "barriers:regional_controls": ListPage("fleur", _regional_controls),
     # Lists within one object: the rows people add to it.
     "cases:detail": ListPage("anouk", _subjects, lambda cast, ctx: {"case_id": ctx["case"].pk}),
     "meetings:sitting": ListPage("anouk", _agenda_items, lambda cast, ctx: {"sitting_id": ctx["sitting"].pk}),
@@ -373,13 +392,13 @@ _POSTS = """set_language public:addition cases:transition cases:enrich cases:fee
     routing:referral_record routing:partner_respond meetings:plan_sitting meetings:agenda_refresh
     meetings:minutes_finalise meetings:minutes_correct meetings:agenda_move meetings:action_done
     programme:action_status programme:action_complete programme:occurrence_done barriers:model_edit
-    barriers:control_findings barriers:intervention_start barriers:intervention_effect barriers:intervention_decide
+    barriers:control_findings barriers:control_address_findings barriers:intervention_start barriers:intervention_effect barriers:intervention_decide
     accounts:user_account accounts:role_request notifications:read_all cases:bulk_assign cases:saved_filter cases:assign
     cases:reclassify cases:ask_reporter public:answer"""
 _FORMS = """two_factor:login two_factor:setup two_factor:disable intake:report public:report public:status
     meetings:create meetings:edit meetings:decide programme:new programme:edit programme:action_new programme:import
     programme:action_edit programme:training_new programme:target_group programme:need_new accounts:user_edit
-    cases:contact_answer barriers:contact_answer barriers:control_new barriers:intervention_new barriers:bibob_new barriers:campaign_new routing:referral_new
+    cases:contact_answer barriers:contact_answer barriers:control_new barriers:intervention_new barriers:bibob_new barriers:campaign_new barriers:regional_control_new routing:referral_new
     public:report_for account:link account:set_password account:forgot_password account:sso_code"""
 _OBJECTS = """intake:own_report api-signaal monitor:import_detail meetings:detail meetings:minutes routing:referral_detail
     routing:partner_referral routing:case_guide routing:meldcode programme:action barriers:model barriers:control

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from ketenzicht.accounts.models import Role, User
+from ketenzicht.accounts.models import Municipality, Role, User
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.barriers import selectors
@@ -55,17 +55,25 @@ def shareable_groups() -> tuple[str, ...]:
     return tuple(g for g in shared if g in GROUP_LABELS)
 
 
-def _extract(obj: Any, groups: list[str]) -> dict[str, dict[str, str]]:
-    """The chosen groups of the control or intervention, as label → text (a snapshot at sharing)."""
+def _extract(obj: Any, groups: list[str], municipality_id: Any = None) -> dict[str, dict[str, str]]:
+    """The chosen groups of the control or intervention, as label → text (a snapshot at sharing).
+
+    Of a regional control only the answering municipality's own addresses and findings."""
+    location = obj.location_address
     if isinstance(obj, IntegralControl):
         what = {"Soort": "Integrale controle", "Gepland op": obj.planned_on.strftime("%d-%m-%Y"), "Stand": obj.get_status_display()}
         outcome = {"Aantal indicatoren aangetroffen": str(obj.findings_yes) if obj.findings else ""}
+        if obj.regional:
+            own = list(obj.addresses.filter(municipality_id=municipality_id))
+            location = "; ".join(a.location_address for a in own)
+            recorded = [a for a in own if a.recorded_at]
+            outcome = {"Aantal indicatoren aangetroffen": str(sum(a.findings_yes for a in recorded)) if recorded else ""}
     else:
         what = {"Soort": f"Interventie ({obj.get_instrument_display()})", "Voorgesteld op": obj.proposed_at.strftime("%d-%m-%Y"), "Stand": obj.status_label}
         outcome = {"Effect": obj.get_effect_category_display() if obj.effect_category else ""}
     data = {
         "signaal": what,
-        "locatie": {"Adres": obj.location_address},
+        "locatie": {"Adres": location},
         "bedrijf": {"Bedrijfsnaam": obj.company_name, "KvK-nummer": obj.kvk_number},
         "verrijking": outcome,
     }
@@ -121,16 +129,18 @@ def work_contact_request_create(
         if hit.request is not None and hit.request.outcome == ContactState.GEVRAAGD:
             raise ContactError(f"U heeft de aandachtsfunctionaris van {hit.municipality} al om contact gevraagd; wacht op het antwoord.")
         obj = model.objects.select_related("municipality").get(pk=hit.object_id)
+        # A regional control's hit is on one address: that municipality's AF answers.
+        owner = Municipality.objects.get(pk=hit.municipality_id) if hit.municipality_id else obj.municipality
         try:
             with transaction.atomic():
                 request = WorkContactRequest.objects.create(
-                    from_case=own, municipality=obj.municipality, matched_on=list(hit.matched_on), requested_by=actor,
+                    from_case=own, municipality=owner, matched_on=list(hit.matched_on), requested_by=actor,
                     requested_at=now, question=question.strip()[:2000], **{"control" if target == "controle" else "intervention": obj},
                 )
         except IntegrityError:
             raise ContactError("Er loopt al een contactverzoek over deze treffer.") from None
-        case_history_add(actor=actor, case=own, kind="contactverzoek", reason=f"Contact gevraagd aan gemeente {obj.municipality.name} over een lopende {hit.kind} ({', '.join(hit.matched_on)})")
-        audit_record(actor=actor, action=AuditAction.CREATE, object_type="case", object_id=own.pk, object_label=own.reference, fields=["treffer"], reason=f"contactverzoek aan {obj.municipality.name} ({hit.kind})")
+        case_history_add(actor=actor, case=own, kind="contactverzoek", reason=f"Contact gevraagd aan gemeente {owner.name} over een lopende {hit.kind} ({', '.join(hit.matched_on)})")
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="case", object_id=own.pk, object_label=own.reference, fields=["treffer"], reason=f"contactverzoek aan {owner.name} ({hit.kind})")
         audit_record(actor=actor, action=AuditAction.VIEW, object_type=object_type, object_id=obj.pk, fields=["treffer"], reason=f"treffer vanuit {own.municipality.name}; contactverzoek")
         transaction.on_commit(partial(_notify_requested, request.pk))
     return request
@@ -157,7 +167,7 @@ def work_contact_request_answer(
                 raise ContactError("Dit mag niet naar een andere gemeente volgens het deelprofiel: " + ", ".join(GROUP_LABELS.get(g, g) for g in not_allowed) + ".")
             if not summary.strip():
                 raise ContactError("Schrijf een korte samenvatting voor de aandachtsfunctionaris die om contact vroeg.")
-            locked.outcome, locked.summary, locked.shared_groups = ContactState.GEDEELD, summary.strip()[:4000], _extract(obj, groups)
+            locked.outcome, locked.summary, locked.shared_groups = ContactState.GEDEELD, summary.strip()[:4000], _extract(obj, groups, locked.municipality_id)
         else:
             if not decline_reason.strip():
                 raise ContactError("Leg vast waarom u niet deelt; de andere aandachtsfunctionaris leest dat.")

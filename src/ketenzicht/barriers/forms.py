@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ketenzicht.accounts.models import Organisation
+from ketenzicht.accounts.models import Municipality, Organisation
 from ketenzicht.barriers.models import (
     Answer,
     ApplicationKind,
@@ -43,6 +43,37 @@ class ControlForm(forms.Form):
         if region_id is not None:
             qs = qs.filter(region_id=region_id)
         self.fields["organisations"].queryset = qs.order_by("name")
+
+
+class RegionalControlForm(forms.Form):
+    """The ketenregisseur's plan of a regional control: addresses in several municipalities."""
+
+    ROWS = 6
+
+    planned_on = forms.DateField(label=_("Datum van de controle"), widget=DATE)
+    trigger_note = forms.CharField(label=_("Aanleiding"), max_length=300,
+                                   help_text=_("De risicoanalyse of de aanleiding, bijvoorbeeld het RIEC-beeld van een uitzendbureau met panden in meer gemeenten."),
+                                   error_messages={"required": _("Noem de risicoanalyse of de aanleiding.")})
+    form = forms.ChoiceField(label=_("Vorm van uitbuiting"), required=False, choices=[("", _("Niet bekend")), *BarrierForm.choices],
+                             help_text=_("Een controle op arbeidsuitbuiting met de Arbeidsinspectie telt mee in de KPI van elk district met een adres."))
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Deelnemende organisaties naast de gemeenten"), queryset=Organisation.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Kies de organisaties die deelnemen.")},
+    )
+
+    def __init__(self, *args: Any, region_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.filter(region_id=region_id).exclude(kind="gemeente").order_by("name")
+        municipalities = Municipality.objects.filter(region_id=region_id).order_by("name")
+        for i in range(1, self.ROWS + 1):
+            self.fields[f"gemeente_{i}"] = forms.ModelChoiceField(
+                label=_("Gemeente van adres %(n)s") % {"n": i}, queryset=municipalities, required=False, empty_label=_("Kies een gemeente"),
+                error_messages={"invalid_choice": _("Kies een gemeente uit de lijst.")},
+            )
+            self.fields[f"adres_{i}"] = forms.CharField(label=_("Adres %(n)s") % {"n": i}, required=False, max_length=200)
+
+    def addresses(self) -> list[tuple[Any, str]]:
+        return [(self.cleaned_data.get(f"gemeente_{i}"), self.cleaned_data.get(f"adres_{i}") or "") for i in range(1, self.ROWS + 1)]
 
 
 class FindingsForm(forms.Form):

@@ -6,7 +6,9 @@
 - ``Intervention``: an administrative or other measure against a case, an address or a company,
   with its barrier step, instrument, dates and — after the fact — its effect.
 - ``IntegralControl`` (integrale controle): a joint inspection, its findings (factsheet checklist)
-  and follow-up interventions.
+  and follow-up interventions. A regional control (``regional``, the regionaal controleteam of
+  issue 14) spans several municipalities: one ``ControlAddress`` per address, each with the
+  findings of that address, recorded by the AF of its municipality; ``municipality`` is the lead.
 - ``BibobScreening``: the Bibob register of screened applications.
 - ``AwarenessCampaign`` (bewustwordingscampagne): minimal, for the district KPI; to move to the
   programme app when that exists.
@@ -146,6 +148,11 @@ class IntegralControl(models.Model):
     executed_on = models.DateField(_("uitgevoerd op"), null=True, blank=True)
     findings = models.JSONField(_("bevindingen"), default=dict, blank=True)
     findings_notes = models.TextField(_("overige bevindingen"), blank=True)
+    # A regional control team (issue 14 item 4): planned by the ketenregisseur, addresses in several
+    # municipalities (`addresses`), `municipality` the lead. `form`: the form of exploitation it
+    # targets, which counts it in the district KPI as a case's form does for a municipal control.
+    regional = models.BooleanField(_("regionale controle"), default=False)
+    form = models.CharField(_("vorm van uitbuiting"), max_length=20, choices=BarrierForm.choices, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -166,6 +173,33 @@ class IntegralControl(models.Model):
     @property
     def participates_nla(self) -> bool:
         return any(o.kind == "nla" for o in self.organisations.all())
+
+
+class ControlAddress(models.Model):
+    """One address of a regional control, in one municipality, with the findings found there.
+
+    Only the AF of `municipality` records and reads these findings (policy
+    `barriers.address_findings`); the others see that the address exists in that municipality.
+    """
+
+    control = models.ForeignKey(IntegralControl, on_delete=models.CASCADE, related_name="addresses")
+    municipality = models.ForeignKey("accounts.Municipality", on_delete=models.PROTECT, related_name="+")
+    location_address = models.CharField(_("adres"), max_length=200)
+    address_key = models.CharField(max_length=200, db_index=True)
+    address_hash = models.CharField(max_length=32, db_index=True)
+    executed_on = models.DateField(_("uitgevoerd op"), null=True, blank=True)
+    findings = models.JSONField(_("bevindingen"), default=dict, blank=True)
+    findings_notes = models.TextField(_("overige bevindingen"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["municipality__name", "location_address", "pk"]
+        constraints = [models.UniqueConstraint(fields=["control", "address_key"], name="control_address_once")]
+
+    @property
+    def findings_yes(self) -> int:
+        return sum(1 for answer in (self.findings or {}).values() if answer == "ja")
 
 
 class EffectCategory(models.TextChoices):
@@ -336,6 +370,11 @@ class LifecycleEvent(models.Model):
 
 class ControlEvent(LifecycleEvent):
     control = models.ForeignKey(IntegralControl, on_delete=models.CASCADE, related_name="events")
+
+    @property
+    def to_state_label(self) -> str:
+        """The state as the user reads it (the stored value is the machine's code)."""
+        return str(ControlStatus(self.to_state).label) if self.to_state in ControlStatus.values else self.to_state
 
 
 class InterventionEvent(LifecycleEvent):

@@ -30,6 +30,7 @@ from ketenzicht.barriers.models import (
     BarrierForm,
     BarrierModel,
     BibobScreening,
+    ControlAddress,
     ControlStatus,
     IntegralControl,
     Intervention,
@@ -71,6 +72,56 @@ def control_for_work(user: Any, control_id: object) -> IntegralControl:
     audit_record(actor=user, action=AuditAction.VIEW, object_type="integral_control", object_id=control.pk,
                  object_label=control.case.reference if control.case else "", fields=["integrale_controle", "bevindingen"])
     return control
+
+
+def control_for_view(user: Any, control_id: object) -> IntegralControl:
+    """A control for its page: the own municipality's, or a regional one the viewer takes part in."""
+    control = get_object_or_404(IntegralControl.objects.select_related("case", "municipality__region"), pk=control_id)
+    policy.require(user, "barriers.control_view", control)
+    fields = ["integrale_controle", "bevindingen"] if policy.can(user, "barriers.work", control) else ["integrale_controle"]
+    audit_record(actor=user, action=AuditAction.VIEW, object_type="integral_control", object_id=control.pk,
+                 object_label=control.case.reference if control.case else "", fields=fields)
+    return control
+
+
+@dataclass
+class AddressRow:
+    """One address of a regional control as one viewer may see it."""
+
+    row: ControlAddress
+    municipality: str
+    address: str  # "" when the viewer may not see it
+    own: bool  # the viewer's municipality: may read and record its findings
+    recorded_on: date | None
+    answered: list[tuple[str, str]] = field(default_factory=list)  # (question, answer), own rows only
+    form: Any = None  # the findings form, own rows only
+
+
+def control_addresses_for(user: Any, control: IntegralControl) -> list[AddressRow]:
+    """The addresses of a regional control: the AF sees the address and findings of the own
+    municipality only, and of the others that they take part (and whether they recorded); the
+    ketenregisseur who planned it sees every address, never the findings."""
+    if not control.regional:
+        return []
+    planner = policy.can(user, "barriers.regional_plan", control.municipality.region)
+    rows = []
+    for row in control.addresses.select_related("municipality", "control"):
+        own = policy.can(user, "barriers.address_findings", row)
+        rows.append(AddressRow(row, row.municipality.name, row.location_address if own or planner else "", own,
+                               row.executed_on if row.recorded_at else None))
+    return rows
+
+
+def control_address_for_findings(user: Any, control: IntegralControl, address_id: object) -> ControlAddress:
+    address = get_object_or_404(ControlAddress.objects.select_related("control", "municipality"), pk=address_id, control=control)
+    policy.require(user, "barriers.address_findings", address)
+    return address
+
+
+def regional_controls_for(user: Any) -> list[IntegralControl]:
+    """The regional controls the viewer may see (the ketenregisseur: the region's; an AF: the own)."""
+    rows = IntegralControl.objects.filter(regional=True).select_related("municipality").prefetch_related("addresses__municipality")
+    return list(policy.controls_visible_to(user, rows)[:100])
 
 
 def intervention_for_work(user: Any, intervention_id: object) -> Intervention:
@@ -120,14 +171,17 @@ def address_history(user: Any, handle: str) -> AddressHistory:
     if not policy.can(user, "barriers.work") or org is None:
         raise Http404
     scope = Q(municipality_id=org.municipality_id, address_hash=handle)
-    first = IntegralControl.objects.filter(scope).first() or Intervention.objects.filter(scope).first()
+    first = (IntegralControl.objects.filter(scope).first() or Intervention.objects.filter(scope).first()
+             or ControlAddress.objects.filter(scope).first())
     if first is None or not first.address_key:
         raise Http404
     key = first.address_key
     same = Q(municipality_id=org.municipality_id, address_key=key)
+    # A regional control counts here by its address in the own municipality (never the others').
+    regional = Q(regional=True, addresses__municipality_id=org.municipality_id, addresses__address_key=key)
     history = AddressHistory(
         address=first.location_address,
-        controls=list(IntegralControl.objects.filter(same).select_related("case").prefetch_related("organisations")),
+        controls=list(IntegralControl.objects.filter(same | regional).distinct().select_related("case").prefetch_related("organisations")),
         interventions=list(Intervention.objects.filter(same).select_related("case", "organisation")),
         cases=list(Case.objects.filter(same).order_by("-created_at")),
     )
@@ -139,8 +193,10 @@ def address_history(user: Any, handle: str) -> AddressHistory:
 def own_open_work(user: Any) -> dict[str, Any]:
     org = user.organisation
     mine = Q(municipality_id=org.municipality_id) if org is not None else Q(pk__in=[])
+    # The own municipality's controls and the regional ones it takes part in (policy filter).
+    controls = policy.controls_visible_to(user, IntegralControl.objects.select_related("case"))
     return {
-        "controls": list(IntegralControl.objects.filter(mine).select_related("case")[:50]),
+        "controls": list(controls.order_by("-planned_on", "-created_at")[:50]),
         "interventions": list(Intervention.objects.filter(mine).select_related("case", "organisation")[:50]),
     }
 
@@ -201,13 +257,33 @@ def _case_proposals(district: District, start: date, end: date) -> QuerySet[Case
 
 
 def _nla_controls(district: District, start: date, end: date) -> QuerySet[IntegralControl]:
+    """Executed controls with the NLA on labour exploitation in the district: a municipal control
+    on a case of that form, or a regional one on that form with an address in the district. A
+    regional control counts once in each district it has addresses in (never once per municipality)."""
+    municipal = Q(regional=False, municipality__district=district, case__form_arbeid=True)
+    regional = Q(regional=True, form=BarrierForm.ARBEID, addresses__municipality__district=district)
     return (
         IntegralControl.objects.filter(
-            status=ControlStatus.UITGEVOERD, executed_on__gte=start, executed_on__lte=end,
-            municipality__district=district, organisations__kind=OrganisationKind.NLA, case__form_arbeid=True,
+            municipal | regional, status=ControlStatus.UITGEVOERD, executed_on__gte=start, executed_on__lte=end,
+            organisations__kind=OrganisationKind.NLA,
         )
         .select_related("municipality", "case")
+        .prefetch_related("addresses__municipality")
         .distinct()
+    )
+
+
+def _nla_item(control: IntegralControl, own: int | None, district: District) -> KpiItem:
+    if control.regional:
+        here = [a.municipality for a in control.addresses.all() if a.municipality.district_id == district.pk]
+        names = ", ".join(dict.fromkeys(m.name for m in here))
+        mine = any(m.pk == own for m in here) or control.municipality_id == own
+        return KpiItem(gettext("Regionale integrale controle"), control.executed_on, names,
+                       f"/verstoren/controles/{control.pk}/" if mine else "")
+    mine = control.municipality_id == own
+    return KpiItem(
+        control.case.reference if mine and control.case else gettext("Integrale controle"),
+        control.executed_on, control.municipality.name, f"/verstoren/controles/{control.pk}/" if mine else "",
     )
 
 
@@ -252,12 +328,7 @@ def _kpi_row(own: int | None, target: kpi.Target, source: str, district: Distric
         controls = list(_nla_controls(district, start, end))
         count = len(controls)
         shown = str(count)
-        for control in controls:
-            mine = control.municipality_id == own
-            items.append(KpiItem(
-                control.case.reference if mine and control.case else gettext("Integrale controle"),
-                control.executed_on, control.municipality.name, f"/verstoren/controles/{control.pk}/" if mine else "",
-            ))
+        items = [_nla_item(control, own, district) for control in controls]
     elif source == "campagnes":
         campaigns = list(AwarenessCampaign.objects.filter(district=district, held_on__gte=start, held_on__lte=end).select_related("municipality"))
         count = len(campaigns)
@@ -312,7 +383,7 @@ def districts_for(user: Any) -> list[District]:
     if org.region_id is not None:
         # The dashboard opens on the first: a district-level organisation's own district (issue 16
         # item 7; `Organisation.district` comes with the tenancy lane), then the region's others.
-        own = getattr(org, "district_id", None)
+        own = org.district_id
         return sorted(District.objects.filter(region_id=org.region_id), key=lambda d: d.pk != own)
     return []
 
@@ -340,6 +411,7 @@ class WorkHit:
     target: str = "controle"  # "controle" | "interventie": what the contact request names
     object_id: Any = None  # posted back by the contact form only; never shown
     request: Any = None  # this case's latest contact request about it, if any
+    municipality_id: Any = None  # whose AF answers: the address's municipality for a regional control
 
 
 def _work_reasons(case: Case, address: str, kvk: str, company: str) -> tuple[str, ...]:
@@ -387,8 +459,32 @@ def region_work_hits(case: Case) -> list[WorkHit]:
         for row in rows:
             reasons = _work_reasons(case, row.address_key, row.kvk_number, row.company_name)
             if reasons:
-                hits.append(WorkHit(label, row.municipality.name, getattr(row, date_field).year, reasons, target, row.pk, asked.get(row.pk)))
+                hits.append(WorkHit(label, row.municipality.name, getattr(row, date_field).year, reasons, target, row.pk,
+                                    asked.get(row.pk), row.municipality_id))
+    hits.extend(_regional_address_hits(case, region_id, asked))
     return hits
+
+
+def _regional_address_hits(case: Case, region_id: int, asked: dict[Any, Any]) -> list[WorkHit]:
+    """Addresses of the region's open regional controls in other municipalities (issue 14 item 4):
+    the hit names the address's municipality, whose AF answers a contact request."""
+    from ketenzicht.domain.lifecycles import control as control_lifecycle
+
+    if not case.address_key:
+        return []
+    rows = (
+        ControlAddress.objects.filter(
+            address_key=case.address_key, municipality__region_id=region_id,
+            control__status__in=control_lifecycle.MACHINE.values(control_lifecycle.GROUPS.open),
+        )
+        .exclude(municipality_id=case.municipality_id)
+        .select_related("municipality", "control")[:20]
+    )
+    return [
+        WorkHit("integrale controle", row.municipality.name, row.control.planned_on.year, ("adres",), "controle",
+                row.control_id, asked.get(row.control_id), row.municipality_id)
+        for row in rows
+    ]
 
 
 def work_contact_requests_for(user: Any) -> QuerySet[WorkContactRequest]:

@@ -18,9 +18,18 @@ from typing import Any
 
 import yaml
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from ketenzicht.accounts.models import District, Municipality, Organisation, Region
+from ketenzicht.accounts.models import (
+    District,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Role,
+    User,
+)
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.barriers.models import (
@@ -32,6 +41,7 @@ from ketenzicht.barriers.models import (
     BarrierStep,
     BibobEvent,
     BibobScreening,
+    ControlAddress,
     ControlEvent,
     ControlTrigger,
     EffectCategory,
@@ -52,6 +62,8 @@ from ketenzicht.domain.lifecycles.base import Machine, TransitionNotAllowed
 from ketenzicht.domain.lifecycles.case import Action, CaseState
 from ketenzicht.domain.matching import address_key, kvk_key
 from ketenzicht.norms.selectors import norms_for
+from ketenzicht.notifications.models import Kind
+from ketenzicht.notifications.services import notify
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "barriers"
 
@@ -273,27 +285,70 @@ def _apply(machine: Machine[Any], state: str, action: str, facts: Any, *, now: d
         raise TransitionRefused.from_domain(exc) from exc
 
 
+# `control_transition(action=RECORD_FINDINGS)`: the step follows from the state under the lock, so two
+# municipalities of a regional control recording at the same moment both succeed.
+RECORD_FINDINGS = "bevindingen"
+
+
 def control_transition(
     *, actor: Any, control: IntegralControl, action: str, note: str = "", now: datetime | None = None,
-    changes: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None, address: ControlAddress | None = None,
+    address_changes: dict[str, Any] | None = None,
 ) -> IntegralControl:
-    """The one transition service of an integral control (record findings, add to them, cancel)."""
-    policy.require(actor, "barriers.work", control)
+    """The one transition service of an integral control (record findings, add to them, cancel).
+
+    With `address` (of a regional control) the AF of that address's municipality records the
+    findings there: the address row is written under the same lock, history and audit row, and
+    the control's `executed_on` is the earliest date any municipality recorded.
+    """
+    if address is None:
+        policy.require(actor, "barriers.work", control)
+    else:
+        policy.require(actor, "barriers.address_findings", address)
     now = now or timezone.now()
-    changes = changes or {}
+    changes = dict(changes or {})
     with transaction.atomic():
         locked = IntegralControl.objects.select_for_update().get(pk=control.pk)
         before = locked.status
-        facts = control_lifecycle.ControlFacts(executed_on=changes.get("executed_on", locked.executed_on))
+        if action == RECORD_FINDINGS:
+            done = before == control_lifecycle.ControlState.UITGEVOERD
+            action = control_lifecycle.Action.BEVINDINGEN_AANVULLEN if done else control_lifecycle.Action.UITVOEREN
+        executed_on = changes.get("executed_on", locked.executed_on)
+        row = None
+        if address is not None:
+            row = ControlAddress.objects.select_for_update().select_related("municipality").get(pk=address.pk, control_id=locked.pk)
+            executed_on = (address_changes or {}).get("executed_on")
+            if executed_on is not None and (locked.executed_on is None or executed_on < locked.executed_on):
+                changes["executed_on"] = executed_on
+        facts = control_lifecycle.ControlFacts(executed_on=executed_on)
         target = _apply(control_lifecycle.MACHINE, before, action, facts, now=now, note=note)
         for name, value in changes.items():
             setattr(locked, name, value)
         locked.status = target
         locked.save(update_fields=[*changes, "status"])
+        where = ""
+        if row is not None:
+            for name, value in (address_changes or {}).items():
+                setattr(row, name, value)
+            row.recorded_by, row.recorded_at = actor, now
+            row.save(update_fields=[*(address_changes or {}), "recorded_by", "recorded_at"])
+            # The history is read by every participant: it names the municipality, never the findings.
+            where = f"gemeente {row.municipality.name}"
+            note = note or f"Bevindingen vastgelegd door {where}"
         _history(ControlEvent, control=locked, actor=actor, action=action, from_state=before, to_state=target, note=note.strip(), now=now)
         audit_record(actor=actor, action=AuditAction.UPDATE, object_type="integral_control", object_id=locked.pk,
-                     fields=["bevindingen"] if changes else ["status"], reason=f"{before} → {target}")
+                     fields=["bevindingen"] if changes or row is not None else ["status"],
+                     reason=f"{before} → {target}" + (f"; adres in {where}" if where else ""))
     return locked
+
+
+def _check_answers(answers: dict[str, str], questions: list[str] | None) -> None:
+    valid = set(questions) if questions is not None else None
+    for code, answer in answers.items():
+        if valid is not None and code not in valid:
+            raise BarrierError(f"Onbekende vraag {code!r} in de checklist.")
+        if answer not in Answer.values:
+            raise BarrierError("Beantwoord elke vraag met ja, nee of niet vastgesteld.")
 
 
 def control_record_findings(
@@ -302,15 +357,123 @@ def control_record_findings(
 ) -> IntegralControl:
     """Record what the control found: the factsheet checklist plus free text; marks it executed."""
     policy.require(actor, "barriers.work", control)
-    valid = set(questions) if questions is not None else None
-    for code, answer in answers.items():
-        if valid is not None and code not in valid:
-            raise BarrierError(f"Onbekende vraag {code!r} in de checklist.")
-        if answer not in Answer.values:
-            raise BarrierError("Beantwoord elke vraag met ja, nee of niet vastgesteld.")
-    action = "bevindingen_aanvullen" if control.status == control_lifecycle.ControlState.UITGEVOERD else "uitvoeren"
+    if control.regional:
+        raise BarrierError("Bij een regionale controle legt elke gemeente de bevindingen vast bij haar eigen adressen.")
+    _check_answers(answers, questions)
     changes = {"findings": dict(answers), "findings_notes": notes.strip(), "executed_on": executed_on}
-    return control_transition(actor=actor, control=control, action=action, now=now, changes=changes)
+    return control_transition(actor=actor, control=control, action=RECORD_FINDINGS, now=now, changes=changes)
+
+
+def control_address_findings(
+    *, actor: Any, address: ControlAddress, executed_on: date, answers: dict[str, str], notes: str = "",
+    questions: list[str] | None = None, now: datetime | None = None,
+) -> ControlAddress:
+    """The AF of the address's municipality records what the regional control found there.
+
+    The first municipality's findings execute the control (`uitvoeren`); later ones add to it
+    (`bevindingen_aanvullen`), both through `control_transition`. Recording again replaces that
+    address's findings; the earlier step stays in the history.
+    """
+    policy.require(actor, "barriers.address_findings", address)
+    _check_answers(answers, questions)
+    changes = {"findings": dict(answers), "findings_notes": notes.strip(), "executed_on": executed_on}
+    control_transition(actor=actor, control=address.control, action=RECORD_FINDINGS, now=now, address=address, address_changes=changes)
+    return ControlAddress.objects.get(pk=address.pk)
+
+
+# --- the regional control team (issue 14 item 4) ----------------------------------------------
+@dataclass
+class RegionalControlInput:
+    region: Region
+    planned_on: date
+    trigger_note: str
+    addresses: list[tuple[Municipality | None, str]]  # (municipality, address) per row; empty rows skipped
+    organisations: list[Organisation] = field(default_factory=list)
+    form: str = ""
+
+
+def _regional_addresses(data: RegionalControlInput) -> list[tuple[Municipality, str, str]]:
+    rows: list[tuple[Municipality, str, str]] = []
+    for municipality, text in data.addresses:
+        text = (text or "").strip()
+        if not text and municipality is None:
+            continue
+        if municipality is None or not text:
+            raise BarrierError("Geef bij elk adres ook de gemeente op waarin het ligt, en bij elke gemeente het adres.")
+        if municipality.region_id != data.region.pk:
+            raise BarrierError(f"{municipality.name} hoort niet bij uw regio; een regionale controle omvat alleen adressen "
+                               "in gemeenten van uw eigen regio.")
+        if not Organisation.objects.filter(municipality=municipality, kind=OrganisationKind.GEMEENTE, on_platform=True).exists():
+            raise BarrierError(f"De gemeente {municipality.name} werkt nog niet in Ketenzicht: daar kan niemand de bevindingen "
+                               "vastleggen. Neem dit adres niet op, of stem de controle met die gemeente buiten Ketenzicht af.")
+        key = address_key(text)
+        if any(key == seen for _m, _t, seen in rows):
+            raise BarrierError(f"Het adres {text} staat twee keer in de controle.")
+        rows.append((municipality, text, key))
+    if not rows:
+        raise BarrierError("Geef de adressen van de controle op, elk met de gemeente waarin het ligt.")
+    if len({m.pk for m, _t, _k in rows}) < 2:
+        raise BarrierError("Een regionale controle omvat adressen in ten minste twee gemeenten. Voor één gemeente plant de "
+                           "aandachtsfunctionaris van die gemeente de controle.")
+    return rows
+
+
+def regional_control_plan(*, actor: Any, data: RegionalControlInput, now: datetime | None = None) -> IntegralControl:
+    """The ketenregisseur plans a control by the regional control team: addresses in at least two
+    municipalities of the own region, at least two organisations. The municipality of the first
+    address leads (`IntegralControl.municipality`); nothing is saved when any part is refused."""
+    policy.require(actor, "barriers.regional_plan", data.region)
+    if not data.trigger_note.strip():
+        raise BarrierError("Noem de risicoanalyse of de aanleiding waarop de regionale controle is gebaseerd.")
+    if data.form and data.form not in BarrierForm.values:
+        raise BarrierError("Kies een vorm van uitbuiting uit de lijst.")
+    rows = _regional_addresses(data)
+    partners = [o for o in dict.fromkeys(data.organisations) if o.kind != OrganisationKind.GEMEENTE]
+    if len(partners) < 2:
+        raise BarrierError("Kies ten minste twee deelnemende organisaties naast de gemeenten (bijvoorbeeld de politie en "
+                           "de Arbeidsinspectie).")
+    for org in partners:
+        if org.region_id is not None and org.region_id != data.region.pk:
+            raise BarrierError(f"{org.name} hoort niet bij uw regio; kies de deelnemers uit uw eigen regio.")
+    # The municipalities of the addresses always take part.
+    municipal = Organisation.objects.filter(municipality__in=[m for m, _t, _k in rows], kind=OrganisationKind.GEMEENTE, on_platform=True)
+    organisations = [*partners, *municipal]
+    now = now or timezone.now()
+    names = list(dict.fromkeys(m.name for m, _t, _k in rows))
+    with transaction.atomic():
+        control = IntegralControl.objects.create(
+            municipality=rows[0][0], regional=True, form=data.form, trigger=ControlTrigger.RISICOANALYSE,
+            trigger_note=data.trigger_note.strip()[:300], planned_on=data.planned_on, created_by=actor,
+        )
+        control.organisations.set(organisations)
+        ControlAddress.objects.bulk_create(
+            ControlAddress(control=control, municipality=m, location_address=text[:200], address_key=key, address_hash=address_hash(key))
+            for m, text, key in rows
+        )
+        _history(ControlEvent, control=control, actor=actor, action="plannen", from_state="", to_state=control.status,
+                 note=f"Regionale controle in {', '.join(names)}", now=now)
+        audit_record(actor=actor, action=AuditAction.CREATE, object_type="integral_control", object_id=control.pk,
+                     fields=["integrale_controle", "adressen"], reason=f"regionale controle in {', '.join(names)}")
+        transaction.on_commit(lambda: _notify_regional_control(control.pk))
+    return control
+
+
+def _notify_regional_control(control_id: object) -> None:
+    """Tell the AFs of every municipality with an address: they record the findings there. The
+    title names the planned date only, never an address."""
+    control = IntegralControl.objects.filter(pk=control_id).first()
+    if control is None:
+        return
+    municipalities = set(ControlAddress.objects.filter(control=control).values_list("municipality_id", flat=True))
+    afs = User.objects.filter(
+        is_active=True, organisation__municipality_id__in=municipalities, roles__role=Role.AANDACHTSFUNCTIONARIS,
+    ).distinct()
+    planned = f" op {control.planned_on:%d-%m-%Y}" if control.planned_on else ""
+    notify(
+        recipients=afs, kind=Kind.REGIONALE_CONTROLE,
+        title=f"Regionale controle gepland{planned} met een adres in uw gemeente",
+        link=reverse("barriers:control", kwargs={"control_id": control.pk}), key=f"regionalecontrole:{control.pk}",
+    )
 
 
 def control_cancel(*, actor: Any, control: IntegralControl, reason: str, now: datetime | None = None) -> IntegralControl:

@@ -27,6 +27,7 @@ from ketenzicht.barriers.forms import (
     FindingsForm,
     InterventionForm,
     ReasonForm,
+    RegionalControlForm,
     StartForm,
     WorkContactAnswerForm,
     WorkContactRequestForm,
@@ -147,8 +148,19 @@ def control_new(request: HttpRequest) -> HttpResponse:
 def _control_context(request: HttpRequest, control: Any, **forms: Any) -> dict[str, Any]:
     source, questions = selectors.checklist()
     answers = dict(control.findings or {})
+    addresses = selectors.control_addresses_for(request.user, control)
+    failed = forms.get("address_form")
+    for row in addresses:
+        if row.own:
+            row.answered = [(q, (row.row.findings or {}).get(code, "")) for code, q in questions]
+            row.form = failed[1] if failed and failed[0] == row.row.pk else FindingsForm(
+                questions=questions, prefix=f"adres{row.row.pk}", initial={"executed_on": row.row.executed_on or timezone.localdate(), "notes": row.row.findings_notes,
+                                              **{f"q_{c}": a for c, a in (row.row.findings or {}).items()}},
+            )
     return {
         "control": control,
+        "can_work": policy.can(request.user, "barriers.work", control),
+        "addresses": addresses,
         "cancel_form": forms.get("cancel_form") or ReasonForm(),
         "events": list(control.events.all()),
         "organisations": list(control.organisations.all()),
@@ -162,9 +174,9 @@ def _control_context(request: HttpRequest, control: Any, **forms: Any) -> dict[s
     }
 
 
-@policy_view("barriers.work")
+@policy_view("barriers.control_view")
 def control_detail(request: HttpRequest, control_id: str) -> HttpResponse:
-    control = selectors.control_for_work(request.user, control_id)
+    control = selectors.control_for_view(request.user, control_id)
     return render(request, "barriers/control.html", _control_context(request, control))
 
 
@@ -186,6 +198,55 @@ def control_findings(request: HttpRequest, control_id: str) -> HttpResponse:
             messages.success(request, _("De bevindingen zijn vastgelegd."))
             return redirect("barriers:control", control_id=control.pk)
     return render(request, "barriers/control.html", _control_context(request, control, findings_form=form), status=400)
+
+
+# --- the regional control team (issue 14 item 4) -----------------------------------------------
+@policy_view("barriers.control_view")
+def regional_controls(request: HttpRequest) -> HttpResponse:
+    return render(request, "barriers/regional_controls.html", {
+        "controls": selectors.regional_controls_for(request.user),
+        "can_plan": policy.can(request.user, "barriers.regional_plan"),
+    })
+
+
+@policy_view("barriers.regional_plan")
+def regional_control_new(request: HttpRequest) -> HttpResponse:
+    region = request.user.organisation.region
+    form = RegionalControlForm(request.POST or None, region_id=region.pk, initial={"planned_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            control = services.regional_control_plan(actor=request.user, data=services.RegionalControlInput(
+                region=region, planned_on=data["planned_on"], trigger_note=data["trigger_note"], form=data["form"],
+                addresses=form.addresses(), organisations=list(data["organisations"]),
+            ))
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("De regionale controle is gepland; de aandachtsfunctionarissen van de gemeenten zien hem in hun overzicht."))
+            return redirect("barriers:control", control_id=control.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "barriers/regional_control_new.html", {"form": form, "rows": range(1, RegionalControlForm.ROWS + 1)}, status=status)
+
+
+@require_POST
+@policy_view("barriers.address_findings")
+def control_address_findings(request: HttpRequest, control_id: str, address_id: int) -> HttpResponse:
+    control = selectors.control_for_view(request.user, control_id)
+    address = selectors.control_address_for_findings(request.user, control, address_id)
+    _source, questions = selectors.checklist()
+    form = FindingsForm(request.POST, questions=questions, prefix=f"adres{address.pk}")
+    if form.is_valid():
+        try:
+            services.control_address_findings(actor=request.user, address=address, executed_on=form.cleaned_data["executed_on"],
+                                              answers=form.answers(), notes=form.cleaned_data["notes"], questions=[c for c, _q in questions])
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("De bevindingen bij dit adres zijn vastgelegd."))
+            return redirect("barriers:control", control_id=control.pk)
+    control.refresh_from_db()
+    return render(request, "barriers/control.html", _control_context(request, control, address_form=(address.pk, form)), status=400)
 
 
 def _control_cancel(request: HttpRequest, control: Any) -> HttpResponse:

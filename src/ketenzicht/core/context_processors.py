@@ -22,6 +22,7 @@ NAV = [
     ("persons.encode", "persons:deliver", _("Registraties aanleveren")),
     ("barriers.work", "barriers:index", _("Verstoren")),
     ("barriers.dashboard", "barriers:dashboard", _("Districtsdashboard")),
+    ("barriers.regional_plan", "barriers:regional_controls", _("Regionale controles")),
     ("programme.view", "programme:index", _("Actieprogramma")),
     ("training.view", "programme:training_index", _("Training")),
     ("report.view", "programme:reports", _("Rapportages")),

@@ -96,6 +96,7 @@ PERSONAL_DATA = {
     "cases.ReporterAddition": "reporter_addition",
     "cases.ContactRequest": "contact_request",
     "barriers.WorkContactRequest": "work_contact_request",
+    "barriers.ControlAddress": "control_address",
     "routing.Referral": "referral",
     "meetings.Meeting": "meeting",
     "meetings.Sitting": "sitting",
@@ -774,11 +775,13 @@ system_rule("retention.purge", jobs={"purge"})
 # core/policy_crossborder.py adds its rules to this module's table (one entry point: `can` and
 # `require` here); the visibility filters are re-exported so callers keep using `policy.*`.
 # --- persons and the estimate (issue 15): its own module, registered here the same way ---------
+# --- the regional control team (issue 14 item 4): its own module, registered the same way -------
 import ketenzicht.core.policy_persons  # noqa: E402, F401 - registers the persons rules
+from ketenzicht.core.policy_controlteam import controls_visible_to  # noqa: E402
 from ketenzicht.core.policy_crossborder import (  # noqa: E402
     contact_requests_visible_to,
     transfers_visible_to,
     work_contact_requests_visible_to,
 )
 
-__all__ = ["contact_requests_visible_to", "transfers_visible_to", "work_contact_requests_visible_to"]
+__all__ = ["contact_requests_visible_to", "controls_visible_to", "transfers_visible_to", "work_contact_requests_visible_to"]

@@ -16,7 +16,12 @@ Entry points
   count of any registered figure kind (the KPI "casusvoorstellen", and new kinds);
 * ``cells(kind, region=…, first=…, last=…)`` — all protected counts of a kind per
   municipality and category (one query; the regional throughput page of the tables);
-* ``register_kind(name, collector)`` — add a figure kind to every future release.
+* ``register_kind(name, collector)`` — add a figure kind to every future release;
+* ``keyed_rows(rows)`` — a kind's rows with their row keys, as a release stores them;
+* ``live_cells(rows, …)`` / ``live_registrations(…)`` — the same protection applied *now* to
+  rows computed from every accepted import (``ketenzicht monitor personen`` and
+  ``GET /api/v1/monitor/personen`` only, see the ADR): same records, same cell key, same value
+  as the release will publish for that set, with the p-table of the settings (the next release's).
 
 Adding a figure kind (e.g. persons and the estimate)
 ----------------------------------------------------
@@ -39,7 +44,8 @@ records and then published with its interval rounded; say which in the ADR.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -47,10 +53,11 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 
-from ketenzicht.domain.cellkey import KEY_MODULUS, PTable, PTableParams, build_ptable
-from ketenzicht.monitor.models import Release, ReleaseCount, Source
+from ketenzicht.domain.cellkey import KEY_MODULUS, PTable, PTableParams, build_ptable, row_key
+from ketenzicht.monitor.models import ImportStatus, Registration, Release, ReleaseCount, Source
 
 if TYPE_CHECKING:
     from ketenzicht.accounts.models import Municipality, Region
@@ -203,6 +210,84 @@ def cells(kind: str, *, region: Region, first: date, last: date, release: Releas
         {cell: perturb(n, key % KEY_MODULUS) for cell, (n, key) in per_mun.items()},
         {cell: perturb(n, key % KEY_MODULUS) for cell, (n, key) in per_cat.items()},
     )
+
+
+def keyed_rows(rows: Iterable[KindRow]) -> list[tuple[KindRow, int]]:
+    """The non-empty rows of a figure kind with their row keys (``domain/cellkey.row_key``): the
+    month block B of (region, category, month) is the sum of the block keys of the rows there.
+    What a release stores for a kind, and what ``live_cells`` sums: one computation for both."""
+    collected = [r for r in rows if r.n > 0]
+    blocks: dict[tuple[int, str, date], int] = defaultdict(int)
+    for r in collected:
+        block = (r.region_id, r.category, r.period_month)
+        blocks[block] = (blocks[block] + r.block_sum) % KEY_MODULUS
+    return [(r, row_key(r.key_sum, r.n, blocks[(r.region_id, r.category, r.period_month)])) for r in collected]
+
+
+def live_ptable() -> PTable:
+    """The p-table of the settings: the one the next release will use."""
+    return build_ptable(ptable_params())
+
+
+@dataclass(frozen=True)
+class LiveCells:
+    """Protected counts of a kind computed now: all rows as one cell, and per category."""
+
+    total: int
+    by_category: dict[str, int]
+
+
+def live_cells(rows: Iterable[KindRow], *, municipalities: Collection[int] | None = None) -> LiveCells:
+    """Protect a kind's rows computed now from every accepted import (not from a release).
+
+    Pass all rows of the region for the months asked (the month blocks are the region's);
+    ``municipalities`` (ids) then selects the rows counted. Each value is the p-table's value
+    for the cell's count and key, so the same records always give the same value, and the
+    value a release publishes for that set of records (same p-table).
+    """
+    table = live_ptable()
+    total, per_cat = [0, 0], defaultdict(lambda: [0, 0])
+    for r, key in keyed_rows(rows):
+        if municipalities is not None and r.municipality_id not in municipalities:
+            continue
+        for acc in (total, per_cat[r.category]):
+            acc[0] += r.n
+            acc[1] = (acc[1] + key) % KEY_MODULUS
+    return LiveCells(table.perturb(*total), {cat: table.perturb(n, key) for cat, (n, key) in per_cat.items()})
+
+
+def live_registrations(
+    *, region: Region, first: date, last: date, sources: Sequence[Source], municipalities: Sequence[Municipality] | None = None
+) -> int:
+    """The protected count of the accepted registrations of ``sources`` in ``region`` (or some
+    of its municipalities) for the months ``first`` … ``last``, all units, as one cell: the value
+    ``count(MONITOR_KIND, …, sources=…)`` gives once a release holds the same registrations.
+
+    Read from the registrations themselves (not the count table, which a background task
+    rebuilds): a row key is Σ record keys + n·B, B the block of (region, source, unit, month)
+    over the whole region, so the cell key is Σ over those blocks of (Σk + n·B) of the selection.
+    """
+    if not sources:
+        return 0
+    rows = (
+        Registration.objects.filter(
+            municipality__region=region, source__in=list(sources), period_month__gte=first.replace(day=1),
+            period_month__lte=last.replace(day=1), source_import__status=ImportStatus.GEACCEPTEERD,
+        )
+        .values("source_id", "unit", "period_month", "municipality_id")
+        .annotate(n=Coalesce(Sum("n"), 0), k=Coalesce(Sum("record_key"), 0), b=Coalesce(Sum("block_key"), 0))
+    )  # fmt: skip
+    chosen = None if municipalities is None else {m.pk for m in municipalities}
+    blocks: dict[tuple[int, str, date], list[int]] = defaultdict(lambda: [0, 0, 0])  # B, n and Σk of the selection
+    for row in rows:
+        acc = blocks[(row["source_id"], row["unit"], row["period_month"])]
+        acc[0] = (acc[0] + int(row["b"])) % KEY_MODULUS
+        if chosen is None or row["municipality_id"] in chosen:
+            acc[1] += int(row["n"])
+            acc[2] = (acc[2] + int(row["k"])) % KEY_MODULUS
+    n = sum(acc[1] for acc in blocks.values())
+    key = sum(acc[2] + acc[1] * acc[0] for acc in blocks.values()) % KEY_MODULUS
+    return live_ptable().perturb(n, key)
 
 
 def figures_key(selection: Selection, release: Release | None) -> str:

@@ -19,7 +19,6 @@ Rules (docs/monitor.md, "Releases"):
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -32,7 +31,7 @@ from ketenzicht.accounts.models import Municipality
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.core import policy
-from ketenzicht.domain.cellkey import KEY_MODULUS, PTableError, build_ptable, row_key
+from ketenzicht.domain.cellkey import KEY_MODULUS, PTableError, build_ptable
 from ketenzicht.monitor import protected, services
 from ketenzicht.monitor.models import MonitorCount, Release, ReleaseCount
 
@@ -189,24 +188,13 @@ def _insert_monitor(release: Release, *, after: date | None, through: date) -> N
 
 
 def _insert_kind(release: Release, kind: str, rows: Any) -> None:
-    collected = [r for r in rows if r.n > 0]
-    blocks: dict[tuple[int, str, date], int] = defaultdict(int)
-    for r in collected:
-        key = (r.region_id, r.category, r.period_month)
-        blocks[key] = (blocks[key] + r.block_sum) % KEY_MODULUS
     ReleaseCount.objects.bulk_create(
         (
             ReleaseCount(
-                release=release,
-                kind=kind,
-                period_month=r.period_month,
-                region_id=r.region_id,
-                municipality_id=r.municipality_id,
-                category=r.category,
-                n=r.n,
-                cell_key=row_key(r.key_sum, r.n, blocks[(r.region_id, r.category, r.period_month)]),
-            )
-            for r in collected
+                release=release, kind=kind, period_month=r.period_month, region_id=r.region_id,
+                municipality_id=r.municipality_id, category=r.category, n=r.n, cell_key=key,
+            )  # fmt: skip
+            for r, key in protected.keyed_rows(rows)
         ),
         batch_size=BATCH,
     )

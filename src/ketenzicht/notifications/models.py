@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     NIEUW_SIGNAAL = "nieuw_signaal", _("Nieuw signaal in uw gemeente")
     DOORVERWIJZING_ANTWOORD = "doorverwijzing_antwoord", _("Antwoord van een partner op uw doorverwijzing")
     TREFFER = "treffer", _("Treffer of contactverzoek")
+    REGIONALE_CONTROLE = "regionale_controle", _("Regionale controle met een adres in uw gemeente")
     BESLUIT = "besluit", _("Besluit over uw signaal in een overleg")
     MELDER_ANTWOORD = "melder_antwoord", _("Antwoord van een melder op uw vraag")
     TERMIJN = "termijn", _("Termijn nadert of is verlopen")

@@ -9,6 +9,7 @@ region and year, for that region's ketenregisseur only (session with a second fa
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Any
 
@@ -41,11 +42,14 @@ from ketenzicht.intake.api_serializers import ProblemOutput
 from ketenzicht.monitor.forms import MAX_UPLOAD_BYTES
 from ketenzicht.monitor.models import Import, Source
 from ketenzicht.monitor.services import MonitorError
-from ketenzicht.persons import selectors
+from ketenzicht.persons import linkage, selectors
 from ketenzicht.persons.deliveries import DeliveryConflict, delivery_submit
 from ketenzicht.persons.models import Delivery, EncodedImport
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+# The persons figures run a waiting linkage first (like the command) and wait this long for a
+# running one; after that they answer from the latest finished linkage with a header saying so.
+API_WAIT = 20.0
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
 
 
@@ -204,15 +208,20 @@ class PersonsApi(APIView):
             "Geregistreerde en unieke personen (na koppeling van de gecodeerde registraties van alle bronnen), de overlap "
             "tussen bronnen en de schatting van het totaal met 95%-interval (methode auto: laagste BIC, stapsgewijs vanaf "
             "zes bronnen; modelkeuze en koppelonzekerheid in elke bootstrapherhaling), of `weigering` met de reden in gewone "
-            "taal. Alle aantallen komen uit de laatst vrijgegeven cijfers (release, Cell Key Method): licht verstoord, "
-            "dezelfde waarden als de monitor, `null` zolang het jaar niet is vrijgegeven; de schatting afgerond op tientallen "
-            "en alleen voor een geheel vrijgegeven jaar. Alleen voor de ketenregisseur van die regio, met sessie en "
-            "tweede factor. Header `Ketenzicht-Koppeling: bezig` wanneer een nieuwere koppeling nog loopt."
+            "taal. Berekend op het moment van de vraag uit alle geaccepteerde aanleveringen (een wachtende koppeling "
+            "wordt eerst uitgevoerd). Elk aantal is afgeschermd met de Cell Key Method zoals de release dat doet: licht "
+            "verstoord, dezelfde personen geven steeds dezelfde waarde, 1 tot de drempel wordt 0 of de drempel; de "
+            "schatting afgerond op tientallen met het interval naar buiten afgerond. `laterOpnieuw=ja` voegt het "
+            "(afgeschermde) aantal personen toe dat in een later jaar opnieuw is geregistreerd. Alleen voor de "
+            "ketenregisseur van die regio, met sessie en tweede factor. Header `Ketenzicht-Koppeling: bezig` wanneer "
+            "een koppeling na het wachten nog loopt (de cijfers zijn dan die van de vorige koppeling). De monitorpagina's "
+            "en publicaties tonen de vrijgegeven cijfers (release)."
         ),
         parameters=[
             OpenApiParameter("regio", str, required=True, description="slug van de regio, bijv. den-haag"),
             OpenApiParameter("jaar", int, required=True, description="jaartal, bijv. 2025"),
             OpenApiParameter("district", str, required=False, description="optioneel: slug van een district van die regio"),
+            OpenApiParameter("laterOpnieuw", str, required=False, enum=["ja", "nee"], description="optioneel: `ja` voegt `laterOpnieuw` toe"),
         ],
         responses={200: OpenApiTypes.OBJECT, **{(code, PROBLEM_CONTENT_TYPE): OpenApiResponse(ProblemOutput) for code in (400, 401, 403, 404)}},
     )
@@ -234,7 +243,10 @@ class PersonsApi(APIView):
             district = District.objects.filter(region=region, slug=request.query_params["district"]).first()
             if district is None:
                 return problem(404, "Dit district hoort niet bij deze regio.", code="onbekend-district", instance=request.path)
-        found = selectors.published(region, int(year_text), district)
+        with contextlib.suppress(TimeoutError):  # then from the latest finished linkage, with the header below
+            linkage.ensure_current(region, timeout=API_WAIT)
+        later = request.query_params.get("laterOpnieuw", "").lower() in ("ja", "true", "1")
+        found = selectors.live(region, int(year_text), district, later=later)
         audit_record(actor=request.user, action=AuditAction.VIEW, object_type="persons.figures", object_id=f"{region.slug}:{year_text}", object_label=district.slug if district else region.slug, reason="api")
         response = Response(found.payload)
         if found.pending is not None:

@@ -1,4 +1,5 @@
-"""`ketenzicht monitor personen`: the persons figures of a region-year, after any pending linkage."""
+"""`ketenzicht monitor personen`: the persons figures of a region-year, computed now from every
+accepted import after any pending linkage, protected by the Cell Key Method (``selectors.live``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ketenzicht.accounts.models import District, Region
 from ketenzicht.persons import linkage, selectors
 
 
-def persons_command(region_slug: str, year: int, district_slug: str, *, as_json: bool, err: Any) -> str:
+def persons_command(region_slug: str, year: int, district_slug: str, *, as_json: bool, err: Any, later: bool = False) -> str:
     """The JSON (or a Dutch summary) of the figures; waits for (or runs) a pending linkage."""
     region = Region.objects.filter(slug=region_slug).first()
     if region is None:
@@ -28,7 +29,7 @@ def persons_command(region_slug: str, year: int, district_slug: str, *, as_json:
         linkage.ensure_current(region)
     except TimeoutError as exc:
         raise CommandError("De koppeling is na 30 minuten nog niet klaar; probeer het later opnieuw.") from exc
-    found = selectors.published(region, year, district)
+    found = selectors.live(region, year, district, later=later or not as_json)
     if as_json:
         return json.dumps(found.payload, ensure_ascii=False)
     return summary(found.payload)
@@ -48,6 +49,9 @@ def summary(payload: dict[str, Any]) -> str:
     if estimate:
         low, high = estimate["interval"] or (None, None)
         lines.append(f"Geschatte omvang: {n(estimate['waarde'])} (95%-interval {n(low)}–{n(high)}), model: {', '.join(estimate['model'])}.")
+    lines.append("Actuele cijfers uit alle geaccepteerde aanleveringen; elk aantal is licht verstoord ter afscherming.")
+    if "laterOpnieuw" in payload:
+        lines.append(f"Later opnieuw geregistreerd (in een volgend jaar): {n(payload['laterOpnieuw'])}.")
     if payload["weigering"]:
         lines.append(payload["weigering"])
     return "\n".join(lines)

@@ -13,6 +13,10 @@ sum of its municipalities' rows (the persons page per district) and the region's
 The kind ``personen-eerder`` counts, in the same way, the persons of a year who were already
 registered in an earlier year (repeat registration, issue 15 item 4), category "".
 
+``live_rows`` gives the same rows for one region and year computed now from every accepted
+import (``ketenzicht monitor personen`` and the API, protected by ``protected.live_cells``), plus
+``personen-later`` (persons registered again in a later year), which is never released.
+
 The estimate is not a count and is not in the release: ``selectors.trend`` publishes it beside
 the protected seen count (rounded; see there). See docs/adr/0001-cell-key-method.md ("Persons
 and the estimate").
@@ -35,6 +39,7 @@ from ketenzicht.persons.models import LinkageRun, RunStatus
 
 KIND = "personen"
 REPEAT_KIND = "personen-eerder"
+LATER = "personen-later"  # live only (``live_rows``), never released
 CHUNK = 5000
 
 
@@ -90,21 +95,51 @@ def _rows(run: LinkageRun, after: date | None, entries: Iterator[tuple[tuple[Any
         yield protected.KindRow(run.region_id, municipality, month, cat, n, key_sum, block_sum)
 
 
+def _persons(seen: dict[tuple[int, int], list[Any]]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    return ((first, category(sources)) for first, sources in seen.values())
+
+
+def _earlier(seen: dict[tuple[int, int], list[Any]]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    earliest: dict[int, int] = {}
+    for person, year in seen:
+        earliest[person] = min(year, earliest.get(person, year))
+    return ((first, "") for (person, year), (first, _s) in seen.items() if earliest[person] < year)
+
+
+def _later(seen: dict[tuple[int, int], list[Any]]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    latest: dict[int, int] = {}
+    for person, year in seen:
+        latest[person] = max(year, latest.get(person, year))
+    return ((first, "") for (person, year), (first, _s) in seen.items() if latest[person] > year)
+
+
 def collect(after: date | None, through: date) -> Iterator[protected.KindRow]:
     """The release rows of the kind ``personen`` (see the module docstring)."""
     for run in _latest_runs():
-        seen = _person_years(run, through)
-        yield from _rows(run, after, ((first, category(sources)) for first, sources in seen.values()))
+        yield from _rows(run, after, _persons(_person_years(run, through)))
 
 
 def collect_repeat(after: date | None, through: date) -> Iterator[protected.KindRow]:
     """The release rows of ``personen-eerder``: persons of a year already seen in an earlier one."""
     for run in _latest_runs():
-        seen = _person_years(run, through)
-        earliest: dict[int, int] = {}
-        for person, year in seen:
-            earliest[person] = min(year, earliest.get(person, year))
-        yield from _rows(run, after, ((first, "") for (person, year), (first, _s) in seen.items() if earliest[person] < year))
+        yield from _rows(run, after, _earlier(_person_years(run, through)))
+
+
+# Through the last month there can be: "every accepted import up to now".
+EVERYTHING = date(9999, 12, 1)
+
+
+def live_rows(run: LinkageRun, year: int) -> dict[str, list[protected.KindRow]]:
+    """The rows of ``year`` computed now from ``run`` and every accepted import, by the same
+    code as the release's (``collect``/``collect_repeat``), for ``protected.live_cells``: the
+    kinds ``personen`` and ``personen-eerder`` and, live only, ``LATER`` (persons of the year
+    registered again in a later year; not released, as that cell changes after the year is final)."""
+    seen = _person_years(run, EVERYTHING)
+
+    def of_year(entries: Iterator[tuple[tuple[Any, ...], str]]) -> list[protected.KindRow]:
+        return list(_rows(run, None, (e for e in entries if e[0][0].year == year)))
+
+    return {KIND: of_year(_persons(seen)), REPEAT_KIND: of_year(_earlier(seen)), LATER: of_year(_later(seen))}
 
 
 def category(sources: set[int]) -> str:

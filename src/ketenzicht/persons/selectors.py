@@ -1,15 +1,17 @@
-"""Reads of the persons app: the published persons figures and the state of the linkage.
+"""Reads of the persons app: the persons figures and the state of the linkage.
 
-Every figure that leaves here comes from the one protected source (``monitor/protected.py``,
-the Cell Key Method, the latest release; docs/adr/0001-cell-key-method.md): distinct persons
-and the overlap cells are protected counts of the kind ``personen`` (persons/kinds.py),
-repeat registrations of ``personen-eerder``, the registrations the monitor's own protected count
-of the year's rows of those sources. The estimate is a model output of the linkage job,
-published rounded with its interval widened, only for a fully released year whose protected
-seen count reaches the release's threshold (``_estimate``); otherwise a Dutch reason. The
-persons page, ``GET /api/v1/monitor/personen`` and ``ketenzicht monitor personen`` read
-``published``; the monitor page, its exports, the PDF and the board report read ``trend``: for
-the same release they publish the same values.
+Every count that leaves here is protected by the Cell Key Method (``monitor/protected.py``;
+docs/adr/0001-cell-key-method.md): distinct persons and the overlap cells are counts of the kind
+``personen`` (persons/kinds.py), repeat registrations of ``personen-eerder``, the registrations
+the monitor's own count of the year's rows of those sources. The estimate is a model output of
+the linkage job, published rounded with its interval widened (``_estimate``).
+
+* ``published`` / ``trend``: from the latest release. The persons page reads ``published``; the
+  monitor page, its exports, the PDF and the board report read ``trend`` (same values).
+* ``live``: ``GET /api/v1/monitor/personen`` and ``ketenzicht monitor personen`` (issue 15 item
+  4): the same rows computed now from every accepted import and the latest linkage, protected
+  exactly as a release protects the same records, so the same persons give the same value and
+  the next release publishes that value for them.
 """
 
 from __future__ import annotations
@@ -61,6 +63,11 @@ def _overlap(
             cat: protected.count(kinds.KIND, region=region, first=first, last=last, municipalities=municipalities, category=cat, release=release).value or 0
             for cat in sorted(set(cats.values_list("category", flat=True)))
         }
+    return _ordered(values, data)
+
+
+def _ordered(values: dict[str, int], data: dict[str, Any] | None) -> tuple[list[str], list[dict[str, Any]]]:
+    """The sources and the overlap cells of protected values per category, in the linkage's order."""
     slugs = dict(Source.objects.values_list("pk", "slug"))
     combos = {cat: [slugs[int(pk)] for pk in cat.split("+")] for cat in values}
     known = list((data or {}).get("bronnen", []))
@@ -123,6 +130,54 @@ def published(region: Region, year: int, district: District | None = None) -> Pu
         "through": seen.last_month_label if partial else "",
     }
     return Published(payload, extra, run, pending)
+
+
+def live(region: Region, year: int, district: District | None = None, *, later: bool = False) -> Published:
+    """The contract JSON for a region (or district) and year computed now from every accepted
+    import and the latest linkage, every count protected by the Cell Key Method exactly as a
+    release would protect the same records (``protected.live_cells``/``live_registrations``).
+    Only ``ketenzicht monitor personen`` and ``GET /api/v1/monitor/personen`` read this; every
+    page and publication reads ``published``/``trend`` (the release). ``later``: add
+    ``laterOpnieuw``, the protected count of the year's persons registered again in a later year."""
+    run = linkage.latest(region)
+    data = _figure(run, year, district)
+    payload: dict[str, Any] = {"regio": region.slug, "jaar": year}
+    if district is not None:
+        payload["district"] = district.slug
+    rows = kinds.live_rows(run, year) if run is not None else {kinds.KIND: [], kinds.REPEAT_KIND: [], kinds.LATER: []}
+    chosen = set(district.municipalities.values_list("pk", flat=True)) if district is not None else None
+    persons = protected.live_cells(rows[kinds.KIND], municipalities=chosen)
+    sources, overlap = _ordered(persons.by_category, data)
+    first, last = date(year, 1, 1), date(year, 12, 1)
+    registrations = protected.live_registrations(
+        region=region, first=first, last=last, sources=list(Source.objects.filter(slug__in=sources)),
+        municipalities=list(district.municipalities.all()) if district is not None else None,
+    )  # fmt: skip
+    estimate, low, high, why = _estimate(data, persons.total, protected.ptable_params().threshold, whole_year=True)
+    if data is None and not sources:
+        why = NO_DATA
+    schatting = None
+    if estimate is not None and data is not None:
+        schatting = {"waarde": estimate, "interval": [low, high], "methode": data["schatting"]["methode"], "model": data["schatting"]["model"]}
+    payload.update(
+        {
+            "bronnen": sources,
+            "registraties": registrations,
+            "uniekePersonen": persons.total,
+            "overlap": overlap,
+            "schatting": schatting,
+            "weigering": None if schatting else why,
+        }
+    )
+    again = protected.live_cells(rows[kinds.LATER], municipalities=chosen).total
+    if later:
+        payload["laterOpnieuw"] = again
+    extra = {
+        "eerderGezien": protected.live_cells(rows[kinds.REPEAT_KIND], municipalities=chosen).total,
+        "laterOpnieuw": again,
+        "selectie": data["schatting"].get("selectie") if schatting and data else None,
+    }
+    return Published(payload, extra, run, linkage.pending(region))
 
 
 def years(region: Region) -> list[int]:

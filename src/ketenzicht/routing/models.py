@@ -209,3 +209,8 @@ class ReferralEvent(AppendOnlyModel):
 
     class Meta:
         ordering = ["at", "id"]
+
+    @property
+    def to_state_label(self) -> str:
+        """The state as the user reads it (the stored value is the machine's code)."""
+        return str(ReferralState(self.to_state).label) if self.to_state in ReferralState.values else self.to_state

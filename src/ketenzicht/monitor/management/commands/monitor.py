@@ -3,7 +3,7 @@
     ketenzicht monitor import FILE --bron SLUG [--regio SLUG]
     ketenzicht monitor rapport --regio SLUG --periode 2025H1 --uit FILE.pdf [--district SLUG]
     ketenzicht monitor refresh
-    ketenzicht monitor personen --regio SLUG --jaar JJJJ [--district SLUG] [--json]
+    ketenzicht monitor personen --regio SLUG --jaar JJJJ [--district SLUG] [--json] [--later-opnieuw]
     ketenzicht monitor release [--periode JJJJ-MM] [--direct] [--datum JJJJ-MM-DD]
     ketenzicht monitor ptabel [--drempel T --afwijking D --variantie V]
 
@@ -59,6 +59,7 @@ class Command(BaseCommand):
         per.add_argument("--jaar", required=True, type=int, help="jaartal, bijv. 2025")
         per.add_argument("--district", default="", help="optioneel: slug van een district")
         per.add_argument("--json", action="store_true", help="antwoord als JSON (zoals GET /api/v1/monitor/personen)")
+        per.add_argument("--later-opnieuw", action="store_true", help="voeg laterOpnieuw toe: personen die in een later jaar opnieuw zijn geregistreerd")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["subcommand"]
@@ -67,7 +68,9 @@ class Command(BaseCommand):
         elif action == "personen":
             from ketenzicht.persons.commands import persons_command
 
-            self.stdout.write(persons_command(options["regio"], options["jaar"], options["district"], as_json=options["json"], err=self.stderr))
+            self.stdout.write(persons_command(
+                    options["regio"], options["jaar"], options["district"], as_json=options["json"], later=options["later_opnieuw"], err=self.stderr
+                ))
         elif action == "rapport":
             self._report(options["regio"], options["periode"], options["uit"], options["district"])
         elif action == "release":
