@@ -98,7 +98,7 @@ def test_a_notice_whose_mail_failed_is_sent_by_the_next_reminder_run(cast: Cast,
 
     goes = Municipality.objects.get(cbs_code="GM0664")
     case = report_signal(cast.mila, goes, location_address="Kapelseweg 1, Goes")  # ZWB's queue
-    after_intake(case, True)  # as every intake channel does; no on-commit run here: the mail did not go
+    after_intake(case, True)  # as the worker does after every intake; no on-commit run here: the mail did not go
     notices = Notification.objects.filter(kind=Kind.NIET_AANGESLOTEN, title__contains=case.reference)
     assert sorted(n.recipient.username for n in notices) == ["koen", "tessa"]
     assert smtp_server.messages == []

@@ -160,6 +160,18 @@ class User(AbstractUser):
         org = self.organisation
         return org.municipality if org is not None else None
 
+    @property
+    def district(self) -> District | None:
+        """The district the user works in: a district-level organisation's own district, else the
+        district of their municipality; None for regional and partner staff. Dashboards and
+        overviews open on it (issue 16 item 7)."""
+        org = self.organisation
+        if org is None:
+            return None
+        if org.district_id is not None:
+            return org.district
+        return org.municipality.district if org.municipality_id is not None else None
+
 
 class UserRole(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")

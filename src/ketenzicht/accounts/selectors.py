@@ -35,7 +35,12 @@ def has_af(municipality: Municipality) -> bool:
     return municipalities_with_af().filter(pk=municipality.pk).exists()
 
 
+def outside_platform(municipality: Municipality) -> bool:
+    """BUITEN without asking the database: outside every loaded region (no AF query needed)."""
+    return municipality.region_id is None
+
+
 def coverage(municipality: Municipality) -> Coverage:
-    if municipality.region_id is None:
+    if outside_platform(municipality):
         return Coverage.BUITEN
     return Coverage.AF if has_af(municipality) else Coverage.REGIO

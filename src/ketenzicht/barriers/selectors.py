@@ -383,7 +383,7 @@ def districts_for(user: Any) -> list[District]:
     if org.region_id is not None:
         # The dashboard opens on the first: a district-level organisation's own district (issue 16
         # item 7; `Organisation.district` comes with the tenancy lane), then the region's others.
-        own = getattr(org, "district_id", None)
+        own = org.district_id
         return sorted(District.objects.filter(region_id=org.region_id), key=lambda d: d.pk != own)
     return []
 

@@ -7,11 +7,10 @@ import json
 from typing import Any
 
 from ketenzicht.accounts.models import Municipality, Role
-from ketenzicht.accounts.selectors import Coverage, coverage
+from ketenzicht.accounts.selectors import outside_platform
 from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
 from ketenzicht.core import policy
-from ketenzicht.intake.region_queue import after_intake
 
 
 class IdempotencyConflict(Exception):
@@ -53,7 +52,7 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
     other request won a race, because case_create returns the winner's case.
     """
     policy.require(actor, "api.signal.create", data["gemeenteCode"])
-    if coverage(data["gemeenteCode"]) is Coverage.BUITEN:
+    if outside_platform(data["gemeenteCode"]):
         raise OutsidePlatform(data["gemeenteCode"])
     subjects = [
         SubjectInput(
@@ -89,5 +88,4 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
     case, created = case_create(actor=actor, data=signal)
     if not created and case.intake_fingerprint != fingerprint:
         raise IdempotencyConflict(case)
-    after_intake(case, created)
     return case, created

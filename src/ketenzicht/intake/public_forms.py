@@ -159,6 +159,9 @@ class PublicReportForm(DatedForm):
     form_key = forms.CharField(widget=forms.HiddenInput, required=False)
 
     outside: Municipality | None = None
+    # The municipality the view already read for the page's theme (`themes.selectors.theme_municipality`),
+    # with its region: when it is the one typed, the form takes it instead of reading it again.
+    known: Municipality | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -194,7 +197,9 @@ class PublicReportForm(DatedForm):
         return not_future(self.cleaned_data.get("observed_on"), self.today)
 
     def clean_municipality(self) -> Municipality:
-        municipality = find_municipality(self.cleaned_data["municipality"])
+        typed = self.cleaned_data["municipality"]
+        known = self.known
+        municipality = known if known is not None and _plain(known.name) == _plain(typed or "") else find_municipality(typed)
         if municipality is None:
             raise ValidationError(_("Kies een gemeente uit de lijst. Typ de eerste letters van de naam om te zoeken."), code="unknown")
         if municipality.region_id is None:

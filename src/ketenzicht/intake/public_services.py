@@ -30,7 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ketenzicht.accounts.models import Municipality
-from ketenzicht.accounts.selectors import Coverage, coverage, municipalities_with_af
+from ketenzicht.accounts.selectors import municipalities_with_af, outside_platform
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
 from ketenzicht.cases.models import Case, Channel, ReporterAddition
@@ -47,7 +47,6 @@ from ketenzicht.cases.services import (
 from ketenzicht.core import policy
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain.lifecycles.case import PUBLIC_STATUS, CaseState, is_read_only
-from ketenzicht.intake.region_queue import after_intake
 
 logger = logging.getLogger(__name__)
 
@@ -164,12 +163,11 @@ def public_report_submit(*, report: PublicReport, status_url: str) -> PublicRece
         # Stored with the case itself: a stored report always has its receipt hash.
         receipt_hash=receipt_hash(code),
     )
-    if coverage(report.municipality) is Coverage.BUITEN:
+    if outside_platform(report.municipality):
         # The form tells the reporter before sending; a request that skips the form is refused too.
         raise CaseError("Deze gemeente werkt niet met dit meldpunt; er is niets opgeslagen.")
-    with transaction.atomic():
-        case, created = case_create(actor=None, data=data)
-        after_intake(case, created)
+    # One transaction (case_create's): the notifications follow from the worker (intake/tasks.py).
+    case, created = case_create(actor=None, data=data)
     mail = bool(created and report.contact_email.strip())
     if mail:
         case_id = case.pk

@@ -96,6 +96,7 @@ def report(request: HttpRequest, cbs_code: str | None = None) -> HttpResponse:
     if request.POST.get("actie") == "taal":
         return _switch_language(request, now)
     form = PublicReportForm(request.POST, request.FILES, now=now)
+    form.known = chosen
     if form.honeypot_filled():
         # A bot: the same confirmation a person gets, with a code that belongs to nothing.
         return _confirmation(request, code=services.random_receipt_code(), acute_danger=False, mail=False)

@@ -5,7 +5,8 @@ waits in that region's queue; the region's ketenregisseurs and beheerders are to
 notification (`notifications.services.notify`, kind "niet_aangesloten"): in the app a title with
 the reference and the municipality and a link to the queue; the e-mail that follows each person's
 preference names only the kind of event and a link, never what was reported. The notification is
-written in the intake's transaction, so a rolled-back intake tells nobody, and once per signal
+written by the task worker after the intake commits (`tasks.new_signal_task`, enqueued on commit),
+so a rolled-back intake tells nobody and the request does no notification work; once per signal
 (its key); a mail that fails is sent by the next reminder run (notifications/delivery.py).
 """
 
@@ -44,7 +45,9 @@ def announce(case: Case) -> list[Notification]:
     )
 
 
-def after_intake(case: Case, created: bool) -> None:
-    """Call after a signal is stored: a new one for a municipality without an AF is announced."""
+def after_intake(case: Case, created: bool) -> list[Notification]:
+    """After a signal is stored (the task worker, `tasks.new_signal_task`): a new one for a
+    municipality without an AF is announced; returns the notifications written."""
     if created and coverage(case.municipality) is Coverage.REGIO:
-        announce(case)
+        return announce(case)
+    return []

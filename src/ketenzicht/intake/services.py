@@ -13,7 +13,6 @@ from ketenzicht.cases.services import (
     read_uploaded,
 )
 from ketenzicht.core import policy
-from ketenzicht.intake.region_queue import after_intake
 
 TIP_CHANNELS = (Channel.MMA, Channel.POLITIE)
 
@@ -66,6 +65,5 @@ def internal_report_submit(*, actor: Any, cleaned: dict[str, Any]) -> tuple[Case
         attachments=[read_uploaded(f) for f in cleaned.get("attachments") or []],
         intake_key=f"{actor.pk}:{cleaned['intake_key']}" if cleaned.get("intake_key") else "",
     )
-    case, created = case_create(actor=actor, data=data)
-    after_intake(case, created)
-    return case, created
+    # Who is told (the AFs, or the region's queue) follows from the worker (intake/tasks.py).
+    return case_create(actor=actor, data=data)

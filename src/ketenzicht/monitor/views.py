@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -60,17 +60,28 @@ def figure_context(fig: selectors.Figures, *, prefix: str = "kz") -> dict[str, A
     }
 
 
-def _filter_key(request: HttpRequest, region: Region, place: Municipality | None) -> str:
+def _filter_key(request: HttpRequest, region: Region, place: Municipality | None, query: QueryDict | None = None) -> str:
     # The filter bar depends on the query, the region's districts, the years with data
     # (data version) and the language; rendering its select widgets costs more than the page.
-    raw = f"{request.GET.urlencode()}|{region.pk}|{place.pk if place else ''}|{selectors.data_version()}|{request.LANGUAGE_CODE}"
+    raw = f"{(query or request.GET).urlencode()}|{region.pk}|{place.pk if place else ''}|{selectors.data_version()}|{request.LANGUAGE_CODE}"
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _fragment_key(request: HttpRequest, fig_key: str, place: Municipality | None) -> str:
+def _fragment_key(request: HttpRequest, fig_key: str, place: Municipality | None, query: QueryDict | None = None) -> str:
     # The rendered figures depend on the figures, the links (query) and the language.
-    raw = f"{fig_key}|{request.GET.urlencode()}|{place.pk if place else ''}|{request.LANGUAGE_CODE}"
+    raw = f"{fig_key}|{(query or request.GET).urlencode()}|{place.pk if place else ''}|{request.LANGUAGE_CODE}"
     return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _landing_query(request: HttpRequest, region: Region) -> QueryDict:
+    """The overview's query; on landing (no district chosen, not even "Hele regio") it opens on the
+    user's own district: a district coordinator's, or that of the AF's municipality (issue 16 item 7)."""
+    own = request.user.district
+    if "district" in request.GET or own is None or own.region_id != region.pk:
+        return request.GET
+    query = request.GET.copy()
+    query["district"] = str(own.pk)
+    return query
 
 
 def _render_figures(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -84,17 +95,18 @@ def _render_figures(request: HttpRequest, template: str, context: dict[str, Any]
 @policy_view("monitor.view")
 def overview(request: HttpRequest) -> HttpResponse:
     region = _region(request)
-    form = FilterForm(request.GET or None, region=region)
+    query = _landing_query(request, region)
+    form = FilterForm(query or None, region=region)
     selection = form.selection(region)
     key = selectors.figures_key(selection, protect=True)
     fig = selectors.figures(selection, protect=True, key=key)
     context = {
-        "fragment_key": _fragment_key(request, key, None),
-        "filter_key": _filter_key(request, region, None),
+        "fragment_key": _fragment_key(request, key, None, query),
+        "filter_key": _filter_key(request, region, None, query),
         "region": region,
         "form": form,
         "selection": selection,
-        "query": request.GET.urlencode(),
+        "query": query.urlencode(),
         "risk": selectors.risk_picture(selection.municipalities(), selection.year),
         "indicators": selectors.indicator_columns(),
         "can_import": policy.can(request.user, "monitor.import", region),

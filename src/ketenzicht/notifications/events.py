@@ -2,51 +2,22 @@
 
 `cases/services.py` and `routing/services.py` send `cases.events.signal_received` and
 `routing.events.referral_answered` with `transaction.on_commit` (ids only), so a rolled-back
-intake or answer notifies nobody; `connect()` hooks the receivers below to them.
+intake or answer notifies nobody; `connect()` hooks the receivers below to them. A new signal
+(`cases.events.signal_received`) is handed to the task worker by intake (`intake/tasks.py`), which
+calls `services.new_signal_notify` there; the others are written at once.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from ketenzicht.accounts.models import Municipality, Role, User
+from ketenzicht.accounts.models import Municipality
 from ketenzicht.cases.models import Case, ContactRequest, ReporterQuestion
 from ketenzicht.notifications.models import Kind
-from ketenzicht.notifications.services import notify
+from ketenzicht.notifications.services import afs_of, notify
 from ketenzicht.routing.models import Referral
-
-
-def afs_of(municipality_id: int) -> QuerySet[User]:
-    """The active aandachtsfunctionarissen of a municipality."""
-    return User.objects.filter(
-        is_active=True, organisation__municipality_id=municipality_id, roles__role=Role.AANDACHTSFUNCTIONARIS
-    ).distinct()
-
-
-def signal_received(case_id: object, **kwargs: object) -> None:
-    """A new signal: its municipality's AFs; acute danger or a minor is flagged and mailed at once."""
-    case = Case.objects.filter(pk=case_id).first()
-    if case is None:
-        return
-    flags = []
-    if case.acute_danger:
-        flags.append(_("acuut gevaar"))
-    if case.minor_involved == "ja":
-        flags.append(_("minderjarige betrokken"))
-    title = _("Nieuw signaal %(reference)s") % {"reference": case.reference}
-    if flags:
-        title = f"{title} ({', '.join(flags)})"
-    notify(
-        recipients=afs_of(case.municipality_id),
-        kind=Kind.NIEUW_SIGNAAL,
-        title=title,
-        link=reverse("cases:detail", kwargs={"case_id": case.pk}),
-        urgent=bool(flags),
-        key=f"signaal:{case.pk}",
-    )
 
 
 def case_transferred(case_id: object, from_municipality_id: object, **kwargs: object) -> None:
@@ -153,10 +124,8 @@ def connect() -> None:
     from ketenzicht.cases.events import contact_answered as answered_signal
     from ketenzicht.cases.events import contact_requested as requested_signal
     from ketenzicht.cases.events import reporter_answered as answer_signal
-    from ketenzicht.cases.events import signal_received as case_signal
     from ketenzicht.routing.events import referral_answered as referral_signal
 
-    case_signal.connect(signal_received, dispatch_uid="ketenzicht.notifications.signal_received")
     answer_signal.connect(reporter_answered, dispatch_uid="ketenzicht.notifications.reporter_answered")
     requested_signal.connect(contact_requested, dispatch_uid="ketenzicht.notifications.contact_requested")
     answered_signal.connect(contact_answered, dispatch_uid="ketenzicht.notifications.contact_answered")

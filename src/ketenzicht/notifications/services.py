@@ -13,9 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ketenzicht.accounts.models import Role
+from ketenzicht.accounts.models import Role, User
+from ketenzicht.cases.models import Case
 from ketenzicht.notifications.models import (
     ALWAYS_DIRECT,
     Delivery,
@@ -84,6 +88,40 @@ def notify(
 
         transaction.on_commit(lambda: deliver(pending))
     return written
+
+
+def afs_of(municipality_id: int) -> QuerySet[User]:
+    """The active aandachtsfunctionarissen of a municipality."""
+    return User.objects.filter(
+        is_active=True, organisation__municipality_id=municipality_id, roles__role=Role.AANDACHTSFUNCTIONARIS
+    ).distinct()
+
+
+def new_signal_notify(case_id: object) -> list[Notification]:
+    """A new signal: its municipality's AFs; acute danger or a minor is flagged and mailed at once.
+
+    Run by the task worker (`intake/tasks.py`: the intake enqueues it on commit), so neither these
+    statements nor the mail server slow an intake down.
+    """
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return []
+    flags = []
+    if case.acute_danger:
+        flags.append(_("acuut gevaar"))
+    if case.minor_involved == "ja":
+        flags.append(_("minderjarige betrokken"))
+    title = _("Nieuw signaal %(reference)s") % {"reference": case.reference}
+    if flags:
+        title = f"{title} ({', '.join(flags)})"
+    return notify(
+        recipients=afs_of(case.municipality_id),
+        kind=Kind.NIEUW_SIGNAAL,
+        title=title,
+        link=reverse("cases:detail", kwargs={"case_id": case.pk}),
+        urgent=bool(flags),
+        key=f"signaal:{case.pk}",
+    )
 
 
 def preferences_of(user: Any) -> dict[str, str]:

@@ -87,7 +87,13 @@ def persons(request: HttpRequest) -> HttpResponse:
     """Registrations, distinct persons, overlap, repeat registrations and the estimate of a year."""
     region = _own_region(request, "persons.view")
     years = selectors.years(region)
-    form = PersonsFilterForm(request.GET or None, region=region, years=years)
+    query = request.GET
+    own = request.user.district
+    if "district" not in query and own is not None and own.region_id == region.pk:
+        # Landing: the user's own district (issue 16 item 7); "Hele regio" stays one choice away.
+        query = query.copy()
+        query["district"] = own.slug
+    form = PersonsFilterForm(query or None, region=region, years=years)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     year = data.get("jaar") or (years[0] if years else None)
     district = data.get("district")

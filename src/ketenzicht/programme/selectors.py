@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 
-from ketenzicht.accounts.models import Municipality, Region
+from ketenzicht.accounts.models import District, Municipality, Region
 from ketenzicht.core import policy
 from ketenzicht.domain import programme as rules
 from ketenzicht.programme.models import (
@@ -32,6 +32,20 @@ SOON_DAYS = 30
 
 def programmes_for(user: Any) -> QuerySet[Programme]:
     return policy.programmes_visible_to(user, Programme.objects.select_related("municipality", "district", "region"))
+
+
+def own_area_rank(user: Any, area: Any) -> int:
+    """0 for the user's own municipality, 1 for their own district, 2 for the rest: lists and area
+    choices open on the user's own area (issue 16 item 7), a district coordinator's on their district."""
+    if isinstance(area, Municipality) and area.pk == getattr(user.municipality, "pk", None):
+        return 0
+    own = user.district
+    return 1 if isinstance(area, District) and own is not None and area.pk == own.pk else 2
+
+
+def programmes_own_first(user: Any) -> list[Programme]:
+    """The visible programmes, those of the user's own municipality and district first."""
+    return sorted(programmes_for(user), key=lambda p: own_area_rank(user, p.area))
 
 
 def _object_or_404(queryset: QuerySet[Any], pk: object) -> Any:
@@ -268,7 +282,6 @@ def areas_for(user: Any, action: str) -> list[Any]:
 
     `action`: 'programme.manage' (a new programme), 'report.generate' or 'training.manage'.
     """
-    from ketenzicht.accounts.models import District
 
     org = user.organisation
     if org is None:
@@ -293,7 +306,7 @@ def areas_for(user: Any, action: str) -> list[Any]:
             allowed = policy.can(user, action, area)
         if allowed:
             result.append(area)
-    return result
+    return sorted(result, key=lambda area: own_area_rank(user, area))
 
 
 def area_from_key(user: Any, key: str, action: str) -> Any:

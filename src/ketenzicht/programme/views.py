@@ -54,7 +54,7 @@ def _choices(areas: list[Any]) -> list[tuple[str, str]]:
 @policy_view("programme.view")
 def index(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    programmes = list(selectors.programmes_for(request.user))
+    programmes = selectors.programmes_own_first(request.user)
     overviews = selectors.overviews(programmes, today)
     return render(request, "programme/index.html", {
         "overviews": overviews,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from ketenzicht.themes.selectors import (
     public_theme_map,
@@ -21,7 +22,8 @@ from ketenzicht.themes.selectors import (
 def theme(request: HttpRequest) -> dict[str, Any]:
     if request.path.startswith("/melden/"):
         municipality = getattr(request, "theme_municipality", None)
-        return {"theme": theme_for_municipality(municipality), "public_themes": public_theme_map()}
+        # Read only by the form page that uses it (not by the confirmation or the status pages).
+        return {"theme": theme_for_municipality(municipality), "public_themes": SimpleLazyObject(public_theme_map)}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and not request.path.startswith("/melden/"):
         return {"theme": theme_for_organisation(user.organisation)}

@@ -30,12 +30,13 @@ def theme_municipality(request: HttpRequest, cbs_code: str | None = None) -> Mun
     Left on `request.theme_municipality` for the theme context processor.
     """
     if cbs_code is not None:
-        municipality = Municipality.objects.filter(cbs_code__iexact=cbs_code).first()
+        municipality = Municipality.objects.select_related("region").filter(cbs_code__iexact=cbs_code).first()
         if municipality is None:
             raise Http404("unknown municipality code")
     else:
         typed = (request.POST.get("municipality") or "").strip() if request.method == "POST" else ""
-        municipality = Municipality.objects.filter(name__iexact=typed).first() if typed else None
+        # With its region: the public form takes this row for the report (one read per intake).
+        municipality = Municipality.objects.select_related("region").filter(name__iexact=typed).first() if typed else None
     request.theme_municipality = municipality  # type: ignore[attr-defined]
     return municipality
 
