@@ -148,6 +148,19 @@ def regional_item(ctx: dict[str, Any]) -> Any:
     return regional_sitting(ctx).items.first()
 
 
+def regional_action_item(ctx: dict[str, Any]) -> Any:
+    """An action item for the side's police, from a theme the chair discussed at the regional table."""
+    from ketenzicht.meetings import regional
+
+    chair = person(ctx, "kr")
+    theme = regional.agenda_add_theme(actor=chair, sitting=regional_sitting(ctx), theme="Witte vlek in het barrièremodel")
+    decision = meetings.decision_record(
+        actor=chair, item=theme, action=meetings.DISCUSSED, rationale="Afspraken gemaakt.",
+        action_items=[meetings.ActionItemInput(description="Analyse aanleveren", owner_organisation=Organisation.objects.get(slug=ctx["side"].police_org))],
+    )
+    return decision.action_items.first()
+
+
 # --- programme ----------------------------------------------------------------------------------
 def own_programme(ctx: dict[str, Any]) -> Programme:
     existing = Programme.objects.filter(municipality__cbs_code=ctx["side"].municipality).first()

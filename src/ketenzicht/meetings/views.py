@@ -288,6 +288,8 @@ def minutes_finalise(request: HttpRequest, sitting_id: str) -> HttpResponse:
 @policy_view("meeting.chair")
 def minutes_correct(request: HttpRequest, sitting_id: str) -> HttpResponse:
     sitting = selectors.sitting_for(request.user, sitting_id)
+    # On the object before the form: a member of a regional table (an AF) may view, not correct.
+    policy.require(request.user, "meeting.chair", sitting)
     form = CorrectionForm(request.POST)
     if form.is_valid():
         try:
