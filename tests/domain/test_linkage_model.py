@@ -101,3 +101,54 @@ def test_single_source_gets_no_source_comparison() -> None:
     rows = [("a", str(i), "jan", "berg", "1990-01-01", None) for i in range(4)]
     out = M._recalibrated(_model(0.5, 0.8), _frame(rows), duckdb.connect())
     assert [c["output_column_name"] for c in out["comparisons"]] == ["naam", "geboortedatum"]
+
+
+def _levels(comparison: dict, pairs: list[tuple[str | None, str | None]], col: str) -> tuple[list, list]:
+    """The level of every pair under the model's SQL and under the same levels with plain
+    Damerau-Levenshtein (what the cheap gates must not change)."""
+    gated = [lvl["sql_condition"] for lvl in comparison["comparison_levels"]]
+    plain = [
+        c.replace(f"hamming({col}_l, {col}_r) <= 2 AND ", "")
+        .replace(f"hamming({col}_l, {col}_r) <= 4 AND ", "")
+        .replace(f"levenshtein({col}_l, {col}_r) <= 2 AND ", "")
+        for c in gated
+    ]
+    assert plain != gated  # the gates are there
+
+    def case(conds: list[str]) -> str:
+        whens = " ".join(f"WHEN {c} THEN {i}" for i, c in enumerate(conds) if c != "ELSE")
+        return f"CASE {whens} ELSE {len(conds) - 1} END"
+
+    con = duckdb.connect()
+    con.register("p", pd.DataFrame(pairs, columns=[f"{col}_l", f"{col}_r"], dtype=object))
+    rows = con.execute(f"SELECT {case(gated)}, {case(plain)} FROM p").fetchall()  # noqa: S608 (test SQL)
+    con.close()
+    return [r[0] for r in rows], [r[1] for r in rows]
+
+
+def test_date_levels_are_plain_damerau_levenshtein_behind_a_cheap_gate() -> None:
+    import datetime as dt
+    import random
+
+    rng = random.Random(5)
+    base = [dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(25_000)) for _ in range(400)]
+    pairs: list[tuple[str | None, str | None]] = [(None, "1990-01-02")]
+    for d in base:
+        s = d.isoformat()
+        # year digits shifted by one (an insertion and a deletion), swapped neighbours, typos,
+        # other dates in the same decade, day and month swapped
+        pairs += [(s, s[1:4] + s[0] + s[4:]), (s, s[3] + s[:3] + s[4:]), (s, s[0] + s[2] + s[1] + s[3:])]
+        pairs += [(s, (d + dt.timedelta(days=k)).isoformat()) for k in (1, 10, 31, 365, 400)]
+        pairs += [(s, rng.choice(base).isoformat()) for _ in range(10)]
+        pairs.append((s, f"{s[:4]}-{s[8:10]}-{s[5:7]}"))
+    gated, plain = _levels(M._date_comparison(), pairs, "geboortedatum")
+    assert gated == plain
+    assert len(set(gated)) == 7  # every level is reached, so the check is not vacuous
+
+
+def test_municipality_typo_level_behind_a_cheap_gate() -> None:
+    codes = ["GM0363", "GM0336", "GM0599", "GM0363X", "GM363", "0363", "GM1680", None]
+    pairs = [(a, b) for a in codes for b in codes]
+    gated, plain = _levels(M._exact_comparison("gemeente_code", typo_level=True), pairs, "gemeente_code")
+    assert gated == plain
+    assert set(gated) == {0, 1, 2, 3}

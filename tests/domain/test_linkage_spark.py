@@ -19,6 +19,8 @@ from tests.domain.test_linkage_link import DIFFERENT, SAME, _f1, _records
 def test_duckdb_functions_get_their_spark_names() -> None:
     sql = "jaro_winkler_similarity(voornaam_n_l, achternaam_k_r) >= 0.92 AND damerau_levenshtein(a_l, a_r) <= 1"
     assert to_spark_sql(sql) == "jaro_winkler(voornaam_n_l, achternaam_k_r) >= 0.92 AND damerau_levenshtein(a_l, a_r) <= 1"
+    # Spark has no hamming: the gate becomes Levenshtein (never larger, so no pair is lost)
+    assert to_spark_sql("hamming(d_l, d_r) <= 4 AND x") == "levenshtein(d_l, d_r) <= 4 AND x"
     model = {"sql_dialect": "duckdb", "comparisons": [{"comparison_levels": [{"sql_condition": sql}, {"sql_condition": "ELSE"}]}]}
     out = spark_model(model)
     assert out["sql_dialect"] == "spark" and "jaro_winkler(" in out["comparisons"][0]["comparison_levels"][0]["sql_condition"]

@@ -24,7 +24,10 @@ import pandas as pd
 from .clustering import Edges
 
 # DuckDB function → the name the splink jar registers in Spark (same arguments, same result).
-_FUNCTIONS = {"jaro_winkler_similarity": "jaro_winkler"}
+# ``hamming`` (Spark has none) only gates Damerau-Levenshtein in model.py; Levenshtein is never
+# larger for strings of equal length, so the gate lets through at least the same pairs and
+# the level is the same.
+_FUNCTIONS = {"jaro_winkler_similarity": "jaro_winkler", "hamming": "levenshtein"}
 _NAME = re.compile(r"\b(" + "|".join(map(re.escape, _FUNCTIONS)) + r")\s*\(")
 
 
