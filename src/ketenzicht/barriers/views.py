@@ -36,6 +36,7 @@ from ketenzicht.barriers.models import BarrierForm, BarrierModel, Instrument
 from ketenzicht.cases import selectors as case_selectors
 from ketenzicht.cases.models import Case
 from ketenzicht.core import policy
+from ketenzicht.core.contact_pages import contact_answer_page
 from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.domain import kpi
@@ -507,18 +508,4 @@ def request_contact(request: HttpRequest, case_id: str) -> HttpResponse:
 def contact_answer(request: HttpRequest, request_id: str) -> HttpResponse:
     contact_request = selectors.work_contact_request_to_answer(request.user, request_id)
     form = WorkContactAnswerForm(request.POST or None)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            contact.work_contact_request_answer(
-                actor=request.user, request=contact_request, share=data["share"] == "ja", groups=data["groups"],
-                summary=data["summary"], decline_reason=data["decline_reason"],
-            )
-        except ServiceError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, _("Uw antwoord is vastgelegd en de andere aandachtsfunctionaris is bericht."))
-            return redirect("cases:contact_requests")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "barriers/contact_answer.html", {"contact_request": contact_request, "form": form, "error": error}, status=status)
+    return contact_answer_page(request, contact_request, form, contact.work_contact_request_answer, "barriers/contact_answer.html")

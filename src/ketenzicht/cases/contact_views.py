@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ketenzicht.cases import contact, selectors
+from ketenzicht.core.contact_pages import contact_answer_page
 from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.errors import ServiceError
 
@@ -67,19 +68,4 @@ def requests(request: HttpRequest) -> HttpResponse:
 @policy_view("case.contact_answer")
 def answer(request: HttpRequest, request_id: str) -> HttpResponse:
     contact_request = selectors.contact_request_to_answer(request.user, request_id)
-    form = ContactAnswerForm(request.POST or None)
-    error = ""
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            contact.contact_request_answer(
-                actor=request.user, request=contact_request, share=data["share"] == "ja", groups=data["groups"],
-                summary=data["summary"], decline_reason=data["decline_reason"],
-            )
-        except ServiceError as exc:
-            error = str(exc)
-        else:
-            messages.success(request, _("Uw antwoord is vastgelegd en de andere aandachtsfunctionaris is bericht."))
-            return redirect("cases:contact_requests")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "cases/contact_answer.html", {"contact_request": contact_request, "form": form, "error": error}, status=status)
+    return contact_answer_page(request, contact_request, ContactAnswerForm(request.POST or None), contact.contact_request_answer, "cases/contact_answer.html")
