@@ -97,6 +97,10 @@ def measure() -> dict[str, dict[str, object]]:
     partner_org = Referral.objects.values("organisation_id").annotate(n=Count("id")).order_by("-n").first()["organisation_id"]
     partner = User.objects.filter(username__startswith="bench.partner.", organisation_id=partner_org).first()
     privacy = User.objects.get(username="bench.privacy")
+    # A privacy officer sees the trail of their own scope (a municipality's officer: that
+    # municipality): the busiest municipality's officer searches its AF, signals and dates.
+    privacy.organisation = af.organisation
+    privacy.save(update_fields=["organisation"])
     coordinator = User.objects.get(username="bench.regie")
     month_end = AuditEvent.objects.order_by("-at").values_list("at", flat=True).first().date()
     month_start = month_end - timedelta(days=30)
