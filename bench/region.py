@@ -121,6 +121,20 @@ def measure() -> dict[str, dict[str, object]]:
     return pages
 
 
+def _counts() -> dict[str, int]:
+    from ketenzicht.accounts.models import Municipality
+    from ketenzicht.audit.models import AuditEvent
+    from ketenzicht.cases.models import Case
+    from ketenzicht.monitor.models import Registration
+
+    return {
+        "cases": Case.objects.count(),
+        "audit_entries": AuditEvent.objects.count(),
+        "registrations": Registration.objects.count(),
+        "municipalities": Municipality.objects.filter(cases__isnull=False).distinct().count(),
+    }
+
+
 def _write_doc(report: dict[str, object]) -> None:
     doc = ROOT / "docs" / "benchmarks.md"
     start, end = "<!-- region-pages:start -->", "<!-- region-pages:end -->"
@@ -166,12 +180,16 @@ def main() -> None:
         registrations=int(os.environ.get("BENCH_REGION_REGISTRATIONS", "1000000")),
     )
     load_before = " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    # --keep leaves the filled database for a later --reuse (measuring again after a change to
+    # a query, without the generation's minutes); a reused run never writes the document.
+    keep, reuse = "--keep" in sys.argv, "--reuse" in sys.argv
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=reuse)
     try:
-        generated = benchdata.generate("den-haag", scale)
+        generated = benchdata.Report(counts=_counts()) if reuse else benchdata.generate("den-haag", scale)
         pages = measure()
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        if not (keep or reuse):
+            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
@@ -186,7 +204,7 @@ def main() -> None:
     merged[connection.vendor] = report
     path.write_text(json.dumps(merged, indent=2))
     print(json.dumps(report, indent=2))
-    if "--no-doc" not in sys.argv:
+    if "--no-doc" not in sys.argv and not reuse:
         _write_doc(report)
 
 

@@ -72,3 +72,23 @@ def test_a_search_page_reads_a_fixed_number_of_queries(cast: Cast) -> None:
     many = count()
     assert many == few
     assert "Oudere regels" in client.get("/audit/", {"gebruiker": cast.anouk.get_full_name()}).content.decode()
+
+
+def test_rows_without_an_organisation_follow_their_case(cast: Cast) -> None:
+    """A job's row (no organisation) about a case is in the scope of the case's municipality only.
+
+    The scope matches such rows on the case id as the trail stores it (text) through a subquery
+    (core/sql.py: UuidText, spelled per database), not a list of every case id in the statement.
+    """
+    from ketenzicht.audit.models import AuditEvent
+
+    ours = report_signal(cast.chantal, cast.zoeterwoude)
+    theirs = report_signal(cast.bram, cast.lisse)
+    for case in (ours, theirs):
+        audit_record(actor=None, action=AuditAction.VIEW, object_type="case", object_id=str(case.pk), object_label=case.reference, reason="job")
+    assert AuditEvent.objects.filter(organisation__isnull=True, reason="job").count() == 2
+    client = login(Client(), cast.gijs)
+    page = client.get("/audit/", {"signaal": ours.reference}).content.decode()
+    assert _rows(page) == 2  # its intake and the job's row
+    page = client.get("/audit/", {"signaal": theirs.reference}).content.decode()
+    assert _rows(page) == 0  # Lisse's case: neither its intake nor the job's row

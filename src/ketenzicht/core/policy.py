@@ -40,6 +40,7 @@ from django.db.models import Q, QuerySet
 
 from ketenzicht.accounts.models import OrganisationKind, Role
 from ketenzicht.core.scopes import Scope, region_id_of, scope_of
+from ketenzicht.core.sql import UuidText
 
 if TYPE_CHECKING:
     from ketenzicht.accounts.models import User
@@ -271,8 +272,9 @@ def audit_entries_visible_to(user: User, queryset: QuerySet[Any]) -> QuerySet[An
         return queryset.none()
     scope = scope_of(user)
     organisations = Organisation.objects.filter(scope.organisations()).values("pk")
-    # Ids as the audit trail stores them (text); only for the rows without an organisation.
-    cases = [str(pk) for pk in Case.objects.filter(scope.municipalities("municipality__")).values_list("pk", flat=True)]
+    # Ids as the audit trail stores them (text); only for the rows without an organisation. A
+    # subquery, not a list: a busy municipality has tens of thousands of cases (core/sql.py).
+    cases = Case.objects.filter(scope.municipalities("municipality__")).values(text=UuidText("pk"))
     return queryset.filter(Q(organisation_id__in=organisations) | Q(organisation__isnull=True, object_type="case", object_id__in=cases))
 
 
