@@ -273,6 +273,10 @@ SPECTACULAR_SETTINGS = {
 }
 # Largest body any /api/ operation accepts (413 problem+json above it).
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", 256 * 1024)
+# At most one audit seal per process per this many ms under load (audit/chain.py); 0: after every commit.
+AUDIT_SEAL_INTERVAL_MS = envint("AUDIT_SEAL_INTERVAL_MS", 250)
+# Plain partner deliveries answered without DRF's machinery, same answer and rows (intake/fast_api.py).
+INTAKE_FAST_PATH = envbool("INTAKE_FAST_PATH", True)
 
 # Shared counters of rate limits and lockouts (core/counters.py): the database by default,
 # Redis when set (e.g. redis://127.0.0.1:6379/0).

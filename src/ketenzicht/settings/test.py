@@ -12,6 +12,9 @@ AXES_FAILURE_LIMIT = 5
 # Quiet test output: axes logs every login at INFO.
 LOGGING = {**LOGGING, "loggers": {**LOGGING["loggers"], "axes": {"level": "WARNING"}}}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
+# Seal after every commit, so a test reads a sealed trail at once; tests/app/test_audit_seal_interval.py
+# runs the production interval.
+AUDIT_SEAL_INTERVAL_MS = 0
 # Tasks run in-process in tests; the database queue itself is tested in test_meetings_reminders.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
