@@ -178,12 +178,10 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
     """Store a new signal. Returns (case, created); a repeated intake key returns the first case.
 
     Idempotent: the same (channel, intake_key) never makes a second case, also under a race
-    (the unique constraint decides, and the loser reads the winner's case).
+    (the unique constraint decides, and the loser reads the winner's case). A repeat is rare, so
+    it is not looked for first: the insert meets the constraint, rolls back (the reference number
+    with it) and the first case is read then; a new signal costs no lookup (issue 19).
     """
-    if data.intake_key:
-        existing = Case.objects.filter(channel=data.channel, intake_key=data.intake_key).first()
-        if existing is not None:
-            return existing, False
     if not data.description.strip():
         raise CaseError("Beschrijf wat u heeft gezien.")
     forms = _normalise_forms(data.forms)
