@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from ketenzicht.cases.api import views as case_api
 from ketenzicht.intake import api as intake_api
+from ketenzicht.intake.fast_api import with_fast_intake
 from ketenzicht.persons import api as persons_api
 from ketenzicht.routing.api import views as routing_api
 
@@ -12,7 +13,7 @@ urlpatterns = [
     # Always JSON, whatever the Accept header says: the name promises it.
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
     # GET lists (api.signal.list), POST submits (api.signal.create): one path, two operations.
-    path("signalen", intake_api.SignalenApi.as_view(), name="api-signalen"),
+    path("signalen", with_fast_intake(intake_api.SignalenApi.as_view()), name="api-signalen"),
     path("signalen/<uuid:case_id>", case_api.SignalDetailApi.as_view(), name="api-signaal"),
     path("signalen/<uuid:case_id>/transities", case_api.SignalTransitionApi.as_view(), name="api-signaal-transitie"),
     path("gemeenten", case_api.MunicipalityListApi.as_view(), name="api-gemeenten"),

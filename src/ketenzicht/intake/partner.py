@@ -54,6 +54,14 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
     policy.require(actor, "api.signal.create", data["gemeenteCode"])
     if outside_platform(data["gemeenteCode"]):
         raise OutsidePlatform(data["gemeenteCode"])
+    case, created = case_create(actor=actor, data=partner_signal_input(actor, data, idempotency_key, fingerprint))
+    if not created and case.intake_fingerprint != fingerprint:
+        raise IdempotencyConflict(case)
+    return case, created
+
+
+def partner_signal_input(actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str) -> SignalInput:
+    """The signal to store, from validated API data (the serializer's, or intake/fast_api.py's)."""
     subjects = [
         SubjectInput(
             role=s["rol"],
@@ -68,7 +76,7 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
     ]
     # The case carries the company too, so "earlier signals on this company" finds it.
     company = next((s for s in subjects if s.role == SubjectRole.BEDRIJF), None)
-    signal = SignalInput(
+    return SignalInput(
         municipality=data["gemeenteCode"],
         # A colleague posting through the API is still the internal route; only systems are partners.
         channel=Channel.PARTNER if actor.has_role(Role.PARTNERSYSTEEM) else Channel.INTERN,
@@ -85,7 +93,3 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
         intake_key=intake_key(actor.pk, idempotency_key),
         intake_fingerprint=fingerprint,
     )
-    case, created = case_create(actor=actor, data=signal)
-    if not created and case.intake_fingerprint != fingerprint:
-        raise IdempotencyConflict(case)
-    return case, created

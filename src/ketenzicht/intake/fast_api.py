@@ -1,0 +1,271 @@
+"""The partner intake's common case without DRF's request machinery (issue 19, item 1).
+
+`POST /api/v1/signalen` is the one endpoint whose volume is set by other systems: a partner's
+batch, a migration, a reconnecting queue. Measured in process, DRF's dispatch, token
+authentication, throttle, parser and serializer took about half of a request's CPU; the
+writes themselves are the same as on screen (cases.services.case_create).
+
+This module answers the request that is plainly fine, with the same answer, the same stored
+rows and the same checks, and steps aside (returns None) for everything else:
+- the checks run in the same order and by the same code where they decide something: the
+  policy module decides who may deliver (`api.signal.create`), ratelimit.hit counts the request,
+  partner.partner_signal_input builds the signal and case_create stores it exactly once;
+- what DRF's serializer would do with the body is redone here for the shapes a partner
+  actually sends (strings, choices, lists, booleans, ISO dates); anything else (a number
+  where text belongs, "true" for true, a missing field, an unknown municipality) goes to the
+  full path, which answers it with its problem+json. tests/app/test_intake_fast_api.py holds
+  the two to the same result on generated bodies: whatever this accepts, the serializer
+  accepts with the same validated data.
+- a request counted against the rate limit here and then handed on is not counted twice
+  (`request.kz_rate_decision`, read by ratelimit.ClientRateThrottle).
+
+Off with INTAKE_FAST_PATH=0 (settings): every request then takes the full path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.fields import DateTimeField
+from rest_framework.renderers import JSONRenderer
+
+from ketenzicht.accounts.models import Municipality, Organisation, Role, User
+from ketenzicht.accounts.selectors import outside_platform
+from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState, VulnerableGroup
+from ketenzicht.cases.services import CaseError, case_create
+from ketenzicht.core import policy, ratelimit
+from ketenzicht.core.api_input import check_structure
+from ketenzicht.domain.lifecycles.case import CaseState
+from ketenzicht.intake.api_serializers import MAX_SUBJECTS
+from ketenzicht.intake.partner import body_fingerprint, partner_signal_input
+
+# The same limits as the serializers (cases/api/serializers.py, intake/api_serializers.py).
+IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,100}")
+TOKEN = re.compile(r"Token ([0-9a-f]{40})")
+GEMEENTE = re.compile(r"GM[0-9]{4}")
+KVK = re.compile(r"[0-9]{8}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MAX_BODY_BYTES = 256 * 1024
+FORMS = frozenset(ExploitationForm.values)
+TRISTATE = frozenset(TriState.values)
+ROLES = frozenset(SubjectRole.values)
+GROUPS = frozenset(VulnerableGroup.values)
+
+_DECLINE = object()  # "not sure": the full path decides
+
+
+# --- the body, as SignalCreateInput/PartnerSignalInput would take it --------------------------
+def _text(value: Any, *, max_length: int, allow_blank: bool) -> Any:
+    if not isinstance(value, str):
+        return _DECLINE
+    value = value.strip()
+    if (not value and not allow_blank) or len(value) > max_length or "\x00" in value:
+        return _DECLINE
+    return value
+
+
+def _choices(value: Any, allowed: frozenset[str], max_length: int | None = None) -> Any:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v in allowed for v in value):
+        return _DECLINE
+    if max_length is not None and len(value) > max_length:
+        return _DECLINE
+    return list(value)
+
+
+def _date(value: Any) -> Any:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not ISO_DATE.fullmatch(value):
+        return _DECLINE
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        return _DECLINE
+    return _DECLINE if parsed > timezone.localdate() else parsed
+
+
+_SIGNAL_TEXT = {"omschrijving": (5000, False), "adres": (200, True), "plaatsomschrijving": (300, True)}
+_SUBJECT_TEXT = {"naam": (200, True), "nationaliteit": (60, True), "omschrijving": (500, True)}
+
+
+def _subject(item: Any) -> Any:
+    if not isinstance(item, Mapping):
+        return _DECLINE
+    out: dict[str, Any] = {}
+    if not isinstance(item.get("rol"), str) or item["rol"] not in ROLES:
+        return _DECLINE
+    out["rol"] = item["rol"]
+    for key, (max_length, allow_blank) in _SUBJECT_TEXT.items():
+        if key in item:
+            out[key] = _text(item[key], max_length=max_length, allow_blank=allow_blank)
+    if "geboortedatum" in item:
+        out["geboortedatum"] = _date(item["geboortedatum"])
+    if "kvkNummer" in item:
+        kvk = _text(item["kvkNummer"], max_length=8, allow_blank=True)
+        out["kvkNummer"] = kvk if kvk is _DECLINE or kvk == "" or KVK.fullmatch(kvk) else _DECLINE
+    if "kwetsbareGroepen" in item:
+        out["kwetsbareGroepen"] = _choices(item["kwetsbareGroepen"], GROUPS, max_length=len(GROUPS))
+    return _DECLINE if any(v is _DECLINE for v in out.values()) else out
+
+
+def validated_body(body: Any, municipality: Callable[[str], Municipality | None]) -> dict[str, Any] | None:
+    """The serializer's validated data for a plainly valid body; None when the full path must judge."""
+    if not isinstance(body, Mapping) or check_structure(body) is not None:
+        return None
+    code = body.get("gemeenteCode")
+    if not isinstance(code, str) or not GEMEENTE.fullmatch(code.strip()):
+        return None
+    out: dict[str, Any] = {}
+    for key, (max_length, allow_blank) in _SIGNAL_TEXT.items():
+        if key in body:
+            out[key] = _text(body[key], max_length=max_length, allow_blank=allow_blank)
+    if "omschrijving" not in out:
+        return None
+    if "waargenomenOp" in body:
+        out["waargenomenOp"] = _date(body["waargenomenOp"])
+    if "uitbuitingsvormen" in body:
+        out["uitbuitingsvormen"] = _choices(body["uitbuitingsvormen"], FORMS)
+    minor = body.get("minderjarig", TriState.ONBEKEND.value)
+    out["minderjarig"] = minor if isinstance(minor, str) and minor in TRISTATE else _DECLINE
+    danger = body.get("acuutGevaar", False)
+    out["acuutGevaar"] = danger if isinstance(danger, bool) else _DECLINE
+    if "betrokkenen" in body:
+        subjects = body["betrokkenen"]
+        if not isinstance(subjects, list) or len(subjects) > MAX_SUBJECTS:
+            return None
+        out["betrokkenen"] = [_subject(s) for s in subjects]
+        if any(s is _DECLINE for s in out["betrokkenen"]):
+            return None
+    if any(v is _DECLINE for v in out.values()):
+        return None
+    found = municipality(code.strip())
+    if found is None:
+        return None
+    out["gemeenteCode"] = found
+    return out
+
+
+def municipality_by_code(code: str) -> Municipality | None:
+    # With its region: the norms of the first assessment's deadline need it (as the serializer).
+    return Municipality.objects.select_related("region").filter(cbs_code=code).first()
+
+
+# --- the account behind a token, in one query -------------------------------------------------
+def _columns(model: type[Any], alias: str) -> tuple[list[str], str]:
+    fields = [f for f in model._meta.concrete_fields]
+    return [f.attname for f in fields], ", ".join(f'{alias}."{f.column}"' for f in fields)
+
+
+def _account_sql() -> tuple[list[str], list[str], str]:
+    user_names, user_cols = _columns(User, "u")
+    org_names, org_cols = _columns(Organisation, "o")
+    roles = "string_agg(r.role, ',')" if connection.vendor == "postgresql" else "group_concat(r.role, ',')"
+    sql = (
+        f"SELECT {user_cols}, {org_cols}, (SELECT {roles} FROM accounts_userrole r WHERE r.user_id = u.id) "  # noqa: S608 - model columns only
+        f"FROM {Token._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
+        f"LEFT JOIN {Organisation._meta.db_table} o ON o.id = u.organisation_id WHERE t.key = %s"
+    )
+    return user_names, org_names, sql
+
+
+def token_account(key: str) -> User | None:
+    """The active account of a token, its organisation and roles read with it (one query).
+
+    The same account PartnerTokenAuthentication gives DRF, with `role_codes` already known.
+    """
+    user_names, org_names, sql = _account_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(user_names)
+    user = User.from_db(connection.alias, user_names, row[:n])
+    if not user.is_active:
+        return None
+    org_values = row[n : n + len(org_names)]
+    org = Organisation.from_db(connection.alias, org_names, org_values) if org_values[0] is not None else None
+    User._meta.get_field("organisation").set_cached_value(user, org)
+    user._role_codes = frozenset(filter(None, (row[-1] or "").split(",")))
+    return user
+
+
+# --- the request ------------------------------------------------------------------------------
+def _receipt(request: HttpRequest, case: Any, *, created: bool) -> HttpResponse:
+    data = {
+        "id": str(case.pk),
+        "kenmerk": case.reference,
+        "status": CaseState.ONTVANGEN.value,
+        "ontvangenOp": DateTimeField().to_representation(case.created_at),
+    }
+    response = HttpResponse(JSONRenderer().render(data), status=201 if created else 200, content_type="application/json")
+    response["Location"] = request.build_absolute_uri(reverse("api-signaal", kwargs={"case_id": case.pk}))
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def submit(request: HttpRequest) -> HttpResponse | None:
+    """The receipt of a plainly valid delivery by a partner system; None: the full path decides."""
+    import json
+
+    if request.META.get("CONTENT_TYPE", "") != "application/json":
+        return None
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return None
+    key = request.headers.get("Idempotency-Key", "")
+    token = TOKEN.fullmatch(request.headers.get("Authorization", ""))
+    if not 0 < length <= MAX_BODY_BYTES or not IDEMPOTENCY_KEY.fullmatch(key) or token is None:
+        return None
+    try:
+        body = json.loads(request.body)
+    except (ValueError, RecursionError):
+        return None
+    data = validated_body(body, municipality_by_code)
+    if data is None:
+        return None
+    actor = token_account(token.group(1))
+    if actor is None or not actor.has_role(Role.PARTNERSYSTEEM):
+        return None
+    decision = ratelimit.hit("partner", f"user-{actor.pk}", *ratelimit.configured_rate("partner"))
+    request.kz_rate_decision = decision  # type: ignore[attr-defined]  # counted once, whichever path answers
+    if not decision.allowed or not policy.can(actor, "api.signal.create", data["gemeenteCode"]) or outside_platform(data["gemeenteCode"]):
+        return None
+    fingerprint = body_fingerprint(body)
+    try:
+        case, created = case_create(actor=actor, data=partner_signal_input(actor, data, key, fingerprint))
+    except CaseError:
+        return None
+    if not created and case.intake_fingerprint != fingerprint:
+        return None  # the key was used for other content: the full path's 422
+    return _receipt(request, case, created=created)
+
+
+def with_fast_intake(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """`view` (the DRF view of /api/v1/signalen), answering plain deliveries itself first.
+
+    `wraps` keeps the DRF view's attributes (cls, initkwargs, csrf_exempt), so drf-spectacular
+    documents the path as before and CSRF stays out of the token API.
+    """
+
+    @wraps(view)
+    def dispatch(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method == "POST" and settings.INTAKE_FAST_PATH:
+            response = submit(request)
+            if response is not None:
+                return response
+        return view(request, *args, **kwargs)
+
+    return dispatch

@@ -1,0 +1,229 @@
+"""The partner intake's fast path (intake/fast_api.py) gives what the full path gives (issue 19).
+
+A plainly valid delivery is answered without DRF's request machinery; everything else goes to
+the DRF view. These tests hold the two to the same result: the same validated data for any body
+the fast path accepts (generated bodies, valid and not), the same answer and the same stored
+rows for the same delivery, and one count against the rate limit whichever path answers.
+Deliveries go to municipalities in two regions (Zoeterwoude in Den Haag, Vlissingen in
+Zeeland-West-Brabant).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from ketenzicht.accounts.models import Municipality
+from ketenzicht.audit.models import AuditEvent
+from ketenzicht.cases.models import Case, ExploitationForm, SubjectRole, TriState, VulnerableGroup
+from ketenzicht.intake import fast_api
+from ketenzicht.intake.api_serializers import PartnerSignalInput
+from tests.app.test_partner_api import BODY, URL, post, problem_of
+from tests.support import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def _norm(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    if isinstance(value, Municipality):
+        return ("gemeente", value.pk, value.region_id)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _serializer(body: Any) -> Any:
+    checked = PartnerSignalInput(data=body)
+    return _norm(dict(checked.validated_data)) if checked.is_valid() else None
+
+
+# --- generated bodies: whatever the fast path accepts, the serializer accepts the same ---------
+# Bodies are drawn valid and then, often, spoiled in one or two places (a number for text, "true"
+# for true, a date ahead, an unknown code): both the accepted and the refused side get examples.
+_odd = st.one_of(
+    st.none(), st.integers(-3, 99999999), st.booleans(), st.lists(st.text(max_size=3), max_size=2), st.floats(allow_nan=False),
+    st.sampled_from(["", "   ", "x" * 61, "x" * 201, "x" * 301, "x" * 501, "x" * 5001, "a\x00b", "true", "JA", "Slachtoffer",
+                     "2026-13-01", "20261120", "2026-11-20T10:00:00", " 2026-11-20", "2099-01-01", "GM9999", "gm0638", "GM063",
+                     "1234567", "abcdefgh", "123456789"]),
+    st.lists(st.sampled_from(["onzin", "", "ARBEID"]), min_size=1, max_size=2),
+)
+_plain = st.one_of(st.text(max_size=12), st.sampled_from(["", "   ", "  met spaties  ", "Zoë\u00a0", "\tregel\n"]))
+_today = date(2026, 12, 6)
+_dates = st.one_of(
+    st.none(),
+    st.dates(min_value=date(1950, 1, 1), max_value=_today).map(date.isoformat),
+    # Around today: yesterday is fine, tomorrow is ahead (the serializer's not_in_future).
+    st.integers(-3, 3).map(lambda days: (timezone.localdate() + timedelta(days=days)).isoformat()),
+)
+
+
+def _spoiled(valid: Any, keys: list[str]) -> Any:
+    spoil = st.dictionaries(st.sampled_from(keys), _odd, max_size=2)
+    return st.one_of(valid, st.tuples(valid, spoil).map(lambda pair: {**pair[0], **pair[1]}))
+
+
+_subject_fields = {
+    "naam": _plain,
+    "nationaliteit": _plain,
+    "omschrijving": _plain,
+    "geboortedatum": _dates,
+    "kvkNummer": st.sampled_from(["12345678", " 12345678 ", ""]),
+    "kwetsbareGroepen": st.lists(st.sampled_from(VulnerableGroup.values), max_size=3, unique=True),
+    "onbekend": _plain,
+}
+_subject = _spoiled(
+    st.fixed_dictionaries({"rol": st.sampled_from(SubjectRole.values)}, optional=_subject_fields), ["rol", *_subject_fields]
+)
+_fields = {
+    "waargenomenOp": _dates,
+    "adres": _plain,
+    "plaatsomschrijving": _plain,
+    "uitbuitingsvormen": st.lists(st.sampled_from(ExploitationForm.values), max_size=3),
+    "minderjarig": st.sampled_from(TriState.values),
+    "acuutGevaar": st.booleans(),
+    "betrokkenen": st.lists(_subject, max_size=3),
+    "extra": _plain,
+}
+_body = _spoiled(
+    st.fixed_dictionaries({"gemeenteCode": st.sampled_from(["GM0638", " GM0638 ", "GM0718"]), "omschrijving": _plain}, optional=_fields),
+    ["gemeenteCode", "omschrijving", *_fields],
+)
+
+
+@hsettings(max_examples=400, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None)
+@given(body=st.one_of(_body, _odd, st.text(max_size=5)))
+def test_what_the_fast_path_accepts_the_serializer_accepts_the_same(cast: Cast, body: Any) -> None:
+    fast = fast_api.validated_body(body, fast_api.municipality_by_code)
+    if fast is not None:
+        assert _serializer(body) == _norm(fast), body
+
+
+def test_the_fast_path_takes_the_bodies_partners_send(cast: Cast) -> None:
+    """The property above holds trivially if nothing is accepted: these must be."""
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    plain = [
+        BODY,
+        {"gemeenteCode": "GM0718", "omschrijving": "Kort signaal."},
+        {**BODY, "waargenomenOp": yesterday, "betrokkenen": [{"rol": "slachtoffer", "geboortedatum": "2008-05-01", "kwetsbareGroepen": ["minderjarigen"]}]}
+        if "minderjarigen" in VulnerableGroup.values
+        else {**BODY, "waargenomenOp": yesterday},
+        {**BODY, "omschrijving": "  Spaties eromheen worden weggehaald.  ", "adres": "", "uitbuitingsvormen": []},
+    ]
+    for body in plain:
+        fast = fast_api.validated_body(body, fast_api.municipality_by_code)
+        assert fast is not None, body
+        assert _serializer(body) == _norm(fast)
+    # And these are left to the full path, which explains them.
+    for body in [{**BODY, "acuutGevaar": "true"}, {**BODY, "gemeenteCode": "GM9999"}, {**BODY, "waargenomenOp": (timezone.localdate() + timedelta(days=2)).isoformat()}, {**BODY, "omschrijving": 12}]:
+        assert fast_api.validated_body(body, fast_api.municipality_by_code) is None, body
+
+
+# --- the same delivery, by either path -----------------------------------------------------------
+def _stored(case_id: str) -> dict[str, Any]:
+    case = Case.objects.get(pk=case_id)
+    skip = {"id", "reference", "created_at", "updated_at", "intake_key", "first_assessment_due"}
+    return {
+        "case": {k: v for k, v in model_to_dict(case).items() if k not in skip},
+        "subjects": sorted((s.role, s.name, s.description, s.kvk_number, tuple(s.vulnerable_groups)) for s in case.subjects.all()),
+        "history": [(e.kind, e.actor_id, e.organisation_id, e.to_state, e.reason) for e in case.events.order_by("id")],
+        "audit": [
+            (a.actor_id, a.organisation_id, a.action, a.object_type, a.object_label == case.reference, tuple(a.fields), a.seq is not None)
+            for a in AuditEvent.objects.filter(object_type="case", object_id=str(case.pk)).order_by("id")
+        ],
+    }
+
+
+@pytest.mark.parametrize("code", ["GM0638", "GM0718"])
+def test_both_paths_answer_and_store_the_same(cast: Cast, settings: Any, code: str) -> None:
+    body = {**BODY, "gemeenteCode": code}
+    client = Client()
+    fast = post(client, cast.pim_token, body, key=f"snel-{code}")
+    settings.INTAKE_FAST_PATH = False
+    full = post(client, cast.pim_token, body, key=f"vol-{code}")
+
+    assert fast.status_code == full.status_code == 201
+    for name in ("Content-Type", "API-Version"):
+        assert fast[name] == full[name], name
+    a, b = fast.json(), full.json()
+    assert set(a) == set(b) and a["status"] == b["status"] == "ontvangen"
+    assert a["ontvangenOp"][-6:] == b["ontvangenOp"][-6:]  # the same zone, written the same way
+    assert fast["Location"] == f"http://testserver{URL}/{a['id']}" and full["Location"] == f"http://testserver{URL}/{b['id']}"
+    assert _stored(a["id"]) == _stored(b["id"])
+    assert Case.objects.get(pk=a["id"]).municipality.cbs_code == code
+
+
+def test_a_repeat_is_answered_by_the_fast_path_and_another_body_by_the_full_path(cast: Cast) -> None:
+    client = Client()
+    first = post(client, cast.pim_token, BODY, key="herhaal-1")
+    again = post(client, cast.pim_token, BODY, key="herhaal-1")
+    assert first.status_code == 201 and again.status_code == 200
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    other = post(client, cast.pim_token, {**BODY, "omschrijving": "Iets anders."}, key="herhaal-1")
+    assert other.status_code == 422 and problem_of(other)["code"] == "idempotency-key-hergebruikt"
+    assert Case.objects.filter(channel="partner").count() == 1
+
+
+def test_the_rate_limit_counts_a_request_once_whichever_path_answers(cast: Cast, settings: Any) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "partner": "2/hour"},
+    }
+    client = Client()
+    assert post(client, cast.pim_token, BODY, key="teller-1").status_code == 201
+    # Counted by the fast path, then answered by the full path (another body for the key): the
+    # second of two allowed, not a third.
+    assert post(client, cast.pim_token, {**BODY, "omschrijving": "Anders."}, key="teller-1").status_code == 422
+    refused = post(client, cast.pim_token, BODY, key="teller-2")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+
+
+def test_an_unknown_or_inactive_token_gets_the_full_paths_401(cast: Cast) -> None:
+    client = Client()
+    assert post(client, "0" * 40, BODY).status_code == 401
+    cast.pim.is_active = False
+    cast.pim.save(update_fields=["is_active"])
+    assert fast_api.token_account(cast.pim_token) is None
+    assert post(client, cast.pim_token, BODY).status_code == 401
+    assert not Case.objects.filter(channel="partner").exists()
+
+
+def test_the_account_is_read_with_its_organisation_and_roles(cast: Cast, django_assert_num_queries: Any) -> None:
+    expected_roles = frozenset(cast.pim.roles.values_list("role", flat=True))
+    assert expected_roles == {"partnersysteem"}
+    with django_assert_num_queries(1):
+        account = fast_api.token_account(cast.pim_token)
+        assert account is not None and account.pk == cast.pim.pk
+        assert account.organisation.pk == cast.pim.organisation_id and account.organisation.slug == cast.pim.organisation.slug
+        assert account.role_codes == expected_roles
+
+
+def test_a_colleague_with_a_token_takes_the_full_path(cast: Cast) -> None:
+    """Only partner systems are answered fast; a colleague's delivery stays the internal route,
+    and a partner system of the other region may deliver anywhere (policy: api.signal.create)."""
+    from rest_framework.authtoken.models import Token
+
+    colleague = Token.objects.create(user=cast.chantal).key
+    own = post(Client(), colleague, BODY, key="collega-1")
+    assert own.status_code == 201 and Case.objects.get(pk=own.json()["id"]).channel == "intern"
+    other_region = post(Client(), cast.wout_token, BODY, key="zwb-1")
+    assert other_region.status_code == 201
+    case = Case.objects.get(pk=other_region.json()["id"])
+    assert case.channel == "partner" and case.reporter_id == cast.wout.pk and case.municipality.cbs_code == "GM0638"
+
+
+def test_the_openapi_document_still_describes_the_delivery(cast: Cast) -> None:
+    document = json.loads(Client().get("/api/v1/openapi.json").content)
+    assert "post" in document["paths"]["/api/v1/signalen"] and "get" in document["paths"]["/api/v1/signalen"]
