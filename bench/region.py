@@ -183,7 +183,7 @@ def main() -> None:
     # --keep leaves the filled database for a later --reuse (measuring again after a change to
     # a query, without the generation's minutes); a reused run never writes the document.
     keep, reuse = "--keep" in sys.argv, "--reuse" in sys.argv
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=reuse)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=reuse, serialize=False)
     try:
         generated = benchdata.Report(counts=_counts()) if reuse else benchdata.generate("den-haag", scale)
         pages = measure()
