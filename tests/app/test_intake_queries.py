@@ -28,11 +28,11 @@ pytestmark = pytest.mark.django_db
 
 # Statements per intake (a warm process: the second intake of the test).
 EXPECTED = {
-    # municipality+region, token+account+organisation+roles (one query, intake/fast_api.py), rate limit,
-    # region norms, reference, case, 2 subjects, history, audit (+ its seal), the notification task.
+    # municipality+region+its norms' digest, token+account+organisation+roles (one query,
+    # intake/fast_api.py), rate limit, reference, case, 2 subjects, history, audit (+ its seal), the notification task.
     # No idempotency lookup (the unique key decides); the monitor's refresh is the first intake's.
-    ("api", "postgresql"): 22,
-    ("api", "sqlite"): 18,
+    ("api", "postgresql"): 21,
+    ("api", "sqlite"): 17,
     # rate limit, municipality+region (also the page's theme), region norms, reference, case, history,
     # audit (+ its seal), the theme of the confirmation (2), the notification task
     ("public", "postgresql"): 21,

@@ -8,6 +8,7 @@ from rest_framework import serializers
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.cases.api.serializers import SignalCreateInput, SubjectInputSerializer
 from ketenzicht.domain.case_states import CaseState
+from ketenzicht.intake.partner import municipality_by_code
 
 MAX_SUBJECTS = 50
 
@@ -19,8 +20,7 @@ class PartnerSignalInput(SignalCreateInput):
 
     def validate_gemeenteCode(self, value: str) -> Municipality:  # noqa: N802 - API key
         """Resolve the code once: the validated data carries the Municipality itself."""
-        # With its region: the norms of the first assessment's deadline need it (one query less).
-        municipality = Municipality.objects.select_related("region").filter(cbs_code=value).first()
+        municipality = municipality_by_code(value)
         if municipality is None:
             raise serializers.ValidationError(
                 _("Onbekende gemeentecode %(code)s; gebruik een CBS-code uit /api/v1/gemeenten.") % {"code": value},

@@ -47,7 +47,7 @@ from ketenzicht.core import policy, ratelimit
 from ketenzicht.core.api_input import check_structure
 from ketenzicht.domain.lifecycles.case import CaseState
 from ketenzicht.intake.api_serializers import MAX_SUBJECTS
-from ketenzicht.intake.partner import body_fingerprint, partner_signal_input
+from ketenzicht.intake.partner import body_fingerprint, municipality_by_code, partner_signal_input
 
 # The same limits as the serializers (cases/api/serializers.py, intake/api_serializers.py).
 IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,100}")
@@ -153,11 +153,6 @@ def validated_body(body: Any, municipality: Callable[[str], Municipality | None]
         return None
     out["gemeenteCode"] = found
     return out
-
-
-def municipality_by_code(code: str) -> Municipality | None:
-    # With its region: the norms of the first assessment's deadline need it (as the serializer).
-    return Municipality.objects.select_related("region").filter(cbs_code=code).first()
 
 
 # --- the account behind a token, in one query -------------------------------------------------

@@ -6,11 +6,14 @@ import hashlib
 import json
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+
 from ketenzicht.accounts.models import Municipality, Role
 from ketenzicht.accounts.selectors import outside_platform
 from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
 from ketenzicht.core import policy
+from ketenzicht.norms.models import RegionNorms
 
 
 class IdempotencyConflict(Exception):
@@ -41,6 +44,13 @@ def body_fingerprint(body: Any) -> str:
     """sha256 of the canonical JSON of a request body (sorted keys, no whitespace)."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def municipality_by_code(code: str) -> Municipality | None:
+    """With its region and the digest of the region's norms: the first assessment's deadline
+    needs both (norms.selectors.norms_for), and reading them here saves a query per delivery."""
+    digest = RegionNorms.objects.filter(slug=OuterRef("region__slug")).values("sha256")[:1]
+    return Municipality.objects.select_related("region").annotate(norms_digest=Subquery(digest)).filter(cbs_code=code).first()
 
 
 def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str) -> tuple[Case, bool]:

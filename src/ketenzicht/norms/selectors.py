@@ -21,10 +21,15 @@ def forget(slug: str) -> None:
         _PARSED.pop(key, None)
 
 
-def norms_for_region(slug: str | None) -> Norms:
+_ASK = object()
+
+
+def norms_for_region(slug: str | None, digest: Any = _ASK) -> Norms:
+    """`digest`: the region's RegionNorms.sha256 when the caller read it already (None: none loaded)."""
     if not slug:
         return Norms()
-    digest = RegionNorms.objects.filter(slug=slug).values_list("sha256", flat=True).first()
+    if digest is _ASK:
+        digest = RegionNorms.objects.filter(slug=slug).values_list("sha256", flat=True).first()
     if digest is None:
         # Not loaded (a fresh install before `load_region`): the shipped file, else the defaults.
         return load_norms(slug)
@@ -38,7 +43,8 @@ def norms_for_region(slug: str | None) -> Norms:
 def norms_for(municipality: Any) -> Norms:
     """The norms of the region a municipality belongs to (defaults outside every region)."""
     region = municipality.region if getattr(municipality, "region_id", None) else None
-    return norms_for_region(region.slug if region is not None else None)
+    # The intake reads the digest with the municipality (intake/fast_api.py: one query less).
+    return norms_for_region(region.slug if region is not None else None, getattr(municipality, "norms_digest", _ASK))
 
 
 def norms_lookup() -> Callable[[Any], Norms]:
