@@ -30,3 +30,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+@pytest.fixture(autouse=True)
+def _no_refresh_waiting_from_another_test() -> None:
+    """The monitor's refresh is coalesced per process (monitor/freshness.py): a refresh another
+    test enqueued within the last second must not stand in for this test's own."""
+    from ketenzicht.monitor import freshness
+
+    freshness._waiting.clear()

@@ -227,3 +227,52 @@ def test_a_colleague_with_a_token_takes_the_full_path(cast: Cast) -> None:
 def test_the_openapi_document_still_describes_the_delivery(cast: Cast) -> None:
     document = json.loads(Client().get("/api/v1/openapi.json").content)
     assert "post" in document["paths"]["/api/v1/signalen"] and "get" in document["paths"]["/api/v1/signalen"]
+
+
+def _through_wsgi(body: Any, key: str, token: str) -> tuple[int, dict[str, str], bytes]:
+    """One request through the production WSGI handler (wsgi.py), as gunicorn calls it."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+    from django.test import RequestFactory
+
+    from ketenzicht.wsgi import Handler
+
+    environ = RequestFactory().post(
+        URL, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}", HTTP_IDEMPOTENCY_KEY=key
+    ).environ
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        answer.update(status=int(status.split()[0]), headers=dict(headers))
+
+    # As the test client does: the test's transaction keeps its connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = Handler()(environ, start_response)
+        content = b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return answer["status"], answer["headers"], content
+
+
+def test_before_the_middleware_the_answer_carries_the_same_headers(cast: Cast, settings: Any) -> None:
+    """In production the fast path runs before the middleware (wsgi.py): the answer still carries
+    the security headers, the CSP and API-Version the full stack gives, and a delivery it steps
+    aside for is answered by the full stack."""
+    fast_status, fast, fast_body = _through_wsgi(BODY, "wsgi-1", cast.pim_token)
+    settings.INTAKE_FAST_PATH = False
+    full_status, full, _ = _through_wsgi({**BODY, "gemeenteCode": "GM0718"}, "wsgi-2", cast.pim_token)
+    assert fast_status == full_status == 201
+    for name in ("Content-Type", "API-Version", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy", "Content-Security-Policy"):
+        assert name in full, name
+        assert fast.get(name) == full[name], name
+    assert Case.objects.filter(pk=json.loads(fast_body)["id"], municipality__cbs_code="GM0638").exists()
+
+    settings.INTAKE_FAST_PATH = True
+    refused_status, refused, refused_body = _through_wsgi({**BODY, "acuutGevaar": "misschien"}, "wsgi-3", cast.pim_token)
+    assert refused_status == 400 and refused["Content-Type"] == "application/problem+json"
+    assert "acuutGevaar" in refused_body.decode()
+    assert Case.objects.filter(channel="partner").count() == 2

@@ -100,4 +100,8 @@ def test_database_queue_and_worker_deliver_once(cast: Cast, smtp_server, setting
     assert reminder_tasks.count() == 2 and not [m for m in smtp_server.messages if "actiepunt" in m["Subject"]]
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     assert [m["Subject"] for m in smtp_server.messages if "actiepunt" in m["Subject"]].__len__() == 1
-    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    # Everything ran but the monitor's refresh, which waits its second to take later changes along
+    # (monitor/freshness.py); a worker picks it up after that.
+    waiting = DBTaskResult.objects.exclude(status="SUCCESSFUL")
+    assert all(t.task_path.endswith("refresh_counts_task") for t in waiting), list(waiting.values("task_path", "status"))
+    assert set(DBTaskResult.objects.exclude(task_path__endswith="refresh_counts_task").values_list("status", flat=True)) == {"SUCCESSFUL"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.management.base import SystemCheckError
 from django.db import transaction
 from django.db.models import Sum
 from django.test import override_settings
+from django.utils import timezone
 
 from ketenzicht.accounts.models import Municipality, Region
 from ketenzicht.accounts.system import system_actor
@@ -185,6 +187,10 @@ def test_the_database_queue_refreshes_counts_and_releases(cast: Cast, settings) 
     # (It also enqueues the AF's new-signal notification: not counted here.)
     assert DBTaskResult.objects.filter(status="READY", task_path__endswith="refresh_counts_task").count() == 1
     assert not MonitorCount.objects.filter(source__slug="eigen-signalen").exists()
+    # The refresh waits a second, so that changes just after ride along (monitor/freshness.py).
+    waiting = DBTaskResult.objects.get(status="READY", task_path__endswith="refresh_counts_task")
+    assert waiting.run_after is not None and waiting.run_after > waiting.enqueued_at
+    time.sleep(max(0.0, (waiting.run_after - timezone.now()).total_seconds()) + 0.05)
     today = date.today()
     call_command("monitor", "release", "--datum", (today.replace(day=1) + timedelta(days=40)).isoformat())
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)

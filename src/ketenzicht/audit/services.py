@@ -67,6 +67,27 @@ def audit_record(
     return _sealed(lambda: AuditEvent.objects.create(object_id=str(object_id), object_label=object_label, **common))
 
 
+def audit_entry(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    object_type: str,
+    object_id: object,
+    object_label: str = "",
+    fields: Iterable[str] = (),
+    reason: str = "",
+) -> AuditEvent:
+    """The entry `audit_record` would write, unsaved: for a service that writes it in one
+    statement with its own rows. Write it inside `written_with`, which sees to its seal."""
+    common = _common(actor=actor, action=action, object_type=object_type, fields=fields, reason=reason)
+    return AuditEvent(object_id=str(object_id), object_label=object_label, **common)
+
+
+def written_with(write: Callable[[], T]) -> T:
+    """Run `write`, which inserts entries made by `audit_entry`; they are sealed as audit_record's are."""
+    return _sealed(write)
+
+
 def audit_record_many(
     *,
     actor: Any,

@@ -25,7 +25,7 @@ from django.utils import timezone
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.accounts.selectors import has_af
 from ketenzicht.audit.models import AuditAction
-from ketenzicht.audit.services import audit_record
+from ketenzicht.audit.services import audit_entry, audit_record, written_with
 from ketenzicht.cases.events import (
     case_reclassified,
     case_transferred,
@@ -50,6 +50,7 @@ from ketenzicht.cases.models import (
 )
 from ketenzicht.core import filestore, policy
 from ketenzicht.core.errors import ServiceError, TransitionRefused
+from ketenzicht.core.inserts import insert_new
 from ketenzicht.core.uploads import sniffed_type
 from ketenzicht.domain.lifecycles import case as case_lifecycle
 from ketenzicht.domain.lifecycles import referral as referral_lifecycle
@@ -149,7 +150,16 @@ def _event(
     case: Case, actor: Any, kind: str, *, action: str = "", from_state: str = "", to_state: str = "", reason: str = "",
     at: datetime | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    row = _event_row(case, actor, kind, action=action, from_state=from_state, to_state=to_state, reason=reason, at=at)
+    row.save()
+    return row
+
+
+def _event_row(
+    case: Case, actor: Any, kind: str, *, action: str = "", from_state: str = "", to_state: str = "", reason: str = "",
+    at: datetime | None = None,
+) -> CaseEvent:
+    return CaseEvent(
         case=case,
         at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -189,7 +199,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
     first_assessment_due = norms_for(data.municipality).first_assessment_due(now)
     try:
         with transaction.atomic():
-            case = Case.objects.create(
+            case = Case(
                 reference=_next_reference(now),
                 municipality=data.municipality,
                 channel=data.channel,
@@ -215,12 +225,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 reporter_contact_email=data.reporter_contact_email,
                 reporter_contact_phone=data.reporter_contact_phone,
             )
-            for subject in data.subjects:
-                _subject_create(case, subject)
-            for attachment in data.attachments:
-                _attachment_create(case, attachment, actor)
-            _event(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {case.get_channel_display()}", at=now)
-            audit_record(
+            entry = audit_entry(
                 actor=actor,
                 action=AuditAction.CREATE,
                 object_type="case",
@@ -228,6 +233,17 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 object_label=case.reference,
                 fields=["signaal", *(["betrokkenen"] if data.subjects else []), *(["bijlagen"] if data.attachments else [])],
             )
+            # The case, its subjects, its first history line and its audit entry in one round
+            # trip (core/inserts.py); the audit entry is sealed as audit_record's would be.
+            rows = [
+                case,
+                *(_subject_row(case, subject) for subject in data.subjects),
+                _event_row(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {case.get_channel_display()}", at=now),
+                entry,
+            ]
+            written_with(lambda: insert_new(rows))
+            for attachment in data.attachments:
+                _attachment_create(case, attachment, actor)
             transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case.pk))
     except IntegrityError:
         if data.intake_key:
@@ -239,12 +255,19 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
 
 
 def _subject_create(case: Case, subject: SubjectInput) -> Subject:
+    row = _subject_row(case, subject)
+    row.save()
+    return row
+
+
+def _subject_row(case: Case, subject: SubjectInput) -> Subject:
+    """The subject as a new (unsaved) row, after its checks."""
     unknown = set(subject.vulnerable_groups) - set(VulnerableGroup.values)
     if unknown:
         raise CaseError(f"Onbekende kwetsbare groep: {', '.join(sorted(unknown))}.")
     if subject.vulnerable_groups and subject.role == SubjectRole.BEDRIJF:
         raise CaseError("Een bedrijf hoort niet bij een kwetsbare groep; kies die bij een persoon.")
-    return Subject.objects.create(
+    return Subject(
         vulnerable_groups=sorted(set(subject.vulnerable_groups)),
         case=case,
         role=subject.role,

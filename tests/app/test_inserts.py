@@ -1,0 +1,80 @@
+"""core/inserts.py writes the rows `save()` writes (issue 19): the same values in every column,
+the signals `save()` sends, primary keys set; on PostgreSQL in one statement."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models.signals import post_save, pre_save
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ketenzicht.audit.models import AuditAction, AuditEvent
+from ketenzicht.audit.services import audit_entry
+from ketenzicht.cases.models import Case, CaseEvent, Channel, Subject
+from ketenzicht.core.inserts import insert_new
+from tests.support import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(cast: Cast, municipality: Any, reference: str) -> list[Any]:
+    case = Case(
+        reference=reference, municipality=municipality, channel=Channel.PARTNER, reporter=cast.pim,
+        reporter_organisation=cast.pim.organisation, description="Veel mensen in één woning.", forms=["arbeid"],
+        form_arbeid=True, first_assessment_due=timezone.now() + timedelta(days=5), intake_key=f"k-{reference}",
+    )
+    subject = Subject(case=case, role="slachtoffer", description="Meerdere mannen", vulnerable_groups=["ongedocumenteerd"], name_key="")
+    event = CaseEvent(case=case, actor=cast.pim, actor_label="Pim", organisation=cast.pim.organisation, kind="intake", to_state="ontvangen", reason="Ontvangen")
+    entry = audit_entry(actor=cast.pim, action=AuditAction.CREATE, object_type="case", object_id=case.pk, object_label=reference, fields=["signaal"])
+    return [case, subject, event, entry]
+
+
+def _stored(row: Any) -> dict[str, Any]:
+    fresh = type(row).objects.get(pk=row.pk)
+    skip = {"id", "case", "reference", "created_at", "updated_at", "at", "intake_key", "object_id", "object_label", "seq", "prev_hash", "entry_hash", "first_assessment_due"}
+    return {k: v for k, v in model_to_dict(fresh).items() if k not in skip}
+
+
+def test_the_rows_are_the_rows_save_writes(cast: Cast) -> None:
+    heard: list[tuple[str, str, bool]] = []
+
+    def listen(signal: str) -> Any:
+        def receiver(sender: Any, instance: Any, **kwargs: Any) -> None:
+            heard.append((signal, sender.__name__, kwargs.get("created", False)))
+
+        return receiver
+
+    pre, post = listen("pre"), listen("post")
+    pre_save.connect(pre, dispatch_uid="test-inserts-pre")
+    post_save.connect(post, dispatch_uid="test-inserts-post")
+    try:
+        # Two municipalities in two regions.
+        for municipality, n in ((cast.zoeterwoude, 1), (cast.vlissingen, 2)):
+            heard.clear()
+            by_save = _rows(cast, municipality, f"KZ-2026-90000{n}")
+            for row in by_save:
+                row.save()
+            saved_signals = list(heard)
+            heard.clear()
+            by_insert = _rows(cast, municipality, f"KZ-2026-80000{n}")
+            with CaptureQueriesContext(connection) as queries:
+                insert_new(by_insert)
+            # pre and post for each row, created=True; all pre before all post, as the rows go together.
+            assert sorted(heard) == sorted(saved_signals) and len(heard) == 8
+            writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "WITH"))]
+            assert len(writes) == (1 if connection.vendor == "postgresql" else 4), writes
+            for saved, inserted in zip(by_save, by_insert, strict=True):
+                assert inserted.pk is not None and not inserted._state.adding
+                assert _stored(inserted) == _stored(saved), type(saved).__name__
+            case = Case.objects.get(pk=by_insert[0].pk)
+            assert case.created_at is not None and case.created_at == by_insert[0].created_at
+            assert case.municipality_id == municipality.pk and case.subjects.count() == 1 and case.events.count() == 1
+            assert AuditEvent.objects.get(pk=by_insert[3].pk).object_id == str(case.pk)
+    finally:
+        pre_save.disconnect(dispatch_uid="test-inserts-pre")
+        post_save.disconnect(dispatch_uid="test-inserts-post")
