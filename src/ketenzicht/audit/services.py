@@ -63,8 +63,11 @@ def audit_record(
 
     `action` may be `AuditAction.DENIED` for a refused attempt (the policy layer records those).
     """
-    common = _common(actor=actor, action=action, object_type=object_type, fields=fields, reason=reason)
-    return _sealed(lambda: AuditEvent.objects.create(object_id=str(object_id), object_label=object_label, **common))
+    entry = audit_entry(
+        actor=actor, action=action, object_type=object_type, object_id=object_id, object_label=object_label, fields=fields, reason=reason
+    )
+    _sealed(entry.save)
+    return entry
 
 
 def audit_entry(
