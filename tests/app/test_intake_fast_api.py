@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from ketenzicht.accounts.models import Municipality
+from ketenzicht.accounts.models import Municipality, Organisation, User
 from ketenzicht.audit.models import AuditEvent
 from ketenzicht.cases.models import Case, ExploitationForm, SubjectRole, TriState, VulnerableGroup
 from ketenzicht.intake import fast_api
@@ -208,6 +208,10 @@ def test_the_account_is_read_with_its_organisation_and_roles(cast: Cast, django_
         assert account is not None and account.pk == cast.pim.pk
         assert account.organisation.pk == cast.pim.organisation_id and account.organisation.slug == cast.pim.organisation.slug
         assert account.role_codes == expected_roles
+    # Every field as the ORM gives it (on SQLite too, where dates come back as text, booleans as 0/1).
+    assert model_to_dict(account) == model_to_dict(User.objects.get(pk=cast.pim.pk))
+    assert model_to_dict(account.organisation) == model_to_dict(Organisation.objects.get(pk=cast.pim.organisation_id))
+    assert account.is_active is True and account.date_joined.tzinfo is not None
 
 
 def test_a_colleague_with_a_token_takes_the_full_path(cast: Cast) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
+from django.db.models.expressions import Col
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -161,6 +162,18 @@ def _columns(model: type[Any], alias: str) -> tuple[list[str], str]:
     return [f.attname for f in fields], ", ".join(f'{alias}."{f.column}"' for f in fields)
 
 
+def _from_row(model: type[Any], names: list[str], values: tuple[Any, ...]) -> Any:
+    """An instance from raw column values, converted as the ORM converts them (SQLite returns
+    datetimes as text and booleans as 0/1: the compiler's converters turn them into Python's)."""
+    converted = []
+    for field, value in zip(model._meta.concrete_fields, values, strict=True):
+        column = Col(model._meta.db_table, field)
+        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+            value = convert(value, column, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, names, converted)
+
+
 def _account_sql() -> tuple[list[str], list[str], str]:
     user_names, user_cols = _columns(User, "u")
     org_names, org_cols = _columns(Organisation, "o")
@@ -185,11 +198,11 @@ def token_account(key: str) -> User | None:
     if row is None:
         return None
     n = len(user_names)
-    user = User.from_db(connection.alias, user_names, row[:n])
+    user = _from_row(User, user_names, row[:n])
     if not user.is_active:
         return None
     org_values = row[n : n + len(org_names)]
-    org = Organisation.from_db(connection.alias, org_names, org_values) if org_values[0] is not None else None
+    org = _from_row(Organisation, org_names, org_values) if org_values[0] is not None else None
     User._meta.get_field("organisation").set_cached_value(user, org)
     user._role_codes = frozenset(filter(None, (row[-1] or "").split(",")))
     return user
