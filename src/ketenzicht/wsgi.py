@@ -1,3 +1,4 @@
+import logging
 import os
 from typing import Any
 
@@ -29,6 +30,12 @@ class Handler(WSGIHandler):
                 response = self._fast_chain(request)
             except self._fast.Declined:
                 pass
+            except Exception as exc:  # noqa: BLE001 - the full stack answers, with its error handling
+                # Whatever went wrong (the database, a bug) is answered as the full stack answers
+                # it: a retry there is safe, the intake being idempotent on the delivery's key.
+                # The exception's kind only: its text may hold what was delivered.
+                logging.getLogger("ketenzicht.intake").warning("fast intake failed (%s); the full stack answers", type(exc).__name__)
+                request.kz_fast_declined = True
             else:
                 response._resource_closers.append(request.close)
                 return response

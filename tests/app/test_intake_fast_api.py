@@ -280,3 +280,17 @@ def test_before_the_middleware_the_answer_carries_the_same_headers(cast: Cast, s
     assert refused_status == 400 and refused["Content-Type"] == "application/problem+json"
     assert "acuutGevaar" in refused_body.decode()
     assert Case.objects.filter(channel="partner").count() == 2
+
+
+def test_a_failure_in_the_fast_path_is_answered_by_the_full_stack(cast: Cast, monkeypatch: Any, caplog: Any) -> None:
+    """A database error or a bug in the fast path: the full stack answers (with its own error
+    handling), the delivery is stored once, and the log names the kind of failure, not the content."""
+
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("Veel mensen in een woning")
+
+    monkeypatch.setattr(fast_api, "case_create", broken)
+    status, headers, body = _through_wsgi(BODY, "kapot-1", cast.pim_token)
+    assert status == 201 and Case.objects.filter(pk=json.loads(body)["id"]).exists()
+    assert Case.objects.filter(channel="partner").count() == 1
+    assert "fast intake failed (RuntimeError)" in caplog.text and "Veel mensen" not in caplog.text
