@@ -289,7 +289,7 @@ def test_a_failure_in_the_fast_path_is_answered_by_the_full_stack(cast: Cast, mo
     def broken(**kwargs: Any) -> Any:
         raise RuntimeError("Veel mensen in een woning")
 
-    monkeypatch.setattr(fast_api, "case_create", broken)
+    monkeypatch.setattr(fast_api, "partner_signal_submit", broken)
     status, headers, body = _through_wsgi(BODY, "kapot-1", cast.pim_token)
     assert status == 201 and Case.objects.filter(pk=json.loads(body)["id"]).exists()
     assert Case.objects.filter(channel="partner").count() == 1

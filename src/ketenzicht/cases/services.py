@@ -146,11 +146,9 @@ def _next_reference(now: datetime) -> str:
     return f"KZ-{now.year}-{last:06d}"
 
 
-def _event(
-    case: Case, actor: Any, kind: str, *, action: str = "", from_state: str = "", to_state: str = "", reason: str = "",
-    at: datetime | None = None,
-) -> CaseEvent:
-    row = _event_row(case, actor, kind, action=action, from_state=from_state, to_state=to_state, reason=reason, at=at)
+def _event(case: Case, actor: Any, kind: str, **details: Any) -> CaseEvent:
+    """Write one history line (`_event_row` says what it holds)."""
+    row = _event_row(case, actor, kind, **details)
     row.save()
     return row
 

@@ -18,9 +18,6 @@ class UuidText(Func):
 
     output_field = CharField()
 
-    def __init__(self, expression: Any) -> None:
-        super().__init__(expression)
-
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         sql, params = compiler.compile(self.source_expressions[0])
         return f"({sql})::text", list(params)

@@ -197,10 +197,15 @@ class SignalenApi(SignalListApi):
         except CaseError as exc:
             return problem(status.HTTP_400_BAD_REQUEST, str(exc), code="ongeldige-invoer", instance=request.path)
         response = Response(SignalReceiptOutput(case).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-        response["Location"] = request.build_absolute_uri(reverse("api-signaal", kwargs={"case_id": case.pk}))
-        if not created:
-            response["Idempotent-Replayed"] = "true"
-        return response
+        return with_receipt_headers(response, request, case, created=created)
+
+
+def with_receipt_headers(response: Any, request: Any, case: Any, *, created: bool) -> Any:
+    """The receipt's Location and, for a repeat, Idempotent-Replayed (also intake/fast_api.py)."""
+    response["Location"] = request.build_absolute_uri(reverse("api-signaal", kwargs={"case_id": case.pk}))
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+    return response
 
 
 def _outside_platform(request: Request, exc: OutsidePlatform) -> Response:

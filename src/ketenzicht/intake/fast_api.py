@@ -9,7 +9,8 @@ This module answers the request that is plainly fine, with the same answer, the 
 rows and the same checks, and steps aside (returns None) for everything else:
 - the checks run in the same order and by the same code where they decide something: the
   policy module decides who may deliver (`api.signal.create`), ratelimit.hit counts the request,
-  partner.partner_signal_input builds the signal and case_create stores it exactly once;
+  and the DRF view's own service (partner.partner_signal_submit) stores it exactly once and
+  answers with the same serializer and headers;
 - what DRF's serializer would do with the body is redone here for the shapes a partner
   actually sends (strings, choices, lists, booleans, ISO dates); anything else (a number
   where text belongs, "true" for true, a missing field, an unknown municipality) goes to the
@@ -27,36 +28,41 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
-from functools import wraps
+from functools import cache, wraps
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 from django.db.models.expressions import Col
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
-from rest_framework.fields import DateTimeField
 from rest_framework.renderers import JSONRenderer
 
 from ketenzicht.accounts.models import Municipality, Organisation, Role, User
-from ketenzicht.accounts.selectors import outside_platform
 from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState, VulnerableGroup
-from ketenzicht.cases.services import CaseError, case_create
+from ketenzicht.cases.services import CaseError
 from ketenzicht.core import policy, ratelimit
 from ketenzicht.core.api_input import check_structure
-from ketenzicht.domain.lifecycles.case import CaseState
-from ketenzicht.intake.api_serializers import MAX_SUBJECTS
-from ketenzicht.intake.partner import body_fingerprint, municipality_by_code, partner_signal_input
+from ketenzicht.intake.api import (
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_KEY,
+    MAX_BODY_BYTES,
+    with_receipt_headers,
+)
+from ketenzicht.intake.api_serializers import MAX_SUBJECTS, PartnerSignalInput, SignalReceiptOutput
+from ketenzicht.intake.partner import (
+    IdempotencyConflict,
+    OutsidePlatform,
+    body_fingerprint,
+    municipality_by_code,
+    partner_signal_submit,
+)
 
-# The same limits as the serializers (cases/api/serializers.py, intake/api_serializers.py).
-IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,100}")
 TOKEN = re.compile(r"Token ([0-9a-f]{40})")
 GEMEENTE = re.compile(r"GM[0-9]{4}")
 KVK = re.compile(r"[0-9]{8}")
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-MAX_BODY_BYTES = 256 * 1024
 FORMS = frozenset(ExploitationForm.values)
 TRISTATE = frozenset(TriState.values)
 ROLES = frozenset(SubjectRole.values)
@@ -95,8 +101,14 @@ def _date(value: Any) -> Any:
     return _DECLINE if parsed > timezone.localdate() else parsed
 
 
-_SIGNAL_TEXT = {"omschrijving": (5000, False), "adres": (200, True), "plaatsomschrijving": (300, True)}
-_SUBJECT_TEXT = {"naam": (200, True), "nationaliteit": (60, True), "omschrijving": (500, True)}
+def _text_limits(fields: Any, names: tuple[str, ...]) -> dict[str, tuple[int, bool]]:
+    """(max_length, allow_blank) of these text fields, read from the serializer itself."""
+    return {name: (fields[name].max_length, fields[name].allow_blank) for name in names}
+
+
+_FIELDS = PartnerSignalInput().fields
+_SIGNAL_TEXT = _text_limits(_FIELDS, ("omschrijving", "adres", "plaatsomschrijving"))
+_SUBJECT_TEXT = _text_limits(_FIELDS["betrokkenen"].child.fields, ("naam", "nationaliteit", "omschrijving"))
 
 
 def _subject(item: Any) -> Any:
@@ -158,26 +170,32 @@ def validated_body(body: Any, municipality: Callable[[str], Municipality | None]
 
 # --- the account behind a token, in one query -------------------------------------------------
 def _columns(model: type[Any], alias: str) -> tuple[list[str], str]:
-    fields = [f for f in model._meta.concrete_fields]
+    fields = model._meta.concrete_fields
     return [f.attname for f in fields], ", ".join(f'{alias}."{f.column}"' for f in fields)
+
+
+@cache
+def _converters(model: type[Any], vendor: str) -> tuple[tuple[Any, list[Any]], ...]:
+    columns = (Col(model._meta.db_table, field) for field in model._meta.concrete_fields)
+    return tuple((c, connection.ops.get_db_converters(c) + c.get_db_converters(connection)) for c in columns)
 
 
 def _from_row(model: type[Any], names: list[str], values: tuple[Any, ...]) -> Any:
     """An instance from raw column values, converted as the ORM converts them (SQLite returns
     datetimes as text and booleans as 0/1: the compiler's converters turn them into Python's)."""
     converted = []
-    for field, value in zip(model._meta.concrete_fields, values, strict=True):
-        column = Col(model._meta.db_table, field)
-        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(connection):
+    for (column, converters), value in zip(_converters(model, connection.vendor), values, strict=True):
+        for convert in converters:
             value = convert(value, column, connection)
         converted.append(value)
     return model.from_db(connection.alias, names, converted)
 
 
-def _account_sql() -> tuple[list[str], list[str], str]:
+@cache
+def _account_sql(vendor: str) -> tuple[list[str], list[str], str]:
     user_names, user_cols = _columns(User, "u")
     org_names, org_cols = _columns(Organisation, "o")
-    roles = "string_agg(r.role, ',')" if connection.vendor == "postgresql" else "group_concat(r.role, ',')"
+    roles = "string_agg(r.role, ',')" if vendor == "postgresql" else "group_concat(r.role, ',')"
     sql = (
         f"SELECT {user_cols}, {org_cols}, (SELECT {roles} FROM accounts_userrole r WHERE r.user_id = u.id) "  # noqa: S608 - model columns only
         f"FROM {Token._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id "
@@ -191,7 +209,7 @@ def token_account(key: str) -> User | None:
 
     The same account PartnerTokenAuthentication gives DRF, with `role_codes` already known.
     """
-    user_names, org_names, sql = _account_sql()
+    user_names, org_names, sql = _account_sql(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [key])
         row = cursor.fetchone()
@@ -210,17 +228,10 @@ def token_account(key: str) -> User | None:
 
 # --- the request ------------------------------------------------------------------------------
 def _receipt(request: HttpRequest, case: Any, *, created: bool) -> HttpResponse:
-    data = {
-        "id": str(case.pk),
-        "kenmerk": case.reference,
-        "status": CaseState.ONTVANGEN.value,
-        "ontvangenOp": DateTimeField().to_representation(case.created_at),
-    }
-    response = HttpResponse(JSONRenderer().render(data), status=201 if created else 200, content_type="application/json")
-    response["Location"] = request.build_absolute_uri(reverse("api-signaal", kwargs={"case_id": case.pk}))
-    if not created:
-        response["Idempotent-Replayed"] = "true"
-    return response
+    """The DRF view's answer: the same serializer, renderer and headers."""
+    body = JSONRenderer().render(SignalReceiptOutput(case).data)
+    response = HttpResponse(body, status=201 if created else 200, content_type="application/json")
+    return with_receipt_headers(response, request, case, created=created)
 
 
 def submit(request: HttpRequest) -> HttpResponse | None:
@@ -233,9 +244,9 @@ def submit(request: HttpRequest) -> HttpResponse | None:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return None
-    key = request.headers.get("Idempotency-Key", "")
+    key = request.headers.get(IDEMPOTENCY_HEADER, "")
     token = TOKEN.fullmatch(request.headers.get("Authorization", ""))
-    if not 0 < length <= MAX_BODY_BYTES or not IDEMPOTENCY_KEY.fullmatch(key) or token is None:
+    if not 0 < length <= MAX_BODY_BYTES or not IDEMPOTENCY_KEY.match(key) or token is None:
         return None
     try:
         body = json.loads(request.body)
@@ -249,15 +260,13 @@ def submit(request: HttpRequest) -> HttpResponse | None:
         return None
     decision = ratelimit.hit("partner", f"user-{actor.pk}", *ratelimit.configured_rate("partner"))
     request.kz_rate_decision = decision  # type: ignore[attr-defined]  # counted once, whichever path answers
-    if not decision.allowed or not policy.can(actor, "api.signal.create", data["gemeenteCode"]) or outside_platform(data["gemeenteCode"]):
+    if not decision.allowed or not policy.can(actor, "api.signal.create", data["gemeenteCode"]):
         return None
-    fingerprint = body_fingerprint(body)
     try:
-        case, created = case_create(actor=actor, data=partner_signal_input(actor, data, key, fingerprint))
-    except CaseError:
-        return None
-    if not created and case.intake_fingerprint != fingerprint:
-        return None  # the key was used for other content: the full path's 422
+        # The DRF view's service: the policy, the platform, the write and the key's content.
+        case, created = partner_signal_submit(actor=actor, data=data, idempotency_key=key, fingerprint=body_fingerprint(body))
+    except (IdempotencyConflict, OutsidePlatform, CaseError):
+        return None  # the full path's 422 or 400
     return _receipt(request, case, created=created)
 
 
