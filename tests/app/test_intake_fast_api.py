@@ -214,6 +214,38 @@ def test_the_account_is_read_with_its_organisation_and_roles(cast: Cast, django_
     assert account.is_active is True and account.date_joined.tzinfo is not None
 
 
+@pytest.mark.parametrize("code", ["GM0638", "GM0718"])
+def test_the_municipality_is_read_with_its_region_and_norms_in_one_query(cast: Cast, code: str, django_assert_num_queries: Any) -> None:
+    """The hand-written lookup gives what the ORM gives: every field, the region, the digest."""
+    from django.db.models import OuterRef, Subquery
+
+    from ketenzicht.intake.partner import municipality_by_code
+    from ketenzicht.norms.models import RegionNorms
+
+    # Den Haag has norms of its own (the digest is read with it), Zeeland-West-Brabant has none.
+    RegionNorms.objects.create(slug="den-haag", sha256="a" * 64, source="{}", loaded_at=timezone.now())
+    digest = RegionNorms.objects.filter(slug=OuterRef("region__slug")).values("sha256")[:1]
+    expected = Municipality.objects.select_related("region").annotate(norms_digest=Subquery(digest)).get(cbs_code=code)
+    assert expected.region is not None and expected.norms_digest == ("a" * 64 if code == "GM0638" else None)
+    with django_assert_num_queries(1):
+        found = municipality_by_code(code)
+        assert found is not None and found.region is not None
+    assert model_to_dict(found) == model_to_dict(expected)
+    assert model_to_dict(found.region) == model_to_dict(expected.region)
+    assert found.norms_digest == expected.norms_digest
+    assert found.region.slug == {"GM0638": "den-haag", "GM0718": "zeeland-west-brabant"}[code]
+
+
+def test_a_municipality_outside_every_region_is_read_without_one(cast: Cast) -> None:
+    from ketenzicht.intake.partner import municipality_by_code
+
+    outside = Municipality.objects.create(cbs_code="GM9990", name="Nergenshuizen")
+    found = municipality_by_code("GM9990")
+    assert found is not None and found.pk == outside.pk and found.region is None and found.norms_digest is None
+    assert found.on_platform is False
+    assert municipality_by_code("GM9991") is None
+
+
 def test_a_colleague_with_a_token_takes_the_full_path(cast: Cast) -> None:
     """Only partner systems are answered fast; a colleague's delivery stays the internal route,
     and a partner system of the other region may deliver anywhere (policy: api.signal.create)."""

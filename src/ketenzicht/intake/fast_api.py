@@ -33,7 +33,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models.expressions import Col
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -44,6 +43,7 @@ from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState, Vul
 from ketenzicht.cases.services import CaseError
 from ketenzicht.core import policy, ratelimit
 from ketenzicht.core.api_input import check_structure
+from ketenzicht.core.rows import columns, from_row
 from ketenzicht.intake.api import (
     IDEMPOTENCY_HEADER,
     IDEMPOTENCY_KEY,
@@ -108,7 +108,9 @@ def _text_limits(fields: Any, names: tuple[str, ...]) -> dict[str, tuple[int, bo
 
 _FIELDS = PartnerSignalInput().fields
 _SIGNAL_TEXT = _text_limits(_FIELDS, ("omschrijving", "adres", "plaatsomschrijving"))
-_SUBJECT_TEXT = _text_limits(_FIELDS["betrokkenen"].child.fields, ("naam", "nationaliteit", "omschrijving"))
+_SUBJECT_TEXT = _text_limits(
+    _FIELDS["betrokkenen"].child.fields, ("naam", "nationaliteit", "omschrijving")
+)
 
 
 def _subject(item: Any) -> Any:
@@ -131,7 +133,9 @@ def _subject(item: Any) -> Any:
     return _DECLINE if any(v is _DECLINE for v in out.values()) else out
 
 
-def validated_body(body: Any, municipality: Callable[[str], Municipality | None]) -> dict[str, Any] | None:
+def validated_body(
+    body: Any, municipality: Callable[[str], Municipality | None]
+) -> dict[str, Any] | None:
     """The serializer's validated data for a plainly valid body; None when the full path must judge."""
     if not isinstance(body, Mapping) or check_structure(body) is not None:
         return None
@@ -169,32 +173,10 @@ def validated_body(body: Any, municipality: Callable[[str], Municipality | None]
 
 
 # --- the account behind a token, in one query -------------------------------------------------
-def _columns(model: type[Any], alias: str) -> tuple[list[str], str]:
-    fields = model._meta.concrete_fields
-    return [f.attname for f in fields], ", ".join(f'{alias}."{f.column}"' for f in fields)
-
-
-@cache
-def _converters(model: type[Any], vendor: str) -> tuple[tuple[Any, list[Any]], ...]:
-    columns = (Col(model._meta.db_table, field) for field in model._meta.concrete_fields)
-    return tuple((c, connection.ops.get_db_converters(c) + c.get_db_converters(connection)) for c in columns)
-
-
-def _from_row(model: type[Any], names: list[str], values: tuple[Any, ...]) -> Any:
-    """An instance from raw column values, converted as the ORM converts them (SQLite returns
-    datetimes as text and booleans as 0/1: the compiler's converters turn them into Python's)."""
-    converted = []
-    for (column, converters), value in zip(_converters(model, connection.vendor), values, strict=True):
-        for convert in converters:
-            value = convert(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, names, converted)
-
-
 @cache
 def _account_sql(vendor: str) -> tuple[list[str], list[str], str]:
-    user_names, user_cols = _columns(User, "u")
-    org_names, org_cols = _columns(Organisation, "o")
+    user_names, user_cols = columns(User, "u")
+    org_names, org_cols = columns(Organisation, "o")
     roles = "string_agg(r.role, ',')" if vendor == "postgresql" else "group_concat(r.role, ',')"
     sql = (
         f"SELECT {user_cols}, {org_cols}, (SELECT {roles} FROM accounts_userrole r WHERE r.user_id = u.id) "  # noqa: S608 - model columns only
@@ -216,11 +198,11 @@ def token_account(key: str) -> User | None:
     if row is None:
         return None
     n = len(user_names)
-    user = _from_row(User, user_names, row[:n])
+    user = from_row(User, user_names, row[:n])
     if not user.is_active:
         return None
     org_values = row[n : n + len(org_names)]
-    org = _from_row(Organisation, org_names, org_values) if org_values[0] is not None else None
+    org = from_row(Organisation, org_names, org_values) if org_values[0] is not None else None
     User._meta.get_field("organisation").set_cached_value(user, org)
     user._role_codes = frozenset(filter(None, (row[-1] or "").split(",")))
     return user
@@ -264,7 +246,9 @@ def submit(request: HttpRequest) -> HttpResponse | None:
         return None
     try:
         # The DRF view's service: the policy, the platform, the write and the key's content.
-        case, created = partner_signal_submit(actor=actor, data=data, idempotency_key=key, fingerprint=body_fingerprint(body))
+        case, created = partner_signal_submit(
+            actor=actor, data=data, idempotency_key=key, fingerprint=body_fingerprint(body)
+        )
     except (IdempotencyConflict, OutsidePlatform, CaseError):
         return None  # the full path's 422 or 400
     return _receipt(request, case, created=created)
@@ -296,11 +280,15 @@ def header_chain() -> Callable[[HttpRequest], HttpResponse]:
 
     from ketenzicht.core.api_version import ApiVersionMiddleware
 
-    return SecurityMiddleware(ApiVersionMiddleware(XFrameOptionsMiddleware(CSPMiddleware(_answer_or_decline))))
+    return SecurityMiddleware(
+        ApiVersionMiddleware(XFrameOptionsMiddleware(CSPMiddleware(_answer_or_decline)))
+    )
 
 
 def takes(request: HttpRequest) -> bool:
-    return request.method == "POST" and request.path_info == PATH and bool(settings.INTAKE_FAST_PATH)
+    return (
+        request.method == "POST" and request.path_info == PATH and bool(settings.INTAKE_FAST_PATH)
+    )
 
 
 def with_fast_intake(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -312,7 +300,11 @@ def with_fast_intake(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
 
     @wraps(view)
     def dispatch(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method == "POST" and settings.INTAKE_FAST_PATH and not getattr(request, "kz_fast_declined", False):
+        if (
+            request.method == "POST"
+            and settings.INTAKE_FAST_PATH
+            and not getattr(request, "kz_fast_declined", False)
+        ):
             response = submit(request)
             if response is not None:
                 return response

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db import connection
 
-from ketenzicht.accounts.models import Municipality, Role
+from ketenzicht.accounts.models import Municipality, Region, Role
 from ketenzicht.accounts.selectors import outside_platform
 from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
 from ketenzicht.core import policy
+from ketenzicht.core.rows import columns, from_row
 from ketenzicht.norms.models import RegionNorms
 
 
@@ -46,14 +48,43 @@ def body_fingerprint(body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+@cache
+def _municipality_sql() -> tuple[list[str], list[str], str]:
+    m_names, m_cols = columns(Municipality, "m")
+    r_names, r_cols = columns(Region, "r")
+    sql = (
+        f"SELECT {m_cols}, {r_cols}, (SELECT n.sha256 FROM {RegionNorms._meta.db_table} n WHERE n.slug = r.slug) "  # noqa: S608 - model columns only
+        f"FROM {Municipality._meta.db_table} m LEFT JOIN {Region._meta.db_table} r ON r.id = m.region_id WHERE m.cbs_code = %s"
+    )
+    return m_names, r_names, sql
+
+
 def municipality_by_code(code: str) -> Municipality | None:
     """With its region and the digest of the region's norms: the first assessment's deadline
-    needs both (norms.selectors.norms_for), and reading them here saves a query per delivery."""
-    digest = RegionNorms.objects.filter(slug=OuterRef("region__slug")).values("sha256")[:1]
-    return Municipality.objects.select_related("region").annotate(norms_digest=Subquery(digest)).filter(cbs_code=code).first()
+    needs both (norms.selectors.norms_for), and reading them here saves a query per delivery.
+
+    One hand-written query (core/rows.py), as `select_related("region")` with the digest
+    annotated would give it: every delivery asks, and the ORM's compilation of that query cost
+    more than the rest of the lookup (issue 19). tests/app/test_intake_fast_api.py compares the two.
+    """
+    m_names, r_names, sql = _municipality_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(m_names)
+    municipality = from_row(Municipality, m_names, row[:n])
+    region_values = row[n : n + len(r_names)]
+    region = from_row(Region, r_names, region_values) if region_values[0] is not None else None
+    Municipality._meta.get_field("region").set_cached_value(municipality, region)
+    municipality.norms_digest = row[-1]
+    return municipality
 
 
-def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str) -> tuple[Case, bool]:
+def partner_signal_submit(
+    *, actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str
+) -> tuple[Case, bool]:
     """Store a signal from the API. Returns (case, created); a replay returns the first case.
 
     `data` is PartnerSignalInput's validated data (its gemeenteCode already a Municipality).
@@ -64,13 +95,17 @@ def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: 
     policy.require(actor, "api.signal.create", data["gemeenteCode"])
     if outside_platform(data["gemeenteCode"]):
         raise OutsidePlatform(data["gemeenteCode"])
-    case, created = case_create(actor=actor, data=partner_signal_input(actor, data, idempotency_key, fingerprint))
+    case, created = case_create(
+        actor=actor, data=partner_signal_input(actor, data, idempotency_key, fingerprint)
+    )
     if not created and case.intake_fingerprint != fingerprint:
         raise IdempotencyConflict(case)
     return case, created
 
 
-def partner_signal_input(actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str) -> SignalInput:
+def partner_signal_input(
+    actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str
+) -> SignalInput:
     """The signal to store, from validated API data (the serializer's, or intake/fast_api.py's)."""
     subjects = [
         SubjectInput(
