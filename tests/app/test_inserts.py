@@ -40,7 +40,9 @@ def _stored(row: Any) -> dict[str, Any]:
     return {k: v for k, v in model_to_dict(fresh).items() if k not in skip}
 
 
-def test_the_rows_are_the_rows_save_writes(cast: Cast) -> None:
+@pytest.mark.parametrize("prepared", [True, False], ids=["prepared", "plain"])
+def test_the_rows_are_the_rows_save_writes(cast: Cast, settings: Any, prepared: bool) -> None:
+    settings.DB_PREPARE_INSERTS = prepared
     heard: list[tuple[str, str, bool]] = []
 
     def listen(signal: str) -> Any:
@@ -78,3 +80,22 @@ def test_the_rows_are_the_rows_save_writes(cast: Cast) -> None:
     finally:
         pre_save.disconnect(dispatch_uid="test-inserts-pre")
         post_save.disconnect(dispatch_uid="test-inserts-post")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+def test_on_postgresql_the_statement_is_planned_once_per_connection_and_shape(cast: Cast, settings: Any) -> None:
+    settings.DB_PREPARE_INSERTS = True
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ['WITH i0 AS (INSERT INTO "cases_case"%'])
+            return [row[0] for row in cursor.fetchall()]
+
+    before = len(prepared())
+    for n, municipality in enumerate((cast.zoeterwoude, cast.vlissingen, cast.zoeterwoude)):
+        insert_new(_rows(cast, municipality, f"KZ-2026-70000{n}"))
+    statements = prepared()
+    # Three intakes of one shape (a case with one subject): one plan; its values are parameters.
+    assert len(statements) == before + 1
+    assert "$1" in statements[-1] and "Veel mensen" not in statements[-1]
+    assert Case.objects.filter(reference__startswith="KZ-2026-70000").count() == 3

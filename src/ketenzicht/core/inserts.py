@@ -8,14 +8,22 @@ Django's insert compiler prepares them, sends `pre_save`/`post_save` as `save()`
 the primary key of auto-increment rows. On PostgreSQL the rows go in one statement (one
 data-modifying CTE per row; foreign keys are checked at its end), elsewhere one statement each.
 tests/app/test_inserts.py holds it to the ORM's rows.
+
+On PostgreSQL that statement is also prepared (settings.DB_PREPARE_INSERTS, on unless a
+connection pooler without prepared statements sits in between): the server plans it once per
+connection and shape instead of on every intake, and the driver no longer re-parses a text of
+several kilobytes for its placeholders (it caches only short ones). Its parameters are sent
+apart from the text (server-side binding), adapted by the connection's own adapters.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
@@ -34,6 +42,48 @@ def _template(model: type[Model], vendor: str, with_pk: bool) -> tuple[tuple[Fie
     return fields, f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})", quote(meta.pk.column)  # noqa: S608 - model names
 
 
+_PLACEHOLDER = re.compile(r"%s")
+
+
+@lru_cache(maxsize=64)
+def _numbered(sql: str) -> str:
+    """`%s` placeholders as PostgreSQL's own `$1, $2, …` (the text holds no other `%`)."""
+    counter = iter(range(1, sql.count("%s") + 1))
+    return _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
+
+
+class _Text:
+    __slots__ = ("query",)
+
+    def __init__(self, query: bytes) -> None:
+        self.query = query
+
+
+@cache
+def _prepared_cursor_class() -> type[Any]:
+    import psycopg
+
+    class PreparedCursor(psycopg.RawCursor):
+        """Binds on the server, takes `$n` placeholders as they are, prepares every statement."""
+
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            try:
+                return super().execute(query, params, prepare=True)
+            finally:
+                if getattr(self._query, "query", None) is None:
+                    # psycopg records the text only when it does not prepare; Django's query
+                    # log (DEBUG, the tests' query counts) reads it from here, failed or not.
+                    self._query = _Text(query.encode())
+
+    return PreparedCursor
+
+
+def _prepared_cursor() -> Any:
+    """A Django cursor (query logging, execute wrappers) over a PreparedCursor."""
+    connection.ensure_connection()
+    return connection._prepare_cursor(_prepared_cursor_class()(connection.connection))
+
+
 def insert_new(objects: Sequence[Model]) -> None:
     """Insert these unsaved instances (parents before children), as `save()` would one by one."""
     alias = connection.alias
@@ -45,16 +95,23 @@ def insert_new(objects: Sequence[Model]) -> None:
         fields, sql, pk_column = _template(model, connection.vendor, not auto)
         params = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
         statements.append((obj, sql, params, pk_column if auto else None))
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            parts, params, returned = [], [], []
-            for i, (_obj, sql, values, pk_column) in enumerate(statements):
-                parts.append(f"i{i} AS ({sql} RETURNING {pk_column or 'NULL'})")
-                params.extend(values)
-                returned.append(f"(SELECT * FROM i{i})")  # noqa: S608 - generated names only
-            cursor.execute(f"WITH {', '.join(parts)} SELECT {', '.join(returned)}", params)
-            keys = cursor.fetchone()
+    if connection.vendor == "postgresql":
+        parts, params, returned = [], [], []
+        for i, (_obj, sql, values, pk_column) in enumerate(statements):
+            parts.append(f"i{i} AS ({sql} RETURNING {pk_column or 'NULL'})")
+            params.extend(values)
+            returned.append(f"(SELECT * FROM i{i})")  # noqa: S608 - generated names only
+        sql = f"WITH {', '.join(parts)} SELECT {', '.join(returned)}"
+        if settings.DB_PREPARE_INSERTS:
+            with _prepared_cursor() as cursor:
+                cursor.execute(_numbered(sql), params)
+                keys = cursor.fetchone()
         else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                keys = cursor.fetchone()
+    else:
+        with connection.cursor() as cursor:
             keys = []
             for _obj, sql, values, pk_column in statements:
                 if pk_column is None:
