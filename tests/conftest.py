@@ -34,8 +34,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _no_refresh_waiting_from_another_test() -> None:
-    """The monitor's refresh is coalesced per process (monitor/freshness.py): a refresh another
-    test enqueued within the last second must not stand in for this test's own."""
-    from ketenzicht.monitor import freshness
+    """The monitor's refresh and the telling of new signals are coalesced per process
+    (core/coalesce.py): a task another test enqueued within the last second must not stand in
+    for this test's own."""
+    from ketenzicht.core.coalesce import forget_waiting
 
-    freshness._waiting.clear()
+    forget_waiting()

@@ -29,13 +29,14 @@ pytestmark = pytest.mark.django_db
 EXPECTED = {
     # municipality+region+its norms' digest, token+account+organisation+roles (one query,
     # intake/fast_api.py), rate limit, reference, case + 2 subjects + history + audit (one statement on
-    # PostgreSQL, core/inserts.py; four on SQLite), the audit seal, the notification task.
+    # + the signal's outbox row (one statement on PostgreSQL, core/inserts.py; six on SQLite), the
+    # audit seal. The tasks (telling the handlers, the monitor's refresh) are the first intake's.
     # No idempotency lookup (the unique key decides); the monitor's refresh is the first intake's.
-    ("api", "postgresql"): 17,
+    ("api", "postgresql"): 16,
     ("api", "sqlite"): 17,
     # rate limit, municipality+region (also the page's theme), region norms, reference, case + history +
-    # audit (one statement on PostgreSQL), the audit seal, the theme of the confirmation (2), the notification task
-    ("public", "postgresql"): 19,
+    # audit + outbox row (one statement on PostgreSQL), the audit seal, the theme of the confirmation (2)
+    ("public", "postgresql"): 18,
     ("public", "sqlite"): 17,
 }
 
@@ -57,9 +58,11 @@ def _check(channel: str, statements: list[str]) -> None:
     listing = "\n".join(s[:160] for s in statements)
     # Nobody is told in the request: no notification, no outbox row, no mail claim.
     assert not [s for s in statements if "notifications_" in s or "meetings_remindersent" in s], listing
-    # The second intake within a second: its notification only; the monitor's refresh enqueued
-    # by the first one runs after both commits and counts both (coalesced, monitor/freshness.py).
-    assert _tasks(statements) == 1, listing
+    # The second intake within a second enqueues nothing: the monitor's refresh and the telling
+    # run enqueued by the first one run after both commits and take both (core/coalesce.py).
+    # What tells the handlers is the signal's outbox row, written with the case.
+    assert _tasks(statements) == 0, listing
+    assert [s for s in statements if "cases_unannouncedsignal" in s and s.startswith(("INSERT", "WITH"))], listing
     expected = EXPECTED[(channel, connection.vendor)]
     assert len(statements) <= expected, f"{channel}: {len(statements)} statements, was {expected}:\n{listing}"
     assert len(statements) == expected, f"{channel}: {len(statements)} statements, fewer than {expected}: lower EXPECTED\n{listing}"

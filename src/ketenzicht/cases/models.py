@@ -266,6 +266,22 @@ class ReporterAddition(models.Model):
         ordering = ["at"]
 
 
+class UnannouncedSignal(models.Model):
+    """A stored signal whose handlers have not been told yet (a transactional outbox).
+
+    Written in the intake's own statement, so a committed signal always has its row and a
+    rolled-back one never does; the task worker tells the handlers and removes the row
+    (intake/tasks.py). A row that stays means nobody has been told yet: the next telling run
+    (any later intake, or the command in docs/operations.md) picks it up.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    stored_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["stored_at"]
+
+
 class ReferenceCounter(models.Model):
     """Per-year counter for case references (KZ-2026-000042); rows are locked while used."""
 

@@ -46,6 +46,7 @@ from ketenzicht.cases.models import (
     Subject,
     SubjectRole,
     TriState,
+    UnannouncedSignal,
     VulnerableGroup,
 )
 from ketenzicht.core import filestore, policy
@@ -238,6 +239,8 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
                 *(_subject_row(case, subject) for subject in data.subjects),
                 _event_row(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {case.get_channel_display()}", at=now),
                 entry,
+                # Its handlers are told by the task worker (intake/tasks.py), which finds it here.
+                UnannouncedSignal(case=case, stored_at=now),
             ]
             written_with(lambda: insert_new(rows))
             for attachment in data.attachments:

@@ -5,7 +5,7 @@ waits in that region's queue; the region's ketenregisseurs and beheerders are to
 notification (`notifications.services.notify`, kind "niet_aangesloten"): in the app a title with
 the reference and the municipality and a link to the queue; the e-mail that follows each person's
 preference names only the kind of event and a link, never what was reported. The notification is
-written by the task worker after the intake commits (`tasks.new_signal_task`, enqueued on commit),
+written by the task worker after the intake commits (`tasks.tell_new_signals_task`, enqueued on commit),
 so a rolled-back intake tells nobody and the request does no notification work; once per signal
 (its key); a mail that fails is sent by the next reminder run (notifications/delivery.py).
 """
@@ -46,7 +46,7 @@ def announce(case: Case) -> list[Notification]:
 
 
 def after_intake(case: Case, created: bool) -> list[Notification]:
-    """After a signal is stored (the task worker, `tasks.new_signal_task`): a new one for a
+    """After a signal is stored (the task worker, `tasks.tell_signal`): a new one for a
     municipality without an AF is announced; returns the notifications written."""
     if created and coverage(case.municipality) is Coverage.REGIO:
         return announce(case)

@@ -2,20 +2,19 @@
 
 Every accepted or withdrawn import, and every signal created, changed in a way the monitor
 counts (state, forms, minor, channel, municipality) or deleted, enqueues a refresh of the
-affected source when its transaction commits (coalesced under load: `_enqueue_coalesced`); a rolled-back change enqueues nothing. One
+affected source when its transaction commits (coalesced under load: core/coalesce.py); a rolled-back change enqueues nothing. One
 transaction enqueues one refresh per source however many rows it touches. The own
 municipality's page shows "stand per <datum en tijd>" of the latest refresh.
 """
 
 from __future__ import annotations
 
-import time
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from ketenzicht.core.coalesce import enqueue_coalesced
 from ketenzicht.monitor.models import OWN_SIGNALS
 
 # Case fields the count table reads (services._own_signal_counts).
@@ -40,31 +39,11 @@ def counts_changed(slugs: list[str]) -> None:
         from ketenzicht.monitor.tasks import refresh_counts_task
 
         enqueue.kz_done = True  # type: ignore[attr-defined]
-        _enqueue_coalesced(refresh_counts_task, scope)
+        # The refresh runs a second after the first commit and reads everything committed by then.
+        enqueue_coalesced(refresh_counts_task, scope, list(scope), timezone.now().isoformat())
 
     enqueue.kz_scope = scope  # type: ignore[attr-defined]
     transaction.on_commit(enqueue)
-
-
-# A queue that can defer (the database queue of production) gets one refresh per source per
-# REFRESH_DELAY seconds from this process: the refresh runs REFRESH_DELAY after the first
-# commit and reads everything committed by then, so a commit that finds a refresh still
-# waiting (at least MARGIN ahead) enqueues nothing. 50 deliveries a second then cost about one
-# refresh a second instead of fifty (issue 19). A queue that cannot defer refreshes each time.
-REFRESH_DELAY = 1.0
-MARGIN = 0.25
-_waiting: dict[tuple[str, ...], float] = {}
-
-
-def _enqueue_coalesced(task: Any, scope: tuple[str, ...]) -> None:
-    now = time.monotonic()
-    if not task.get_backend().supports_defer:
-        task.enqueue(list(scope), timezone.now().isoformat())
-        return
-    if _waiting.get(scope, 0.0) - now > MARGIN:
-        return
-    _waiting[scope] = now + REFRESH_DELAY
-    task.using(run_after=timezone.now() + timedelta(seconds=REFRESH_DELAY)).enqueue(list(scope), timezone.now().isoformat())
 
 
 def case_saved(sender: Any, instance: Any, created: bool = False, update_fields: Any = None, **kwargs: Any) -> None:
