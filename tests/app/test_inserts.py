@@ -99,3 +99,29 @@ def test_on_postgresql_the_statement_is_planned_once_per_connection_and_shape(ca
     assert len(statements) == before + 1
     assert "$1" in statements[-1] and "Veel mensen" not in statements[-1]
     assert Case.objects.filter(reference__startswith="KZ-2026-70000").count() == 3
+
+
+def test_a_value_filled_in_later_lands_in_every_row_that_holds_it(cast: Cast) -> None:
+    """The reference number is taken inside the transaction, after the rows were prepared."""
+    from ketenzicht.core.inserts import Later, insert_prepare
+
+    reference = Later()
+    rows = _rows(cast, cast.vlissingen, "unused")
+    rows[0].reference = reference
+    rows[3].object_label = reference
+    prepared = insert_prepare(rows)
+    reference.value = "KZ-2026-600001"
+    prepared.run()
+    assert rows[0].reference == "KZ-2026-600001" and rows[3].object_label == "KZ-2026-600001"
+    assert Case.objects.get(pk=rows[0].pk).reference == "KZ-2026-600001"
+    assert AuditEvent.objects.get(pk=rows[3].pk).object_label == "KZ-2026-600001"
+
+
+def test_a_value_never_filled_in_writes_nothing(cast: Cast) -> None:
+    from ketenzicht.core.inserts import Later, insert_prepare
+
+    rows = _rows(cast, cast.zoeterwoude, "unused")
+    rows[0].reference = Later()
+    with pytest.raises(ValueError, match="Case.reference"):
+        insert_prepare(rows).run()
+    assert not Case.objects.filter(pk=rows[0].pk).exists()

@@ -51,7 +51,7 @@ from ketenzicht.cases.models import (
 )
 from ketenzicht.core import filestore, policy
 from ketenzicht.core.errors import ServiceError, TransitionRefused
-from ketenzicht.core.inserts import insert_new
+from ketenzicht.core.inserts import Later, insert_prepare
 from ketenzicht.core.uploads import sniffed_type
 from ketenzicht.domain.lifecycles import case as case_lifecycle
 from ketenzicht.domain.lifecycles import referral as referral_lifecycle
@@ -196,53 +196,59 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
     forms = _normalise_forms(data.forms)
     now = now or timezone.now()
     first_assessment_due = norms_for(data.municipality).first_assessment_due(now)
+    # Everything is prepared before the transaction: the year's counter is locked from taking the
+    # number until the commit, so only the write itself happens while it is held (issue 19).
+    reference = Later()
+    case = Case(
+        reference=reference,
+        municipality=data.municipality,
+        channel=data.channel,
+        state=CaseState.ONTVANGEN,
+        reporter=actor if actor is not None and actor.is_authenticated else None,
+        reporter_organisation=_actor_org(actor),
+        description=data.description.strip(),
+        observed_on=data.observed_on,
+        location_address=data.location_address.strip(),
+        location_description=data.location_description.strip(),
+        address_key=address_key(data.location_address),
+        forms=forms,
+        **{f"form_{code}": code in forms for code in FORM_CODES},
+        minor_involved=data.minor_involved,
+        acute_danger=data.acute_danger,
+        company_name=data.company_name.strip(),
+        kvk_number=kvk_key(data.kvk_number),
+        first_assessment_due=first_assessment_due,
+        receipt_hash=data.receipt_hash,
+        intake_key=data.intake_key,
+        intake_fingerprint=data.intake_fingerprint,
+        reporter_language=data.reporter_language,
+        reporter_contact_email=data.reporter_contact_email,
+        reporter_contact_phone=data.reporter_contact_phone,
+    )
+    entry = audit_entry(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="case",
+        object_id=case.pk,
+        object_label=reference,
+        fields=["signaal", *(["betrokkenen"] if data.subjects else []), *(["bijlagen"] if data.attachments else [])],
+    )
+    # The case, its subjects, its first history line, its audit entry and its outbox row in one
+    # round trip (core/inserts.py); the audit entry is sealed as audit_record's would be.
+    rows = insert_prepare(
+        [
+            case,
+            *(_subject_row(case, subject) for subject in data.subjects),
+            _event_row(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {case.get_channel_display()}", at=now),
+            entry,
+            # Its handlers are told by the task worker (intake/tasks.py), which finds it here.
+            UnannouncedSignal(case=case, stored_at=now),
+        ]
+    )
     try:
         with transaction.atomic():
-            case = Case(
-                reference=_next_reference(now),
-                municipality=data.municipality,
-                channel=data.channel,
-                state=CaseState.ONTVANGEN,
-                reporter=actor if actor is not None and actor.is_authenticated else None,
-                reporter_organisation=_actor_org(actor),
-                description=data.description.strip(),
-                observed_on=data.observed_on,
-                location_address=data.location_address.strip(),
-                location_description=data.location_description.strip(),
-                address_key=address_key(data.location_address),
-                forms=forms,
-                **{f"form_{code}": code in forms for code in FORM_CODES},
-                minor_involved=data.minor_involved,
-                acute_danger=data.acute_danger,
-                company_name=data.company_name.strip(),
-                kvk_number=kvk_key(data.kvk_number),
-                first_assessment_due=first_assessment_due,
-                receipt_hash=data.receipt_hash,
-                intake_key=data.intake_key,
-                intake_fingerprint=data.intake_fingerprint,
-                reporter_language=data.reporter_language,
-                reporter_contact_email=data.reporter_contact_email,
-                reporter_contact_phone=data.reporter_contact_phone,
-            )
-            entry = audit_entry(
-                actor=actor,
-                action=AuditAction.CREATE,
-                object_type="case",
-                object_id=case.pk,
-                object_label=case.reference,
-                fields=["signaal", *(["betrokkenen"] if data.subjects else []), *(["bijlagen"] if data.attachments else [])],
-            )
-            # The case, its subjects, its first history line and its audit entry in one round
-            # trip (core/inserts.py); the audit entry is sealed as audit_record's would be.
-            rows = [
-                case,
-                *(_subject_row(case, subject) for subject in data.subjects),
-                _event_row(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {case.get_channel_display()}", at=now),
-                entry,
-                # Its handlers are told by the task worker (intake/tasks.py), which finds it here.
-                UnannouncedSignal(case=case, stored_at=now),
-            ]
-            written_with(lambda: insert_new(rows))
+            reference.value = _next_reference(now)
+            written_with(rows.run)
             for attachment in data.attachments:
                 _attachment_create(case, attachment, actor)
             transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case.pk))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
@@ -84,17 +85,64 @@ def _prepared_cursor() -> Any:
     return connection._prepare_cursor(_prepared_cursor_class()(connection.connection))
 
 
-def insert_new(objects: Sequence[Model]) -> None:
-    """Insert these unsaved instances (parents before children), as `save()` would one by one."""
+class Later:
+    """A value known only inside the transaction (a reference number taken from a locked
+    counter): the rows are prepared before it, and it is filled in just before they are written,
+    so the lock is held for the write alone, not for the preparing (issue 19)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value: Any = None
+
+
+@dataclass
+class Insert:
+    """Rows prepared as `save()` prepares them, to be written by `run()`."""
+
+    statements: list[tuple[Model, str, list[Any], str | None]]
+    later: list[tuple[Model, str, int, int, Field[Any, Any]]]  # (row, attribute, statement, parameter, field)
+
+    def run(self) -> None:
+        """Write the rows (parents before children) in one statement on PostgreSQL."""
+        for obj, attname, i, j, field in self.later:
+            value = getattr(obj, attname)
+            if not isinstance(value, Later) or value.value is None:
+                raise ValueError(f"{type(obj).__name__}.{attname} was not filled in before the write")
+            setattr(obj, attname, value.value)
+            self.statements[i][2][j] = field.get_db_prep_save(value.value, connection=connection)
+        _write(self.statements)
+
+
+def insert_prepare(objects: Sequence[Model]) -> Insert:
+    """Prepare these unsaved instances for `Insert.run()`; a field may hold a `Later`."""
     alias = connection.alias
     statements: list[tuple[Model, str, list[Any], str | None]] = []
+    later: list[tuple[Model, str, int, int, Field[Any, Any]]] = []
     for obj in objects:
         model = type(obj)
         pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
         auto = model._meta.auto_field is not None and obj.pk is None
         fields, sql, pk_column = _template(model, connection.vendor, not auto)
-        params = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
+        params = []
+        for j, f in enumerate(fields):
+            value = f.pre_save(obj, True)
+            if isinstance(value, Later):
+                later.append((obj, f.attname, len(statements), j, f))
+                params.append(None)
+            else:
+                params.append(f.get_db_prep_save(value, connection=connection))
         statements.append((obj, sql, params, pk_column if auto else None))
+    return Insert(statements, later)
+
+
+def insert_new(objects: Sequence[Model]) -> None:
+    """Insert these unsaved instances (parents before children), as `save()` would one by one."""
+    insert_prepare(objects).run()
+
+
+def _write(statements: list[tuple[Model, str, list[Any], str | None]]) -> None:
+    alias = connection.alias
     if connection.vendor == "postgresql":
         parts, params, returned = [], [], []
         for i, (_obj, sql, values, pk_column) in enumerate(statements):
