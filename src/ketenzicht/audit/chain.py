@@ -11,7 +11,10 @@ any other process's, `ketenzicht audit seal` or `audit verify`) picks the entry 
 seals at most once per AUDIT_SEAL_INTERVAL_MS (`_seal_quietly`), taking all the entries since. Until it is
 sealed an entry is already protected by the triggers (no UPDATE, no DELETE). On SQLite, whose
 writers are serialised by the database anyway, an entry written inside a transaction is sealed
-in that same transaction (`seal_inline`): no extra write transaction per request.
+in that same transaction (`seal_inline`) when every commit is to be sealed (interval 0, the
+tests): no extra write transaction per request. With an interval (production) SQLite seals as
+PostgreSQL does, once per interval after the commits: sealing inside each intake's transaction
+held the database's one write lock for a millisecond more per intake (issue 19).
 
 The order of the chain is the order of sealing, which follows commits; `id` order can differ
 under concurrency, which is why the chain has its own `seq`.

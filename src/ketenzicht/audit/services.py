@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection
 
 from ketenzicht.audit import chain
@@ -36,10 +37,11 @@ def _common(*, actor: Any, action: AuditAction | str, object_type: str, fields: 
 def _sealed(write: Callable[[], T]) -> T:
     """Run the insert(s), and see that what they wrote gets sealed into the hash chain.
 
-    On SQLite inside a transaction the entries are sealed in that same transaction; elsewhere
-    once right after the commit (audit/chain.py says why).
+    On SQLite inside a transaction, when every commit is sealed (AUDIT_SEAL_INTERVAL_MS 0), the
+    entries are sealed in that same transaction; otherwise right after the commit, at most once
+    per interval (audit/chain.py says why).
     """
-    inline = connection.vendor == "sqlite" and connection.in_atomic_block
+    inline = connection.vendor == "sqlite" and connection.in_atomic_block and settings.AUDIT_SEAL_INTERVAL_MS == 0
     written = write()
     if inline:
         chain.seal_inline()
