@@ -125,3 +125,42 @@ def test_a_value_never_filled_in_writes_nothing(cast: Cast) -> None:
     with pytest.raises(ValueError, match="Case.reference"):
         insert_prepare(rows).run()
     assert not Case.objects.filter(pk=rows[0].pk).exists()
+
+
+def _numbers_without_gaps(cast: Cast) -> None:
+    from ketenzicht.cases.services import SignalInput, case_create
+
+    def deliver(key: str, municipality: Any) -> Any:
+        data = SignalInput(municipality=municipality, channel=Channel.PARTNER, description="Busjes om 5 uur.", intake_key=key)
+        return case_create(actor=cast.pim, data=data)
+
+    first, created = deliver("k-1", cast.zoeterwoude)
+    again, created_again = deliver("k-1", cast.zoeterwoude)
+    second, _ = deliver("k-2", cast.vlissingen)
+    assert created and not created_again and again.pk == first.pk and again.reference == first.reference
+    year, number = first.reference.rsplit("-", 1)[0], int(first.reference.rsplit("-", 1)[1])
+    assert second.reference == f"{year}-{number + 1:06d}"
+    stored = AuditEvent.objects.get(object_type="case", object_id=str(second.pk), action=AuditAction.CREATE)
+    assert stored.object_label == second.reference == Case.objects.get(pk=second.pk).reference
+
+
+def test_inside_a_transaction_a_repeat_gives_its_reference_number_back(cast: Cast) -> None:
+    """On PostgreSQL the number is taken in the case's own statement (a savepoint here)."""
+    assert connection.in_atomic_block
+    _numbers_without_gaps(cast)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_autocommit_a_repeat_gives_its_reference_number_back(cast: Cast) -> None:
+    """As a request runs: on PostgreSQL the one statement is its own transaction (no BEGIN or
+    COMMIT); a repeat that meets the unique key rolls its number back with it."""
+    assert not connection.in_atomic_block
+    with CaptureQueriesContext(connection) as queries:
+        _numbers_without_gaps(cast)
+    if connection.vendor == "postgresql":
+        # (The tests' task queue runs the telling and the refresh at once, in transactions of their own.)
+        sql = [q["sql"] for q in queries.captured_queries]
+        writes = [i for i, text in enumerate(sql) if text.startswith("WITH l0 AS (INSERT INTO cases_referencecounter")]
+        assert len(writes) == 3
+        for i in writes:
+            assert not sql[i - 1].startswith(("BEGIN", "SAVEPOINT")) and not sql[i + 1].startswith(("COMMIT", "RELEASE")), sql[i - 1 : i + 2]

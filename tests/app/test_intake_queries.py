@@ -28,15 +28,15 @@ pytestmark = pytest.mark.django_db
 # Statements per intake (a warm process: the second intake of the test).
 EXPECTED = {
     # municipality+region+its norms' digest, token+account+organisation+roles (one query,
-    # intake/fast_api.py), rate limit, reference, case + 2 subjects + history + audit (one statement on
+    # intake/fast_api.py), rate limit, reference (on PostgreSQL inside the insert), case + 2 subjects + history + audit (one statement on
     # + the signal's outbox row (one statement on PostgreSQL, core/inserts.py; six on SQLite), the
     # audit seal. The tasks (telling the handlers, the monitor's refresh) are the first intake's.
     # No idempotency lookup (the unique key decides); the monitor's refresh is the first intake's.
-    ("api", "postgresql"): 16,
+    ("api", "postgresql"): 15,
     ("api", "sqlite"): 17,
-    # rate limit, municipality+region (also the page's theme), region norms, reference, case + history +
+    # rate limit, municipality+region (also the page's theme), region norms, reference (PostgreSQL: in the insert), case + history +
     # audit + outbox row (one statement on PostgreSQL), the audit seal, the theme of the confirmation (2)
-    ("public", "postgresql"): 18,
+    ("public", "postgresql"): 17,
     ("public", "sqlite"): 17,
 }
 

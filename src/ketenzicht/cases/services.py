@@ -132,19 +132,30 @@ def _actor_org(actor: Any) -> Any:
     return actor.organisation if actor is not None and actor.is_authenticated else None
 
 
+def _reference_upsert(returning: str) -> str:
+    table = ReferenceCounter._meta.db_table
+    return (
+        f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - constant table name
+        f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING {returning}"
+    )
+
+
 def _next_reference(now: datetime) -> str:
     """The year's next number in one statement (an upsert that returns it; PostgreSQL and SQLite
     ≥ 3.35): no read-then-write, one round trip. The row stays locked until the intake commits,
     so numbers have no gaps and a rolled-back intake gives its number back."""
-    table = ReferenceCounter._meta.db_table
-    sql = (
-        f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - constant table name
-        f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [now.year])
+        cursor.execute(_reference_upsert("last"), [now.year])
         last = int(cursor.fetchone()[0])
     return f"KZ-{now.year}-{last:06d}"
+
+
+def _reference_later(now: datetime) -> Later:
+    """The reference of a new case. On PostgreSQL it is taken in the case's own insert statement
+    (the same upsert, formatted as `_next_reference` formats it), so the counter's row is locked
+    for that one statement; elsewhere the caller fills it in from `_next_reference`."""
+    formatted = "'KZ-' || year || '-' || lpad(last::text, greatest(6, length(last::text)), '0') AS value"
+    return Later(_reference_upsert(formatted), [now.year])
 
 
 def _event(case: Case, actor: Any, kind: str, **details: Any) -> CaseEvent:
@@ -198,7 +209,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
     first_assessment_due = norms_for(data.municipality).first_assessment_due(now)
     # Everything is prepared before the transaction: the year's counter is locked from taking the
     # number until the commit, so only the write itself happens while it is held (issue 19).
-    reference = Later()
+    reference = _reference_later(now)
     case = Case(
         reference=reference,
         municipality=data.municipality,
@@ -246,12 +257,19 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
         ]
     )
     try:
-        with transaction.atomic():
-            reference.value = _next_reference(now)
+        if reference.sql is not None and not data.attachments and not connection.in_atomic_block:
+            # PostgreSQL with nothing else to write: one statement (the number, the rows), which
+            # is its own transaction; BEGIN and COMMIT would only add round trips.
             written_with(rows.run)
-            for attachment in data.attachments:
-                _attachment_create(case, attachment, actor)
-            transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case.pk))
+            transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case.pk))  # runs at once
+        else:
+            with transaction.atomic():
+                if reference.sql is None:
+                    reference.value = _next_reference(now)
+                written_with(rows.run)
+                for attachment in data.attachments:
+                    _attachment_create(case, attachment, actor)
+                transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case.pk))
     except IntegrityError:
         if data.intake_key:
             existing = Case.objects.filter(channel=data.channel, intake_key=data.intake_key).first()

@@ -32,15 +32,14 @@ from django.db.models.signals import post_save, pre_save
 
 @cache
 def _template(model: type[Model], vendor: str, with_pk: bool) -> tuple[tuple[Field[Any, Any], ...], str, str]:
-    """(fields, INSERT … VALUES (%s, …), the column to return) of `model`, as Django's _do_insert picks them."""
+    """(fields, `INSERT INTO t (columns) VALUES`, the column to return) of `model`, as Django's _do_insert picks them."""
     meta = model._meta
     fields = tuple(
         f for f in meta.local_concrete_fields if not getattr(f, "generated", False) and (with_pk or f is not meta.auto_field)
     )
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    return fields, f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values})", quote(meta.pk.column)  # noqa: S608 - model names
+    return fields, f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES", quote(meta.pk.column)  # noqa: S608 - model names
 
 
 _PLACEHOLDER = re.compile(r"%s")
@@ -86,54 +85,85 @@ def _prepared_cursor() -> Any:
 
 
 class Later:
-    """A value known only inside the transaction (a reference number taken from a locked
-    counter): the rows are prepared before it, and it is filled in just before they are written,
-    so the lock is held for the write alone, not for the preparing (issue 19)."""
+    """A value known only at the write (a reference number taken from a locked counter).
 
-    __slots__ = ("value",)
+    The rows are prepared before it, so a lock taken for it is held for the write alone, not
+    for the preparing (issue 19). Either the caller fills in `value` just before `Insert.run()`
+    (inside its transaction), or, on PostgreSQL, `sql` computes it in the write's own statement:
+    a statement with `%s` placeholders for `params` that returns one row with a column `value`
+    (it may write: `INSERT … ON CONFLICT … RETURNING …`). The one statement is then its own
+    transaction, and the lock lasts for that statement only.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("params", "sql", "value")
+
+    def __init__(self, sql: str | None = None, params: Sequence[Any] = ()) -> None:
         self.value: Any = None
+        self.sql = sql if connection.vendor == "postgresql" else None
+        self.params = list(params)
+
+
+@dataclass
+class _Row:
+    obj: Model
+    head: str  # INSERT INTO t (columns) VALUES
+    params: list[Any]
+    placeholders: list[str]
+    pk_column: str | None  # returned and set when the key is made by the database
 
 
 @dataclass
 class Insert:
     """Rows prepared as `save()` prepares them, to be written by `run()`."""
 
-    statements: list[tuple[Model, str, list[Any], str | None]]
-    later: list[tuple[Model, str, int, int, Field[Any, Any]]]  # (row, attribute, statement, parameter, field)
+    rows: list[_Row]
+    later: list[tuple[int, int, Field[Any, Any]]]  # (row, parameter, field) of each Later
 
     def run(self) -> None:
         """Write the rows (parents before children) in one statement on PostgreSQL."""
-        for obj, attname, i, j, field in self.later:
-            value = getattr(obj, attname)
-            if not isinstance(value, Later) or value.value is None:
-                raise ValueError(f"{type(obj).__name__}.{attname} was not filled in before the write")
-            setattr(obj, attname, value.value)
-            self.statements[i][2][j] = field.get_db_prep_save(value.value, connection=connection)
-        _write(self.statements)
+        computed: list[Later] = []
+        for i, j, field in self.later:
+            row = self.rows[i]
+            value = getattr(row.obj, field.attname)
+            if not isinstance(value, Later):
+                raise ValueError(f"{type(row.obj).__name__}.{field.attname} is no longer a Later")
+            if value.sql is not None:
+                if not any(value is known for known in computed):
+                    computed.append(value)
+                k = next(k for k, known in enumerate(computed) if known is value)
+                row.placeholders[j] = f"(SELECT value FROM l{k})"  # noqa: S608 - generated names only
+                continue
+            if value.value is None:
+                raise ValueError(f"{type(row.obj).__name__}.{field.attname} was not filled in before the write")
+            row.params[j] = field.get_db_prep_save(value.value, connection=connection)
+        values = _write(self.rows, computed)
+        for later, value in zip(computed, values, strict=True):
+            later.value = value
+        for i, _j, field in self.later:
+            setattr(self.rows[i].obj, field.attname, getattr(self.rows[i].obj, field.attname).value)
+        _saved(self.rows)
 
 
 def insert_prepare(objects: Sequence[Model]) -> Insert:
     """Prepare these unsaved instances for `Insert.run()`; a field may hold a `Later`."""
     alias = connection.alias
-    statements: list[tuple[Model, str, list[Any], str | None]] = []
-    later: list[tuple[Model, str, int, int, Field[Any, Any]]] = []
+    rows: list[_Row] = []
+    later: list[tuple[int, int, Field[Any, Any]]] = []
     for obj in objects:
         model = type(obj)
         pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
         auto = model._meta.auto_field is not None and obj.pk is None
-        fields, sql, pk_column = _template(model, connection.vendor, not auto)
+        fields, head, pk_column = _template(model, connection.vendor, not auto)
         params = []
         for j, f in enumerate(fields):
             value = f.pre_save(obj, True)
             if isinstance(value, Later):
-                later.append((obj, f.attname, len(statements), j, f))
+                later.append((len(rows), j, f))
                 params.append(None)
             else:
                 params.append(f.get_db_prep_save(value, connection=connection))
-        statements.append((obj, sql, params, pk_column if auto else None))
-    return Insert(statements, later)
+        rows.append(_Row(obj, head, params, ["%s"] * len(fields), pk_column if auto else None))
+    return Insert(rows, later)
 
 
 def insert_new(objects: Sequence[Model]) -> None:
@@ -141,36 +171,50 @@ def insert_new(objects: Sequence[Model]) -> None:
     insert_prepare(objects).run()
 
 
-def _write(statements: list[tuple[Model, str, list[Any], str | None]]) -> None:
-    alias = connection.alias
+def _execute(sql: str, params: list[Any]) -> tuple[Any, ...]:
+    if settings.DB_PREPARE_INSERTS:
+        with _prepared_cursor() as cursor:
+            cursor.execute(_numbered(sql), params)
+            return cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _write(rows: list[_Row], computed: list[Later]) -> list[Any]:
+    """Insert the rows and set their database-made keys; the values of the computed Laters."""
     if connection.vendor == "postgresql":
         parts, params, returned = [], [], []
-        for i, (_obj, sql, values, pk_column) in enumerate(statements):
-            parts.append(f"i{i} AS ({sql} RETURNING {pk_column or 'NULL'})")
-            params.extend(values)
+        for k, later in enumerate(computed):
+            parts.append(f"l{k} AS ({later.sql})")
+            params.extend(later.params)
+        for i, row in enumerate(rows):
+            parts.append(f"i{i} AS ({row.head} ({', '.join(row.placeholders)}) RETURNING {row.pk_column or 'NULL'})")
+            params.extend(p for p, placeholder in zip(row.params, row.placeholders, strict=True) if placeholder == "%s")
             returned.append(f"(SELECT * FROM i{i})")  # noqa: S608 - generated names only
-        sql = f"WITH {', '.join(parts)} SELECT {', '.join(returned)}"
-        if settings.DB_PREPARE_INSERTS:
-            with _prepared_cursor() as cursor:
-                cursor.execute(_numbered(sql), params)
-                keys = cursor.fetchone()
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                keys = cursor.fetchone()
+        returned.extend(f"(SELECT value FROM l{k})" for k in range(len(computed)))  # noqa: S608 - generated names only
+        result = _execute(f"WITH {', '.join(parts)} SELECT {', '.join(returned)}", params)
+        keys, values = result[: len(rows)], list(result[len(rows) :])
     else:
+        keys, values = [], []
         with connection.cursor() as cursor:
-            keys = []
-            for _obj, sql, values, pk_column in statements:
-                if pk_column is None:
-                    cursor.execute(sql, values)
+            for row in rows:
+                sql = f"{row.head} ({', '.join(row.placeholders)})"
+                if row.pk_column is None:
+                    cursor.execute(sql, row.params)
                     keys.append(None)
                 else:
-                    cursor.execute(f"{sql} RETURNING {pk_column}", values)
+                    cursor.execute(f"{sql} RETURNING {row.pk_column}", row.params)
                     keys.append(cursor.fetchone()[0])
-    for (obj, _sql, _values, pk_column), key in zip(statements, keys, strict=True):
-        if pk_column is not None:
-            obj.pk = key
-        obj._state.adding = False
-        obj._state.db = alias
-        post_save.send(sender=type(obj), instance=obj, created=True, update_fields=None, raw=False, using=alias)
+    for row, key in zip(rows, keys, strict=True):
+        if row.pk_column is not None:
+            row.obj.pk = key
+    return values
+
+
+def _saved(rows: list[_Row]) -> None:
+    alias = connection.alias
+    for row in rows:
+        row.obj._state.adding = False
+        row.obj._state.db = alias
+        post_save.send(sender=type(row.obj), instance=row.obj, created=True, update_fields=None, raw=False, using=alias)
