@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ketenzicht.core import prepared
+
 TABLE = "core_ratecounter"
 
 
@@ -62,9 +64,7 @@ def increment(key: str, ttl_seconds: int) -> int:
         sql = "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) " + sql.replace(  # noqa: S608 - constant
             "VALUES (%s, 1, %s)", "SELECT %s, 1, %s FROM cfg WHERE true"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [key, expires, now, now])
-            return int(cursor.fetchone()[0])
+        return int(prepared.fetchone(sql, [key, expires, now, now])[0])
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL synchronous_commit TO OFF")

@@ -9,25 +9,23 @@ the primary key of auto-increment rows. On PostgreSQL the rows go in one stateme
 data-modifying CTE per row; foreign keys are checked at its end), elsewhere one statement each.
 tests/app/test_inserts.py holds it to the ORM's rows.
 
-On PostgreSQL that statement is also prepared (settings.DB_PREPARE_INSERTS, on unless a
-connection pooler without prepared statements sits in between): the server plans it once per
+On PostgreSQL that statement is also prepared (core/prepared.py): the server plans it once per
 connection and shape instead of on every intake, and the driver no longer re-parses a text of
-several kilobytes for its placeholders (it caches only short ones). Its parameters are sent
-apart from the text (server-side binding), adapted by the connection's own adapters.
+several kilobytes for its placeholders (it caches only short ones).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
+
+from ketenzicht.core.prepared import fetchone
 
 
 @cache
@@ -40,48 +38,6 @@ def _template(model: type[Model], vendor: str, with_pk: bool) -> tuple[tuple[Fie
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     return fields, f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES", quote(meta.pk.column)  # noqa: S608 - model names
-
-
-_PLACEHOLDER = re.compile(r"%s")
-
-
-@lru_cache(maxsize=64)
-def _numbered(sql: str) -> str:
-    """`%s` placeholders as PostgreSQL's own `$1, $2, …` (the text holds no other `%`)."""
-    counter = iter(range(1, sql.count("%s") + 1))
-    return _PLACEHOLDER.sub(lambda _m: f"${next(counter)}", sql)
-
-
-class _Text:
-    __slots__ = ("query",)
-
-    def __init__(self, query: bytes) -> None:
-        self.query = query
-
-
-@cache
-def _prepared_cursor_class() -> type[Any]:
-    import psycopg
-
-    class PreparedCursor(psycopg.RawCursor):
-        """Binds on the server, takes `$n` placeholders as they are, prepares every statement."""
-
-        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            try:
-                return super().execute(query, params, prepare=True)
-            finally:
-                if getattr(self._query, "query", None) is None:
-                    # psycopg records the text only when it does not prepare; Django's query
-                    # log (DEBUG, the tests' query counts) reads it from here, failed or not.
-                    self._query = _Text(query.encode())
-
-    return PreparedCursor
-
-
-def _prepared_cursor() -> Any:
-    """A Django cursor (query logging, execute wrappers) over a PreparedCursor."""
-    connection.ensure_connection()
-    return connection._prepare_cursor(_prepared_cursor_class()(connection.connection))
 
 
 class Later:
@@ -171,16 +127,6 @@ def insert_new(objects: Sequence[Model]) -> None:
     insert_prepare(objects).run()
 
 
-def _execute(sql: str, params: list[Any]) -> tuple[Any, ...]:
-    if settings.DB_PREPARE_INSERTS:
-        with _prepared_cursor() as cursor:
-            cursor.execute(_numbered(sql), params)
-            return cursor.fetchone()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
-
 def _write(rows: list[_Row], computed: list[Later]) -> list[Any]:
     """Insert the rows and set their database-made keys; the values of the computed Laters."""
     if connection.vendor == "postgresql":
@@ -193,7 +139,7 @@ def _write(rows: list[_Row], computed: list[Later]) -> list[Any]:
             params.extend(p for p, placeholder in zip(row.params, row.placeholders, strict=True) if placeholder == "%s")
             returned.append(f"(SELECT * FROM i{i})")  # noqa: S608 - generated names only
         returned.extend(f"(SELECT value FROM l{k})" for k in range(len(computed)))  # noqa: S608 - generated names only
-        result = _execute(f"WITH {', '.join(parts)} SELECT {', '.join(returned)}", params)
+        result = fetchone(f"WITH {', '.join(parts)} SELECT {', '.join(returned)}", params)
         keys, values = result[: len(rows)], list(result[len(rows) :])
     else:
         keys, values = [], []

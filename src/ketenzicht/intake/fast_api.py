@@ -41,7 +41,7 @@ from rest_framework.renderers import JSONRenderer
 from ketenzicht.accounts.models import Municipality, Organisation, Role, User
 from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState, VulnerableGroup
 from ketenzicht.cases.services import CaseError
-from ketenzicht.core import policy, ratelimit
+from ketenzicht.core import policy, prepared, ratelimit
 from ketenzicht.core.api_input import check_structure
 from ketenzicht.core.rows import columns, from_row
 from ketenzicht.intake.api import (
@@ -192,9 +192,7 @@ def token_account(key: str) -> User | None:
     The same account PartnerTokenAuthentication gives DRF, with `role_codes` already known.
     """
     user_names, org_names, sql = _account_sql(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        row = cursor.fetchone()
+    row = prepared.fetchone(sql, [key])
     if row is None:
         return None
     n = len(user_names)

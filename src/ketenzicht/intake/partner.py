@@ -7,13 +7,11 @@ import json
 from functools import cache
 from typing import Any
 
-from django.db import connection
-
 from ketenzicht.accounts.models import Municipality, Region, Role
 from ketenzicht.accounts.selectors import outside_platform
 from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
-from ketenzicht.core import policy
+from ketenzicht.core import policy, prepared
 from ketenzicht.core.rows import columns, from_row
 from ketenzicht.norms.models import RegionNorms
 
@@ -68,9 +66,7 @@ def municipality_by_code(code: str) -> Municipality | None:
     more than the rest of the lookup (issue 19). tests/app/test_intake_fast_api.py compares the two.
     """
     m_names, r_names, sql = _municipality_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [code])
-        row = cursor.fetchone()
+    row = prepared.fetchone(sql, [code])
     if row is None:
         return None
     n = len(m_names)
