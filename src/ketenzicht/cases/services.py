@@ -250,7 +250,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
         [
             case,
             *(_subject_row(case, subject) for subject in data.subjects),
-            _event_row(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {case.get_channel_display()}", at=now),
+            _event_row(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {Channel(case.channel).label}", at=now),
             entry,
             # Its handlers are told by the task worker (intake/tasks.py), which finds it here.
             UnannouncedSignal(case=case, stored_at=now),

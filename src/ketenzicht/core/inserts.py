@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Field, Model
 from django.db.models.signals import post_save, pre_save
 
@@ -103,6 +103,7 @@ class Insert:
 def insert_prepare(objects: Sequence[Model]) -> Insert:
     """Prepare these unsaved instances for `Insert.run()`; a field may hold a `Later`."""
     alias = connection.alias
+    db = connections[alias]  # the wrapper itself: the proxy costs a lookup per field
     rows: list[_Row] = []
     later: list[tuple[int, int, Field[Any, Any]]] = []
     for obj in objects:
@@ -117,7 +118,7 @@ def insert_prepare(objects: Sequence[Model]) -> Insert:
                 later.append((len(rows), j, f))
                 params.append(None)
             else:
-                params.append(f.get_db_prep_save(value, connection=connection))
+                params.append(f.get_db_prep_save(value, connection=db))
         rows.append(_Row(obj, head, params, ["%s"] * len(fields), pk_column if auto else None))
     return Insert(rows, later)
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
@@ -169,6 +170,7 @@ class Schedule:
         return result
 
 
+@lru_cache(maxsize=64)
 def default_norms_path(region: str) -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "norms" / f"{region}.yaml"
 

@@ -207,9 +207,16 @@ def token_account(key: str) -> User | None:
 
 
 # --- the request ------------------------------------------------------------------------------
+@cache
+def _receipt_output() -> SignalReceiptOutput:
+    """One serializer per process: its fields are built once (DRF deep-copies them for every
+    new instance); `to_representation` keeps no state, so the output is the view's."""
+    return SignalReceiptOutput()
+
+
 def _receipt(request: HttpRequest, case: Any, *, created: bool) -> HttpResponse:
     """The DRF view's answer: the same serializer, renderer and headers."""
-    body = JSONRenderer().render(SignalReceiptOutput(case).data)
+    body = JSONRenderer().render(_receipt_output().to_representation(case))
     response = HttpResponse(body, status=201 if created else 200, content_type="application/json")
     return with_receipt_headers(response, request, case, created=created)
 
