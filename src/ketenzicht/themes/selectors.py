@@ -20,23 +20,26 @@ def theme_for_municipality(municipality: Municipality | Any) -> Theme | None:
     """The theme of the municipality's own organisation (the gemeente), if it has one."""
     if municipality is None:
         return None
-    slugs = Organisation.objects.filter(kind=OrganisationKind.GEMEENTE, municipality=municipality).values_list("slug", flat=True)
-    return Theme.objects.filter(organisation_slug__in=list(slugs)).order_by("pk").first()
+    # One query (the organisations as a subquery): every public page asks, the confirmation too.
+    slugs = Organisation.objects.filter(kind=OrganisationKind.GEMEENTE, municipality=municipality).values("slug")
+    return Theme.objects.filter(organisation_slug__in=slugs).order_by("pk").first()
 
 
-def theme_municipality(request: HttpRequest, cbs_code: str | None = None) -> Municipality | None:
+def theme_municipality(request: HttpRequest, cbs_code: str | None = None, municipalities: Any = None) -> Municipality | None:
     """The municipality a public page is for: from its address, or as typed in the form that came back.
 
-    Left on `request.theme_municipality` for the theme context processor.
+    Left on `request.theme_municipality` for the theme context processor. `municipalities`: the
+    queryset to read it from (the public form's view annotates what its report needs).
     """
+    rows = municipalities if municipalities is not None else Municipality.objects.select_related("region")
     if cbs_code is not None:
-        municipality = Municipality.objects.select_related("region").filter(cbs_code__iexact=cbs_code).first()
+        municipality = rows.filter(cbs_code__iexact=cbs_code).first()
         if municipality is None:
             raise Http404("unknown municipality code")
     else:
         typed = (request.POST.get("municipality") or "").strip() if request.method == "POST" else ""
         # With its region: the public form takes this row for the report (one read per intake).
-        municipality = Municipality.objects.select_related("region").filter(name__iexact=typed).first() if typed else None
+        municipality = rows.filter(name__iexact=typed).first() if typed else None
     request.theme_municipality = municipality  # type: ignore[attr-defined]
     return municipality
 
