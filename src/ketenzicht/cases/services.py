@@ -26,6 +26,7 @@ from ketenzicht.accounts.models import Municipality
 from ketenzicht.accounts.selectors import has_af
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_entry, audit_record, written_with
+from ketenzicht.cases import references
 from ketenzicht.cases.events import (
     case_reclassified,
     case_transferred,
@@ -39,7 +40,6 @@ from ketenzicht.cases.models import (
     CaseTransfer,
     Channel,
     ExploitationForm,
-    ReferenceCounter,
     ReporterAddition,
     ReporterQuestion,
     SavedQueueFilter,
@@ -132,32 +132,6 @@ def _actor_org(actor: Any) -> Any:
     return actor.organisation if actor is not None and actor.is_authenticated else None
 
 
-def _reference_upsert(returning: str) -> str:
-    table = ReferenceCounter._meta.db_table
-    return (
-        f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 - constant table name
-        f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING {returning}"
-    )
-
-
-def _next_reference(now: datetime) -> str:
-    """The year's next number in one statement (an upsert that returns it; PostgreSQL and SQLite
-    ≥ 3.35): no read-then-write, one round trip. The row stays locked until the intake commits,
-    so numbers have no gaps and a rolled-back intake gives its number back."""
-    with connection.cursor() as cursor:
-        cursor.execute(_reference_upsert("last"), [now.year])
-        last = int(cursor.fetchone()[0])
-    return f"KZ-{now.year}-{last:06d}"
-
-
-def _reference_later(now: datetime) -> Later:
-    """The reference of a new case. On PostgreSQL it is taken in the case's own insert statement
-    (the same upsert, formatted as `_next_reference` formats it), so the counter's row is locked
-    for that one statement; elsewhere the caller fills it in from `_next_reference`."""
-    formatted = "'KZ-' || year || '-' || lpad(last::text, greatest(6, length(last::text)), '0') AS value"
-    return Later(_reference_upsert(formatted), [now.year])
-
-
 def _event(case: Case, actor: Any, kind: str, **details: Any) -> CaseEvent:
     """Write one history line (`_event_row` says what it holds)."""
     row = _event_row(case, actor, kind, **details)
@@ -194,23 +168,9 @@ def _normalise_forms(forms: list[str]) -> list[str]:
     return chosen
 
 
-def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -> tuple[Case, bool]:
-    """Store a new signal. Returns (case, created); a repeated intake key returns the first case.
-
-    Idempotent: the same (channel, intake_key) never makes a second case, also under a race
-    (the unique constraint decides, and the loser reads the winner's case). A repeat is rare, so
-    it is not looked for first: the insert meets the constraint, rolls back (the reference number
-    with it) and the first case is read then; a new signal costs no lookup (issue 19).
-    """
-    if not data.description.strip():
-        raise CaseError("Beschrijf wat u heeft gezien.")
-    forms = _normalise_forms(data.forms)
-    now = now or timezone.now()
-    first_assessment_due = norms_for(data.municipality).first_assessment_due(now)
-    # Everything is prepared before the transaction: the year's counter is locked from taking the
-    # number until the commit, so only the write itself happens while it is held (issue 19).
-    reference = _reference_later(now)
-    case = Case(
+def _case_row(data: SignalInput, actor: Any, reference: Later, forms: list[str], first_assessment_due: datetime) -> Case:
+    """The new case, unsaved, as it arrives: state ontvangen, the reporter, what was seen."""
+    return Case(
         reference=reference,
         municipality=data.municipality,
         channel=data.channel,
@@ -236,6 +196,25 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
         reporter_contact_email=data.reporter_contact_email,
         reporter_contact_phone=data.reporter_contact_phone,
     )
+
+
+def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -> tuple[Case, bool]:
+    """Store a new signal. Returns (case, created); a repeated intake key returns the first case.
+
+    Idempotent: the same (channel, intake_key) never makes a second case, also under a race
+    (the unique constraint decides, and the loser reads the winner's case). A repeat is rare, so
+    it is not looked for first: the insert meets the constraint, rolls back (the reference number
+    with it) and the first case is read then; a new signal costs no lookup (issue 19).
+    """
+    if not data.description.strip():
+        raise CaseError("Beschrijf wat u heeft gezien.")
+    forms = _normalise_forms(data.forms)
+    now = now or timezone.now()
+    first_assessment_due = norms_for(data.municipality).first_assessment_due(now)
+    # Everything is prepared before the transaction: the year's counter is locked from taking the
+    # number until the commit, so only the write itself happens while it is held (issue 19).
+    reference = references.reference_later(now)
+    case = _case_row(data, actor, reference, forms, first_assessment_due)
     entry = audit_entry(
         actor=actor,
         action=AuditAction.CREATE,
@@ -265,7 +244,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
         else:
             with transaction.atomic():
                 if reference.sql is None:
-                    reference.value = _next_reference(now)
+                    reference.value = references.next_reference(now)
                 written_with(rows.run)
                 for attachment in data.attachments:
                     _attachment_create(case, attachment, actor)
