@@ -217,15 +217,13 @@ def test_the_account_is_read_with_its_organisation_and_roles(cast: Cast, django_
 @pytest.mark.parametrize("code", ["GM0638", "GM0718"])
 def test_the_municipality_is_read_with_its_region_and_norms_in_one_query(cast: Cast, code: str, django_assert_num_queries: Any) -> None:
     """The hand-written lookup gives what the ORM gives: every field, the region, the digest."""
-    from django.db.models import OuterRef, Subquery
-
     from ketenzicht.intake.partner import municipality_by_code
     from ketenzicht.norms.models import RegionNorms
+    from ketenzicht.norms.selectors import with_norms_digest
 
     # Den Haag has norms of its own (the digest is read with it), Zeeland-West-Brabant has none.
     RegionNorms.objects.create(slug="den-haag", sha256="a" * 64, source="{}", loaded_at=timezone.now())
-    digest = RegionNorms.objects.filter(slug=OuterRef("region__slug")).values("sha256")[:1]
-    expected = Municipality.objects.select_related("region").annotate(norms_digest=Subquery(digest)).get(cbs_code=code)
+    expected = with_norms_digest(Municipality.objects.all()).get(cbs_code=code)
     assert expected.region is not None and expected.norms_digest == ("a" * 64 if code == "GM0638" else None)
     with django_assert_num_queries(1):
         found = municipality_by_code(code)

@@ -78,16 +78,17 @@ class Insert:
     def run(self) -> None:
         """Write the rows (parents before children) in one statement on PostgreSQL."""
         computed: list[Later] = []
+        slot: dict[int, int] = {}  # a Later's CTE number, by identity: one CTE however many fields hold it
         for i, j, field in self.later:
             row = self.rows[i]
             value = getattr(row.obj, field.attname)
             if not isinstance(value, Later):
                 raise ValueError(f"{type(row.obj).__name__}.{field.attname} is no longer a Later")
             if value.sql is not None:
-                if not any(value is known for known in computed):
+                if id(value) not in slot:
+                    slot[id(value)] = len(computed)
                     computed.append(value)
-                k = next(k for k, known in enumerate(computed) if known is value)
-                row.placeholders[j] = f"(SELECT value FROM l{k})"  # noqa: S608 - generated names only
+                row.placeholders[j] = f"(SELECT value FROM l{slot[id(value)]})"  # noqa: S608 - generated names only
                 continue
             if value.value is None:
                 raise ValueError(f"{type(row.obj).__name__}.{field.attname} was not filled in before the write")

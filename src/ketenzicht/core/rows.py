@@ -26,18 +26,23 @@ def columns(model: type[Model], alias: str) -> tuple[list[str], str]:
 @cache
 def _converters(model: type[Model], vendor: str) -> tuple[tuple[Any, list[Any]], ...]:
     cols = (Col(model._meta.db_table, field) for field in model._meta.concrete_fields)
-    return tuple(
-        (c, connection.ops.get_db_converters(c) + c.get_db_converters(connection)) for c in cols
-    )
+    return tuple((c, connection.ops.get_db_converters(c) + c.get_db_converters(connection)) for c in cols)
 
 
 def from_row(model: type[Model], names: list[str], values: tuple[Any, ...]) -> Any:
     """An instance from raw column values (in `columns()` order), as the ORM would build it."""
     converted = []
-    for (column, converters), value in zip(
-        _converters(model, connection.vendor), values, strict=True
-    ):
+    for (column, converters), value in zip(_converters(model, connection.vendor), values, strict=True):
         for convert in converters:
             value = convert(value, column, connection)
         converted.append(value)
     return model.from_db(connection.alias, names, converted)
+
+
+def with_related(instance: Model, field_name: str, names: list[str], values: tuple[Any, ...]) -> Any:
+    """Set `instance.<field_name>` from a LEFT JOINed row's values, as `select_related` would
+    (None when the join found nothing); returns the related instance."""
+    field = type(instance)._meta.get_field(field_name)
+    related = from_row(field.related_model, names, values) if values[0] is not None else None
+    field.set_cached_value(instance, related)
+    return related

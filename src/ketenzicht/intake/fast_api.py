@@ -43,7 +43,7 @@ from ketenzicht.cases.models import ExploitationForm, SubjectRole, TriState, Vul
 from ketenzicht.cases.services import CaseError
 from ketenzicht.core import policy, prepared, ratelimit
 from ketenzicht.core.api_input import check_structure
-from ketenzicht.core.rows import columns, from_row
+from ketenzicht.core.rows import columns, from_row, with_related
 from ketenzicht.intake.api import (
     IDEMPOTENCY_HEADER,
     IDEMPOTENCY_KEY,
@@ -108,9 +108,7 @@ def _text_limits(fields: Any, names: tuple[str, ...]) -> dict[str, tuple[int, bo
 
 _FIELDS = PartnerSignalInput().fields
 _SIGNAL_TEXT = _text_limits(_FIELDS, ("omschrijving", "adres", "plaatsomschrijving"))
-_SUBJECT_TEXT = _text_limits(
-    _FIELDS["betrokkenen"].child.fields, ("naam", "nationaliteit", "omschrijving")
-)
+_SUBJECT_TEXT = _text_limits(_FIELDS["betrokkenen"].child.fields, ("naam", "nationaliteit", "omschrijving"))
 
 
 def _subject(item: Any) -> Any:
@@ -133,9 +131,7 @@ def _subject(item: Any) -> Any:
     return _DECLINE if any(v is _DECLINE for v in out.values()) else out
 
 
-def validated_body(
-    body: Any, municipality: Callable[[str], Municipality | None]
-) -> dict[str, Any] | None:
+def validated_body(body: Any, municipality: Callable[[str], Municipality | None]) -> dict[str, Any] | None:
     """The serializer's validated data for a plainly valid body; None when the full path must judge."""
     if not isinstance(body, Mapping) or check_structure(body) is not None:
         return None
@@ -199,9 +195,7 @@ def token_account(key: str) -> User | None:
     user = from_row(User, user_names, row[:n])
     if not user.is_active:
         return None
-    org_values = row[n : n + len(org_names)]
-    org = from_row(Organisation, org_names, org_values) if org_values[0] is not None else None
-    User._meta.get_field("organisation").set_cached_value(user, org)
+    with_related(user, "organisation", org_names, row[n : n + len(org_names)])
     user._role_codes = frozenset(filter(None, (row[-1] or "").split(",")))
     return user
 
@@ -251,9 +245,7 @@ def submit(request: HttpRequest) -> HttpResponse | None:
         return None
     try:
         # The DRF view's service: the policy, the platform, the write and the key's content.
-        case, created = partner_signal_submit(
-            actor=actor, data=data, idempotency_key=key, fingerprint=body_fingerprint(body)
-        )
+        case, created = partner_signal_submit(actor=actor, data=data, idempotency_key=key, fingerprint=body_fingerprint(body))
     except (IdempotencyConflict, OutsidePlatform, CaseError):
         return None  # the full path's 422 or 400
     return _receipt(request, case, created=created)
@@ -285,9 +277,7 @@ def header_chain() -> Callable[[HttpRequest], HttpResponse]:
 
     from ketenzicht.core.api_version import ApiVersionMiddleware
 
-    return SecurityMiddleware(
-        ApiVersionMiddleware(XFrameOptionsMiddleware(CSPMiddleware(_answer_or_decline)))
-    )
+    return SecurityMiddleware(ApiVersionMiddleware(XFrameOptionsMiddleware(CSPMiddleware(_answer_or_decline))))
 
 
 def takes(request: HttpRequest) -> bool:

@@ -12,7 +12,7 @@ from ketenzicht.accounts.selectors import outside_platform
 from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
 from ketenzicht.core import policy, prepared
-from ketenzicht.core.rows import columns, from_row
+from ketenzicht.core.rows import columns, from_row, with_related
 from ketenzicht.norms.models import RegionNorms
 
 
@@ -71,16 +71,12 @@ def municipality_by_code(code: str) -> Municipality | None:
         return None
     n = len(m_names)
     municipality = from_row(Municipality, m_names, row[:n])
-    region_values = row[n : n + len(r_names)]
-    region = from_row(Region, r_names, region_values) if region_values[0] is not None else None
-    Municipality._meta.get_field("region").set_cached_value(municipality, region)
+    with_related(municipality, "region", r_names, row[n : n + len(r_names)])
     municipality.norms_digest = row[-1]
     return municipality
 
 
-def partner_signal_submit(
-    *, actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str
-) -> tuple[Case, bool]:
+def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str) -> tuple[Case, bool]:
     """Store a signal from the API. Returns (case, created); a replay returns the first case.
 
     `data` is PartnerSignalInput's validated data (its gemeenteCode already a Municipality).
@@ -91,17 +87,13 @@ def partner_signal_submit(
     policy.require(actor, "api.signal.create", data["gemeenteCode"])
     if outside_platform(data["gemeenteCode"]):
         raise OutsidePlatform(data["gemeenteCode"])
-    case, created = case_create(
-        actor=actor, data=partner_signal_input(actor, data, idempotency_key, fingerprint)
-    )
+    case, created = case_create(actor=actor, data=partner_signal_input(actor, data, idempotency_key, fingerprint))
     if not created and case.intake_fingerprint != fingerprint:
         raise IdempotencyConflict(case)
     return case, created
 
 
-def partner_signal_input(
-    actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str
-) -> SignalInput:
+def partner_signal_input(actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str) -> SignalInput:
     """The signal to store, from validated API data (the serializer's, or intake/fast_api.py's)."""
     subjects = [
         SubjectInput(

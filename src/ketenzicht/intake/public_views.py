@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,7 +35,7 @@ from ketenzicht.intake.public_forms import (
     StatusForm,
     find_municipality,
 )
-from ketenzicht.norms.models import RegionNorms
+from ketenzicht.norms.selectors import with_norms_digest
 from ketenzicht.themes.selectors import theme_municipality
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
@@ -83,20 +82,14 @@ def _switch_language(request: HttpRequest, now: datetime) -> HttpResponse:
     return response
 
 
-def _municipalities() -> Any:
-    """With the region and the digest of its norms (norms.selectors.norms_for reads it there):
-    the report takes the row the page's theme was read from, and needs no query of its own."""
-    digest = RegionNorms.objects.filter(slug=OuterRef("region__slug")).values("sha256")[:1]
-    return Municipality.objects.select_related("region").annotate(norms_digest=Subquery(digest))
-
-
 @never_cache
 @policy_view("public.report")
 @rate_limited("public_report")
 def report(request: HttpRequest, cbs_code: str | None = None) -> HttpResponse:
     now = timezone.now()  # read once: the form checks dates against it
     # `/melden/<cbs-code>/`: a municipality links to its own form, in its own look.
-    chosen = theme_municipality(request, cbs_code, _municipalities())
+    # With its region and norms' digest: the report takes this row and needs no query of its own.
+    chosen = theme_municipality(request, cbs_code, with_norms_digest(Municipality.objects.all()))
     if request.method != "POST":
         form = PublicReportForm(initial={"municipality": chosen.name} if chosen is not None else None, now=now)
         if chosen is not None and chosen.region_id is None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+
 from ketenzicht.domain.deadlines import Norms, load_norms, parse_norms
 from ketenzicht.norms.models import RegionNorms
 
@@ -38,6 +40,13 @@ def norms_for_region(slug: str | None, digest: Any = _ASK) -> Norms:
         row = RegionNorms.objects.only("source").get(slug=slug)
         cached = _PARSED[(slug, digest)] = parse_norms(row.source, f"{slug}.yaml")
     return cached
+
+
+def with_norms_digest(municipalities: Any) -> Any:
+    """Municipalities (a queryset, the region read with them) annotated with the digest of their
+    region's loaded norms, which `norms_for` then takes instead of asking (one query less)."""
+    digest = RegionNorms.objects.filter(slug=OuterRef("region__slug")).values("sha256")[:1]
+    return municipalities.select_related("region").annotate(norms_digest=Subquery(digest))
 
 
 def norms_for(municipality: Any) -> Norms:

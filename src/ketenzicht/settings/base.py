@@ -110,12 +110,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-# core/inserts.py prepares the intake's one insert statement on PostgreSQL. Off (0) only behind a
-# connection pooler in transaction mode that cannot keep prepared statements (docs/operations.md).
+# core/prepared.py prepares the intake's statements on PostgreSQL (its lookups, rate counter and
+# insert). Off (0) only behind a connection pooler in transaction mode that cannot keep prepared
+# statements (docs/operations.md).
 DB_PREPARE_INSERTS = envbool("DB_PREPARE_INSERTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREPARE_INSERTS:
     # Django's default threshold (None) makes psycopg refuse even an explicit prepare; a threshold
-    # never reached prepares only what asks (core/inserts.py): the ORM's client-side cursors never do.
+    # never reached prepares only what asks (core/prepared.py): the ORM's client-side cursors never do.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
