@@ -195,3 +195,27 @@ def test_random_walks_only_take_expected_steps(name: str, picks: list[int]) -> N
             continue
         assert new is c.expected[(state, action)]
         state = new
+
+
+# 00:30 on 1 January in Amsterdam is still 31 December in UTC, the moment services pass.
+AFTER_MIDNIGHT = datetime(2025, 12, 31, 23, 30, tzinfo=UTC)
+SUMMER_AFTER_MIDNIGHT = datetime(2026, 6, 30, 22, 30, tzinfo=UTC)  # 00:30 on 1 July (UTC+2)
+
+
+@pytest.mark.parametrize("now, today", [(AFTER_MIDNIGHT, date(2026, 1, 1)), (SUMMER_AFTER_MIDNIGHT, date(2026, 7, 1))])
+@pytest.mark.parametrize(
+    "machine, state, action, facts_on",
+    [
+        (control.MACHINE, C.GEPLAND, "uitvoeren", lambda d: control.ControlFacts(executed_on=d)),
+        (intervention.MACHINE, I.BESLOTEN, "inzetten", lambda d: intervention.InterventionFacts(started_on=d)),
+        (bibob.MACHINE, B.LOPEND, "weigeren", lambda d: bibob.BibobFacts(decided_on=d)),
+        (programme_action.MACHINE, P.GROEN, "afronden", lambda d: programme_action.ActionFacts(done_on=d)),
+    ],
+)
+def test_today_is_the_dutch_calendar_day_just_after_midnight(
+    machine: Machine[Any], state: StrEnum, action: str, facts_on: Any, now: datetime, today: date,
+) -> None:
+    """An AF who records today's date at half past midnight is not told it lies in the future."""
+    assert machine.apply(state, action, facts_on(today), now=now) is not None
+    with pytest.raises(TransitionNotAllowed, match="toekomst"):
+        machine.apply(state, action, facts_on(date.fromordinal(today.toordinal() + 1)), now=now)

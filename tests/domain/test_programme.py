@@ -3,7 +3,7 @@ logic, training coverage, report periods and the redaction of names."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -149,6 +149,14 @@ def test_stale_when_no_status_for_half_a_year() -> None:
     assert not is_stale(history, date(2026, 7, 12))
     assert is_stale(history, date(2026, 7, 13))  # notes do not refresh the status
     assert is_stale([], date(2026, 1, 1))
+
+
+def test_a_status_set_just_after_midnight_in_the_netherlands_counts_on_that_day() -> None:
+    set_at = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)  # 00:30 on 1 April in Amsterdam
+    history = [StatusEntry(datetime(2026, 1, 5, 9, tzinfo=UTC), Rag.GROEN), StatusEntry(set_at, Rag.ROOD)]
+    assert status_on(history, date(2026, 3, 31)) == Rag.GROEN
+    assert status_on(history, date(2026, 4, 1)) == Rag.ROOD
+    assert not is_stale(history, date(2026, 9, 30)) and is_stale(history, date(2026, 10, 2))
 
 
 def test_rag_counts_include_actions_without_status() -> None:

@@ -20,6 +20,7 @@ import yaml
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from ketenzicht.accounts.models import District, Municipality, OrganisationKind
@@ -300,7 +301,7 @@ def _case_proposals_row(own: int | None, district: District, start: date, end: d
         seen: dict[Any, CaseEvent] = {}
         for event in _case_proposals(district, start, end).filter(case__municipality_id=own).order_by("at"):
             seen.setdefault(event.case_id, event)
-        items = [KpiItem(e.case.reference, e.at.date(), e.case.municipality.name, f"/werkvoorraad/{e.case.pk}/") for e in seen.values()]
+        items = [KpiItem(e.case.reference, timezone.localdate(e.at), e.case.municipality.name, f"/werkvoorraad/{e.case.pk}/") for e in seen.values()]
     figure = case_proposals_published(
         region=district.region, municipalities=list(Municipality.objects.filter(district=district)), first=start, last=end,
     )

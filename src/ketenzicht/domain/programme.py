@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from ketenzicht.domain.clock import local_date
 from ketenzicht.domain.kpi import Quarter
 
 
@@ -72,7 +73,7 @@ def status_on(history: Iterable[StatusEntry], day: date) -> Rag | None:
     current: Rag | None = None
     current_at: datetime | None = None
     for entry in history:
-        if entry.status is None or entry.at.date() > day:
+        if entry.status is None or local_date(entry.at) > day:
             continue
         if current_at is None or entry.at >= current_at:
             current, current_at = entry.status, entry.at
@@ -87,7 +88,7 @@ def last_status_change(history: Iterable[StatusEntry]) -> StatusEntry | None:
 def is_stale(history: Iterable[StatusEntry], today: date, *, max_age_days: int = 183) -> bool:
     """True when nobody confirmed or changed the status for half a year (or ever)."""
     last = last_status_change(history)
-    return last is None or (today - last.at.date()).days > max_age_days
+    return last is None or (today - local_date(last.at)).days > max_age_days
 
 
 def rag_counts(statuses: Iterable[Rag | None]) -> dict[str, int]:

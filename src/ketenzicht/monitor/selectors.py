@@ -530,7 +530,7 @@ def available_years() -> list[int]:
         # MAX over the whole count table, which no index leads with (0.1 s at 1M registrations).
         newest = MonitorCount.objects.filter(municipality=OuterRef("pk")).order_by("-period_month").values("period_month")[:1]
         found = Municipality.objects.annotate(newest=Subquery(newest)).aggregate(last=Max("newest"))
-        latest = found["last"].year if found["last"] else date.today().year
+        latest = found["last"].year if found["last"] else timezone.localdate().year
         cache.set(key, latest, timeout=24 * 3600)
     return list(range(latest, max(FIRST_YEAR, latest - 14) - 1, -1))
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 
 from ketenzicht.domain.deadlines import ReminderStage, load_norms
 from ketenzicht.meetings.models import ReminderKind
@@ -52,7 +53,7 @@ def programme_reminders(today: date) -> Iterable[Reminder]:
     norms: dict[str, object] = {}
 
     def stage_for(action: Action, due: date) -> ReminderStage | None:
-        if due < action.created_at.date():
+        if due < timezone.localdate(action.created_at):
             return None  # a deadline that passed before the action was in Ketenzicht (an imported history)
         slug = action.programme.region.slug
         if slug not in norms:

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.http import Http404
+from django.utils import timezone
 
 from ketenzicht.accounts.models import District, Municipality, Region
 from ketenzicht.core import policy
@@ -97,7 +98,7 @@ class Deadline:
 
     @property
     def days_late(self) -> int:
-        return rules.days_overdue(self.due, date.today()) if self.state == rules.DeadlineState.TE_LAAT else 0
+        return rules.days_overdue(self.due, timezone.localdate()) if self.state == rules.DeadlineState.TE_LAAT else 0
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from django.db.models import Case as DbCase
 from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from ketenzicht.barriers.models import (
     BibobScreening,
@@ -203,7 +204,7 @@ class SittingKind:
     def candidates(self, now: datetime) -> Iterator[Candidate]:
         rule = _rule(self.name)
         rows = (
-            Sitting.objects.filter(date__lt=cutoff(now, rule).date())
+            Sitting.objects.filter(date__lt=timezone.localdate(cutoff(now, rule)))
             .annotate(live=Count("items", filter=Q(items__case__isnull=False)))
             .filter(live=0)
             .values_list("pk", "meeting__name", "date")
@@ -256,7 +257,7 @@ class IntegralControlKind:
             # A control that never ran, and has no history, counts from its planned date.
             IntegralControl.objects.filter(case__isnull=True)
             .annotate(done=_last_step(control_lifecycle.MACHINE, "executed_on", "planned_on"))
-            .filter(done__lt=cutoff(now, rule).date())
+            .filter(done__lt=timezone.localdate(cutoff(now, rule)))
             .values_list("pk", flat=True)
         )
         for pk in rows.iterator():
@@ -281,7 +282,7 @@ class InterventionKind:
         limit = cutoff(now, rule)
         # Without history: from the end, else from the start, else from the proposal.
         last = _last_step(intervention_lifecycle.MACHINE, "ended_on", "started_on", TruncDate("effect_recorded_at"), TruncDate("proposed_at"))
-        rows = Intervention.objects.filter(case__isnull=True).annotate(last=last).filter(last__lt=limit.date())
+        rows = Intervention.objects.filter(case__isnull=True).annotate(last=last).filter(last__lt=timezone.localdate(limit))
         for pk in rows.values_list("pk", flat=True).iterator():
             yield Candidate(self.name, pk, f"interventie {str(pk)[:8]}", rule)
 
@@ -308,7 +309,7 @@ class BibobKind:
         rows = BibobScreening.objects.filter(decision__in=self._decided(), decided_on__isnull=False).values_list("pk", "decision", "decided_on")
         for pk, decision, decided_on in rows.iterator():
             rule = table.rule(self.name, decision)
-            if decided_on < cutoff(now, rule).date():
+            if decided_on < timezone.localdate(cutoff(now, rule)):
                 yield Candidate(self.name, pk, f"Bibob {str(pk)[:8]}", rule)
 
     def remove(self, pk: Any, now: datetime) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from ketenzicht.accounts.models import Organisation, OrganisationKind
@@ -172,7 +173,7 @@ def case_extract(case: Case) -> dict[str, Any]:
             "kenmerk": case.reference,
             "omschrijving": case.description,
             "gezien_op": case.observed_on.isoformat() if case.observed_on else "",
-            "ontvangen_op": case.created_at.date().isoformat(),
+            "ontvangen_op": timezone.localdate(case.created_at).isoformat(),
             "vormen": ", ".join(case.form_labels),
             "minderjarig": str(case.get_minor_involved_display()),
             "acuut_gevaar": "ja" if case.acute_danger else "nee",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from ketenzicht.domain.clock import local_date
 from ketenzicht.domain.lifecycles.base import Groups, Machine, Transition, transition
 
 
@@ -91,7 +92,7 @@ def _guard(t: Transition[BibobState], facts: BibobFacts, now: datetime) -> list[
         return []
     if facts.decided_on is None:
         return ["Geef de datum van het besluit."]
-    if facts.decided_on > now.date():
+    if facts.decided_on > local_date(now):
         return ["De datum van het besluit ligt in de toekomst."]
     if facts.received_on is not None and facts.decided_on < facts.received_on:
         return ["Het besluit ligt vóór de ontvangst van de aanvraag."]

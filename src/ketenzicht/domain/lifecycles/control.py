@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from ketenzicht.domain.clock import local_date
 from ketenzicht.domain.lifecycles.base import Groups, Machine, Transition, transition
 
 
@@ -64,7 +65,7 @@ def _guard(t: Transition[ControlState], facts: ControlFacts, now: datetime) -> l
     if t.action in (Action.UITVOEREN, Action.BEVINDINGEN_AANVULLEN):
         if facts.executed_on is None:
             return ["Geef de datum waarop de controle is uitgevoerd."]
-        if facts.executed_on > now.date():
+        if facts.executed_on > local_date(now):
             return ["Bevindingen legt u vast na de controle: de datum van uitvoering ligt niet in de toekomst."]
     return []
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from ketenzicht.domain.clock import local_date
 from ketenzicht.domain.lifecycles.base import Groups, Machine, Transition, transition
 
 
@@ -73,7 +74,7 @@ def _guard(t: Transition[InterventionState], facts: InterventionFacts, now: date
     if t.action == Action.INZETTEN:
         if facts.started_on is None:
             return ["Geef de datum waarop de interventie is ingezet."]
-        if facts.started_on > now.date():
+        if facts.started_on > local_date(now):
             return ["De datum van inzet ligt in de toekomst."]
     ended, started = facts.ended_on, facts.started_on
     if t.action == Action.EFFECT_VASTLEGGEN and ended is not None and started is not None and ended < started:

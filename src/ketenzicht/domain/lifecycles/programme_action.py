@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from ketenzicht.domain.clock import local_date
 from ketenzicht.domain.lifecycles.base import Groups, Machine, Transition, transition
 
 
@@ -87,7 +88,7 @@ def _guard(t: Transition[ActionState], facts: ActionFacts, now: datetime) -> lis
             return ["Een terugkerende actie vinkt u per keer af."]
         if facts.done_on is None:
             return ["Geef de datum waarop de actie is afgerond."]
-        if facts.done_on > now.date():
+        if facts.done_on > local_date(now):
             return ["De datum van afronden kan niet in de toekomst liggen."]
     return []
 
