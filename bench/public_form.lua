@@ -10,13 +10,22 @@ local function key()
   for i = 1, 43 do local n = math.random(1, #chars); t[i] = chars:sub(n, n) end
   return table.concat(t)
 end
+-- As a browser sends it: multipart (the form has a photo field), the empty photo field as an
+-- empty file part, every text field even when empty, the unticked boxes left out.
+local boundary = "----KetenzichtBench7MA4YWxkTrZu0gW"
+local function part(name, value)
+  return "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"" .. name .. "\"\r\n\r\n" .. value .. "\r\n"
+end
 function request()
   counter = counter + 1
-  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+  wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
   wrk.headers["Cookie"] = "csrftoken=" .. os.getenv("KZ_CSRF_COOKIE")
-  local body = "csrfmiddlewaretoken=" .. os.getenv("KZ_CSRF_TOKEN") .. "&form_key=" .. key() ..
-    "&description=Veel+mensen+in+een+woning%2C+busjes+om+5+uur.&situations=arbeid&municipality=Zoeterwoude" ..
-    "&location_address=Dorpsstraat+3&location_description=&observed_on=&contact_email=&contact_phone=&website=&actie=versturen"
+  local body = part("csrfmiddlewaretoken", os.getenv("KZ_CSRF_TOKEN")) .. part("form_key", key()) ..
+    part("description", "Veel mensen in een woning, busjes om 5 uur.") .. part("situations", "arbeid") ..
+    part("municipality", "Zoeterwoude") .. part("location_address", "Dorpsstraat 3") .. part("location_description", "") ..
+    part("observed_on", "") .. part("contact_email", "") .. part("contact_phone", "") ..
+    "--" .. boundary .. "\r\nContent-Disposition: form-data; name=\"photos\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n" ..
+    part("website", "") .. part("actie", "versturen") .. "--" .. boundary .. "--\r\n"
   return wrk.format("POST", "/melden/", nil, body)
 end
 done = function(summary, latency, requests)

@@ -9,36 +9,38 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketenzicht.settings.production"
 
 
 class Handler(WSGIHandler):
-    """Django's handler, with the partner intake's plain deliveries answered before the middleware
-    (intake/fast_api.py says why and how); every other request, and every delivery the fast
-    path steps aside for, goes through the whole stack as before."""
+    """Django's handler, with the partner intake's plain deliveries (intake/fast_api.py) and the
+    public form's plain reports (intake/fast_public.py) answered before the middleware; every
+    other request, and every one a fast path steps aside for, goes through the whole stack."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from ketenzicht.intake import fast_api
+        from ketenzicht.intake import fast_api, fast_public
 
-        self._fast = fast_api
-        self._fast_chain = fast_api.header_chain()
+        self._fast = [(module.takes, module.header_chain(), module.Declined) for module in (fast_api, fast_public)]
 
     def get_response(self, request: Any) -> Any:
-        if self._fast.takes(request):
+        for takes, chain, declined in self._fast:
+            if not takes(request):
+                continue
             from django.conf import settings
             from django.urls import set_urlconf
 
             set_urlconf(settings.ROOT_URLCONF)
             try:
-                response = self._fast_chain(request)
-            except self._fast.Declined:
+                response = chain(request)
+            except declined:
                 pass
             except Exception as exc:  # noqa: BLE001 - the full stack answers, with its error handling
                 # Whatever went wrong (the database, a bug) is answered as the full stack answers
-                # it: a retry there is safe, the intake being idempotent on the delivery's key.
-                # The exception's kind only: its text may hold what was delivered.
+                # it: a retry there is safe, both intakes being idempotent on their key.
+                # The exception's kind only: its text may hold what was sent.
                 logging.getLogger("ketenzicht.intake").warning("fast intake failed (%s); the full stack answers", type(exc).__name__)
                 request.kz_fast_declined = True
             else:
                 response._resource_closers.append(request.close)
                 return response
+            break
         return super().get_response(request)
 
 

@@ -132,7 +132,9 @@ def rate_limited(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method in methods:
                 rate = (limit, window) if limit is not None and window is not None else configured_rate(scope)
-                if not check_rate(request, scope, *rate):
+                # Counted already when the public form's fast path looked at it and stepped aside.
+                counted = getattr(request, "kz_rate_scope", None) == scope
+                if not (request.rate_limit.allowed if counted else check_rate(request, scope, *rate)):  # type: ignore[attr-defined]
                     retry_after = request.rate_limit.retry_after  # type: ignore[attr-defined]
                     response = render(
                         request,

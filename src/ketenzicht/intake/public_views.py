@@ -27,6 +27,7 @@ from ketenzicht.core import policy
 from ketenzicht.core.decorators import policy_view
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.core.ratelimit import rate_limited
+from ketenzicht.intake import fast_public
 from ketenzicht.intake import public_services as services
 from ketenzicht.intake.public_forms import (
     AdditionForm,
@@ -83,6 +84,7 @@ def _switch_language(request: HttpRequest, now: datetime) -> HttpResponse:
 
 
 @never_cache
+@fast_public.with_fast_report
 @policy_view("public.report")
 @rate_limited("public_report")
 def report(request: HttpRequest, cbs_code: str | None = None) -> HttpResponse:

@@ -20,6 +20,8 @@ def theme_for_municipality(municipality: Municipality | Any) -> Theme | None:
     """The theme of the municipality's own organisation (the gemeente), if it has one."""
     if municipality is None:
         return None
+    if hasattr(municipality, "known_theme"):
+        return municipality.known_theme  # read with it (intake.fast_public.municipality_by_name)
     # One query (the organisations as a subquery): every public page asks, the confirmation too.
     slugs = Organisation.objects.filter(kind=OrganisationKind.GEMEENTE, municipality=municipality).values("slug")
     return Theme.objects.filter(organisation_slug__in=slugs).order_by("pk").first()
