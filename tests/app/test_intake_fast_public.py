@@ -80,6 +80,8 @@ _fields = {
     "contact_phone": st.sampled_from(["", "", "", "06 12345678"]),
     "actie": st.sampled_from(["versturen", "versturen", "taal", None]),
     "extra": st.sampled_from([None, None, None, "iets"]),
+    # A browser's empty photo field arrives as an empty text field; anything else is not a browser's.
+    "photos": st.sampled_from([None, "", "", "foto.png"]),
 }
 # A plain report spoiled in one or two places: both the accepted and the refused side get examples.
 _spoils = st.lists(st.one_of([st.tuples(st.just(name), values) for name, values in _fields.items()]), min_size=1, max_size=2).map(dict)
@@ -158,8 +160,20 @@ def _csrf() -> tuple[str, str]:
     return client.cookies["csrftoken"].value, token
 
 
+BOUNDARY = "----KetenzichtTest7MA4YWxkTrZu0gW"
+
+
+def _as_browser(fields: dict[str, Any]) -> bytes:
+    """The form as a browser encodes it: multipart, the empty photo field a part without a file."""
+    parts = [f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+             for name, values in fields.items() for value in (values if isinstance(values, list) else [values])]
+    parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="photos"; filename=""\r\n'
+                 "Content-Type: application/octet-stream\r\n\r\n\r\n")
+    return ("".join(parts) + f"--{BOUNDARY}--\r\n").encode()
+
+
 def _through_wsgi(fields: dict[str, Any], *, language: str | None = None, cookies: str = "", files: dict[str, Any] | None = None,
-                  token: str | None = None) -> tuple[int, dict[str, str], str]:
+                  token: str | None = None, browser: bool = False) -> tuple[int, dict[str, str], str]:
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
@@ -167,7 +181,12 @@ def _through_wsgi(fields: dict[str, Any], *, language: str | None = None, cookie
 
     cookie, form_token = _csrf()
     jar = f"csrftoken={cookie}" + (f"; django_language={language}" if language else "") + cookies
-    environ = RequestFactory().post(URL, {**fields, **(files or {}), "csrfmiddlewaretoken": token or form_token}, HTTP_COOKIE=jar).environ
+    data = {**fields, **(files or {}), "csrfmiddlewaretoken": token or form_token}
+    if browser:
+        kind = f"multipart/form-data; boundary={BOUNDARY}"
+        environ = RequestFactory().post(URL, _as_browser(data), content_type=kind, HTTP_COOKIE=jar).environ
+    else:
+        environ = RequestFactory().post(URL, data, HTTP_COOKIE=jar).environ
     answer: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
@@ -234,6 +253,12 @@ def test_both_paths_answer_with_the_same_page_headers_and_rows(
         assert AuditEvent.objects.filter(object_id=str(case.pk)).count() == 1
     assert fast_case.receipt_hash and fast_case.receipt_hash != full_case.receipt_hash
     assert not Case.objects.exclude(municipality__name=name).exists()  # the other region's municipality got nothing
+
+
+def test_a_form_as_a_browser_sends_it_takes_the_fast_path(cast: Cast, answered: list[bool]) -> None:
+    status, _headers, page = _through_wsgi(_report(municipality="Vlissingen"), browser=True)
+    assert status == 200 and _code(page) and answered == [True]
+    assert Case.objects.get().municipality == cast.vlissingen and not Attachment.objects.exists()
 
 
 def test_a_repeat_of_the_same_form_gives_the_same_code_and_one_case(cast: Cast, answered: list[bool]) -> None:

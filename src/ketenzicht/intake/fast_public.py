@@ -56,11 +56,13 @@ PATH = "/melden/"
 SCOPE = "public_report"
 SITUATIONS = frozenset({"arbeid", "seksueel", "crimineel", "onbekend"})
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Every field the form page sends; single-valued except the situations. Contact details,
-# photos and the honeypot must be empty here (the full path mails, stores files, fools bots).
+# Every field the form page sends; single-valued except the situations. Contact details, the
+# honeypot and the photo field must be empty here (the full path mails, fools bots, stores
+# files); a browser sends an empty photo field as a part without a file name, which Django
+# reads as an empty text field.
 SINGLE = ("csrfmiddlewaretoken", "form_key", "description", "municipality", "location_address", "location_description",
-          "observed_on", "acute_danger", "contact_email", "contact_phone", "website", "actie")
-MUST_BE_EMPTY = ("contact_email", "contact_phone", "website")
+          "observed_on", "acute_danger", "contact_email", "contact_phone", "website", "actie", "photos")
+MUST_BE_EMPTY = ("contact_email", "contact_phone", "website", "photos")
 FIELDS = frozenset((*SINGLE, "situations"))
 MAX_BODY = 64 * 1024
 
