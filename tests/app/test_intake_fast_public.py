@@ -11,6 +11,7 @@ Haag, Vlissingen in Zeeland-West-Brabant), in Dutch, English and Ukrainian.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import secrets
@@ -18,6 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
@@ -335,3 +337,31 @@ def test_through_the_whole_middleware_plain_reports_take_the_fast_path_too(cast:
     response = client.post(URL, _report(municipality="Vlissingen"))
     assert response.status_code == 200 and _code(response.content.decode())
     assert answered == [True] and Case.objects.get().municipality == cast.vlissingen
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_count_rides_along_with_the_lookup(django_assert_num_queries: Any) -> None:
+    """Served, a report is not inside a transaction: on PostgreSQL the window's count and the
+    municipality are one statement; elsewhere (SQLite, Redis) the counter has its own. Either way
+    the same result."""
+    from ketenzicht.core import counters, ratelimit
+
+    window = ratelimit.window_of("public_report", "test-client", 3, 60)
+    expected = fast_public.municipality_by_name("Vlissingen")
+    assert expected is not None and expected.region_id is not None
+    combined = counters.combinable()
+    assert combined is (connection.vendor == "postgresql")
+    counts = []
+    for name in ("Vlissingen", "Zoeterwoude", "Nergenshuizen"):
+        with django_assert_num_queries(1) if combined else contextlib.nullcontext():
+            if combined:
+                municipality, count = fast_public.municipality_counting(name, window)
+            else:
+                municipality, count = fast_public.municipality_by_name(name), counters.increment(window.key, window.ttl)
+        counts.append((municipality.name if municipality else None, count, window.decide(count).allowed))
+    assert counts == [("Vlissingen", 1, True), ("Zoeterwoude", 2, True), (None, 3, True)]
+    again = fast_public.municipality_counting("Vlissingen", window)[0] if combined else fast_public.municipality_by_name("Vlissingen")
+    assert (again.pk, again.region_id, again.norms_digest, again.known_theme) == (
+        expected.pk, expected.region_id, expected.norms_digest, expected.known_theme)
+    assert counters.peek(window.key) == (4 if combined else 3)

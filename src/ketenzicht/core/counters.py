@@ -39,6 +39,34 @@ def _use_redis() -> str:
     return getattr(settings, "REDIS_URL", "") or ""
 
 
+# A row whose time is up starts again at 1 with a new expiry (as a Redis key would expire).
+_UPSERT = (
+    f"INSERT INTO {TABLE} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608 - constant table name
+    f"ON CONFLICT (key) DO UPDATE SET "
+    f"count = CASE WHEN {TABLE}.expires_at <= %s THEN 1 ELSE {TABLE}.count + 1 END, "
+    f"expires_at = CASE WHEN {TABLE}.expires_at <= %s THEN excluded.expires_at ELSE {TABLE}.expires_at END "
+    f"RETURNING count"
+)
+
+
+def combinable() -> bool:
+    """Whether an increment can ride along in a caller's own statement (`increment_cte`): on
+    PostgreSQL outside a transaction, with the counters in the database."""
+    return connection.vendor == "postgresql" and not connection.in_atomic_block and not _use_redis()
+
+
+def increment_cte(key: str, ttl_seconds: int) -> tuple[str, list[Any]]:
+    """`increment` as the CTEs `cfg, counted(count)` of a caller's statement (`combinable()` only).
+
+    One round trip instead of four (BEGIN, SET LOCAL, upsert, COMMIT): the statement is its own
+    transaction, and set_config(..., true) is local to it, so it commits asynchronously.
+    """
+    now = timezone.now()
+    upsert = _UPSERT.replace("VALUES (%s, 1, %s)", "SELECT %s, 1, %s FROM cfg WHERE true")
+    sql = f"cfg AS (SELECT set_config('synchronous_commit', 'off', true)), counted AS ({upsert})"
+    return sql, [key, now + timedelta(seconds=ttl_seconds), now, now]
+
+
 def increment(key: str, ttl_seconds: int) -> int:
     """Add one to `key` (kept for `ttl_seconds` after its first hit); the new count."""
     url = _use_redis()
@@ -48,23 +76,12 @@ def increment(key: str, ttl_seconds: int) -> int:
         pipe.incr(key)
         pipe.expire(key, ttl_seconds, nx=True)
         return int(pipe.execute()[0])
+    if combinable():
+        ctes, params = increment_cte(key, ttl_seconds)
+        return int(prepared.fetchone(f"WITH {ctes} SELECT count FROM counted", params)[0])  # noqa: S608 - constant
     now = timezone.now()
     expires = now + timedelta(seconds=ttl_seconds)
-    # A row whose time is up starts again at 1 with a new expiry (as a Redis key would expire).
-    sql = (
-        f"INSERT INTO {TABLE} (key, count, expires_at) VALUES (%s, 1, %s) "  # noqa: S608 - constant table name
-        f"ON CONFLICT (key) DO UPDATE SET "
-        f"count = CASE WHEN {TABLE}.expires_at <= %s THEN 1 ELSE {TABLE}.count + 1 END, "
-        f"expires_at = CASE WHEN {TABLE}.expires_at <= %s THEN excluded.expires_at ELSE {TABLE}.expires_at END "
-        f"RETURNING count"
-    )
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # One round trip instead of four (BEGIN, SET LOCAL, upsert, COMMIT): the statement is its
-        # own transaction, and set_config(..., true) is local to it, so it commits asynchronously.
-        sql = "WITH cfg AS (SELECT set_config('synchronous_commit', 'off', true)) " + sql.replace(  # noqa: S608 - constant
-            "VALUES (%s, 1, %s)", "SELECT %s, 1, %s FROM cfg WHERE true"
-        )
-        return int(prepared.fetchone(sql, [key, expires, now, now])[0])
+    sql = _UPSERT
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL synchronous_commit TO OFF")

@@ -90,14 +90,30 @@ def client_hash(request: HttpRequest) -> str:
     return salted_hmac("ketenzicht.core.ratelimit", client_address(request), algorithm="sha256").hexdigest()[:HASH_LENGTH]
 
 
-def hit(scope: str, client: str, limit: int, window: int, now: float | None = None) -> RateDecision:
-    """Count one request of `client` in `scope` and say whether it is within the limit."""
+@dataclass(frozen=True)
+class Window:
+    """The counter of one client's current window: its key, how long it lives, and the decision
+    a count in it gives (`hit` counts; a caller that counts in a statement of its own asks `decide`)."""
+
+    key: str
+    ttl: int
+    limit: int
+    retry_after: int
+
+    def decide(self, count: int) -> RateDecision:
+        return RateDecision(allowed=count <= self.limit, limit=self.limit, remaining=max(0, self.limit - count), retry_after=self.retry_after)
+
+
+def window_of(scope: str, client: str, limit: int, window: int, now: float | None = None) -> Window:
     now = clock() if now is None else now
     window_start = int(now // window) * window
-    key = f"ratelimit:{scope}:{client}:{window_start}"
-    count = counters.increment(key, window + 1)
-    retry_after = max(1, math.ceil(window_start + window - now))
-    return RateDecision(allowed=count <= limit, limit=limit, remaining=max(0, limit - count), retry_after=retry_after)
+    return Window(f"ratelimit:{scope}:{client}:{window_start}", window + 1, limit, max(1, math.ceil(window_start + window - now)))
+
+
+def hit(scope: str, client: str, limit: int, window: int, now: float | None = None) -> RateDecision:
+    """Count one request of `client` in `scope` and say whether it is within the limit."""
+    current = window_of(scope, client, limit, window, now)
+    return current.decide(counters.increment(current.key, current.ttl))
 
 
 def _refused(scope: str, client: str) -> None:
@@ -111,7 +127,11 @@ def check_rate(request: HttpRequest, scope: str, limit: int, window_seconds: int
     The decision is left on `request.rate_limit` (for the Retry-After header).
     """
     client = client_hash(request)
-    decision = hit(scope, client, limit, window_seconds)
+    return record(request, scope, client, hit(scope, client, limit, window_seconds))
+
+
+def record(request: HttpRequest, scope: str, client: str, decision: RateDecision) -> bool:
+    """Leave a counted request's decision on `request.rate_limit`, log a refusal; allowed?"""
     request.rate_limit = decision  # type: ignore[attr-defined]
     if not decision.allowed:
         _refused(scope, client)

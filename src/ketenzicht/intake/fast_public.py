@@ -48,7 +48,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.html import escape
 
 from ketenzicht.accounts.models import Municipality, Organisation, OrganisationKind, Region
-from ketenzicht.core import formdata, policy, prepared, ratelimit
+from ketenzicht.core import counters, formdata, policy, prepared, ratelimit
 from ketenzicht.core.errors import ServiceError
 from ketenzicht.core.rows import columns, from_row, with_related
 from ketenzicht.intake import public_services as services
@@ -156,10 +156,29 @@ def _municipality_sql() -> tuple[list[str], list[str], list[str], str]:
 def municipality_by_name(name: str) -> Municipality | None:
     """The municipality named exactly so, as the public view reads it (region, norms' digest),
     with its theme already known (`themes.selectors.theme_for_municipality` takes it)."""
-    m_names, r_names, t_names, sql = _municipality_sql()
-    row = prepared.fetchone(sql, [name])
-    if row is None:
-        return None
+    row = prepared.fetchone(_municipality_sql()[-1], [name])
+    return None if row is None else _municipality_of(row)
+
+
+def municipality_counting(name: str, window: ratelimit.Window) -> tuple[Municipality | None, int]:
+    """`municipality_by_name` and the count of the client's rate-limit window, in one statement
+    (`counters.combinable()` only): the lookup reads, the counter's upsert rides along."""
+    ctes, params = counters.increment_cte(window.key, window.ttl)
+    row = prepared.fetchone(f"WITH {ctes} {_counting_select()}", [*params, name])
+    return (None if row[1] is None else _municipality_of(row[1:])), int(row[0])
+
+
+@cache
+def _counting_select() -> str:
+    """The lookup as one row whether or not the name is known, with the window's count first."""
+    table = Municipality._meta.db_table
+    lookup = _municipality_sql()[-1].replace(" WHERE m.name = %s", "")
+    lookup = lookup.replace(f"FROM {table} m ", f"FROM (SELECT 1) one LEFT JOIN {table} m ON m.name = %s ")
+    return lookup.replace("SELECT ", "SELECT (SELECT count FROM counted), ", 1)
+
+
+def _municipality_of(row: Any) -> Municipality:
+    m_names, r_names, t_names, _sql = _municipality_sql()
     n, r = len(m_names), len(r_names)
     municipality = from_row(Municipality, m_names, row[:n])
     with_related(municipality, "region", r_names, row[n : n + r])
@@ -220,17 +239,29 @@ def submit(request: HttpRequest, csrf_check: Callable[[HttpRequest], Any]) -> Ht
         request._post, request._files = fields, MultiValueDict()  # type: ignore[attr-defined]
     if csrf_check(request) is not None or request.FILES:
         return None  # the full path's refusal; a photo is stored and checked there
-    today = timezone.localdate()
-    data = cleaned_form(request.POST, today, municipality_by_name)
-    if data is None:
-        return None
     request.user = AnonymousUser()
     if not policy.can(request.user, "public.report"):
         return None
-    allowed = ratelimit.check_rate(request, SCOPE, *ratelimit.configured_rate(SCOPE))
-    request.kz_rate_scope = SCOPE  # type: ignore[attr-defined]  # counted once, whichever path answers
-    if not allowed:
+    client = ratelimit.client_hash(request)
+    window = ratelimit.window_of(SCOPE, client, *ratelimit.configured_rate(SCOPE))
+    allowed: list[bool] = []
+
+    def counting(name: str) -> Municipality | None:
+        # The request is counted with the lookup of its municipality (one statement where the
+        # database allows), once, whichever path answers it: the full path reads the decision.
+        if counters.combinable():
+            municipality, count = municipality_counting(name, window)
+        else:
+            municipality, count = municipality_by_name(name), counters.increment(window.key, window.ttl)
+        allowed.append(ratelimit.record(request, SCOPE, client, window.decide(count)))
+        request.kz_rate_scope = SCOPE  # type: ignore[attr-defined]
+        return municipality
+
+    data = cleaned_form(request.POST, timezone.localdate(), counting)
+    if allowed and not allowed[0]:
         return None  # the full path's page that says when to try again
+    if data is None:
+        return None
     municipality = data["municipality"]
     request.theme_municipality = municipality  # type: ignore[attr-defined]
     language = _language()
