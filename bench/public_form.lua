@@ -29,7 +29,7 @@ function request()
   return wrk.format("POST", "/melden/", nil, body)
 end
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT req/s=%.1f p50=%.1fms p90=%.1fms p99=%.1fms non2xx=%d timeouts=%d sockerr=%d total=%d\n",
+  io.write(string.format("RESULT req/s=%.1f p50=%.1fms p90=%.1fms p95=%.1fms p99=%.1fms non2xx=%d timeouts=%d sockerr=%d total=%d\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(90) / 1000,
-    latency:percentile(99) / 1000, summary.errors.status, summary.errors.timeout, summary.errors.connect + summary.errors.read + summary.errors.write, summary.requests))
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.errors.status, summary.errors.timeout, summary.errors.connect + summary.errors.read + summary.errors.write, summary.requests))
 end

@@ -31,6 +31,7 @@ Off with INTAKE_FAST_PATH=0, as the partner API's fast path.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from datetime import date
 from functools import cache, wraps
@@ -192,6 +193,7 @@ def _municipality_of(row: Any) -> Municipality:
 CODE_STAND_IN = "KZCODESTANDIN0000"
 CSRF_STAND_IN = "KZCSRFSTANDIN0000"
 _pages: dict[tuple[Any, ...], str] = {}
+_pages_lock = threading.Lock()
 MAX_PAGES = 2048  # languages × looks × paths × answers; beyond it, the oldest go
 
 
@@ -205,9 +207,10 @@ def _confirmation_page(request: HttpRequest, municipality: Municipality, *, code
         context = {"language_choices": settings.LANGUAGES, "code": CODE_STAND_IN, "acute_danger": acute_danger, "mail": False,
                    "csrf_token": CSRF_STAND_IN}
         page = render_to_string("intake/public/confirmation.html", context, request)
-        if len(_pages) >= MAX_PAGES:
-            _pages.pop(next(iter(_pages)))
-        _pages[key] = page
+        with _pages_lock:  # threaded workers: one thread trims at a time
+            while len(_pages) >= MAX_PAGES:
+                _pages.pop(next(iter(_pages)))
+            _pages[key] = page
     return page.replace(CODE_STAND_IN, escape(code)).replace(CSRF_STAND_IN, get_token(request))
 
 
