@@ -224,7 +224,7 @@ def submit(request: HttpRequest, csrf_check: Callable[[HttpRequest], Any]) -> Ht
     """The confirmation of a plainly filled-in report; None: the full path decides."""
     from ketenzicht.intake.public_views import _language
 
-    # A browser sends the form as multipart (it has a file field), empty file fields left out.
+    # A browser sends the form as multipart (it has a photo field); a script may send it URL-encoded.
     kind = request.META.get("CONTENT_TYPE", "")
     if kind != "application/x-www-form-urlencoded" and not kind.startswith("multipart/form-data;"):
         return None
