@@ -190,3 +190,29 @@ def _fresh_cache() -> Any:
     if "DatabaseCache" not in settings.CACHES["default"]["BACKEND"]:
         cache.clear()
     yield
+
+
+def through_production_handler(environ: dict[str, Any]) -> tuple[int, dict[str, str], bytes]:
+    """One request through the production WSGI handler (wsgi.py, the intake's fast paths before
+    the middleware), as gunicorn calls it: (status, headers, body)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from ketenzicht.wsgi import Handler
+
+    answer: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        answer.update(status=int(status.split()[0]), headers=dict(headers))
+
+    # As the test client does: the test's transaction keeps its connection.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = Handler()(environ, start_response)
+        content = b"".join(response)
+        response.close()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+    return answer["status"], answer["headers"], content

@@ -28,7 +28,7 @@ from ketenzicht.cases.models import Case, ExploitationForm, SubjectRole, TriStat
 from ketenzicht.intake import fast_api
 from ketenzicht.intake.api_serializers import PartnerSignalInput
 from tests.app.test_partner_api import BODY, URL, post, problem_of
-from tests.support import Cast
+from tests.support import Cast, through_production_handler
 
 pytestmark = pytest.mark.django_db
 
@@ -265,31 +265,12 @@ def test_the_openapi_document_still_describes_the_delivery(cast: Cast) -> None:
 
 def _through_wsgi(body: Any, key: str, token: str) -> tuple[int, dict[str, str], bytes]:
     """One request through the production WSGI handler (wsgi.py), as gunicorn calls it."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
     from django.test import RequestFactory
-
-    from ketenzicht.wsgi import Handler
 
     environ = RequestFactory().post(
         URL, json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Token {token}", HTTP_IDEMPOTENCY_KEY=key
     ).environ
-    answer: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        answer.update(status=int(status.split()[0]), headers=dict(headers))
-
-    # As the test client does: the test's transaction keeps its connection.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        response = Handler()(environ, start_response)
-        content = b"".join(response)
-        response.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return answer["status"], answer["headers"], content
+    return through_production_handler(environ)
 
 
 def test_before_the_middleware_the_answer_carries_the_same_headers(cast: Cast, settings: Any) -> None:

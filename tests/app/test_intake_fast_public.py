@@ -34,7 +34,7 @@ from ketenzicht.cases.models import Attachment, Case, CaseEvent
 from ketenzicht.intake import fast_public
 from ketenzicht.intake.public_forms import PublicReportForm
 from ketenzicht.themes.selectors import theme_for_municipality
-from tests.support import Cast
+from tests.support import Cast, through_production_handler
 
 pytestmark = pytest.mark.django_db
 URL = "/melden/"
@@ -176,11 +176,6 @@ def _as_browser(fields: dict[str, Any]) -> bytes:
 
 def _through_wsgi(fields: dict[str, Any], *, language: str | None = None, cookies: str = "", files: dict[str, Any] | None = None,
                   token: str | None = None, browser: bool = False) -> tuple[int, dict[str, str], str]:
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    from ketenzicht.wsgi import Handler
-
     cookie, form_token = _csrf()
     jar = f"csrftoken={cookie}" + (f"; django_language={language}" if language else "") + cookies
     data = {**fields, **(files or {}), "csrfmiddlewaretoken": token or form_token}
@@ -189,21 +184,8 @@ def _through_wsgi(fields: dict[str, Any], *, language: str | None = None, cookie
         environ = RequestFactory().post(URL, _as_browser(data), content_type=kind, HTTP_COOKIE=jar).environ
     else:
         environ = RequestFactory().post(URL, data, HTTP_COOKIE=jar).environ
-    answer: dict[str, Any] = {}
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        answer.update(status=int(status.split()[0]), headers=dict(headers))
-
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        response = Handler()(environ, start_response)
-        content = b"".join(response)
-        response.close()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-    return answer["status"], answer["headers"], content.decode()
+    status, headers, content = through_production_handler(environ)
+    return status, headers, content.decode()
 
 
 @pytest.fixture
