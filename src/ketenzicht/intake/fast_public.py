@@ -234,7 +234,9 @@ def submit(request: HttpRequest, csrf_check: Callable[[HttpRequest], Any]) -> Ht
         return None
     if not 0 < length <= MAX_BODY:
         return None
-    if kind != "application/x-www-form-urlencoded":
+    # Read here unless the whole middleware ran first (the view's try): the CSRF middleware has
+    # then let Django parse the form, and the body can no longer be read.
+    if kind != "application/x-www-form-urlencoded" and not hasattr(request, "_post"):
         fields = formdata.parse(request.body, kind)
         if fields is None:
             return None  # a photo, or a shape a browser does not send: Django parses it
