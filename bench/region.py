@@ -11,7 +11,7 @@ BENCH_REGION_REGISTRATIONS); the figures record the scale they were measured at.
 
 Measured with Django's test client (the whole request: middleware, policy, queries, template),
 each page REPEAT times, as the person who works with it: the AF of the busiest municipality
-(work queue: first page, a filter; a case page), a partner's professional (inbox), the privacy
+(work queue: first page, a filter, a search; a case page), a partner's professional (inbox), the privacy
 officer (audit search by reference, by user, by a month's date range) and the coordinator
 (monitor overview, cold after clearing the cache and warm). p50/p95 in ms and the number of
 queries per request; budgets p95 < 300 ms (audit search < 500 ms). Results are merged into
@@ -108,6 +108,9 @@ def measure() -> dict[str, dict[str, object]]:
     af_client, pages = _client(af), {}
     pages["work queue, first page"] = _measure(af_client, "/werkvoorraad/")
     pages["work queue, a filter (alle, arbeid)"] = _measure(af_client, "/werkvoorraad/", {"weergave": "alle", "form": "arbeid"})
+    # A search as an AF types one: a street and number (every case found on the page is audited as read).
+    street = case.location_address.split(",")[0]
+    pages["work queue, a search (street and number)"] = _measure(af_client, "/werkvoorraad/", {"weergave": "alle", "zoek": street})
     pages["case page"] = _measure(af_client, f"/werkvoorraad/{case.pk}/")
     if partner is not None:
         pages["partner inbox"] = _measure(_client(partner), "/partner/")
