@@ -124,7 +124,10 @@ def work_queue(user: Any, filters: QueueFilters, today: date) -> QuerySet[Case]:
         cutoff = today - timedelta(days=days)
         qs = qs.filter(created_at__date__lt=cutoff) if filters.age.endswith("+") else qs.filter(created_at__date__gte=cutoff)
     if len(filters.search.strip()) >= MIN_SEARCH:
-        qs = _search(qs, filters.search)
+        # The cases found, first and on their own: a text match's selectivity is unknown to the
+        # planner, which then computed the page's flags for every case (issue 19); with the ids
+        # known, the page and its count read only those.
+        qs = qs.filter(pk__in=list(_search(qs, filters.search).order_by().values_list("pk", flat=True)))
     return _with_flags(qs).order_by(*QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["termijn"]), "pk")
 
 

@@ -118,6 +118,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_PREP
     # Django's default threshold (None) makes psycopg refuse even an explicit prepare; a threshold
     # never reached prepares only what asks (core/prepared.py): the ORM's client-side cursors never do.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not envbool("DB_JIT", False):
+    # PostgreSQL compiles a query to machine code once its estimated cost passes jit_above_cost.
+    # The work queue's search is estimated high (a text match whose selectivity it cannot know)
+    # and spent 150 of its 380 ms compiling (issue 19); no page here runs long enough to win it back.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = (options.get("options", "") + " -c jit=off").strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
