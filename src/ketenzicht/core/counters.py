@@ -81,11 +81,10 @@ def increment(key: str, ttl_seconds: int) -> int:
         return int(prepared.fetchone(f"WITH {ctes} SELECT count FROM counted", params)[0])  # noqa: S608 - constant
     now = timezone.now()
     expires = now + timedelta(seconds=ttl_seconds)
-    sql = _UPSERT
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(sql, [key, expires, now, now])
+        cursor.execute(_UPSERT, [key, expires, now, now])
         return int(cursor.fetchone()[0])
 
 

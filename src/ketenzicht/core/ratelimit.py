@@ -130,6 +130,17 @@ def check_rate(request: HttpRequest, scope: str, limit: int, window_seconds: int
     return record(request, scope, client, hit(scope, client, limit, window_seconds))
 
 
+def mark_counted(request: Any, scope: str, decision: RateDecision) -> None:
+    """`request` was counted in `scope` (by an intake's fast path, which then left it to the view):
+    the view's limit reads this decision instead of counting the request again."""
+    request.kz_rate_counted = (scope, decision)
+
+
+def counted_decision(request: Any, scope: str) -> RateDecision | None:
+    counted = getattr(request, "kz_rate_counted", None)
+    return counted[1] if counted is not None and counted[0] == scope else None
+
+
 def record(request: HttpRequest, scope: str, client: str, decision: RateDecision) -> bool:
     """Leave a counted request's decision on `request.rate_limit`, log a refusal; allowed?"""
     request.rate_limit = decision  # type: ignore[attr-defined]
@@ -152,9 +163,10 @@ def rate_limited(
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method in methods:
                 rate = (limit, window) if limit is not None and window is not None else configured_rate(scope)
-                # Counted already when the public form's fast path looked at it and stepped aside.
-                counted = getattr(request, "kz_rate_scope", None) == scope
-                if not (request.rate_limit.allowed if counted else check_rate(request, scope, *rate)):  # type: ignore[attr-defined]
+                counted = counted_decision(request, scope)
+                if counted is not None:
+                    request.rate_limit = counted  # type: ignore[attr-defined]
+                if not (counted.allowed if counted is not None else check_rate(request, scope, *rate)):
                     retry_after = request.rate_limit.retry_after  # type: ignore[attr-defined]
                     response = render(
                         request,
@@ -198,8 +210,7 @@ class ClientRateThrottle(BaseThrottle):
         scope = getattr(view, "throttle_scope", "partner")
         user = getattr(request, "user", None)
         client = f"user-{user.pk}" if user is not None and user.is_authenticated else client_hash(request)
-        # Already counted by the intake's fast path, which then left the answer to the view.
-        counted = getattr(request, "kz_rate_decision", None)
+        counted = counted_decision(request, scope)
         self.decision = counted if counted is not None else hit(scope, client, *configured_rate(scope))
         if not self.decision.allowed:
             _refused(scope, client)

@@ -18,7 +18,7 @@ rows and the same checks, and steps aside (returns None) for everything else:
   the two to the same result on generated bodies: whatever this accepts, the serializer
   accepts with the same validated data.
 - a request counted against the rate limit here and then handed on is not counted twice
-  (`request.kz_rate_decision`, read by ratelimit.ClientRateThrottle).
+  (`ratelimit.mark_counted`, read by ratelimit.ClientRateThrottle).
 
 Off with INTAKE_FAST_PATH=0 (settings): every request then takes the full path.
 """
@@ -240,7 +240,7 @@ def submit(request: HttpRequest) -> HttpResponse | None:
     if actor is None or not actor.has_role(Role.PARTNERSYSTEEM):
         return None
     decision = ratelimit.hit("partner", f"user-{actor.pk}", *ratelimit.configured_rate("partner"))
-    request.kz_rate_decision = decision  # type: ignore[attr-defined]  # counted once, whichever path answers
+    ratelimit.mark_counted(request, "partner", decision)  # counted once, whichever path answers
     if not decision.allowed or not policy.can(actor, "api.signal.create", data["gemeenteCode"]):
         return None
     try:

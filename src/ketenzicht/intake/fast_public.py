@@ -12,7 +12,7 @@ three quarters of a report's CPU; the write is the same as on screen
 
 What stays the same, by the same code where it decides something:
 - the checks: the CSRF middleware's own view check, the policy (`public.report`), the rate
-  limit of `public_report` (counted once, whichever path answers: `request.kz_rate_scope`);
+  limit of `public_report` (counted once, whichever path answers: `ratelimit.mark_counted`);
 - the headers: the same middleware shape them (security, language, CSRF cookie, frames, CSP),
   and the view's never-cache headers;
 - what is stored: the form's cleaned data, redone here for the shape a browser sends for a
@@ -258,8 +258,9 @@ def submit(request: HttpRequest, csrf_check: Callable[[HttpRequest], Any]) -> Ht
             municipality, count = municipality_counting(name, window)
         else:
             municipality, count = municipality_by_name(name), counters.increment(window.key, window.ttl)
-        allowed.append(ratelimit.record(request, SCOPE, client, window.decide(count)))
-        request.kz_rate_scope = SCOPE  # type: ignore[attr-defined]
+        decision = window.decide(count)
+        allowed.append(ratelimit.record(request, SCOPE, client, decision))
+        ratelimit.mark_counted(request, SCOPE, decision)
         return municipality
 
     data = cleaned_form(request.POST, timezone.localdate(), counting)
