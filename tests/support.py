@@ -43,6 +43,10 @@ from ketenzicht.accounts.models import Municipality, Organisation, User, UserRol
 from ketenzicht.cases import services
 from ketenzicht.cases.models import Case
 
+# Imported once, with the tests: the production WSGI module runs django.setup(), which applies the
+# LOGGING settings again; done inside a test it would take pytest's log capture off the root logger.
+from ketenzicht.wsgi import Handler
+
 PASSWORD = "Test-wachtwoord-2026!"
 
 
@@ -197,8 +201,6 @@ def through_production_handler(environ: dict[str, Any]) -> tuple[int, dict[str, 
     the middleware), as gunicorn calls it: (status, headers, body)."""
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
-
-    from ketenzicht.wsgi import Handler
 
     answer: dict[str, Any] = {}
 

@@ -305,3 +305,66 @@ def test_a_failure_in_the_fast_path_is_answered_by_the_full_stack(cast: Cast, mo
     assert status == 201 and Case.objects.filter(pk=json.loads(body)["id"]).exists()
     assert Case.objects.filter(channel="partner").count() == 1
     assert "fast intake failed (RuntimeError)" in caplog.text and "Veel mensen" not in caplog.text
+
+
+# --- served (outside a transaction): account, municipality and count in one statement -----------
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_account_municipality_and_count_are_one_statement(cast: Cast, django_assert_num_queries: Any) -> None:
+    """Served, a delivery is not inside a transaction: on PostgreSQL the account behind the token,
+    the municipality and the count of the account's window are read in one statement, and only an
+    active partner system is counted. What it gives is what the separate lookups give."""
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
+
+    from ketenzicht.core import counters, ratelimit
+    from ketenzicht.intake.partner import municipality_by_code
+
+    if not counters.combinable():
+        assert connection.vendor != "postgresql"
+        pytest.skip("the combined statement is PostgreSQL's; elsewhere the lookups and the counter are separate")
+    window = ratelimit.window_of("partner", f"user-{fast_api.ACCOUNT_ID}", 3, 60)
+    pim_key = window.key.replace(fast_api.ACCOUNT_ID, str(cast.pim.pk))
+    colleague = Token.objects.create(user=cast.chantal).key
+    seen = []
+    for token, code in ((cast.pim_token, "GM0638"), (cast.pim_token, "GM0718"), (cast.pim_token, "GM9999"), ("0" * 40, "GM0638"), (colleague, "GM0638")):
+        with django_assert_num_queries(1):
+            actor, municipality, count = fast_api.account_and_municipality_counting(token, code, window)
+        expected = municipality_by_code(code)
+        assert (municipality and model_to_dict(municipality)) == (expected and model_to_dict(expected))
+        assert (municipality and municipality.norms_digest) == (expected and expected.norms_digest)
+        if municipality is not None:
+            assert model_to_dict(municipality.region) == model_to_dict(expected.region)
+        alone = fast_api.token_account(token)
+        assert (actor and model_to_dict(actor)) == (alone and model_to_dict(alone))
+        if actor is not None:
+            assert actor.role_codes == alone.role_codes and model_to_dict(actor.organisation) == model_to_dict(alone.organisation)
+        seen.append((actor.username if actor else None, municipality.cbs_code if municipality else None, count))
+    # The partner system counted three times (an unknown municipality too: the full path then
+    # answers it and reads this count); an unknown token and a colleague not at all.
+    assert seen == [("pim", "GM0638", 1), ("pim", "GM0718", 2), ("pim", None, 3), (None, "GM0638", None), ("chantal", "GM0638", None)]
+    assert counters.peek(pim_key) == 3 and window.decide(3).allowed and not window.decide(4).allowed
+    assert counters.peek(window.key.replace(fast_api.ACCOUNT_ID, str(cast.chantal.pk))) == 0
+    cast.pim.is_active = False
+    cast.pim.save(update_fields=["is_active"])
+    assert fast_api.account_and_municipality_counting(cast.pim_token, "GM0638", window)[0::2] == (None, None)
+    assert counters.peek(pim_key) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_served_a_delivery_is_counted_once_whichever_path_answers(cast: Cast, settings: Any) -> None:
+    """Through the production handler, outside a transaction (the combined statement on
+    PostgreSQL): three deliveries an hour, a refused one among them, and the fourth is told to wait."""
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "partner": "3/hour"},
+    }
+    answers = [
+        _through_wsgi(BODY, "served-1", cast.pim_token)[0],
+        _through_wsgi({**BODY, "gemeenteCode": "GM9999"}, "served-2", cast.pim_token)[0],  # counted by the fast path, answered by the full
+        _through_wsgi({**BODY, "gemeenteCode": "GM0718"}, "served-3", cast.pim_token)[0],
+    ]
+    status, headers, _body = _through_wsgi(BODY, "served-4", cast.pim_token)
+    assert answers == [201, 400, 201] and status == 429 and int(headers["Retry-After"]) > 0
+    # The other region's partner system has its own window.
+    assert _through_wsgi(BODY, "served-5", cast.wout_token)[0] == 201
+    assert sorted(Case.objects.filter(channel="partner").values_list("municipality__cbs_code", flat=True)) == ["GM0638", "GM0638", "GM0718"]

@@ -32,6 +32,8 @@ EXPECTED = {
     # + the signal's outbox row (one statement on PostgreSQL, core/inserts.py; six on SQLite), the
     # audit seal. The tasks (telling the handlers, the monitor's refresh) are the first intake's.
     # No idempotency lookup (the unique key decides); the monitor's refresh is the first intake's.
+    # Served (outside a transaction) on PostgreSQL, the account, the municipality and the count
+    # are one statement (tests/app/test_intake_fast_api.py); the tests' transaction keeps them apart.
     ("api", "postgresql"): 15,
     ("api", "sqlite"): 17,
     # municipality+region+its norms' digest+its theme (one query, intake/fast_public.py), rate limit,

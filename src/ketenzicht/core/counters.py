@@ -55,16 +55,21 @@ def combinable() -> bool:
     return connection.vendor == "postgresql" and not connection.in_atomic_block and not _use_redis()
 
 
-def increment_cte(key: str, ttl_seconds: int) -> tuple[str, list[Any]]:
+def increment_cte(key: str, ttl_seconds: int, *, per_row: tuple[str, str, list[Any]] | None = None) -> tuple[str, list[Any]]:
     """`increment` as the CTEs `cfg, counted(count)` of a caller's statement (`combinable()` only).
 
     One round trip instead of four (BEGIN, SET LOCAL, upsert, COMMIT): the statement is its own
     transaction, and set_config(..., true) is local to it, so it commits asynchronously.
+
+    `per_row` (key expression, `CROSS JOIN … WHERE …`, its parameters) counts a key only for a
+    row the caller's source finds, e.g. the account behind a token: `key` is then the
+    expression's first parameter. No row, nothing counted (`counted` is empty).
     """
     now = timezone.now()
-    upsert = _UPSERT.replace("VALUES (%s, 1, %s)", "SELECT %s, 1, %s FROM cfg WHERE true")
+    key_sql, source, source_params = per_row or ("%s", "WHERE true", [])
+    upsert = _UPSERT.replace("VALUES (%s, 1, %s)", f"SELECT {key_sql}, 1, %s FROM cfg {source}")  # noqa: S608 - the callers' constant SQL
     sql = f"cfg AS (SELECT set_config('synchronous_commit', 'off', true)), counted AS ({upsert})"
-    return sql, [key, now + timedelta(seconds=ttl_seconds), now, now]
+    return sql, [key, now + timedelta(seconds=ttl_seconds), *source_params, now, now]
 
 
 def increment(key: str, ttl_seconds: int) -> int:

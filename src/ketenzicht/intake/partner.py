@@ -65,14 +65,18 @@ def municipality_by_code(code: str) -> Municipality | None:
     annotated would give it: every delivery asks, and the ORM's compilation of that query cost
     more than the rest of the lookup (issue 19). tests/app/test_intake_fast_api.py compares the two.
     """
-    m_names, r_names, sql = _municipality_sql()
-    row = prepared.fetchone(sql, [code])
-    if row is None:
-        return None
+    row = prepared.fetchone(_municipality_sql()[-1], [code])
+    return None if row is None else municipality_of(row)
+
+
+def municipality_of(row: Any) -> Municipality:
+    """The municipality of a row in `_municipality_sql`'s column order (its region's and the
+    norms' digest after its own), as `municipality_by_code` gives it."""
+    m_names, r_names, _sql = _municipality_sql()
     n = len(m_names)
     municipality = from_row(Municipality, m_names, row[:n])
     with_related(municipality, "region", r_names, row[n : n + len(r_names)])
-    municipality.norms_digest = row[-1]
+    municipality.norms_digest = row[n + len(r_names)]
     return municipality
 
 
