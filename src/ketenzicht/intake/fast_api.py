@@ -346,11 +346,11 @@ def header_chain() -> Callable[[HttpRequest], HttpResponse]:
     """The fast answer wrapped in the middleware that shape a JSON answer's headers (security
     headers, frame options, CSP, API-Version): the other middleware (sessions, CSRF, login,
     second factor, lockout, htmx, messages, locale) concern nothing a token delivery uses."""
-    from csp.middleware import CSPMiddleware
     from django.middleware.clickjacking import XFrameOptionsMiddleware
     from django.middleware.security import SecurityMiddleware
 
     from ketenzicht.core.api_version import ApiVersionMiddleware
+    from ketenzicht.core.csp import CSPMiddleware
 
     return SecurityMiddleware(ApiVersionMiddleware(XFrameOptionsMiddleware(CSPMiddleware(_answer_or_decline))))
 

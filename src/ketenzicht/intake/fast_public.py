@@ -200,7 +200,8 @@ MAX_PAGES = 2048  # languages × looks × paths × answers; beyond it, the oldes
 def _confirmation_page(request: HttpRequest, municipality: Municipality, *, code: str, acute_danger: bool, language: str) -> str:
     """public_views._confirmation's page, from a rendering kept per what it shows."""
     theme = municipality.known_theme
-    look = None if theme is None else (theme.css_url, theme.logo_url, theme.name)
+    # What the page shows of the theme (its stylesheet's and logo's addresses follow from these).
+    look = None if theme is None else (theme.organisation_slug, theme.version, bool(theme.logo_svg), theme.name)
     key = (language, translation.get_language(), look, request.get_full_path(), acute_danger)
     page = _pages.get(key)
     if page is None:
@@ -291,13 +292,13 @@ def header_chain() -> Callable[[HttpRequest], HttpResponse]:
     """The fast answer in the middleware that shape a public page's answer: security headers,
     the language, the CSRF cookie (its view check runs in `submit`), frames and CSP. The others
     concern logged-in people or a session, which a request taken here does not have."""
-    from csp.middleware import CSPMiddleware
     from django.middleware.clickjacking import XFrameOptionsMiddleware
     from django.middleware.common import CommonMiddleware
     from django.middleware.csrf import CsrfViewMiddleware
     from django.middleware.locale import LocaleMiddleware
     from django.middleware.security import SecurityMiddleware
 
+    from ketenzicht.core.csp import CSPMiddleware
     from ketenzicht.intake import public_views
 
     def inner(request: HttpRequest) -> HttpResponse:
