@@ -299,9 +299,10 @@ def load_norms(region: str | None = None, path: str | Path | None = None) -> Nor
             return Norms()
         path = default_norms_path(region)
     path = Path(path)
-    if not path.exists():
+    try:
+        mtime = path.stat().st_mtime  # one system call: whether it exists and whether it changed
+    except FileNotFoundError:
         return Norms(regio=region or "")
-    mtime = path.stat().st_mtime
     cached = _CACHE.get(path)
     if cached is not None and cached[0] == mtime:
         return cached[1]
