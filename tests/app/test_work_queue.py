@@ -205,3 +205,28 @@ def _own_url() -> str:
     from django.urls import reverse
 
     return reverse("intake:own_reports")
+
+
+def test_the_waiting_tab_holds_cases_waiting_for_a_partner_or_a_table_of_the_own_municipality(cast: Cast) -> None:
+    from datetime import date
+
+    from ketenzicht.accounts.models import Organisation
+    from ketenzicht.cases.selectors import queue_counts
+    from ketenzicht.routing import services as routing
+
+    with_partner = report_signal(cast.chantal, cast.zoeterwoude, description="Bij de partner")
+    _send_to_shop(cast, with_partner)
+    concept = services.case_transition(actor=cast.anouk, case=report_signal(cast.chantal, cast.zoeterwoude, description="Nog een concept"), action="in_behandeling_nemen")
+    routing.referral_create(actor=cast.anouk, case=concept, organisation=Organisation.objects.get(slug="shop"), question="Nog niet verstuurd")
+    on_agenda = report_signal(cast.chantal, cast.zoeterwoude, description="Op de agenda")
+    report_signal(cast.chantal, cast.zoeterwoude, description="Nog niet bekeken")
+    elsewhere = report_signal(cast.mila, cast.vlissingen, description="In Vlissingen op de agenda")
+    # Put on a table's agenda (the meetings' own path is tested there); the queue only reads the state.
+    Case.objects.filter(pk__in=[on_agenda.pk, elsewhere.pk]).update(state="geagendeerd")
+
+    rows = _rows(login(Client(), cast.anouk).get(QUEUE, {"weergave": "wachtend"}))
+    assert sorted(re.search(r"(Bij de partner|Nog een concept|Op de agenda|Nog niet bekeken|In Vlissingen)", r).group(1) for r in rows) == [
+        "Bij de partner", "Op de agenda"]
+    assert queue_counts(cast.anouk, date.today())["wachtend"] == 2
+    assert queue_counts(cast.vera, date.today())["wachtend"] == 1
+    assert len(_rows(login(Client(), cast.vera).get(QUEUE, {"weergave": "wachtend"}))) == 1

@@ -23,9 +23,12 @@ from ketenzicht.domain.matching import address_key
 
 OPEN_STATES = MACHINE.values(GROUPS.open)
 WAITING_STATES = MACHINE.values(GROUPS.waiting)
-# A case whose referral is with a partner waits for that partner (the parallel track).
-WAITING = Q(state__in=WAITING_STATES) | Q(
-    state__in=OPEN_STATES, referrals__state__in=referral_lifecycle.MACHINE.values(referral_lifecycle.WITH_PARTNER)
+# A case whose referral is with a partner waits for that partner (the parallel track). Asked of
+# each case in the queue (EXISTS), not as a list of every waiting case of every municipality
+# (`pk__in`): that list cost the queue's tab count 105 ms at 100,000 cases on SQLite (issue 19).
+WAITING = Q(state__in=WAITING_STATES) | (
+    Q(state__in=OPEN_STATES)
+    & Q(Exists(Case.objects.filter(pk=OuterRef("pk"), referrals__state__in=referral_lifecycle.MACHINE.values(referral_lifecycle.WITH_PARTNER))))
 )
 
 
@@ -110,7 +113,7 @@ def work_queue(user: Any, filters: QueueFilters, today: date) -> QuerySet[Case]:
     elif filters.view == "mijn":
         qs = qs.filter(assigned_to=user, state__in=OPEN_STATES)
     elif filters.view == "wachtend":
-        qs = qs.filter(pk__in=Case.objects.filter(WAITING).values("pk"))
+        qs = qs.filter(WAITING)
     elif filters.view == "te_laat":
         qs = qs.filter(state=CaseState.ONTVANGEN, first_assessment_due__lt=today)
     if filters.form:
@@ -163,7 +166,7 @@ def queue_counts(user: Any, today: date) -> dict[str, int]:
     return {
         "nieuw": qs.filter(state=CaseState.ONTVANGEN).count(),
         "mijn": qs.filter(assigned_to=user, state__in=OPEN_STATES).count(),
-        "wachtend": qs.filter(pk__in=Case.objects.filter(WAITING).values("pk")).count(),
+        "wachtend": qs.filter(WAITING).count(),
         "te_laat": qs.filter(state=CaseState.ONTVANGEN, first_assessment_due__lt=today).count(),
     }
 
