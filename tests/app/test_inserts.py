@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from ketenzicht.audit.models import AuditAction, AuditEvent
 from ketenzicht.audit.services import audit_entry
-from ketenzicht.cases.models import Case, CaseEvent, Channel, Subject
-from ketenzicht.core.inserts import insert_new
+from ketenzicht.cases.models import Case, CaseEvent, Channel, Subject, UnannouncedSignal
+from ketenzicht.core.inserts import NewRow, insert_new
 from tests.support import Cast
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def _rows(cast: Cast, municipality: Any, reference: str) -> list[Any]:
     case = Case(
         reference=reference, municipality=municipality, channel=Channel.PARTNER, reporter=cast.pim,
         reporter_organisation=cast.pim.organisation, description="Veel mensen in één woning.", forms=["arbeid"],
-        form_arbeid=True, first_assessment_due=timezone.now() + timedelta(days=5), intake_key=f"k-{reference}",
+        form_arbeid=True, first_assessment_due=timezone.localdate() + timedelta(days=5), intake_key=f"k-{reference}",
     )
     subject = Subject(case=case, role="slachtoffer", description="Meerdere mannen", vulnerable_groups=["ongedocumenteerd"], name_key="")
     event = CaseEvent(case=case, actor=cast.pim, actor_label="Pim", organisation=cast.pim.organisation, kind="intake", to_state="ontvangen", reason="Ontvangen")
@@ -164,3 +164,76 @@ def test_in_autocommit_a_repeat_gives_its_reference_number_back(cast: Cast) -> N
         assert len(writes) == 3
         for i in writes:
             assert not sql[i - 1].startswith(("BEGIN", "SAVEPOINT")) and not sql[i + 1].startswith(("COMMIT", "RELEASE")), sql[i - 1 : i + 2]
+
+
+# --- rows by value (NewRow): prepared as save() prepares an instance made of the same values ------
+def _by_value(rows: list[Any]) -> list[NewRow]:
+    """The same rows as NewRows: each instance's own column values, without the defaults' help
+    (the case's and the history line's defaults are left for the preparing to fill in)."""
+    out = []
+    for row in rows:
+        left_out = {"state", "at", "minor_involved", "form_seksueel"} | ({"id"} if not isinstance(row, Case) else set())
+        values = {f.attname: getattr(row, f.attname) for f in type(row)._meta.concrete_fields if f.attname not in left_out}
+        out.append(NewRow(type(row), values, instance=isinstance(row, Case)))
+    return out
+
+
+def test_rows_by_value_are_the_rows_save_writes(cast: Cast) -> None:
+    """Two municipalities in two regions; the case comes back as an instance, as read from the database."""
+    for municipality, n in ((cast.zoeterwoude, 1), (cast.vlissingen, 2)):
+        by_save = _rows(cast, municipality, f"KZ-2026-50000{n}")
+        for row in by_save:
+            row.save()
+        by_value = _by_value(_rows(cast, municipality, f"KZ-2026-40000{n}"))
+        with CaptureQueriesContext(connection) as queries:
+            insert_new(by_value)
+        writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(("INSERT", "WITH"))]
+        assert len(writes) == (1 if connection.vendor == "postgresql" else 4), writes
+        for saved, row in zip(by_save, by_value, strict=True):
+            pk = row.values[type(saved)._meta.pk.attname]
+            assert pk is not None
+            assert _stored(type(saved).objects.get(pk=pk)) == _stored(saved), type(saved).__name__
+        case = by_value[0].instance
+        assert isinstance(case, Case) and not case._state.adding and case.reference == f"KZ-2026-40000{n}"
+        fresh = Case.objects.get(pk=case.pk)
+        assert {f.attname: getattr(case, f.attname) for f in Case._meta.concrete_fields} == {
+            f.attname: getattr(fresh, f.attname) for f in Case._meta.concrete_fields
+        }
+        # What the defaults and auto_now filled in is in the values too, as on an instance after save().
+        assert by_value[0].values["state"] == "ontvangen" and by_value[0].values["created_at"] == fresh.created_at
+        assert CaseEvent.objects.get(pk=by_value[2].values["id"]).at == by_value[2].values["at"]
+
+
+def test_a_row_by_value_sends_post_save_with_the_saved_instance_and_pre_save_listeners_get_an_instance(cast: Cast) -> None:
+    heard: list[tuple[str, str, Any]] = []
+
+    def post(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+        heard.append(("post", sender.__name__, (instance.pk, instance._state.adding, created)))
+
+    def pre(sender: Any, instance: Any, **kwargs: Any) -> None:
+        instance.description = instance.description + " (gezien door pre_save)"
+        heard.append(("pre", sender.__name__, instance._state.adding))
+
+    post_save.connect(post, sender=CaseEvent, dispatch_uid="test-by-value-post")
+    try:
+        rows = _by_value(_rows(cast, cast.vlissingen, "KZ-2026-300001"))
+        insert_new(rows)
+        assert heard == [("post", "CaseEvent", (rows[2].values["id"], False, True))]
+        assert rows[1].instance is None  # nobody listens for subjects and nobody asked
+        pre_save.connect(pre, sender=Subject, dispatch_uid="test-by-value-pre")
+        heard.clear()
+        rows = _by_value(_rows(cast, cast.zoeterwoude, "KZ-2026-300002"))
+        insert_new(rows)
+        # A pre_save listener may change the instance: the row goes as an instance, as save() writes it.
+        assert ("pre", "Subject", True) in heard
+        subject = Subject.objects.get(pk=rows[1].values["id"])
+        assert subject.description.endswith("(gezien door pre_save)") and rows[1].instance is not None
+        assert rows[1].values["description"] == subject.description
+    finally:
+        post_save.disconnect(dispatch_uid="test-by-value-post", sender=CaseEvent)
+        pre_save.disconnect(dispatch_uid="test-by-value-pre", sender=Subject)
+
+
+def test_a_row_by_value_with_a_name_that_is_no_column_is_refused(cast: Cast) -> None:
+    with pytest.raises(TypeError, match="case"):
+        insert_new([NewRow(UnannouncedSignal, {"case": cast.zoeterwoude, "stored_at": timezone.now()})])

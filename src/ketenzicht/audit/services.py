@@ -88,6 +88,25 @@ def audit_entry(
     return AuditEvent(object_id=str(object_id), object_label=object_label, **common)
 
 
+def audit_entry_values(
+    *,
+    actor: Any,
+    action: AuditAction | str,
+    object_type: str,
+    object_id: object,
+    object_label: Any = "",
+    fields: Iterable[str] = (),
+    reason: str = "",
+) -> dict[str, Any]:
+    """`audit_entry`'s entry as the values of a new row (core/inserts.NewRow, by column)."""
+    common = _common(actor=actor, action=action, object_type=object_type, fields=fields, reason=reason)
+    actor, organisation = common.pop("actor"), common.pop("organisation")
+    return {
+        "object_id": str(object_id), "object_label": object_label, "actor_id": None if actor is None else actor.pk,
+        "organisation_id": None if organisation is None else organisation.pk, **common,
+    }
+
+
 def written_with(write: Callable[[], T]) -> T:
     """Run `write`, which inserts entries made by `audit_entry`; they are sealed as audit_record's are."""
     return _sealed(write)

@@ -12,6 +12,7 @@ The clock is read once, at the entry of a service (or passed in as ``now``), and
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -24,8 +25,8 @@ from django.utils import timezone
 
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.accounts.selectors import has_af
-from ketenzicht.audit.models import AuditAction
-from ketenzicht.audit.services import audit_entry, audit_record, written_with
+from ketenzicht.audit.models import AuditAction, AuditEvent
+from ketenzicht.audit.services import audit_entry_values, audit_record, written_with
 from ketenzicht.cases import references
 from ketenzicht.cases.events import (
     case_reclassified,
@@ -42,7 +43,6 @@ from ketenzicht.cases.models import (
     ExploitationForm,
     ReporterAddition,
     ReporterQuestion,
-    SavedQueueFilter,
     Subject,
     SubjectRole,
     TriState,
@@ -51,7 +51,7 @@ from ketenzicht.cases.models import (
 )
 from ketenzicht.core import filestore, policy
 from ketenzicht.core.errors import ServiceError, TransitionRefused
-from ketenzicht.core.inserts import Later, insert_prepare
+from ketenzicht.core.inserts import Later, NewRow, insert_prepare
 from ketenzicht.core.uploads import sniffed_type
 from ketenzicht.domain.lifecycles import case as case_lifecycle
 from ketenzicht.domain.lifecycles import referral as referral_lifecycle
@@ -133,28 +133,12 @@ def _actor_org(actor: Any) -> Any:
 
 
 def _event(case: Case, actor: Any, kind: str, **details: Any) -> CaseEvent:
-    """Write one history line (`_event_row` says what it holds)."""
-    row = _event_row(case, actor, kind, **details)
+    """Write one history line (`_event_values` says what it holds)."""
+    values = _event_values(case.pk, actor, kind, **details)
+    del values["case_id"]
+    row = CaseEvent(case=case, **values)
     row.save()
     return row
-
-
-def _event_row(
-    case: Case, actor: Any, kind: str, *, action: str = "", from_state: str = "", to_state: str = "", reason: str = "",
-    at: datetime | None = None,
-) -> CaseEvent:
-    return CaseEvent(
-        case=case,
-        at=at or timezone.now(),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=_actor_label(actor),
-        organisation=_actor_org(actor),
-        kind=kind,
-        action=action,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-    )
 
 
 def _normalise_forms(forms: list[str]) -> list[str]:
@@ -168,34 +152,51 @@ def _normalise_forms(forms: list[str]) -> list[str]:
     return chosen
 
 
-def _case_row(data: SignalInput, actor: Any, reference: Later, forms: list[str], first_assessment_due: datetime) -> Case:
-    """The new case, unsaved, as it arrives: state ontvangen, the reporter, what was seen."""
-    return Case(
-        reference=reference,
-        municipality=data.municipality,
-        channel=data.channel,
-        state=CaseState.ONTVANGEN,
-        reporter=actor if actor is not None and actor.is_authenticated else None,
-        reporter_organisation=_actor_org(actor),
-        description=data.description.strip(),
-        observed_on=data.observed_on,
-        location_address=data.location_address.strip(),
-        location_description=data.location_description.strip(),
-        address_key=address_key(data.location_address),
-        forms=forms,
+def _case_values(data: SignalInput, actor: Any, reference: Later, forms: list[str], first_assessment_due: datetime) -> dict[str, Any]:
+    """The new case's values, by column, as it arrives: state ontvangen, the reporter, what was seen."""
+    reporter = actor if actor is not None and actor.is_authenticated else None
+    organisation = _actor_org(actor)
+    return {
+        "id": uuid.uuid4(),
+        "reference": reference,
+        "municipality_id": data.municipality.pk,
+        "channel": str(data.channel),
+        "state": CaseState.ONTVANGEN.value,
+        "reporter_id": None if reporter is None else reporter.pk,
+        "reporter_organisation_id": None if organisation is None else organisation.pk,
+        "description": data.description.strip(),
+        "observed_on": data.observed_on,
+        "location_address": data.location_address.strip(),
+        "location_description": data.location_description.strip(),
+        "address_key": address_key(data.location_address),
+        "forms": forms,
         **{f"form_{code}": code in forms for code in FORM_CODES},
-        minor_involved=data.minor_involved,
-        acute_danger=data.acute_danger,
-        company_name=data.company_name.strip(),
-        kvk_number=kvk_key(data.kvk_number),
-        first_assessment_due=first_assessment_due,
-        receipt_hash=data.receipt_hash,
-        intake_key=data.intake_key,
-        intake_fingerprint=data.intake_fingerprint,
-        reporter_language=data.reporter_language,
-        reporter_contact_email=data.reporter_contact_email,
-        reporter_contact_phone=data.reporter_contact_phone,
-    )
+        "minor_involved": str(data.minor_involved),
+        "acute_danger": data.acute_danger,
+        "company_name": data.company_name.strip(),
+        "kvk_number": kvk_key(data.kvk_number),
+        "first_assessment_due": first_assessment_due,
+        "receipt_hash": data.receipt_hash,
+        "intake_key": data.intake_key,
+        "intake_fingerprint": data.intake_fingerprint,
+        "reporter_language": data.reporter_language,
+        "reporter_contact_email": data.reporter_contact_email,
+        "reporter_contact_phone": data.reporter_contact_phone,
+    }
+
+
+def _event_values(
+    case_id: Any, actor: Any, kind: str, *, action: str = "", from_state: str = "", to_state: str = "", reason: str = "",
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """One history line's values, by column: who (or "publiek"), what, from and to which state, why."""
+    authenticated = actor is not None and actor.is_authenticated
+    organisation = _actor_org(actor)
+    return {
+        "case_id": case_id, "at": at or timezone.now(), "actor_id": actor.pk if authenticated else None, "actor_label": _actor_label(actor),
+        "organisation_id": None if organisation is None else organisation.pk, "kind": kind, "action": action,
+        "from_state": from_state, "to_state": to_state, "reason": reason,
+    }
 
 
 def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -> tuple[Case, bool]:
@@ -214,25 +215,29 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
     # Everything is prepared before the transaction: the year's counter is locked from taking the
     # number until the commit, so only the write itself happens while it is held (issue 19).
     reference = references.reference_later(now)
-    case = _case_row(data, actor, reference, forms, first_assessment_due)
-    entry = audit_entry(
+    values = _case_values(data, actor, reference, forms, first_assessment_due)
+    case_id = values["id"]
+    entry = audit_entry_values(
         actor=actor,
         action=AuditAction.CREATE,
         object_type="case",
-        object_id=case.pk,
+        object_id=case_id,
         object_label=reference,
         fields=["signaal", *(["betrokkenen"] if data.subjects else []), *(["bijlagen"] if data.attachments else [])],
     )
+    channel_label = Channel(values["channel"]).label
     # The case, its subjects, its first history line, its audit entry and its outbox row in one
-    # round trip (core/inserts.py); the audit entry is sealed as audit_record's would be.
+    # round trip (core/inserts.py), as rows by value: no model instance is built but the case's,
+    # after the write; the audit entry is sealed as audit_record's would be.
+    new_case = NewRow(Case, values, instance=True)
     rows = insert_prepare(
         [
-            case,
-            *(_subject_row(case, subject) for subject in data.subjects),
-            _event_row(case, actor, "intake", to_state=CaseState.ONTVANGEN, reason=f"Ontvangen via {Channel(case.channel).label}", at=now),
-            entry,
+            new_case,
+            *(_subject_row(case_id, subject) for subject in data.subjects),
+            NewRow(CaseEvent, _event_values(case_id, actor, "intake", to_state=CaseState.ONTVANGEN.value, reason=f"Ontvangen via {channel_label}", at=now)),
+            NewRow(AuditEvent, entry),
             # Its handlers are told by the task worker (intake/tasks.py), which finds it here.
-            UnannouncedSignal(case=case, stored_at=now),
+            NewRow(UnannouncedSignal, {"case_id": case_id, "stored_at": now}),
         ]
     )
     try:
@@ -240,48 +245,68 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
             # PostgreSQL with nothing else to write: one statement (the number, the rows), which
             # is its own transaction; BEGIN and COMMIT would only add round trips.
             written_with(rows.run)
-            transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case.pk))  # runs at once
+            transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case_id))  # runs at once
         else:
             with transaction.atomic():
                 if reference.sql is None:
                     reference.value = references.next_reference(now)
                 written_with(rows.run)
+                case = _saved_case(new_case, data, actor)
                 for attachment in data.attachments:
                     _attachment_create(case, attachment, actor)
-                transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case.pk))
+                transaction.on_commit(partial(signal_received.send, sender=Case, case_id=case_id))
     except IntegrityError:
         if data.intake_key:
             existing = Case.objects.filter(channel=data.channel, intake_key=data.intake_key).first()
             if existing is not None:
                 return existing, False
         raise
-    return case, True
+    return _saved_case(new_case, data, actor), True
+
+
+def _saved_case(row: NewRow, data: SignalInput, actor: Any) -> Case:
+    """The written case as an instance, with what it was made with at hand (as `Case(municipality=…)` would)."""
+    case = row.instance
+    assert isinstance(case, Case)
+    cache = case._state.fields_cache
+    if "municipality" not in cache:
+        cache["municipality"] = data.municipality
+        if actor is not None and actor.is_authenticated:
+            cache["reporter"] = actor
+    return case
 
 
 def _subject_create(case: Case, subject: SubjectInput) -> Subject:
-    row = _subject_row(case, subject)
+    values = _subject_values(case.pk, subject)
+    del values["case_id"]
+    row = Subject(case=case, **values)
     row.save()
     return row
 
 
-def _subject_row(case: Case, subject: SubjectInput) -> Subject:
-    """The subject as a new (unsaved) row, after its checks."""
+def _subject_row(case_id: Any, subject: SubjectInput) -> NewRow:
+    """The subject as a new row, after its checks."""
+    return NewRow(Subject, _subject_values(case_id, subject))
+
+
+def _subject_values(case_id: Any, subject: SubjectInput) -> dict[str, Any]:
+    """The subject's values, by column, after its checks."""
     unknown = set(subject.vulnerable_groups) - set(VulnerableGroup.values)
     if unknown:
         raise CaseError(f"Onbekende kwetsbare groep: {', '.join(sorted(unknown))}.")
     if subject.vulnerable_groups and subject.role == SubjectRole.BEDRIJF:
         raise CaseError("Een bedrijf hoort niet bij een kwetsbare groep; kies die bij een persoon.")
-    return Subject(
-        vulnerable_groups=sorted(set(subject.vulnerable_groups)),
-        case=case,
-        role=subject.role,
-        name=subject.name.strip(),
-        birth_date=subject.birth_date,
-        nationality=subject.nationality.strip(),
-        description=subject.description.strip(),
-        kvk_number=kvk_key(subject.kvk_number),
-        name_key=name_key(subject.name, subject.birth_date),
-    )
+    return {
+        "vulnerable_groups": sorted(set(subject.vulnerable_groups)),
+        "case_id": case_id,
+        "role": str(subject.role),
+        "name": subject.name.strip(),
+        "birth_date": subject.birth_date,
+        "nationality": subject.nationality.strip(),
+        "description": subject.description.strip(),
+        "kvk_number": kvk_key(subject.kvk_number),
+        "name_key": name_key(subject.name, subject.birth_date),
+    }
 
 
 def _attachment_create(case: Case, attachment: AttachmentInput, actor: Any) -> Attachment:
@@ -672,24 +697,6 @@ def reporter_question_answer(*, case: Case, question_id: int, answer: str, now: 
         audit_record(actor=None, action=AuditAction.CREATE, object_type="vraag_aan_melder", object_id=row.pk, object_label=locked.reference, fields=["antwoord"])
         transaction.on_commit(partial(reporter_answered.send, sender=ReporterQuestion, question_id=row.pk))
     return row
-
-
-SAVED_FILTER_KEYS = ("weergave", "form", "state", "minor", "age", "sorteer")
-
-
-def saved_filter_save(*, actor: Any, name: str, query: dict[str, str]) -> SavedQueueFilter:
-    """Save the queue's current choices under a name (the same name again replaces them)."""
-    policy.require(actor, "case.queue")
-    name = name.strip()
-    if not name:
-        raise CaseError("Geef het filter een naam.")
-    kept = {k: str(v) for k, v in query.items() if k in SAVED_FILTER_KEYS and v}
-    row, _ = SavedQueueFilter.objects.update_or_create(user=actor, name=name[:60], defaults={"query": kept})
-    return row
-
-
-def saved_filter_delete(*, actor: Any, saved_id: int) -> None:
-    SavedQueueFilter.objects.filter(user=actor, pk=saved_id).delete()
 
 
 def subject_add(*, actor: Any, case: Case, subject: SubjectInput) -> Subject:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from ketenzicht.audit.models import AuditAction
 from ketenzicht.audit.services import audit_record
-from ketenzicht.cases import selectors, services
+from ketenzicht.cases import saved_filters, selectors, services
 from ketenzicht.cases.forms import (
     AssignForm,
     AttachmentForm,
@@ -81,7 +81,7 @@ def _queue_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "saved_form": extra.get("saved_form") or SavedFilterForm(),
         "assign_form": extra.get("assign_form") or AssignForm(colleagues=selectors.colleague_afs(request.user)),
         "assign_error": extra.get("assign_error", ""),
-        "current_query": {k: v for k, v in request.GET.items() if k in services.SAVED_FILTER_KEYS and v},
+        "current_query": {k: v for k, v in request.GET.items() if k in saved_filters.SAVED_FILTER_KEYS and v},
     }
 
 
@@ -127,13 +127,13 @@ def saved_filter(request: HttpRequest) -> HttpResponse:
     """Save the queue's current filter under a name, or remove a saved one."""
     remove = request.POST.get("verwijderen")
     if remove and remove.isdigit():
-        services.saved_filter_delete(actor=request.user, saved_id=int(remove))
+        saved_filters.saved_filter_delete(actor=request.user, saved_id=int(remove))
         messages.success(request, _("Het filter is verwijderd."))
         return _back_to_queue(request)
     form = SavedFilterForm(request.POST)
     query = dict(QueryDict(request.POST.get("terug", "")).items())
     if form.is_valid():
-        services.saved_filter_save(actor=request.user, name=form.cleaned_data["name"], query=query)
+        saved_filters.saved_filter_save(actor=request.user, name=form.cleaned_data["name"], query=query)
         messages.success(request, _("Het filter is bewaard."))
         return _back_to_queue(request)
     messages.error(request, _("Geef het filter een naam."))
