@@ -15,7 +15,10 @@ class Handler(WSGIHandler):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from ketenzicht.core.formdata import Request
         from ketenzicht.intake import fast_api, fast_public
+
+        self.request_class = Request  # a browser's multipart type read without the email module
 
         self._fast = [(module.takes, module.header_chain(), module.Declined) for module in (fast_api, fast_public)]
 

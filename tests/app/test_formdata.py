@@ -94,3 +94,37 @@ def test_another_content_type_or_boundary_is_left_to_django() -> None:
 def test_the_number_of_parts_is_bounded(settings: Any) -> None:
     body = b"".join(_text_part("a", b"1") for _ in range(formdata.MAX_PARTS + 1)) + f"--{BOUNDARY}--\r\n".encode()
     assert formdata.parse(body, KIND) is None
+
+
+_types = st.one_of(
+    st.builds(
+        lambda sep, boundary: f"multipart/form-data;{sep}boundary={boundary}",
+        st.sampled_from(["", " ", "  ", "\t"]),
+        st.text(alphabet="ABCxyz019_-.()/:=?,;\"' é", min_size=0, max_size=75),
+    ),
+    st.sampled_from([
+        "application/x-www-form-urlencoded", "application/json", "", "text/plain; charset=utf-8", "MULTIPART/FORM-DATA; boundary=abc",
+        "multipart/form-data; boundary=\"quoted-boundary\"", "multipart/form-data; charset=utf-8; boundary=abc",
+        "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW", "multipart/form-data; boundary=----geckoformboundary1f2e",
+        "multipart/form-data; boundary=---------------------------974767299852498929531610575", "multipart/form-data; Boundary=abc",
+    ]),
+)
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(_types)
+def test_the_request_reads_every_content_type_as_django_does(kind: str) -> None:
+    """wsgi.Handler's request class (core/formdata.Request) takes a browser's multipart type
+    itself; whatever the type, it holds what Django's own request holds."""
+    environ = RequestFactory().post("/melden/", b"", content_type="text/plain").environ
+    environ["CONTENT_TYPE"] = kind
+    try:
+        expected = WSGIRequest(environ)
+    except ValueError:  # an encoding Django refuses: refused the same way
+        try:
+            formdata.Request(environ)
+        except ValueError:
+            return
+        raise AssertionError(kind) from None
+    ours = formdata.Request(environ)
+    assert (ours.content_type, ours.content_params, ours.encoding) == (expected.content_type, expected.content_params, expected.encoding)

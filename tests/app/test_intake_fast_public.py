@@ -153,6 +153,27 @@ def test_the_municipality_is_read_with_its_theme_in_one_query(cast: Cast, name: 
     assert fast_public.municipality_by_name(name.lower()) is None  # typed otherwise: the full path matches it
 
 
+def test_an_unchanged_municipality_is_built_once_and_a_changed_one_at_once_anew(cast: Cast) -> None:
+    """The row is read on every report and compared whole (core/rows.KeptByRow): a municipality
+    moved to another region, or its theme changed, is taken as it is now, by name and by code."""
+    from ketenzicht.intake import partner
+    from ketenzicht.themes.models import Theme
+
+    first, by_code = fast_public.municipality_by_name("Zoeterwoude"), partner.municipality_by_code(cast.zoeterwoude.cbs_code)
+    assert fast_public.municipality_by_name("Zoeterwoude") is first and partner.municipality_by_code(cast.zoeterwoude.cbs_code) is by_code
+    own_region, other_region = first.region, cast.vlissingen.region
+    assert own_region != other_region
+    Municipality.objects.filter(pk=cast.zoeterwoude.pk).update(region=other_region)
+    moved, moved_by_code = fast_public.municipality_by_name("Zoeterwoude"), partner.municipality_by_code(cast.zoeterwoude.cbs_code)
+    assert moved.region == moved_by_code.region == other_region and first.region == own_region
+    theme = theme_for_municipality(moved)
+    assert theme is not None
+    Theme.objects.filter(pk=theme.pk).update(version=theme.version[:10] + "-nieuw", name="Nieuw")
+    changed = theme_for_municipality(fast_public.municipality_by_name("Zoeterwoude"))
+    assert (changed.version, changed.name) == (theme.version[:10] + "-nieuw", "Nieuw")
+    assert fast_public.municipality_by_name("Vlissingen").region == other_region  # the other region's own, untouched
+
+
 # --- through the production WSGI handler, as gunicorn calls it --------------------------------
 def _csrf() -> tuple[str, str]:
     """The CSRF cookie and form token of one rendered form, as a browser holds them."""

@@ -9,6 +9,7 @@ column lists, and the rows become instances through the same converters the comp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -46,3 +47,33 @@ def with_related(instance: Model, field_name: str, names: list[str], values: tup
     related = from_row(field.related_model, names, values) if values[0] is not None else None
     field.set_cached_value(instance, related)
     return related
+
+
+class KeptByRow:
+    """Instances built from rows, kept per process and given out again while their row is the same.
+
+    For read-only reference rows that every intake reads (the municipality with its region and
+    theme): building three instances from the row cost about as much CPU as the database spent
+    finding it (issue 19). The row is still read on every request and compared whole, so a
+    changed municipality, region, theme or norms digest is built anew at once. The instances
+    are shared: callers must not change them (the intake only reads them).
+    """
+
+    def __init__(self, build: Callable[[Any], Any], size: int = 1024) -> None:
+        self._build = build
+        self._size = size
+        self._kept: dict[Any, tuple[tuple[Any, ...], Any]] = {}
+
+    def __call__(self, row: Any) -> Any:
+        row = tuple(row)
+        hit = self._kept.get(row[0])  # the primary key
+        if hit is not None and hit[0] == row:
+            return hit[1]
+        built = self._build(row)
+        if len(self._kept) >= self._size:
+            self._kept.pop(next(iter(self._kept)), None)
+        self._kept[row[0]] = (row, built)
+        return built
+
+    def clear(self) -> None:
+        self._kept.clear()

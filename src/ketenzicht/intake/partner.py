@@ -12,7 +12,7 @@ from ketenzicht.accounts.selectors import outside_platform
 from ketenzicht.cases.models import Case, Channel, ExploitationForm, SubjectRole
 from ketenzicht.cases.services import SignalInput, SubjectInput, case_create
 from ketenzicht.core import policy, prepared
-from ketenzicht.core.rows import columns, from_row, with_related
+from ketenzicht.core.rows import KeptByRow, columns, from_row, with_related
 from ketenzicht.norms.models import RegionNorms
 
 
@@ -69,15 +69,19 @@ def municipality_by_code(code: str) -> Municipality | None:
     return None if row is None else municipality_of(row)
 
 
-def municipality_of(row: Any) -> Municipality:
-    """The municipality of a row in `_municipality_sql`'s column order (its region's and the
-    norms' digest after its own), as `municipality_by_code` gives it."""
+def _build_municipality(row: Any) -> Municipality:
     m_names, r_names, _sql = _municipality_sql()
     n = len(m_names)
     municipality = from_row(Municipality, m_names, row[:n])
     with_related(municipality, "region", r_names, row[n : n + len(r_names)])
     municipality.norms_digest = row[n + len(r_names)]
     return municipality
+
+
+# The municipality of a row in `_municipality_sql`'s column order (its region's and the norms'
+# digest after its own), as `municipality_by_code` gives it; the same row gives the same
+# (shared, read-only) instance (core/rows.KeptByRow).
+municipality_of = KeptByRow(_build_municipality)
 
 
 def partner_signal_submit(*, actor: Any, data: dict[str, Any], idempotency_key: str, fingerprint: str) -> tuple[Case, bool]:
