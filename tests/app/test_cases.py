@@ -25,6 +25,21 @@ def test_intake_sets_reference_deadline_and_history(cast: Cast) -> None:
     assert AuditEvent.objects.filter(object_id=str(case.pk), action="create").count() == 1
 
 
+@pytest.mark.parametrize("language", ["en", "uk", "nl"])
+def test_the_intakes_history_line_is_dutch_whatever_language_the_sender_reads(cast: Cast, language: str) -> None:
+    """The history is the AF's record: an English public form wrote "Ontvangen via Public report form"."""
+    from django.utils import translation
+
+    made = []
+    with translation.override(language):
+        for municipality, channel in ((cast.zoeterwoude, "publiek"), (cast.vlissingen, "partner")):
+            data = services.SignalInput(municipality=municipality, channel=channel, description="Busjes om vijf uur.", location_address="Dorpsstraat 3")
+            made.append(services.case_create(actor=None, data=data)[0])
+    reasons = [CaseEvent.objects.get(case=case, kind="intake").reason for case in made]
+    assert reasons == ["Ontvangen via Openbaar meldformulier", "Ontvangen via Ketenpartner"]
+    assert Case.objects.get(pk=made[1].pk).municipality == cast.vlissingen
+
+
 def test_references_are_unique_and_sequential(cast: Cast) -> None:
     first = report_signal(cast.chantal, cast.zoeterwoude)
     second = report_signal(cast.chantal, cast.zoeterwoude)

@@ -15,13 +15,13 @@ import hashlib
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ketenzicht.accounts.models import Municipality
 from ketenzicht.accounts.selectors import has_af
@@ -68,6 +68,15 @@ from ketenzicht.domain.matching import address_key, kvk_key, name_key
 from ketenzicht.norms.selectors import norms_for
 
 FORM_CODES = [c.value for c in ExploitationForm]
+VULNERABLE_GROUPS = frozenset(VulnerableGroup.values)
+
+
+@cache
+def _dutch_label(channel: str) -> str:
+    """The channel's name in the history line, in Dutch whatever language the sender reads:
+    the history is the AF's record (an English public form wrote "Ontvangen via Public report form")."""
+    with translation.override("nl"):
+        return str(Channel(channel).label)
 
 
 class CaseError(ServiceError):
@@ -225,7 +234,7 @@ def case_create(*, actor: Any, data: SignalInput, now: datetime | None = None) -
         object_label=reference,
         fields=["signaal", *(["betrokkenen"] if data.subjects else []), *(["bijlagen"] if data.attachments else [])],
     )
-    channel_label = Channel(values["channel"]).label
+    channel_label = _dutch_label(values["channel"])
     # The case, its subjects, its first history line, its audit entry and its outbox row in one
     # round trip (core/inserts.py), as rows by value: no model instance is built but the case's,
     # after the write; the audit entry is sealed as audit_record's would be.
@@ -291,7 +300,7 @@ def _subject_row(case_id: Any, subject: SubjectInput) -> NewRow:
 
 def _subject_values(case_id: Any, subject: SubjectInput) -> dict[str, Any]:
     """The subject's values, by column, after its checks."""
-    unknown = set(subject.vulnerable_groups) - set(VulnerableGroup.values)
+    unknown = set(subject.vulnerable_groups) - VULNERABLE_GROUPS
     if unknown:
         raise CaseError(f"Onbekende kwetsbare groep: {', '.join(sorted(unknown))}.")
     if subject.vulnerable_groups and subject.role == SubjectRole.BEDRIJF:

@@ -12,9 +12,10 @@ One path, two operations, each with its own policy action. The POST is idempoten
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -200,9 +201,18 @@ class SignalenApi(SignalListApi):
         return with_receipt_headers(response, request, case, created=created)
 
 
+_ANY_ID = "00000000-0000-4000-8000-000000000000"
+
+
+@lru_cache(maxsize=16)
+def _signal_path(prefix: str) -> str:
+    """The path of a signal, with _ANY_ID for its id: reversed once per script prefix, not per receipt."""
+    return reverse("api-signaal", kwargs={"case_id": _ANY_ID})
+
+
 def with_receipt_headers(response: Any, request: Any, case: Any, *, created: bool) -> Any:
     """The receipt's Location and, for a repeat, Idempotent-Replayed (also intake/fast_api.py)."""
-    response["Location"] = request.build_absolute_uri(reverse("api-signaal", kwargs={"case_id": case.pk}))
+    response["Location"] = request.build_absolute_uri(_signal_path(get_script_prefix()).replace(_ANY_ID, str(case.pk)))
     if not created:
         response["Idempotent-Replayed"] = "true"
     return response
