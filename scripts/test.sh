@@ -19,7 +19,11 @@ DATABASE_URL="sqlite:///$PWD/var/test.sqlite3" $BIN/python -m pytest -n 2 -q -m 
 
 echo "== tests on PostgreSQL"
 PG_URL=$(bash scripts/ensure-postgres.sh)
-DATABASE_URL="$PG_URL" $BIN/python -m pytest -n 2 -q -m "not spark" "$@"
+# The pure domain modules (tests/domain: no Django, no database) and the static guards answer the
+# same whatever the database: they ran above. Only for the whole suite; named tests run as asked.
+once=()
+[ "$#" -eq 0 ] && once=(--ignore=tests/domain --ignore=tests/guards)
+DATABASE_URL="$PG_URL" $BIN/python -m pytest -n 2 -q -m "not spark" "${once[@]}" "$@"
 
 # The Spark backend needs no database: once is enough. Exit code 5 = nothing selected by "$@".
 echo "== linkage on Spark (local mode)"
