@@ -34,6 +34,7 @@ if [ -f "$shared/intake/run.sh" ]; then
     bash "$shared/intake/run.sh" . "$db" | tee "bench/out/intake-$db.txt"
     SHARED_BENCH=$shared bash bench/intake_public.sh . "$db" | tee "bench/out/intake-public-$db.txt"
   done
+  $BIN/python bench/intake_doc.py  # the table in docs/benchmarks.md (date, machine, load, ratios)
 fi
 
 echo "== public reporting load test (PostgreSQL)"
