@@ -374,3 +374,21 @@ def test_outside_a_transaction_the_count_rides_along_with_the_lookup(region: Non
     assert (again.pk, again.region_id, again.norms_digest, again.known_theme) == (
         expected.pk, expected.region_id, expected.norms_digest, expected.known_theme)
     assert counters.peek(window.key) == (4 if combined else 3)
+
+
+def test_kept_rows_stay_within_their_size_and_keep_the_newest() -> None:
+    from ketenzicht.core.rows import KeptByRow
+
+    built: list[tuple[int, str]] = []
+
+    def build(row: tuple[int, str]) -> tuple[int, str]:
+        built.append(row)
+        return row
+
+    kept = KeptByRow(build, size=3)
+    for key in range(5):
+        kept((key, "a"))
+    assert len(kept._kept) == 3 and set(kept._kept) == {2, 3, 4}
+    assert kept((4, "a")) is built[-1] and len(built) == 5  # a hit builds nothing
+    kept((4, "b"))  # the same key, another row: built anew
+    assert built[-1] == (4, "b") and len(built) == 6

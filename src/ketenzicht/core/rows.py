@@ -9,6 +9,7 @@ column lists, and the rows become instances through the same converters the comp
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -63,6 +64,7 @@ class KeptByRow:
         self._build = build
         self._size = size
         self._kept: dict[Any, tuple[tuple[Any, ...], Any]] = {}
+        self._lock = threading.Lock()
 
     def __call__(self, row: Any) -> Any:
         row = tuple(row)
@@ -70,9 +72,10 @@ class KeptByRow:
         if hit is not None and hit[0] == row:
             return hit[1]
         built = self._build(row)
-        if len(self._kept) >= self._size:
-            self._kept.pop(next(iter(self._kept)), None)
-        self._kept[row[0]] = (row, built)
+        with self._lock:  # threaded workers: one thread trims at a time (a miss only, never a hit)
+            while len(self._kept) >= self._size:
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[row[0]] = (row, built)
         return built
 
     def clear(self) -> None:
