@@ -72,7 +72,6 @@ class Later:
         self.params = list(params)
 
 
-
 class NewRow:
     """A new row given by its values (attribute names, as `model(**values)` takes them).
 
@@ -91,7 +90,7 @@ class NewRow:
 
 
 def _get(obj: Model | NewRow, attname: str) -> Any:
-    return obj.values[attname] if isinstance(obj, NewRow) else getattr(obj, attname)
+    return obj.values.get(attname) if isinstance(obj, NewRow) else getattr(obj, attname)
 
 
 def _set(obj: Model | NewRow, attname: str, value: Any) -> None:
@@ -235,22 +234,17 @@ def insert_prepare(objects: Sequence[Model | NewRow]) -> Insert:
     later: list[tuple[int, int, Field[Any, Any]]] = []
     for given in objects:
         obj = _as_instance_unless_plain(given, vendor) if isinstance(given, NewRow) else given
-        model = type(obj) if not isinstance(obj, NewRow) else obj.model
-        pk_attname = model._meta.pk.attname
-        auto = model._meta.auto_field is not None and _get_or_none(obj, pk_attname) is None
-        _fields, head, pk_column = _template(model, vendor, not auto)
+        model = _model(obj)
+        auto = model._meta.auto_field is not None and _get(obj, model._meta.pk.attname) is None
+        fields_, head, pk_column = _template(model, vendor, not auto)
         if isinstance(obj, NewRow):
             params, row_later = _prepare_values(obj, _preparers(model, vendor, not auto) or (), db)
             later.extend((len(rows), j, f) for j, f in row_later)
         else:
-            params = _prepare_instance(obj, model, alias, db, len(rows), later)
+            params = _prepare_instance(obj, fields_, alias, db, len(rows), later)
         source = given if isinstance(given, NewRow) and given is not obj else None
         rows.append(_Row(obj, head, params, ["%s"] * len(params), pk_column if auto else None, source))
     return Insert(rows, later)
-
-
-def _get_or_none(obj: Model | NewRow, attname: str) -> Any:
-    return obj.values.get(attname) if isinstance(obj, NewRow) else getattr(obj, attname)
 
 
 @cache
@@ -269,12 +263,13 @@ def _as_instance_unless_plain(row: NewRow, vendor: str) -> Model | NewRow:
     return row
 
 
-def _prepare_instance(obj: Model, model: type[Model], alias: str, db: Any, index: int, later: list[tuple[int, int, Field[Any, Any]]]) -> list[Any]:
+def _prepare_instance(
+    obj: Model, fields_: tuple[Field[Any, Any], ...], alias: str, db: Any, index: int, later: list[tuple[int, int, Field[Any, Any]]],
+) -> list[Any]:
     """What `save()` sends for an instance: `pre_save` (the signal, then each field's) and the conversion."""
-    pre_save.send(sender=model, instance=obj, raw=False, using=alias, update_fields=None)
-    auto = model._meta.auto_field is not None and obj.pk is None
+    pre_save.send(sender=type(obj), instance=obj, raw=False, using=alias, update_fields=None)
     params = []
-    for j, f in enumerate(_template(model, db.vendor, not auto)[0]):
+    for j, f in enumerate(fields_):
         value = f.pre_save(obj, True)
         if isinstance(value, Later):
             later.append((index, j, f))

@@ -77,6 +77,3 @@ class KeptByRow:
                 self._kept.pop(next(iter(self._kept)))
             self._kept[row[0]] = (row, built)
         return built
-
-    def clear(self) -> None:
-        self._kept.clear()
